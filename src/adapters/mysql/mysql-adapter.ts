@@ -1,0 +1,90 @@
+import { md5 } from '../../util/hash.js';
+import type { ResolvedTarget } from '../../project/types.js';
+import type { Adapter, ServerInfo, Session } from '../adapter.js';
+import { mysqlDdl } from './mysql-ddl.js';
+import { MysqlDriver } from './mysql-driver.js';
+import { columns, listRelations, relationType } from './mysql-introspector.js';
+import { literal, quoteIdent, relationName } from './mysql-quoting.js';
+
+/** MySQL 8.0+ and MariaDB 10.6+ through mysql2. */
+export class MysqlAdapter implements Adapter {
+  readonly type = 'mysql';
+  readonly ddl = mysqlDdl;
+  private readonly driver: MysqlDriver;
+  private info: ServerInfo | null = null;
+  private readonly schemas = new Set<string>();
+
+  constructor(readonly target: ResolvedTarget, connections = target.threads) {
+    // one extra connection for the run lock and bookkeeping
+    this.driver = new MysqlDriver(target, connections + 1);
+  }
+
+  quote = quoteIdent;
+  relation = relationName;
+  literal = literal;
+
+  withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    return this.driver.withSession(fn);
+  }
+
+  async server(): Promise<ServerInfo> {
+    if (!this.info) {
+      const [row] = await this.withSession((s) => s.query<{ v: string }>('SELECT VERSION() AS v'));
+      const v = String(row!.v);
+      this.info = { flavor: /mariadb/i.test(v) ? 'mariadb' : 'mysql', version: v };
+    }
+    return this.info;
+  }
+
+  async ensureSchema(schema: string): Promise<void> {
+    if (this.schemas.has(schema)) return;
+    await this.withSession((s) => s.execute(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)} CHARACTER SET utf8mb4`));
+    this.schemas.add(schema);
+  }
+
+  relationType(schema: string, name: string) {
+    return this.withSession((s) => relationType(s, schema, name));
+  }
+
+  columns(schema: string, name: string) {
+    return this.withSession((s) => columns(s, schema, name));
+  }
+
+  listRelations(schemas: string[]) {
+    return this.withSession((s) => listRelations(s, schemas));
+  }
+
+  async acquireLock(name: string, waitSeconds: number): Promise<{ release(): Promise<void> } | null> {
+    const session = await this.driver.acquire();
+    // MySQL limits lock names to 64 characters.
+    const lockName = name.length <= 64 ? name : `${name.slice(0, 40)}_${md5(name).slice(0, 16)}`;
+    try {
+      const [row] = await session.query<{ g: number | null }>('SELECT GET_LOCK(?, ?) AS g', [lockName, waitSeconds]);
+      if (Number(row?.g) !== 1) {
+        session.conn.release();
+        return null;
+      }
+    } catch (e) {
+      session.conn.destroy();
+      throw e;
+    }
+    return {
+      release: async () => {
+        await session.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
+        session.conn.release();
+      },
+    };
+  }
+
+  cancelAll(): Promise<void> {
+    return this.driver.cancelAll();
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
+
+export function createAdapter(target: ResolvedTarget, threads?: number): Adapter {
+  return new MysqlAdapter(target, threads ?? target.threads);
+}

@@ -1,0 +1,142 @@
+import mysql from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import type { Readable } from 'node:stream';
+import type { ResolvedTarget } from '../../project/types.js';
+import { FtError } from '../../util/errors.js';
+import type { ExecResult, Session } from '../adapter.js';
+import { poolOptions } from './mysql-connection-options.js';
+import { quoteIdent } from './mysql-quoting.js';
+
+/** Connection-level failures get one clear line (and never the password). */
+export function connectionError(e: unknown, target: ResolvedTarget): FtError {
+  const err = e as { code?: string; errno?: number; message?: string };
+  const where = `${target.user}@${target.host}:${target.port}`;
+  if (err.code === 'ER_ACCESS_DENIED_ERROR' || err.errno === 1045) {
+    return new FtError(`access denied for ${where} (target "${target.targetName}" in ${target.profilesFile}). Check user and password in the profile.`);
+  }
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'ETIMEDOUT' || err.code === 'EHOSTUNREACH') {
+    return new FtError(`cannot reach the server at ${target.host}:${target.port} (${err.code}). Start MySQL/MariaDB or fix host/port of target "${target.targetName}" in ${target.profilesFile}.`);
+  }
+  return new FtError(`cannot connect to ${where}: ${err.message ?? String(e)}`);
+}
+
+/** A session on one pooled connection. */
+export class MysqlSession implements Session {
+  constructor(readonly conn: PoolConnection, readonly id: number) {}
+
+  async execute(sql: string, params?: unknown[]): Promise<ExecResult> {
+    const [res, fields] = await this.conn.query({ sql, values: params });
+    if (!Array.isArray(res)) return { rows: [], affectedRows: (res as ResultSetHeader).affectedRows ?? 0 };
+    // Several statements: one entry per statement (rows or a header); keep the last rows, sum the rest.
+    const multi = Array.isArray(fields) && fields.some((f) => Array.isArray(f) || f === undefined) && res.some((r) => Array.isArray(r) || isHeader(r));
+    if (!multi) return { rows: res as Record<string, unknown>[], affectedRows: 0 };
+    let rows: Record<string, unknown>[] = [];
+    let affected = 0;
+    for (const r of res as unknown[]) {
+      if (Array.isArray(r)) rows = r as Record<string, unknown>[];
+      else if (isHeader(r)) affected += (r as ResultSetHeader).affectedRows ?? 0;
+    }
+    return { rows, affectedRows: affected };
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
+    return (await this.execute(sql, params)).rows as T[];
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.query('START TRANSACTION');
+    try {
+      const r = await fn();
+      await this.conn.query('COMMIT');
+      return r;
+    } catch (e) {
+      await this.conn.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async loadTsv(table: string, columns: string[], data: NodeJS.ReadableStream | (() => NodeJS.ReadableStream)): Promise<number> {
+    const factory = typeof data === 'function' ? data : () => data;
+    const sql =
+      `LOAD DATA LOCAL INFILE 'ft-stream' INTO TABLE ${table} CHARACTER SET utf8mb4 ` +
+      `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.map(quoteIdent).join(', ')})`;
+    const [res] = await this.conn.query({ sql, infileStreamFactory: () => factory() as Readable });
+    return (res as ResultSetHeader).affectedRows ?? 0;
+  }
+}
+
+function isHeader(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && (v as object).constructor?.name === 'ResultSetHeader';
+}
+
+/** The pool of connections a run shares; tracks which connection runs what, to cancel it. */
+export class MysqlDriver {
+  private pool: Pool | null = null;
+  private readonly active = new Set<number>();
+  private cancelled = false;
+
+  constructor(private readonly target: ResolvedTarget, private readonly connections: number) {}
+
+  private getPool(): Pool {
+    if (!this.pool) {
+      this.pool = mysql.createPool(poolOptions(this.target, this.connections));
+      this.pool.on('connection', (c) => {
+        // UTC sessions: timestamps mean the same on every server and client.
+        (c as unknown as { query(sql: string): void }).query("SET time_zone = '+00:00'");
+      });
+    }
+    return this.pool;
+  }
+
+  async acquire(): Promise<MysqlSession> {
+    if (this.cancelled) throw new FtError('the run was cancelled.', 130);
+    let conn: PoolConnection;
+    try {
+      conn = await this.getPool().getConnection();
+    } catch (e) {
+      throw connectionError(e, this.target);
+    }
+    const id = conn.threadId;
+    return new MysqlSession(conn, id);
+  }
+
+  async withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    const s = await this.acquire();
+    this.active.add(s.id);
+    let broken = false;
+    try {
+      return await fn(s);
+    } catch (e) {
+      broken = this.cancelled || isConnectionGone(e);
+      throw e;
+    } finally {
+      this.active.delete(s.id);
+      // A killed or broken connection (and its temporary tables) is discarded, not reused.
+      if (broken) s.conn.destroy();
+      else s.conn.release();
+    }
+  }
+
+  /** KILL QUERY for every statement in flight, from a separate connection. */
+  async cancelAll(): Promise<void> {
+    this.cancelled = true;
+    if (!this.active.size) return;
+    const conn = await mysql.createConnection({ ...poolOptions(this.target, 1) });
+    try {
+      for (const id of this.active) await conn.query(`KILL QUERY ${Number(id)}`).catch(() => undefined);
+    } finally {
+      await conn.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    if (p) await p.end().catch(() => undefined);
+  }
+}
+
+function isConnectionGone(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; fatal?: boolean };
+  return Boolean(err?.fatal) || err?.errno === 1317 || err?.code === 'PROTOCOL_CONNECTION_LOST';
+}

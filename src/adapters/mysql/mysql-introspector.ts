@@ -1,0 +1,64 @@
+import type { ColumnDef, RelationType, Session } from '../adapter.js';
+
+/** Reads relations and columns from information_schema (same queries on MySQL and MariaDB). */
+export async function relationType(s: Session, schema: string, name: string): Promise<RelationType | null> {
+  const rows = await s.query<{ t: string }>(
+    'SELECT table_type AS t FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+    [schema, name],
+  );
+  if (!rows.length) return null;
+  return rows[0]!.t === 'VIEW' ? 'view' : 'table';
+}
+
+export async function columns(s: Session, schema: string, name: string): Promise<ColumnDef[]> {
+  const rows = await s.query<Record<string, string | null>>(
+    `SELECT column_name AS name, column_type AS type, is_nullable AS nullable, column_comment AS comment,
+            character_set_name AS charset, collation_name AS collation, column_default AS dflt, extra AS extra
+       FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`,
+    [schema, name],
+  );
+  return rows.map((r) => ({
+    name: String(r.name),
+    type: String(r.type),
+    nullable: r.nullable === 'YES',
+    comment: r.comment ?? '',
+    charset: r.charset,
+    collation: r.collation,
+    default: r.dflt,
+    extra: r.extra ?? '',
+  }));
+}
+
+export async function listRelations(s: Session, schemas: string[]) {
+  if (!schemas.length) return [];
+  const rows = await s.query<Record<string, string | number | null>>(
+    `SELECT table_schema AS s, table_name AS n, table_type AS t, table_rows AS r, data_length + index_length AS b,
+            COALESCE(update_time, create_time) AS u, table_comment AS c
+       FROM information_schema.tables WHERE table_schema IN (${schemas.map(() => '?').join(', ')})`,
+    schemas,
+  );
+  return rows.map((r) => ({
+    schema: String(r.s),
+    name: String(r.n),
+    type: (r.t === 'VIEW' ? 'view' : 'table') as RelationType,
+    rows: r.r === null ? null : Number(r.r),
+    bytes: r.b === null ? null : Number(r.b),
+    updated: r.u === null ? null : String(r.u),
+    comment: r.c === null ? '' : String(r.c),
+  }));
+}
+
+export async function indexNames(s: Session, schema: string, name: string): Promise<Map<string, { unique: boolean; columns: string[] }>> {
+  const rows = await s.query<{ i: string; u: number | string; c: string }>(
+    `SELECT index_name AS i, non_unique AS u, column_name AS c FROM information_schema.statistics
+      WHERE table_schema = ? AND table_name = ? ORDER BY index_name, seq_in_index`,
+    [schema, name],
+  );
+  const out = new Map<string, { unique: boolean; columns: string[] }>();
+  for (const r of rows) {
+    const e = out.get(r.i) ?? { unique: Number(r.u) === 0, columns: [] };
+    e.columns.push(r.c);
+    out.set(r.i, e);
+  }
+  return out;
+}

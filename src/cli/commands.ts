@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { compileCommand, parseCommand } from './compile.js';
+import { lsCommand } from './ls.js';
+import { debugCommand } from './debug.js';
+import { runCommand } from './run.js';
+import { withGlobalFlags } from './main.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Every subcommand, one file each; `done` receives the exit code. */
+export function registerCommands(program: Command, done: (code: number) => void): void {
+  const selection = (cmd: Command): Command =>
+    cmd
+      .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
+      .option('--exclude <selector...>', 'nodes to leave out')
+      .option('--state <dir>', 'folder with the manifest.json to compare with (state:modified)');
+
+  selection(withGlobalFlags(program.command('compile').description('render models and tests to target/compiled and write target/manifest.json')))
+    .action(async (flags) => done(await compileCommand(flags)));
+  withGlobalFlags(program.command('parse').description('load the project and write target/manifest.json'))
+    .action(async (flags) => done(await parseCommand(flags)));
+  selection(withGlobalFlags(program.command('ls').alias('list').description('list the nodes a selection picks')))
+    .option('--output <fmt>', 'name, path, json or selector', 'name')
+    .option('--resource-type <type>', 'only this resource type (repeatable)', collect)
+    .action(async (flags) => done(await lsCommand(flags)));
+  withGlobalFlags(program.command('debug').description('check the project, the profile and the connection'))
+    .action(async (flags) => done(await debugCommand(flags)));
+
+  const execution = (cmd: Command): Command =>
+    selection(withGlobalFlags(cmd))
+      .option('--threads <n>', 'nodes to build at once (default: the profile\'s threads)')
+      .option('--fail-fast', 'stop at the first failure')
+      .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
+      .option('--defer', 'resolve refs to unbuilt parents to the relations in --state')
+      .option('--lock-wait <seconds>', 'how long to wait for another run on the same target (default 60)');
+  const tests = (cmd: Command): Command =>
+    cmd
+      .option('--warn-error', 'treat warnings as failures')
+      .option('--store-failures', 'keep failing rows in <target>_test_failures')
+      .option('--junit-xml <path>', 'write a JUnit XML report of the tests');
+  execution(program.command('run').description('build the selected models')).action(async (flags) => done(await runCommand('run', flags)));
+  execution(program.command('seed').description('load the CSV seeds')).action(async (flags) => done(await runCommand('seed', flags)));
+  tests(execution(program.command('test').description('run the data tests of the selection'))).action(async (flags) => done(await runCommand('test', flags)));
+  tests(execution(program.command('build').description('seeds, models and their tests in graph order'))).action(async (flags) => done(await runCommand('build', flags)));
+}

@@ -1,0 +1,43 @@
+import { buildGraph, type Graph } from '../graph/build-graph.js';
+import { loadStateManifest, type StateManifest } from '../graph/state.js';
+import { loadProject, parseVarsFlag } from '../project/load-project.js';
+import type { Project } from '../project/project.js';
+import { createOutput, type Output } from './output.js';
+
+/** Flags every command accepts. */
+export interface GlobalFlags {
+  projectDir?: string;
+  profilesDir?: string;
+  target?: string;
+  vars?: string;
+  debug?: boolean;
+  logFormat?: string;
+  partialParse?: boolean;
+  state?: string;
+}
+
+export interface CommandContext {
+  project: Project;
+  graph: Graph;
+  out: Output;
+  state?: StateManifest;
+}
+
+export async function openProject(flags: GlobalFlags, out = createOutput({ logFormat: flags.logFormat })): Promise<CommandContext> {
+  const project = await loadProject({
+    projectDir: flags.projectDir ?? process.cwd(),
+    profilesDir: flags.profilesDir,
+    target: flags.target,
+    vars: parseVarsFlag(flags.vars),
+    partialParse: flags.partialParse !== false,
+    warn: (m) => out.warn(m),
+  });
+  const graph = buildGraph(project);
+  const state = flags.state ? loadStateManifest(flags.state) : undefined;
+  return { project, graph, out, state };
+}
+
+export function splitSelectors(v: string[] | string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(/\s+/)).filter(Boolean);
+}

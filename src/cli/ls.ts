@@ -1,0 +1,31 @@
+import { selectNodes } from '../graph/selector.js';
+import { FtError } from '../util/errors.js';
+import { openProject, splitSelectors, type GlobalFlags } from './context.js';
+
+export interface LsFlags extends GlobalFlags {
+  select?: string[];
+  exclude?: string[];
+  resourceType?: string[];
+  output?: string;
+}
+
+/** ft ls: the nodes a selector picks, as names, paths or JSON. */
+export async function lsCommand(flags: LsFlags): Promise<number> {
+  const output = flags.output ?? 'name';
+  if (!['name', 'path', 'json', 'selector'].includes(output)) throw new FtError(`--output must be name, path, json or selector, not "${output}".`);
+  const { project, graph, out, state } = await openProject(flags);
+  const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
+  const types = flags.resourceType?.length ? new Set(flags.resourceType) : null;
+  const lines: string[] = [];
+  for (const id of [...ids].sort()) {
+    const n = project.nodes.get(id)!;
+    if (types && !types.has(n.resource_type)) continue;
+    if (output === 'name') lines.push(n.resource_type === 'source' ? `${n.source_name}.${n.name}` : n.name);
+    else if (output === 'path') lines.push(n.original_file_path);
+    else if (output === 'selector') lines.push(n.fqn.join('.'));
+    else lines.push(JSON.stringify({ unique_id: n.unique_id, name: n.name, resource_type: n.resource_type, original_file_path: n.original_file_path, config: { materialized: n.config.materialized, tags: n.tags }, depends_on: n.depends_on }));
+  }
+  process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+  if (!lines.length) out.warn('the selection matched no nodes.');
+  return 0;
+}

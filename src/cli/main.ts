@@ -1,0 +1,58 @@
+import { Command, CommanderError, Option } from 'commander';
+import { FtError, isFtError } from '../util/errors.js';
+import { FT_VERSION } from '../version.js';
+import { registerCommands } from './commands.js';
+
+/** Runs the ft CLI and returns the exit code (0 ok, 1 a node or test failed, 2 ft could not run). */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = new Command('ft');
+  program
+    .description('ft — declarative SQL transformations for MySQL')
+    .version(FT_VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showSuggestionAfterError(true);
+  let code = 0;
+  registerCommands(program, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    return report(e, debug);
+  }
+}
+
+function report(e: unknown, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    // commander has already printed its one-line message
+    return 2;
+  }
+  if (isFtError(e)) {
+    process.stderr.write(`error: ${e.format()}\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  process.stderr.write(`error: ${err?.message ?? String(e)}\n`);
+  if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
+  else process.stderr.write('(run again with --debug for details)\n');
+  return 2;
+}
+
+/** Adds the flags every command accepts. */
+export function withGlobalFlags(cmd: Command): Command {
+  return cmd
+    .option('--project-dir <dir>', 'the project folder (holding project.yml)')
+    .option('--profiles-dir <dir>', 'the folder holding profiles.yml')
+    .option('-t, --target <name>', 'the target in profiles.yml')
+    .option('--vars <yaml>', 'project vars as YAML or JSON')
+    .addOption(new Option('--log-format <fmt>', 'text or json').choices(['text', 'json', 'default']))
+    .option('--no-partial-parse', 'ignore the parse cache')
+    .option('--debug', 'print stack traces');
+}
+
+export { FtError };

@@ -1,0 +1,75 @@
+import { Graph as GraphImpl } from '@dagrejs/graphlib';
+import type { Project } from '../project/project.js';
+import { FtError } from '../util/errors.js';
+
+export type Graph = GraphImpl;
+
+/** The DAG of all nodes, edges parent → child from ref/source/test attachments. */
+export function buildGraph(project: Project): Graph {
+  const g = new GraphImpl({ directed: true });
+  for (const id of project.nodes.keys()) g.setNode(id);
+  for (const node of project.nodes.values()) {
+    for (const dep of node.depends_on.nodes) if (project.nodes.has(dep)) g.setEdge(dep, node.unique_id);
+  }
+  const cycle = findCycle(g);
+  if (cycle) {
+    const names = cycle.map((id) => project.nodes.get(id)?.name ?? id);
+    const first = project.nodes.get(cycle[0]!);
+    throw new FtError(
+      `dependency cycle: ${names.join(' -> ')}. A model cannot depend on itself through its refs; remove one of these refs.`,
+      2,
+      first?.original_file_path,
+    );
+  }
+  return g;
+}
+
+/** One cycle as a closed path (a -> b -> a), or null; iterative DFS so deep chains don't overflow. */
+export function findCycle(g: Graph): string[] | null {
+  const state = new Map<string, 1 | 2>();
+  for (const start of g.nodes().sort()) {
+    if (state.has(start)) continue;
+    const stack: Array<{ id: string; next: string[] }> = [{ id: start, next: [...(g.successors(start) ?? [])].sort() }];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const child = top.next.shift();
+      if (child === undefined) {
+        state.set(top.id, 2);
+        stack.pop();
+        continue;
+      }
+      const s = state.get(child);
+      if (s === 1) {
+        const path = stack.map((f) => f.id);
+        return [...path.slice(path.indexOf(child)), child];
+      }
+      if (s === undefined) {
+        state.set(child, 1);
+        stack.push({ id: child, next: [...(g.successors(child) ?? [])].sort() });
+      }
+    }
+  }
+  return null;
+}
+
+/** Nodes in dependency order (parents first), ties broken by id for stable output. */
+export function topoSort(g: Graph, subset?: Set<string>): string[] {
+  const indeg = new Map<string, number>();
+  const ids = subset ? [...subset] : g.nodes();
+  const inSet = subset ?? new Set(ids);
+  for (const id of ids) indeg.set(id, (g.predecessors(id) ?? []).filter((p: string) => inSet.has(p)).length);
+  const ready = ids.filter((id: string) => indeg.get(id) === 0).sort();
+  const out: string[] = [];
+  for (let head = 0; head < ready.length; head++) {
+    const id = ready[head]!;
+    out.push(id);
+    for (const c of (g.successors(id) ?? []).sort()) {
+      if (!inSet.has(c)) continue;
+      const d = indeg.get(c)! - 1;
+      indeg.set(c, d);
+      if (d === 0) ready.push(c);
+    }
+  }
+  return out;
+}

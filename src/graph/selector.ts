@@ -1,0 +1,180 @@
+import type { Project } from '../project/project.js';
+import type { Node } from '../project/types.js';
+import { FtError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import type { Graph } from './build-graph.js';
+import { modifiedNodes, type StateManifest } from './state.js';
+
+const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'exposure', 'package', 'config', 'name'];
+
+export interface SelectOptions {
+  select?: string[];
+  exclude?: string[];
+  /** the manifest of --state, for state:modified */
+  state?: StateManifest;
+}
+
+interface Atom {
+  parents: number; // 0 none, Infinity all
+  children: number;
+  at: boolean;
+  method: string;
+  value: string;
+  raw: string;
+}
+
+function parseAtom(raw: string): Atom {
+  const m = /^(@)?(?:(\d*)\+)?([^+]*?)(?:\+(\d*))?$/.exec(raw);
+  if (!m || !m[3]) throw new FtError(`cannot read selector "${raw}". Use forms like name, +name, name+, 2+name, @name, tag:x, path:models/silver.`);
+  const [, at, pDepth, body, cDepth] = m;
+  const hasParents = raw.replace(/^@/, '').match(/^\d*\+/) !== null;
+  const hasChildren = /\+\d*$/.test(raw);
+  if (at && hasParents) throw new FtError(`selector "${raw}": @ already includes parents; write @name or +name.`);
+  let method = 'name';
+  let value = body!;
+  const colon = body!.indexOf(':');
+  if (colon > 0) {
+    method = body!.slice(0, colon);
+    value = body!.slice(colon + 1);
+    const base = method.split('.')[0]!;
+    if (!METHODS.includes(base)) throw new FtError(`unknown selector method "${method}:" in "${raw}".${didYouMean(method, METHODS)} Known methods: ${METHODS.join(', ')}.`);
+    if (!value) throw new FtError(`selector "${raw}" has no value after "${method}:".`);
+  }
+  return {
+    at: Boolean(at),
+    parents: hasParents ? (pDepth ? Number(pDepth) : Infinity) : 0,
+    children: hasChildren ? (cDepth ? Number(cDepth) : Infinity) : 0,
+    method,
+    value,
+    raw,
+  };
+}
+
+function glob(pattern: string): RegExp {
+  return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+}
+
+function matchesAtom(project: Project, node: Node, a: Atom, modified: Set<string> | null): boolean {
+  const v = a.value;
+  switch (a.method.split('.')[0]) {
+    case 'name': {
+      if (v.includes('*')) return glob(v).test(node.name);
+      if (node.name === v) return node.resource_type !== 'source';
+      // dbt's fqn default: a folder name selects everything under it, package.name works too.
+      const fqn = node.fqn;
+      const parts = v.split('.');
+      for (let i = 0; i + parts.length <= fqn.length; i++) {
+        if (parts.every((p, j) => fqn[i + j] === p) && (i + parts.length < fqn.length || i > 0)) return node.resource_type !== 'source';
+      }
+      return false;
+    }
+    case 'fqn':
+      return node.fqn.join('.') === v || node.fqn.join('.').startsWith(`${v}.`) || node.name === v;
+    case 'tag':
+      return v.includes('*') ? node.tags.some((t) => glob(v).test(t)) : node.tags.includes(v);
+    case 'path': {
+      const p = v.replace(/\/+$/, '');
+      return node.original_file_path === p || node.original_file_path.startsWith(`${p}/`) || glob(p).test(node.original_file_path);
+    }
+    case 'file':
+      return node.original_file_path.split('/').pop() === v || node.original_file_path.split('/').pop() === `${v}.sql`;
+    case 'source': {
+      if (node.resource_type !== 'source') return false;
+      const [s, t] = v.split('.');
+      return node.source_name === s && (t === undefined || t === '*' || node.name === t);
+    }
+    case 'exposure':
+      return node.resource_type === 'exposure' && (node.name === v || v === '*');
+    case 'resource_type':
+      return node.resource_type === v;
+    case 'test_type':
+      return node.resource_type === 'test' && (v === 'generic' ? node.test_metadata !== undefined : v === 'singular' ? node.test_metadata === undefined : false);
+    case 'test_name':
+      return node.resource_type === 'test' && node.test_metadata?.name === v;
+    case 'package':
+      return node.package_name === v;
+    case 'state':
+      if (!modified) throw new FtError(`selector "${a.raw}" needs --state <dir> holding the manifest.json to compare with.`);
+      if (v === 'modified' || v === 'new') return modified.has(node.unique_id);
+      throw new FtError(`unknown state selector "${v}"; use state:modified or state:new.`);
+    case 'config': {
+      const key = a.method.slice('config.'.length);
+      const cv = (node.config as Record<string, unknown>)[key];
+      if (Array.isArray(cv)) return cv.map(String).includes(v);
+      return cv !== undefined && String(cv) === v;
+    }
+    default:
+      return false;
+  }
+}
+
+function walk(g: Graph, start: Iterable<string>, depth: number, dir: 'predecessors' | 'successors'): Set<string> {
+  const out = new Set<string>();
+  let frontier = [...start];
+  for (let d = 0; d < depth && frontier.length; d++) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      for (const n of g[dir](id) ?? []) {
+        if (!out.has(n)) {
+          out.add(n);
+          next.push(n);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+function selectAtom(project: Project, g: Graph, a: Atom, modified: Set<string> | null): Set<string> {
+  const base = new Set<string>();
+  for (const node of project.nodes.values()) if (matchesAtom(project, node, a, modified)) base.add(node.unique_id);
+  const out = new Set(base);
+  if (a.parents) for (const id of walk(g, base, a.parents, 'predecessors')) out.add(id);
+  if (a.children || a.at) {
+    const kids = walk(g, base, a.at ? Infinity : a.children, 'successors');
+    for (const id of kids) out.add(id);
+    if (a.at) for (const id of walk(g, kids, Infinity, 'predecessors')) out.add(id);
+  }
+  return out;
+}
+
+/** One selector expression: space-separated union of comma-separated intersections. */
+function evaluate(project: Project, g: Graph, specs: string[], modified: Set<string> | null): Set<string> {
+  const out = new Set<string>();
+  for (const spec of specs.flatMap((s) => s.split(/\s+/)).filter(Boolean)) {
+    let acc: Set<string> | undefined;
+    for (const part of spec.split(',').filter(Boolean)) {
+      const s = selectAtom(project, g, parseAtom(part), modified);
+      acc = acc === undefined ? s : new Set([...acc].filter((x: string) => s.has(x)));
+    }
+    for (const id of acc ?? []) out.add(id);
+  }
+  return out;
+}
+
+/** Node ids matched by selector expressions (e.g. those of --exclude). */
+export function matchSelectors(project: Project, g: Graph, specs: string[], state?: StateManifest): Set<string> {
+  const needsState = specs.some((s) => s.includes('state:'));
+  return evaluate(project, g, specs, needsState && state ? modifiedNodes(project, state) : null);
+}
+
+/** Node ids chosen by --select minus --exclude (everything when no --select). */
+export function selectNodes(project: Project, g: Graph, opts: SelectOptions): Set<string> {
+  const needsState = [...(opts.select ?? []), ...(opts.exclude ?? [])].some((s) => s.includes('state:'));
+  const modified = needsState ? (opts.state ? modifiedNodes(project, opts.state) : null) : null;
+  if (needsState && !opts.state) throw new FtError('state: selectors need --state <dir> holding the manifest.json of the run to compare with (e.g. --state prod-manifest/).');
+  const selected = opts.select?.length ? evaluate(project, g, opts.select, modified) : new Set(project.nodes.keys());
+  if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, modified)) selected.delete(id);
+  return selected;
+}
+
+/** dbt's eager indirect selection: a test runs when any node it tests is selected. */
+export function withAttachedTests(project: Project, selected: Set<string>, excluded?: Set<string>): Set<string> {
+  const out = new Set(selected);
+  for (const node of project.nodes.values()) {
+    if (node.resource_type !== 'test' || out.has(node.unique_id) || excluded?.has(node.unique_id)) continue;
+    if (node.depends_on.nodes.some((d) => selected.has(d))) out.add(node.unique_id);
+  }
+  return out;
+}

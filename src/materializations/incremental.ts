@@ -1,0 +1,128 @@
+import type { ColumnDef } from '../adapters/adapter.js';
+import { columns as tableColumns, indexNames } from '../adapters/mysql/mysql-introspector.js';
+import { FtError } from '../util/errors.js';
+import { indexName, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
+import { buildAndSwap, existingType } from './table.js';
+
+export function uniqueKeyColumns(key: string | string[] | undefined): string[] {
+  if (key === undefined || key === null) return [];
+  return (Array.isArray(key) ? key : String(key).split(',')).map((k) => String(k).trim()).filter(Boolean);
+}
+
+/** Whether this run builds the node incrementally (dbt's is_incremental()). */
+export function runsIncrementally(materialized: string, existing: 'table' | 'view' | null, fullRefresh: boolean, configFullRefresh: unknown): boolean {
+  if (materialized !== 'incremental' || existing !== 'table') return false;
+  // config full_refresh: false protects a table from --full-refresh, as in dbt.
+  if (configFullRefresh === false) return true;
+  return !fullRefresh && configFullRefresh !== true;
+}
+
+async function ensureUniqueIndex(ctx: MaterializationContext, keys: string[]): Promise<void> {
+  const idx = await indexNames(ctx.session, ctx.node.schema, ctx.node.alias);
+  const covered = [...idx.values()].some((i) => i.unique && i.columns.length === keys.length && i.columns.every((c) => keys.some((k) => k.toLowerCase() === c.toLowerCase())));
+  if (covered) return;
+  try {
+    await ctx.exec(ctx.adapter.ddl.addIndex(ctx.adapter.relation(ctx.node.schema, ctx.node.alias), indexName(keys, true), keys, true));
+  } catch (e) {
+    if ((e as { errno?: number }).errno === 1062) {
+      throw new FtError(`unique_key (${keys.join(', ')}) is not unique in ${ctx.node.relation_name}: the merge strategy needs a unique index there. Deduplicate the model or run with --full-refresh.`, 1, ctx.node.original_file_path);
+    }
+    throw e;
+  }
+}
+
+/** on_schema_change: compares the new rows' columns with the table's and acts. Returns the columns to insert. */
+async function reconcileSchema(ctx: MaterializationContext, tmpCols: ColumnDef[], targetCols: ColumnDef[]): Promise<string[]> {
+  const mode = ctx.node.config.on_schema_change ?? 'ignore';
+  const lower = (c: ColumnDef) => c.name.toLowerCase();
+  const targetNames = new Set(targetCols.map(lower));
+  const tmpNames = new Set(tmpCols.map(lower));
+  const added = tmpCols.filter((c) => !targetNames.has(lower(c)));
+  const removed = targetCols.filter((c) => !tmpNames.has(lower(c)));
+  const changed = tmpCols.filter((c) => {
+    const t = targetCols.find((x) => lower(x) === lower(c));
+    return t && t.type !== c.type;
+  });
+  const rel = ctx.adapter.relation(ctx.node.schema, ctx.node.alias);
+  if (added.length || removed.length || changed.length) {
+    const what = [
+      added.length ? `new columns ${added.map((c) => c.name).join(', ')}` : '',
+      removed.length ? `missing columns ${removed.map((c) => c.name).join(', ')}` : '',
+      changed.length ? `changed types ${changed.map((c) => c.name).join(', ')}` : '',
+    ].filter(Boolean).join('; ');
+    if (mode === 'fail') {
+      throw new FtError(`the model's columns no longer match ${ctx.node.relation_name} (${what}) and on_schema_change is "fail". Run with --full-refresh, or set on_schema_change to append_new_columns or sync_all_columns.`, 1, ctx.node.original_file_path);
+    }
+    if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
+      for (const c of added) await ctx.exec(ctx.adapter.ddl.addColumn(rel, c.name, c.type));
+    }
+    if (mode === 'sync_all_columns') {
+      for (const c of removed) await ctx.exec(ctx.adapter.ddl.dropColumn(rel, c.name));
+      for (const c of changed) await ctx.exec(ctx.adapter.ddl.modifyColumnType(rel, c.name, c.type));
+    }
+  }
+  if (mode === 'append_new_columns' || mode === 'sync_all_columns') return tmpCols.map((c) => c.name);
+  return tmpCols.filter((c) => targetNames.has(lower(c))).map((c) => c.name);
+}
+
+/** Incremental models: append, merge (ON DUPLICATE KEY UPDATE) or delete+insert of the new rows. */
+export async function materializeIncremental(ctx: MaterializationContext, incremental: boolean): Promise<MaterializationResult> {
+  const { node, adapter } = ctx;
+  const strategy = node.config.incremental_strategy ?? (node.config.unique_key ? 'merge' : 'append');
+  if (!['append', 'merge', 'delete+insert'].includes(strategy)) {
+    throw new FtError(`incremental_strategy "${strategy}" is not supported; use append, merge or delete+insert.`, 2, node.original_file_path);
+  }
+  const keys = uniqueKeyColumns(node.config.unique_key);
+  if ((strategy === 'merge' || strategy === 'delete+insert') && !keys.length) {
+    throw new FtError(`incremental_strategy "${strategy}" needs unique_key (one column or a list). Add {{config unique_key="id"}} or use append.`, 2, node.original_file_path);
+  }
+  if (!incremental) {
+    const rows = await buildAndSwap(ctx, ctx.sql, 'table', strategy === 'merge' ? [keys] : []);
+    return { message: 'created table', rowsAffected: rows };
+  }
+  const target = adapter.relation(node.schema, node.alias);
+  const tmpName = siblingName(node.alias, '__ft_new');
+  const tmp = adapter.relation(node.schema, tmpName);
+  // A temporary table lives only on this session and vanishes if the session dies.
+  await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${tmp}`);
+  await ctx.exec(adapter.ddl.createTableAs(tmp, ctx.sql, true));
+  try {
+    const tmpCols = await temporaryColumns(ctx, tmp);
+    const targetCols = await tableColumns(ctx.session, node.schema, node.alias);
+    const columns = await reconcileSchema(ctx, tmpCols, targetCols);
+    const predicates = node.config.incremental_predicates ?? [];
+    let rows = 0;
+    if (strategy === 'append') {
+      rows = (await ctx.exec(adapter.ddl.insertSelect(target, columns, tmp))).affectedRows;
+    } else if (strategy === 'merge') {
+      await ensureUniqueIndex(ctx, keys);
+      const res = await ctx.exec(adapter.ddl.upsert(target, columns, tmp, keys));
+      rows = res.affectedRows;
+    } else {
+      rows = await ctx.session.transaction(async () => {
+        await ctx.exec(adapter.ddl.deleteMatching(target, tmp, keys, predicates.map(String)));
+        return (await ctx.exec(adapter.ddl.insertSelect(target, columns, tmp))).affectedRows;
+      });
+    }
+    return { message: strategy === 'append' ? 'appended to incremental' : `${strategy === 'merge' ? 'merged into' : 'delete+insert into'} incremental`, rowsAffected: rows };
+  } finally {
+    await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${tmp}`).catch(() => undefined);
+  }
+}
+
+/** Columns of a temporary table (information_schema does not list them): from an empty SELECT. */
+async function temporaryColumns(ctx: MaterializationContext, tmp: string): Promise<ColumnDef[]> {
+  const rows = await ctx.session.query<Record<string, string>>(`SHOW COLUMNS FROM ${tmp}`);
+  return rows.map((r) => ({
+    name: String(r.Field),
+    type: String(r.Type),
+    nullable: r.Null === 'YES',
+    comment: '',
+    charset: null,
+    collation: null,
+    default: null,
+    extra: '',
+  }));
+}
+
+export { existingType };

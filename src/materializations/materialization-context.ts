@@ -1,0 +1,62 @@
+import type { Adapter, ColumnDef, Session } from '../adapters/adapter.js';
+import type { Project } from '../project/project.js';
+import type { Node } from '../project/types.js';
+import { md5 } from '../util/hash.js';
+
+/** What a materialization needs to build one node on one session. */
+export interface MaterializationContext {
+  project: Project;
+  adapter: Adapter;
+  session: Session;
+  node: Node;
+  /** the compiled SELECT (models) */
+  sql: string;
+  fullRefresh: boolean;
+  /** renders a hook or other template in this node's context */
+  render(template: string): string;
+  /** runs a statement and records it for target/run */
+  exec(sql: string): Promise<{ affectedRows: number; rows: Record<string, unknown>[] }>;
+}
+
+export interface MaterializationResult {
+  /** dbt-style verb phrase: "created view", "inserted into table" */
+  message: string;
+  rowsAffected: number | null;
+}
+
+/** `<name><suffix>`, shortened with a hash when it would pass MySQL's 64-character limit. */
+export function siblingName(name: string, suffix: string): string {
+  const full = `${name}${suffix}`;
+  if (full.length <= 64) return full;
+  return `${name.slice(0, 64 - suffix.length - 9)}_${md5(name).slice(0, 8)}${suffix}`;
+}
+
+export function indexName(columns: string[], unique: boolean): string {
+  return `ft_${unique ? 'uk' : 'ix'}_${md5(columns.join('\u0000')).slice(0, 12)}`;
+}
+
+/** Index config and persisted docs, applied to a freshly built table before it becomes visible. */
+export async function decorateTable(ctx: MaterializationContext, schema: string, table: string, columns?: ColumnDef[]): Promise<void> {
+  const rel = ctx.adapter.relation(schema, table);
+  for (const ix of ctx.node.config.indexes ?? []) {
+    const colsList = Array.isArray(ix.columns) ? ix.columns : [String(ix.columns)];
+    await ctx.exec(ctx.adapter.ddl.addIndex(rel, indexName(colsList, Boolean(ix.unique)), colsList, Boolean(ix.unique), ix.type));
+  }
+  await persistDocs(ctx, schema, table, columns);
+}
+
+/** persist_docs: descriptions as table and column comments, so BI tools show them. */
+export async function persistDocs(ctx: MaterializationContext, schema: string, table: string, columns?: ColumnDef[]): Promise<void> {
+  const pd = ctx.node.config.persist_docs ?? {};
+  const rel = ctx.adapter.relation(schema, table);
+  if (pd.relation && ctx.node.description) await ctx.exec(ctx.adapter.ddl.tableComment(rel, ctx.node.description));
+  if (pd.columns) {
+    const described = Object.values(ctx.node.columns).filter((c) => c.description);
+    if (!described.length) return;
+    const actual = columns ?? (await ctx.adapter.columns(schema, table));
+    for (const c of described) {
+      const col = actual.find((a) => a.name.toLowerCase() === c.name.toLowerCase());
+      if (col && col.comment !== c.description) await ctx.exec(ctx.adapter.ddl.columnComment(rel, col, c.description));
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { RelationType, Session } from '../adapters/adapter.js';
+import { FtError } from '../util/errors.js';
+import { decorateTable, indexName, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
+
+/**
+ * Builds `select` into a sibling table, decorates it, then swaps it in with one RENAME TABLE:
+ * readers see the old table or the new one, never half of one; a failed build leaves the old intact.
+ */
+export async function buildAndSwap(ctx: MaterializationContext, select: string, kind: 'table' | 'view' = 'table', uniqueKeys: string[][] = []): Promise<number | null> {
+  const { adapter, node } = ctx;
+  const ddl = adapter.ddl;
+  const schema = node.schema;
+  const target = adapter.relation(schema, node.alias);
+  const tmpName = siblingName(node.alias, '__ft_tmp');
+  const backupName = siblingName(node.alias, '__ft_old');
+  const tmp = adapter.relation(schema, tmpName);
+  const backup = adapter.relation(schema, backupName);
+  // Leftovers of an interrupted run would make the swap fail.
+  for (const [name, rel] of [[tmpName, tmp], [backupName, backup]] as const) {
+    const t = await ctx.session.query<{ t: string }>('SELECT table_type AS t FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, name]);
+    if (t.length) await ctx.exec(ddl.dropRelation(rel, t[0]!.t === 'VIEW' ? 'view' : 'table'));
+  }
+  let rows: number | null = null;
+  try {
+    if (kind === 'table') {
+      rows = (await ctx.exec(ddl.createTableAs(tmp, select))).affectedRows;
+      for (const keys of uniqueKeys) {
+        await ctx.exec(ddl.addIndex(tmp, indexName(keys, true), keys, true)).catch((e: { errno?: number }) => {
+          if (e.errno === 1062) throw new FtError(`unique_key (${keys.join(', ')}) is not unique in the model's rows; the merge strategy needs it unique. Deduplicate the model.`, 1, node.original_file_path);
+          throw e;
+        });
+      }
+      await decorateTable(ctx, schema, tmpName);
+    } else {
+      await ctx.exec(ddl.createOrReplaceView(tmp, select));
+    }
+    const existing = await existingType(ctx.session, schema, node.alias);
+    if (existing) {
+      await ctx.exec(ddl.swap(target, tmp, backup));
+      await ctx.exec(ddl.dropRelation(backup, existing));
+    } else {
+      await ctx.exec(ddl.rename(tmp, target));
+    }
+  } catch (e) {
+    await ctx.exec(ddl.dropRelation(tmp, kind)).catch(() => undefined);
+    throw e;
+  }
+  return rows;
+}
+
+export async function existingType(session: Session, schema: string, name: string): Promise<RelationType | null> {
+  const t = await session.query<{ t: string }>('SELECT table_type AS t FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, name]);
+  return t.length ? (t[0]!.t === 'VIEW' ? 'view' : 'table') : null;
+}
+
+export async function materializeTable(ctx: MaterializationContext): Promise<MaterializationResult> {
+  const rows = await buildAndSwap(ctx, ctx.sql, 'table');
+  return { message: 'created table', rowsAffected: rows };
+}

@@ -1,0 +1,59 @@
+import type { NodeConfig, ResourceType } from './types.js';
+
+/** Every config key ft understands; anything else gets a warning with the closest key. */
+export const KNOWN_CONFIG_KEYS = new Set([
+  'enabled', 'materialized', 'alias', 'schema', 'database', 'tags', 'meta', 'docs', 'group', 'access', 'contract',
+  'unique_key', 'incremental_strategy', 'incremental_predicates', 'on_schema_change', 'indexes',
+  'pre_hook', 'post_hook', 'pre-hook', 'post-hook', 'persist_docs', 'full_refresh', 'column_types', 'quote_columns',
+  'delimiter', 'severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'fail_calc', 'quoting',
+  'grants', 'packages', 'sql_header', 'batch_size', 'lookback', 'event_time', 'freshness', 'loaded_at_field',
+]);
+
+/** Config keys whose values add up across levels instead of replacing (as dbt does). */
+const CLOBBER_EXCEPT = new Set(['tags', 'pre_hook', 'post_hook', 'meta']);
+
+export function defaultConfig(type: ResourceType): NodeConfig {
+  return {
+    enabled: true,
+    materialized: type === 'seed' ? 'seed' : type === 'test' ? 'test' : type === 'model' ? 'view' : type,
+    tags: [],
+    meta: {},
+    pre_hook: [],
+    post_hook: [],
+    persist_docs: {},
+    ...(type === 'test' ? { severity: 'error' as const, warn_if: '!= 0', error_if: '!= 0', store_failures: false } : {}),
+    ...(type === 'seed' ? { quote_columns: true, delimiter: ',' } : {}),
+  };
+}
+
+function asList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map(String);
+  return [String(v)];
+}
+
+/** Normalises a key (`+materialized`, `pre-hook`) to its config name. */
+export function normaliseKey(key: string): string {
+  const k = key.startsWith('+') ? key.slice(1) : key;
+  if (k === 'pre-hook') return 'pre_hook';
+  if (k === 'post-hook') return 'post_hook';
+  return k;
+}
+
+/** Applies one level of config over another with dbt's merge rules. */
+export function mergeConfig(base: NodeConfig, layer: Record<string, unknown>): NodeConfig {
+  const out: NodeConfig = { ...base };
+  for (const [rawKey, value] of Object.entries(layer)) {
+    const key = normaliseKey(rawKey);
+    if (value === undefined) continue;
+    if (key === 'tags' || key === 'pre_hook' || key === 'post_hook') {
+      const merged = [...(out[key] as string[]), ...asList(value)];
+      out[key] = key === 'tags' ? [...new Set(merged)] : merged;
+    } else if (key === 'meta' || key === 'persist_docs') {
+      out[key] = { ...(out[key] as object), ...(value as object) } as never;
+    } else if (!CLOBBER_EXCEPT.has(key)) {
+      out[key] = value;
+    }
+  }
+  return out;
+}

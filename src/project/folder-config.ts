@@ -1,0 +1,59 @@
+import { didYouMean } from '../util/suggest.js';
+import { KNOWN_CONFIG_KEYS, normaliseKey } from './config-keys.js';
+
+/**
+ * Folder-level config from project.yml (`models: {proj: {silver: {+materialized: incremental}}}`).
+ * A `+key` is always config; a bare key is config when it is a known config name and a
+ * folder (or file) name otherwise, as in dbt.
+ */
+export class FolderConfig {
+  private readonly used = new Set<object>();
+
+  constructor(private readonly tree: Record<string, unknown>, private readonly section: string) {}
+
+  /** Config layers from the least to the most specific, for a node with this fqn. */
+  layersFor(fqn: string[]): Record<string, unknown>[] {
+    const layers: Record<string, unknown>[] = [];
+    let level: Record<string, unknown> | undefined = this.tree;
+    for (let depth = 0; level; depth++) {
+      this.used.add(level);
+      layers.push(configPart(level));
+      const next: unknown = depth < fqn.length ? level[fqn[depth]!] : undefined;
+      level = next && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : undefined;
+    }
+    return layers;
+  }
+
+  /** Keys that matched neither a config name nor any folder: typos worth a warning. */
+  unusedKeys(): string[] {
+    const out: string[] = [];
+    const walk = (level: Record<string, unknown>, path: string[]): void => {
+      for (const [key, value] of Object.entries(level)) {
+        if (key.startsWith('+') || KNOWN_CONFIG_KEYS.has(normaliseKey(key))) {
+          if (key.startsWith('+') && !KNOWN_CONFIG_KEYS.has(normaliseKey(key))) {
+            out.push(`${this.section}.${[...path, key].join('.')}: unknown config key "${key}".${didYouMean(normaliseKey(key), KNOWN_CONFIG_KEYS)}`);
+          }
+          continue;
+        }
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          if (!this.used.has(value)) {
+            out.push(`${this.section}.${[...path, key].join('.')}: matches no folder or node and is not a config key.${didYouMean(key, KNOWN_CONFIG_KEYS)}`);
+          } else walk(value as Record<string, unknown>, [...path, key]);
+        } else {
+          out.push(`${this.section}.${[...path, key].join('.')}: unknown config key "${key}".${didYouMean(key, KNOWN_CONFIG_KEYS)}`);
+        }
+      }
+    };
+    walk(this.tree, []);
+    return out;
+  }
+}
+
+function configPart(level: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(level)) {
+    const isConfig = key.startsWith('+') || (KNOWN_CONFIG_KEYS.has(normaliseKey(key)) && (typeof value !== 'object' || value === null || Array.isArray(value) || key === 'meta' || key === 'persist_docs' || key === 'column_types' || key === 'docs'));
+    if (isConfig) out[normaliseKey(key)] = value;
+  }
+  return out;
+}

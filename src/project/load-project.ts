@@ -1,0 +1,498 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Handlebars from 'handlebars';
+import { parse as parseYamlValue } from 'yaml';
+import { createEnvironment, CORE_HELPERS, type HelperFn } from '../template/environment.js';
+import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
+import { FtError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { didYouMean } from '../util/suggest.js';
+import { KNOWN_CONFIG_KEYS, defaultConfig, mergeConfig, normaliseKey } from './config-keys.js';
+import { discover } from './discovery.js';
+import { FolderConfig } from './folder-config.js';
+import { readDocBlocks, renderDescription } from './doc-blocks.js';
+import { ParseCache } from './parse-cache.js';
+import { loadProjectConfig } from './project-config.js';
+import type { Project } from './project.js';
+import { loadTarget, type ProfileOptions } from './profiles.js';
+import { readSchemaFile, type ColumnPatch, type NodePatch, type RawTest } from './schema-files.js';
+import { quoteIdent, relationName } from './relation-names.js';
+import type { ColumnInfo, Node, NodeConfig, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
+import { parseYaml } from './yaml-file.js';
+import { buildTestNodes } from '../testing/test-nodes.js';
+
+export interface LoadOptions extends ProfileOptions {
+  projectDir: string;
+  /** --vars, already parsed */
+  vars?: Record<string, unknown>;
+  /** use and refresh target/partial_parse.json */
+  partialParse?: boolean;
+  warn?: (msg: string) => void;
+}
+
+/** Parses the --vars flag: YAML or JSON. */
+export function parseVarsFlag(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  let v: unknown;
+  try {
+    v = parseYamlValue(text);
+  } catch (e) {
+    throw new FtError(`--vars is not valid YAML or JSON (${(e as Error).message.split('\n')[0]}). Pass a mapping, e.g. --vars '{start_date: 2026-11-01, limit: 10}'.`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new FtError(`--vars must be a mapping, e.g. --vars '{start_date: 2026-11-01}', not ${JSON.stringify(text)}.`);
+  }
+  return v as Record<string, unknown>;
+}
+
+export async function loadProject(opts: LoadOptions): Promise<Project> {
+  const root = resolve(opts.projectDir);
+  const warnings: string[] = [];
+  const warn = (msg: string): void => {
+    warnings.push(msg);
+    opts.warn?.(msg);
+  };
+  const config = loadProjectConfig(root, warn);
+  const target = loadTarget(root, config.profile, opts);
+  const vars = resolveVars(config, opts.vars ?? {});
+
+  // Macros: *.sql → partials named after the file, *.js → helpers exported by name.
+  const partials = new Map<string, string>();
+  const helpers = new Map<string, HelperFn>();
+  const macroTexts: string[] = [];
+  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'])) {
+    const text = readFileSync(f.abs, 'utf8');
+    macroTexts.push(f.rel, text);
+    const base = f.inResource.replace(/\.(sql|m?js)$/, '').split('/').pop()!;
+    if (f.rel.endsWith('.sql')) {
+      parseTemplate(text, f.rel);
+      partials.set(base, text);
+    } else {
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(`${pathToFileURL(f.abs).href}?v=${sha256(text).slice(0, 12)}`)) as Record<string, unknown>;
+      } catch (e) {
+        throw new FtError(`cannot load macro helpers: ${(e as Error).message.split('\n')[0]}. Fix the JavaScript in this file.`, 2, f.rel);
+      }
+      for (const [name, fn] of Object.entries(mod)) {
+        if (typeof fn === 'function') helpers.set(name, fn as HelperFn);
+        else if (name === 'default' && fn && typeof fn === 'object') {
+          for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(n2, f2 as HelperFn);
+        }
+      }
+    }
+  }
+  const env = createEnvironment(partials, helpers);
+  const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, process.env.FT_CACHE_SALT ?? '']));
+  const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false);
+
+  const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths]);
+  const nodes = new Map<string, Node>();
+  const analyses = new Map<string, TemplateAnalysis>();
+  const modelFolders = new FolderConfig(config.models, 'models');
+  const seedFolders = new FolderConfig(config.seeds, 'seeds');
+  const testFolders = new FolderConfig(config.tests, 'tests');
+  const known = new Set([...CORE_HELPERS, ...helpers.keys()]);
+
+  const templated = (file: { abs: string; rel: string }): { raw: string; analysis: TemplateAnalysis; checksum: string } => {
+    const raw = readFileSync(file.abs, 'utf8');
+    const checksum = sha256(raw);
+    let analysis = cache.get(file.rel, checksum);
+    if (!analysis) {
+      analysis = analyseTemplate(parseTemplate(raw, file.rel), file.rel);
+      cache.set(file.rel, checksum, analysis);
+    }
+    for (const h of analysis.helpers) {
+      if (!known.has(h.value)) {
+        throw new FtError(`unknown helper "${h.value}" at column ${h.column}.${didYouMean(h.value, known)} Define it in a macros/*.js file or fix the name.`, 2, file.rel, h.line);
+      }
+    }
+    for (const l of analysis.lookups) {
+      if (!known.has(l.value) && !['target', 'run_started_at', 'invocation_id'].includes(l.value.split('.')[0]!)) {
+        throw new FtError(`unknown helper or variable "${l.value}" at column ${l.column}.${didYouMean(l.value, known)} Use {{var "${l.value}"}} for a project var, or define a helper in macros/*.js.`, 2, file.rel, l.line);
+      }
+    }
+    for (const p of analysis.partials) {
+      if (!partials.has(p.value)) {
+        throw new FtError(`unknown partial "${p.value}" ({{> ${p.value}}}).${didYouMean(p.value, partials.keys())} Create macros/${p.value}.sql or fix the name.`, 2, file.rel, p.line);
+      }
+    }
+    return { raw, analysis, checksum };
+  };
+
+  const baseNode = (type: Node['resource_type'], name: string, path: string, rel: string, fqn: string[]): Node => ({
+    unique_id: `${type}.${config.name}.${name}`,
+    name,
+    resource_type: type,
+    package_name: config.name,
+    path,
+    original_file_path: rel,
+    fqn,
+    config: defaultConfig(type),
+    description: '',
+    columns: {},
+    tags: [],
+    meta: {},
+    depends_on: { nodes: [], macros: [] },
+    refs: [],
+    sources: [],
+    checksum: { name: 'sha256', checksum: '' },
+    database: null,
+    schema: target.database,
+    alias: name,
+    relation_name: null,
+    patch_path: null,
+  });
+
+  const addUnique = (node: Node): void => {
+    const prev = nodes.get(node.unique_id);
+    if (prev) {
+      throw new FtError(
+        `two ${node.resource_type}s are named "${node.name}": ${prev.original_file_path} and ${node.original_file_path}. Names must be unique across the project; rename one (ref() finds nodes by name).`,
+        2,
+        node.original_file_path,
+      );
+    }
+    nodes.set(node.unique_id, node);
+  };
+
+  // Models.
+  for (const f of discover(root, config.modelPaths, ['.sql'])) {
+    const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
+    const fqn = [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')];
+    const node = baseNode('model', name, f.inResource, f.rel, fqn);
+    const t = templated(f);
+    node.raw_code = t.raw;
+    node.language = 'sql';
+    node.checksum.checksum = t.checksum;
+    node.declared_at = { file: f.rel, line: 1 };
+    analyses.set(node.unique_id, t.analysis);
+    addUnique(node);
+  }
+  // Seeds.
+  for (const f of discover(root, config.seedPaths, ['.csv'])) {
+    const name = f.inResource.replace(/\.csv$/, '').split('/').pop()!;
+    const node = baseNode('seed', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.csv$/, '').split('/')]);
+    node.checksum.checksum = sha256(readFileSync(f.abs, 'utf8'));
+    node.declared_at = { file: f.rel, line: 1 };
+    addUnique(node);
+  }
+  // Singular tests.
+  for (const f of discover(root, config.testPaths, ['.sql'])) {
+    const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
+    const node = baseNode('test', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')]);
+    const t = templated(f);
+    node.raw_code = t.raw;
+    node.language = 'sql';
+    node.checksum.checksum = t.checksum;
+    node.declared_at = { file: f.rel, line: 1 };
+    analyses.set(node.unique_id, t.analysis);
+    addUnique(node);
+  }
+
+  // Schema YAML: patches for models/seeds, sources and exposures.
+  const testDeclarations: TestDeclaration[] = [];
+  const byName = (kind: 'models' | 'seeds', name: string): Node | undefined =>
+    nodes.get(`${kind === 'models' ? 'model' : 'seed'}.${config.name}.${name}`);
+  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml']);
+  const patches: NodePatch[] = [];
+  const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
+  const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
+  for (const f of yamlFiles) {
+    const schema = readSchemaFile(parseYaml(readFileSync(f.abs, 'utf8'), f.rel), f.rel);
+    patches.push(...schema.models);
+    sourcePatches.push(...schema.sources);
+    exposurePatches.push(...schema.exposures);
+  }
+  const describe = (text: string, file: string, line: number): string => renderDescription(text, docs, file, line);
+  const columnsOf = (cols: ColumnPatch[], file: string): Record<string, ColumnInfo> => {
+    const out: Record<string, ColumnInfo> = {};
+    for (const c of cols) {
+      out[c.name] = {
+        name: c.name,
+        description: describe(c.description, file, c.line),
+        data_type: c.data_type ?? null,
+        meta: c.meta,
+        tags: c.tags,
+        ...(c.required !== undefined ? { required: c.required } : {}),
+      };
+    }
+    return out;
+  };
+  const declareTests = (raw: RawTest[], attachedTo: string, file: string, columnName?: string): void => {
+    for (const t of raw) testDeclarations.push(parseTestSpec(t, attachedTo, file, columnName));
+  };
+  const yamlConfig = new Map<string, Record<string, unknown>>();
+  for (const p of patches) {
+    const node = byName(p.kind, p.name);
+    if (!node) {
+      const pool = [...nodes.values()].filter((n) => n.resource_type === (p.kind === 'models' ? 'model' : 'seed')).map((n) => n.name);
+      throw new FtError(
+        `${p.kind === 'models' ? 'model' : 'seed'} "${p.name}" is described here but no ${p.kind === 'models' ? `${p.name}.sql exists under ${config.modelPaths.join(', ')}` : `${p.name}.csv exists under ${config.seedPaths.join(', ')}`}.${didYouMean(p.name, pool)} Fix the name or remove the entry.`,
+        2,
+        p.file,
+        p.line,
+      );
+    }
+    if (node.patch_path) {
+      throw new FtError(`${node.name} is described twice: in ${node.patch_path} and here. Keep one entry.`, 2, p.file, p.line);
+    }
+    node.patch_path = `${p.file}:${p.line}`;
+    node.declared_at = { file: p.file, line: p.line };
+    node.description = describe(p.description, p.file, p.line);
+    node.columns = columnsOf(p.columns, p.file);
+    node.meta = p.meta;
+    checkConfigKeys(p.config, p.file, p.line, warn);
+    yamlConfig.set(node.unique_id, p.config);
+    declareTests(p.tests, node.unique_id, p.file);
+    for (const c of p.columns) declareTests(c.tests, node.unique_id, p.file, c.name);
+  }
+
+  // Config: defaults < project.yml folders < schema YAML < inline {{config}}.
+  for (const node of nodes.values()) {
+    const folders = node.resource_type === 'model' ? modelFolders : node.resource_type === 'seed' ? seedFolders : testFolders;
+    let cfg: NodeConfig = node.config;
+    for (const layer of folders.layersFor(node.fqn.slice(1).length ? node.fqn : node.fqn)) cfg = mergeConfig(cfg, layer);
+    const y = yamlConfig.get(node.unique_id);
+    if (y) cfg = mergeConfig(cfg, y);
+    const analysis = analyses.get(node.unique_id);
+    if (analysis && Object.keys(analysis.config).length) {
+      checkConfigKeys(analysis.config, node.original_file_path, 1, warn);
+      cfg = mergeConfig(cfg, analysis.config);
+    }
+    node.config = cfg;
+    node.tags = cfg.tags;
+  }
+  for (const w of [...modelFolders.unusedKeys(), ...seedFolders.unusedKeys()]) warn(`${config.file}: ${w}`);
+  // Disabled nodes leave the project (tests on them are dropped with them).
+  for (const [id, node] of nodes) if (node.config.enabled === false) nodes.delete(id);
+
+  // Relations.
+  for (const node of nodes.values()) {
+    if (node.resource_type !== 'model' && node.resource_type !== 'seed') continue;
+    node.schema = schemaName(node.config.schema, target, env);
+    node.alias = node.config.alias ?? node.name;
+    node.relation_name = node.config.materialized === 'ephemeral' ? null : relationName(node.schema, node.alias);
+  }
+
+  // Sources.
+  for (const s of sourcePatches) {
+    const schema = s.schema ? renderYamlString(s.schema, target, s.file, s.line) : `${target.database}_${s.name}`;
+    for (const t of s.tables) {
+      const id = `source.${config.name}.${s.name}.${t.name}`;
+      if (nodes.has(id)) throw new FtError(`source table ${s.name}.${t.name} is declared twice. Keep one entry.`, 2, s.file, t.line);
+      const identifier = t.identifier ?? t.name;
+      const node: Node = {
+        ...baseNode('source', t.name, s.file, s.file, [config.name, s.name, t.name]),
+        unique_id: id,
+        source_name: s.name,
+        source_description: describe(s.description, s.file, s.line),
+        identifier,
+        description: describe(t.description, s.file, t.line),
+        columns: columnsOf(t.columns, s.file),
+        schema,
+        alias: identifier,
+        relation_name: relationName(schema, identifier),
+        loaded_at_field: t.loaded_at_field ?? s.loaded_at_field ?? null,
+        freshness: (t.freshness ?? s.freshness ?? null) as Node['freshness'],
+        loader: t.loader ?? null,
+        meta: { ...s.meta, ...t.meta },
+        tags: [...new Set([...s.tags, ...t.tags])],
+        patch_path: `${s.file}:${t.line}`,
+        declared_at: { file: s.file, line: t.line },
+      };
+      node.config = { ...node.config, tags: node.tags };
+      node.checksum.checksum = sha256(JSON.stringify([schema, identifier, t]));
+      nodes.set(id, node);
+      declareTests(t.tests, id, s.file);
+      for (const c of t.columns) declareTests(c.tests, id, s.file, c.name);
+    }
+  }
+
+  // Dependencies of templated nodes.
+  const refIndex = new Map<string, Node>();
+  for (const n of nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed') refIndex.set(n.name, n);
+  const sourceIndex = new Map<string, Node>();
+  for (const n of nodes.values()) if (n.resource_type === 'source') sourceIndex.set(`${n.source_name}.${n.name}`, n);
+  const resolveRef = (name: string, file: string, line: number): Node => {
+    const n = refIndex.get(name);
+    if (!n) {
+      throw new FtError(`ref "${name}" matches no model or seed.${didYouMean(name, refIndex.keys())} Fix the name, or create models/…/${name}.sql.`, 2, file, line);
+    }
+    return n;
+  };
+  const resolveSource = (s: string, t: string, file: string, line: number): Node => {
+    const n = sourceIndex.get(`${s}.${t}`);
+    if (!n) {
+      throw new FtError(`source "${s}.${t}" is not declared.${didYouMean(`${s}.${t}`, sourceIndex.keys())} Declare it under \`sources:\` in a schema YAML file, or fix the name.`, 2, file, line);
+    }
+    return n;
+  };
+  // Refs and sources with literal names inside partials count for every template that uses them.
+  const partialAnalyses = new Map<string, TemplateAnalysis>();
+  for (const [name, body] of partials) partialAnalyses.set(name, analyseTemplate(parseTemplate(body, `${config.macroPaths[0]}/${name}.sql`), name));
+  const withPartials = (a: TemplateAnalysis): { refs: TemplateAnalysis['refs']; sources: TemplateAnalysis['sources'] } => {
+    const refs = [...a.refs];
+    const sources = [...a.sources];
+    const seen = new Set<string>();
+    const queue = a.partials.map((p) => p.value);
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const pa = partialAnalyses.get(name);
+      if (!pa) continue;
+      refs.push(...pa.refs.map((r) => ({ ...r, line: a.partials.find((p) => p.value === name)?.line ?? r.line })));
+      sources.push(...pa.sources);
+      queue.push(...pa.partials.map((p) => p.value));
+    }
+    return { refs, sources };
+  };
+  for (const [id, own] of analyses) {
+    const node = nodes.get(id);
+    if (!node) continue;
+    const analysis = withPartials(own);
+    const deps = new Set<string>();
+    for (const r of analysis.refs) {
+      const target = resolveRef(r.value, node.original_file_path, r.line);
+      if (!deps.has(target.unique_id)) node.refs.push({ name: r.value, package: null, version: null });
+      deps.add(target.unique_id);
+    }
+    for (const s of analysis.sources) {
+      deps.add(resolveSource(s.value[0], s.value[1], node.original_file_path, s.line).unique_id);
+      node.sources.push(s.value);
+    }
+    node.depends_on.nodes = [...deps];
+    node.depends_on.macros = [...new Set(own.partials.map((p) => `macro.${config.name}.${p.value}`))];
+  }
+
+  // Exposures.
+  for (const x of exposurePatches) {
+    const node: Node = {
+      ...baseNode('exposure', x.name, x.file, x.file, [config.name, x.name]),
+      type: x.type,
+      owner: x.owner,
+      description: describe(x.description, x.file, x.line),
+      url: x.url,
+      maturity: x.maturity,
+      label: x.label,
+      meta: x.meta,
+      tags: x.tags,
+      relation_name: null,
+      patch_path: `${x.file}:${x.line}`,
+      declared_at: { file: x.file, line: x.line },
+    };
+    for (const dep of x.dependsOn) {
+      const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(dep);
+      const src = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(dep);
+      if (ref) node.depends_on.nodes.push(resolveRef(ref[1]!, x.file, x.line).unique_id);
+      else if (src) node.depends_on.nodes.push(resolveSource(src[1]!, src[2]!, x.file, x.line).unique_id);
+      else throw new FtError(`exposure ${x.name}: depends_on entry "${dep}" must be ref('model') or source('source', 'table').`, 2, x.file, x.line);
+    }
+    addUnique(node);
+  }
+
+  const project: Project = {
+    root,
+    config,
+    target,
+    vars,
+    nodes,
+    analyses,
+    partials,
+    helpers,
+    docs,
+    testDeclarations,
+    env,
+    globalKey,
+    warnings,
+  };
+  buildTestNodes(project);
+  cache.save();
+  return project;
+}
+
+function resolveVars(config: ProjectConfig, cli: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config.vars)) {
+    // dbt allows vars scoped by package: vars: {my_project: {x: 1}}
+    if (k === config.name && v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);
+    else out[k] = v;
+  }
+  return { ...out, ...cli };
+}
+
+function checkConfigKeys(cfg: Record<string, unknown>, file: string, line: number, warn: (m: string) => void): void {
+  for (const key of Object.keys(cfg)) {
+    const k = normaliseKey(key);
+    if (!KNOWN_CONFIG_KEYS.has(k)) warn(`${file}:${line}: unknown config key "${key}" ignored.${didYouMean(k, KNOWN_CONFIG_KEYS)}`);
+  }
+}
+
+/** `<target database>` or `<target database>_<custom>`, unless a generate_schema_name macro says otherwise. */
+export function schemaName(custom: string | undefined, target: ResolvedTarget, env: typeof Handlebars): string {
+  const partial = env.partials.generate_schema_name as string | undefined;
+  if (partial) {
+    const tpl = typeof partial === 'string' ? env.compile(partial, { noEscape: true }) : (partial as unknown as HandlebarsTemplateDelegate);
+    return tpl({ custom_schema_name: custom ?? null, target: { name: target.targetName, database: target.database, schema: target.database } }).trim();
+  }
+  return custom ? `${target.database}_${custom}` : target.database;
+}
+
+/** YAML strings may use `{{target.database}}` and `{{env_var}}`, as Jinja in dbt YAML. */
+function renderYamlString(text: string, target: ResolvedTarget, file: string, line: number): string {
+  if (!text.includes('{{')) return text;
+  const hb = Handlebars.create();
+  hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => process.env[String(name)] ?? (rest.length > 1 ? String(rest[0]) : ''));
+  try {
+    return hb.compile(text, { noEscape: true, strict: true })({ target: { name: target.targetName, database: target.database, schema: target.database } });
+  } catch (e) {
+    throw new FtError(`cannot render "${text}": ${(e as Error).message.split('\n')[0]}. Only {{target.database}}, {{target.name}} and {{env_var "X"}} are available here.`, 2, file, line);
+  }
+}
+
+/** A YAML test entry (`unique`, `{relationships: {to: ref('x'), field: id}}`, `{name: .., test_name: ..}`). */
+function parseTestSpec(t: RawTest, attachedTo: string, file: string, columnName?: string): TestDeclaration {
+  let testName: string;
+  let body: Record<string, unknown> = {};
+  if (typeof t.spec === 'string') testName = t.spec;
+  else if (t.spec && typeof t.spec === 'object' && !Array.isArray(t.spec)) {
+    const o = t.spec as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] !== 'test_name') {
+      testName = keys[0]!;
+      const v = o[testName];
+      if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v))) {
+        throw new FtError(`test "${testName}" takes a mapping of arguments, e.g. - ${testName}: {values: [a, b]}.`, 2, file, t.line);
+      }
+      body = (v ?? {}) as Record<string, unknown>;
+    } else if (typeof o.test_name === 'string') {
+      testName = o.test_name;
+      body = o;
+    } else {
+      throw new FtError(`cannot read this test entry; write \`- not_null\` or \`- accepted_values: {values: [...]}\`.`, 2, file, t.line);
+    }
+  } else {
+    throw new FtError(`cannot read this test entry; write \`- not_null\` or \`- accepted_values: {values: [...]}\`.`, 2, file, t.line);
+  }
+  const { config: cfg, arguments: argsBlock, name, test_name: _tn, ...rest } = body as Record<string, unknown>;
+  const config: Record<string, unknown> = { ...((cfg as Record<string, unknown>) ?? {}) };
+  const args: Record<string, unknown> = { ...((argsBlock as Record<string, unknown>) ?? {}) };
+  // dbt accepts test config keys at the top level of the test entry too.
+  for (const [k, v] of Object.entries(rest)) {
+    if (['severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'tags', 'enabled', 'meta', 'fail_calc'].includes(k)) config[k] = v;
+    else args[k] = v;
+  }
+  if (typeof name === 'string') config.name = name;
+  let namespace: string | undefined;
+  const dot = testName.lastIndexOf('.');
+  if (dot > 0) {
+    namespace = testName.slice(0, dot);
+    testName = testName.slice(dot + 1);
+  }
+  return { testName, namespace, args, config, columnName, attachedTo, file, line: t.line };
+}
+
+export { quoteIdent };
+export const projectFileExists = (dir: string): boolean => existsSync(resolve(dir, 'project.yml'));

@@ -1,0 +1,27 @@
+import type Handlebars from 'handlebars';
+import type { HelperFn } from '../template/environment.js';
+import type { TemplateAnalysis } from '../template/template-analysis.js';
+import type { Node, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
+
+/** Everything loaded from disk: config, target, nodes and the template environment. */
+export interface Project {
+  root: string;
+  config: ProjectConfig;
+  target: ResolvedTarget;
+  vars: Record<string, unknown>;
+  nodes: Map<string, Node>;
+  /** parse results of every templated node (models, singular tests), by unique id */
+  analyses: Map<string, TemplateAnalysis>;
+  partials: Map<string, string>;
+  helpers: Map<string, HelperFn>;
+  docs: Map<string, string>;
+  testDeclarations: TestDeclaration[];
+  env: typeof Handlebars;
+  /** hash of everything global that changes rendering: vars, target, macros */
+  globalKey: string;
+  warnings: string[];
+}
+
+export function nodesOfType(project: Project, type: Node['resource_type']): Node[] {
+  return [...project.nodes.values()].filter((n) => n.resource_type === type);
+}

@@ -1,0 +1,204 @@
+import { FtError } from '../util/errors.js';
+import type { YamlWithLines } from './yaml-file.js';
+
+/** One column as declared in schema YAML. */
+export interface ColumnPatch {
+  name: string;
+  description: string;
+  data_type?: string;
+  required?: boolean;
+  meta: Record<string, unknown>;
+  tags: string[];
+  tests: RawTest[];
+  line: number;
+}
+
+/** A test entry as written: `not_null`, or `{accepted_values: {values: [..]}}`, with its line. */
+export interface RawTest {
+  spec: unknown;
+  line: number;
+}
+
+/** A models:/seeds: entry: documentation, config and tests for one node. */
+export interface NodePatch {
+  kind: 'models' | 'seeds';
+  name: string;
+  description: string;
+  config: Record<string, unknown>;
+  columns: ColumnPatch[];
+  tests: RawTest[];
+  meta: Record<string, unknown>;
+  file: string;
+  line: number;
+}
+
+export interface SourceTablePatch {
+  name: string;
+  identifier?: string;
+  description: string;
+  columns: ColumnPatch[];
+  tests: RawTest[];
+  loaded_at_field?: string;
+  freshness?: unknown;
+  loader?: Record<string, unknown>;
+  meta: Record<string, unknown>;
+  tags: string[];
+  line: number;
+}
+
+export interface SourcePatch {
+  name: string;
+  schema?: string;
+  description: string;
+  loaded_at_field?: string;
+  freshness?: unknown;
+  meta: Record<string, unknown>;
+  tags: string[];
+  tables: SourceTablePatch[];
+  file: string;
+  line: number;
+}
+
+export interface ExposurePatch {
+  name: string;
+  label?: string;
+  type: string;
+  owner: Record<string, unknown>;
+  description: string;
+  url?: string;
+  maturity?: string;
+  dependsOn: string[];
+  meta: Record<string, unknown>;
+  tags: string[];
+  file: string;
+  line: number;
+}
+
+export interface SchemaFile {
+  models: NodePatch[];
+  sources: SourcePatch[];
+  exposures: ExposurePatch[];
+}
+
+const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros', 'metrics', 'semantic_models', 'snapshots', 'analyses', 'unit_tests', 'groups', 'saved_queries'];
+
+/** Reads a dbt-format schema YAML file into patches; shape errors name the file and line. */
+export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
+  const out: SchemaFile = { models: [], sources: [], exposures: [] };
+  const root = doc.value;
+  if (root === null || root === undefined) return out;
+  if (typeof root !== 'object' || Array.isArray(root)) throw new FtError('a schema file must be a mapping (`version: 2`, `models:`, `sources:` …).', 2, file, 1);
+  const lineOf = (o: unknown): number => (o && typeof o === 'object' ? doc.lines.get(o) ?? 0 : 0);
+  const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+  const obj = (v: unknown, what: string, line: number): Record<string, unknown> => {
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) throw new FtError(`${what} must be a mapping.`, 2, file, line);
+    return v as Record<string, unknown>;
+  };
+  const list = (v: unknown, what: string, line: number): unknown[] => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw new FtError(`${what} must be a list (items start with "- ").`, 2, file, line);
+    return v;
+  };
+  const named = (v: unknown, what: string, line: number): Record<string, unknown> => {
+    const o = obj(v, what, line);
+    if (typeof o.name !== 'string' || !o.name) throw new FtError(`each entry under ${what} needs a \`name:\`.`, 2, file, lineOf(v) || line);
+    return o;
+  };
+  const tests = (o: Record<string, unknown>, line: number): RawTest[] => {
+    const arr = list(o.data_tests ?? o.tests, 'tests', line);
+    const lines = doc.itemLines.get(arr) ?? [];
+    return arr.map((spec, i) => ({ spec, line: lines[i] || line }));
+  };
+  const tags = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  const columns = (o: Record<string, unknown>, line: number): ColumnPatch[] =>
+    list(o.columns, 'columns', line).map((c) => {
+      const col = named(c, 'columns', line);
+      const cl = lineOf(c);
+      return {
+        name: String(col.name),
+        description: str(col.description),
+        data_type: col.data_type === undefined ? undefined : str(col.data_type),
+        required: col.required === undefined ? undefined : Boolean(col.required),
+        meta: obj(col.meta, 'meta', cl),
+        tags: tags(col.tags),
+        tests: tests(col, cl),
+        line: cl,
+      };
+    });
+
+  const top = root as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (!TOP_KEYS.includes(key)) throw new FtError(`unknown top-level key "${key}" in a schema file; expected models:, seeds:, sources: or exposures:.`, 2, file, lineOf(top));
+  }
+  for (const kind of ['models', 'seeds'] as const) {
+    for (const entry of list(top[kind], kind, lineOf(top))) {
+      const e = named(entry, kind, lineOf(top));
+      const line = lineOf(entry);
+      out.models.push({
+        kind,
+        name: String(e.name),
+        description: str(e.description),
+        config: obj(e.config, 'config', line),
+        columns: columns(e, line),
+        tests: tests(e, line),
+        meta: obj(e.meta, 'meta', line),
+        file,
+        line,
+      });
+    }
+  }
+  for (const entry of list(top.sources, 'sources', lineOf(top))) {
+    const s = named(entry, 'sources', lineOf(top));
+    const line = lineOf(entry);
+    const cfg = obj(s.config, 'config', line);
+    out.sources.push({
+      name: String(s.name),
+      schema: s.schema === undefined ? undefined : str(s.schema),
+      description: str(s.description),
+      loaded_at_field: (s.loaded_at_field ?? cfg.loaded_at_field) as string | undefined,
+      freshness: s.freshness ?? cfg.freshness,
+      meta: obj(s.meta, 'meta', line),
+      tags: tags(s.tags),
+      file,
+      line,
+      tables: list(s.tables, 'tables', line).map((t) => {
+        const tb = named(t, `sources.${String(s.name)}.tables`, line);
+        const tl = lineOf(t);
+        const tcfg = obj(tb.config, 'config', tl);
+        return {
+          name: String(tb.name),
+          identifier: tb.identifier === undefined ? undefined : str(tb.identifier),
+          description: str(tb.description),
+          columns: columns(tb, tl),
+          tests: tests(tb, tl),
+          loaded_at_field: (tb.loaded_at_field ?? tcfg.loaded_at_field) as string | undefined,
+          freshness: tb.freshness ?? tcfg.freshness,
+          loader: tb.loader === undefined ? undefined : obj(tb.loader, 'loader', tl),
+          meta: obj(tb.meta, 'meta', tl),
+          tags: tags(tb.tags),
+          line: tl,
+        };
+      }),
+    });
+  }
+  for (const entry of list(top.exposures, 'exposures', lineOf(top))) {
+    const x = named(entry, 'exposures', lineOf(top));
+    const line = lineOf(entry);
+    out.exposures.push({
+      name: String(x.name),
+      label: x.label === undefined ? undefined : str(x.label),
+      type: str(x.type) || 'dashboard',
+      owner: obj(x.owner, 'owner', line),
+      description: str(x.description),
+      url: x.url === undefined ? undefined : str(x.url),
+      maturity: x.maturity === undefined ? undefined : str(x.maturity),
+      dependsOn: list(x.depends_on, 'depends_on', line).map(String),
+      meta: obj(x.meta, 'meta', line),
+      tags: tags(x.tags),
+      file,
+      line,
+    });
+  }
+  return out;
+}

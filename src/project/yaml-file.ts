@@ -1,0 +1,53 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { FtError } from '../util/errors.js';
+
+/**
+ * YAML parsed to plain JS, with the line each mapping, sequence and sequence item
+ * starts on, so messages and CI annotations can point at the declaring line.
+ */
+export interface YamlWithLines {
+  value: unknown;
+  /** line of a parsed object or array */
+  lines: WeakMap<object, number>;
+  /** line of each item of a parsed array (scalars have no identity of their own) */
+  itemLines: WeakMap<unknown[], number[]>;
+}
+
+export function parseYaml(text: string, file: string): YamlWithLines {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
+    const what = err.message.split('\n')[0];
+    throw new FtError(
+      `malformed YAML: ${what}. Fix the syntax at this line (indentation, a missing ':' or an unclosed quote are the usual causes).`,
+      2,
+      file,
+      line,
+    );
+  }
+  const lines = new WeakMap<object, number>();
+  const itemLines = new WeakMap<unknown[], number[]>();
+  const lineOf = (n: YamlNode | null | undefined): number => (n?.range ? lineCounter.linePos(n.range[0]).line : 0);
+  const convert = (n: unknown): unknown => {
+    if (isMap(n)) {
+      const obj: Record<string, unknown> = {};
+      for (const pair of n.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        obj[key] = convert(pair.value);
+      }
+      lines.set(obj, lineOf(n));
+      return obj;
+    }
+    if (isSeq(n)) {
+      const arr = n.items.map((item) => convert(item));
+      lines.set(arr, lineOf(n));
+      itemLines.set(arr, n.items.map((item) => lineOf(item as YamlNode)));
+      return arr;
+    }
+    if (isScalar(n)) return n.value;
+    return n ?? null;
+  };
+  return { value: convert(doc.contents), lines, itemLines };
+}

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { writeCompiled } from '../artifacts/compiled-files.js';
+import type { Project } from '../project/project.js';
+import type { Node } from '../project/types.js';
+import { CompileCache } from '../template/compile-cache.js';
+import { Compiler, type CompileOptions } from '../template/compiler.js';
+import { compileTest } from '../testing/compile-test.js';
+import { sha256 } from '../util/hash.js';
+import { topoSort, type Graph } from '../graph/build-graph.js';
+
+export function newCompiler(project: Project, opts: CompileOptions = {}): { compiler: Compiler; cache: CompileCache } {
+  const cache = new CompileCache(resolve(project.root, project.config.targetPath));
+  return { compiler: new Compiler(project, cache, opts), cache };
+}
+
+export function isCompilable(node: Node): boolean {
+  return node.resource_type === 'model' || node.resource_type === 'test';
+}
+
+/** Compiles the given nodes (models and tests) in graph order and writes target/compiled. */
+export function compileNodes(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, cache: CompileCache): number {
+  let count = 0;
+  for (const id of topoSort(graph, ids)) {
+    const node = project.nodes.get(id)!;
+    if (!isCompilable(node)) continue;
+    let sql: string;
+    let fresh: boolean;
+    if (node.test_metadata) {
+      // Generic tests are cheap to generate; the cache only tells whether the file must be rewritten.
+      sql = compileTest(project, compiler, node);
+      const key = sha256(sql);
+      fresh = cache.get(id, key) === undefined;
+      if (fresh) cache.set(id, key, '');
+    } else {
+      sql = compiler.compile(node);
+      fresh = compiler.fresh.has(id);
+    }
+    node.compiled_code = sql;
+    writeCompiled(project, node, sql, fresh);
+    count++;
+  }
+  cache.save();
+  return count;
+}

@@ -1,0 +1,99 @@
+import { sqlArtifactPath, writeSqlArtifact } from '../artifacts/compiled-files.js';
+import { isTransient, type Adapter, type Session } from '../adapters/adapter.js';
+import { materializeIncremental, runsIncrementally } from '../materializations/incremental.js';
+import type { MaterializationContext, MaterializationResult } from '../materializations/materialization-context.js';
+import { materializeSeed } from '../materializations/seed.js';
+import { existingType, materializeTable } from '../materializations/table.js';
+import { materializeView } from '../materializations/view.js';
+import type { Project } from '../project/project.js';
+import type { Node } from '../project/types.js';
+import type { Compiler } from '../template/compiler.js';
+import { FtError } from '../util/errors.js';
+
+export interface ModelRunOptions {
+  project: Project;
+  adapter: Adapter;
+  compiler: Compiler;
+  fullRefresh: boolean;
+  /** is_incremental() per node, filled before each compile */
+  incrementalFlags: Map<string, boolean>;
+  maxRetries?: number;
+}
+
+export interface ModelOutcome extends MaterializationResult {
+  compiledSql?: string;
+  runPath: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Builds one model or seed on its own session: hooks, materialization, retries on transient errors. */
+export async function executeModel(node: Node, opts: ModelRunOptions): Promise<ModelOutcome> {
+  const { project, adapter } = opts;
+  const maxRetries = opts.maxRetries ?? 3;
+  await adapter.ensureSchema(node.schema);
+  for (let attempt = 0; ; attempt++) {
+    const statements: string[] = [];
+    try {
+      const outcome = await adapter.withSession((session) => buildOnce(node, opts, session, statements));
+      return outcome;
+    } catch (e) {
+      if (attempt < maxRetries && isTransient(e)) {
+        await sleep(200 * 2 ** attempt + Math.random() * 100);
+        continue;
+      }
+      if (statements.length) writeSqlArtifact(sqlArtifactPath(project, node, 'run'), statements.join(';\n\n') + ';');
+      throw e;
+    }
+  }
+}
+
+async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, statements: string[]): Promise<ModelOutcome> {
+  const { project, adapter, compiler } = opts;
+  let incremental = false;
+  let sql = '';
+  if (node.resource_type === 'model') {
+    if (node.config.materialized === 'incremental') {
+      const existing = await existingType(session, node.schema, node.alias);
+      incremental = runsIncrementally('incremental', existing, opts.fullRefresh, node.config.full_refresh);
+    }
+    opts.incrementalFlags.set(node.unique_id, incremental);
+    sql = compiler.compile(node);
+    node.compiled_code = sql;
+  }
+  const ctx: MaterializationContext = {
+    project,
+    adapter,
+    session,
+    node,
+    sql,
+    fullRefresh: opts.fullRefresh,
+    render: (tpl) => compiler.renderTemplate(node, tpl, incremental),
+    exec: async (stmt) => {
+      statements.push(stmt);
+      return session.execute(stmt);
+    },
+  };
+  for (const hook of node.config.pre_hook) await ctx.exec(ctx.render(hook));
+  let result: MaterializationResult;
+  switch (node.resource_type === 'seed' ? 'seed' : node.config.materialized) {
+    case 'seed':
+      result = await materializeSeed(ctx);
+      break;
+    case 'view':
+      result = await materializeView(ctx);
+      break;
+    case 'table':
+      result = await materializeTable(ctx);
+      break;
+    case 'incremental':
+      result = await materializeIncremental(ctx, incremental);
+      break;
+    default:
+      throw new FtError(`unknown materialization "${node.config.materialized}"; use view, table, incremental or ephemeral.`, 2, node.original_file_path);
+  }
+  for (const hook of node.config.post_hook) await ctx.exec(ctx.render(hook));
+  const runPath = sqlArtifactPath(project, node, 'run');
+  writeSqlArtifact(runPath, statements.join(';\n\n') + ';');
+  return { ...result, compiledSql: sql || undefined, runPath };
+}

@@ -1,0 +1,246 @@
+import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
+import type { Adapter, ColumnDef } from '../adapters/adapter.js';
+import type { CommandContext } from '../cli/context.js';
+import { formatSample } from './reporter.js';
+import { writeManifest } from '../artifacts/manifest.js';
+import { topoSort } from '../graph/build-graph.js';
+import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
+import type { Node } from '../project/types.js';
+import { newCompiler } from './compile-nodes.js';
+import { executeTest, failuresSchema } from '../testing/execute-test.js';
+import { githubAnnotations } from '../testing/github-annotations.js';
+import { writeJunitXml } from '../testing/junit-xml.js';
+import { FtError } from '../util/errors.js';
+import { executeModel } from './execute-model.js';
+import type { NodeResult } from './node-result.js';
+import { Reporter } from './reporter.js';
+import { writeRunResults } from './run-results.js';
+import { schedule } from './scheduler.js';
+import { resolveDeferred } from './defer.js';
+import { runProjectHooks } from './project-hooks.js';
+
+export type RunKind = 'run' | 'seed' | 'test' | 'build';
+
+export interface InvocationOptions {
+  kind: RunKind;
+  select?: string[];
+  exclude?: string[];
+  fullRefresh?: boolean;
+  threads?: number;
+  failFast?: boolean;
+  warnError?: boolean;
+  storeFailures?: boolean;
+  junitXml?: string;
+  defer?: boolean;
+  /** seconds to wait for another run's lock on the target */
+  lockWait?: number;
+}
+
+/** Which nodes a command runs from a selection. */
+function runnable(ctx: CommandContext, kind: RunKind, selected: Set<string>, excluded: Set<string>): Set<string> {
+  const { project } = ctx;
+  const keep = (n: Node): boolean => {
+    if (n.resource_type === 'model') return (kind === 'run' || kind === 'build') && n.config.materialized !== 'ephemeral';
+    if (n.resource_type === 'seed') return kind === 'seed' || kind === 'build';
+    if (n.resource_type === 'test') return kind === 'test' || kind === 'build';
+    return false;
+  };
+  let ids = selected;
+  if (kind === 'test' || kind === 'build') ids = withAttachedTests(project, selected, excluded);
+  return new Set([...ids].filter((id) => keep(project.nodes.get(id)!)));
+}
+
+/**
+ * Dependencies inside the run. In build, a node also waits for the tests of its parents,
+ * so a failed error-severity test skips everything downstream of the tested node.
+ */
+function runDependencies(ctx: CommandContext, ids: Set<string>, kind: RunKind): Map<string, string[]> {
+  const { project, graph } = ctx;
+  const testsOf = new Map<string, string[]>();
+  if (kind === 'build') {
+    for (const id of ids) {
+      const n = project.nodes.get(id)!;
+      if (n.resource_type === 'test' && n.attached_node) {
+        const list = testsOf.get(n.attached_node) ?? [];
+        list.push(id);
+        testsOf.set(n.attached_node, list);
+      }
+    }
+  }
+  const ancestorsInRun = (id: string): string[] => {
+    // parents that are in the run; ephemeral or unselected parents are looked through
+    const out = new Set<string>();
+    const stack = [...(graph.predecessors(id) ?? [])];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (ids.has(p)) out.add(p);
+      else if (project.nodes.get(p)?.config.materialized === 'ephemeral') stack.push(...(graph.predecessors(p) ?? []));
+    }
+    return [...out];
+  };
+  const deps = new Map<string, string[]>();
+  for (const id of ids) {
+    const node = project.nodes.get(id)!;
+    const ds = new Set(ancestorsInRun(id));
+    if (node.resource_type !== 'test') for (const p of [...ds]) for (const t of testsOf.get(p) ?? []) ds.add(t);
+    deps.set(id, [...ds]);
+  }
+  return deps;
+}
+
+/** ft run / seed / test / build: select, lock the target, execute the DAG, write artifacts. */
+export async function invoke(ctx: CommandContext, opts: InvocationOptions): Promise<number> {
+  const { project, graph, out, state } = ctx;
+  const started = Date.now();
+  const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state });
+  const excluded = opts.exclude?.length ? matchSelectors(project, graph, opts.exclude, state) : new Set<string>();
+  const ids = runnable(ctx, opts.kind, selected, excluded);
+  const threads = Math.max(1, opts.threads ?? project.target.threads);
+  const adapter = createAdapter(project.target, threads);
+  let cancelled = false;
+  const onSignal = (): void => {
+    if (cancelled) return;
+    cancelled = true;
+    out.warn('cancelling: stopping running statements (KILL QUERY)…');
+    void adapter.cancelAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let lock: { release(): Promise<void> } | null = null;
+  try {
+    const server = await adapter.server();
+    out.event('server', { flavor: server.flavor, version: server.version });
+    const lockName = `ft_run:${project.target.database}`;
+    const wait = opts.lockWait ?? 60;
+    lock = await adapter.acquireLock(lockName, 0);
+    if (!lock && wait > 0) {
+      out.warn(`another ft run holds the lock on target database ${project.target.database}; waiting up to ${wait}s…`);
+      lock = await adapter.acquireLock(lockName, wait);
+    }
+    if (!lock) {
+      throw new FtError(`another ft run is building target database ${project.target.database} and did not finish in time. Wait for it to end, or pass --lock-wait <seconds> to wait longer.`);
+    }
+    const deferred = opts.defer && state ? await resolveDeferred(project, adapter, state, ids) : undefined;
+    const incrementalFlags = new Map<string, boolean>();
+    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => incrementalFlags.get(n.unique_id) ?? false, deferred });
+    const columnCache = new Map<string, Promise<ColumnDef[]>>();
+    await preflightTests(ctx, adapter, ids, columnCache);
+    if (opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-start', out);
+
+    const order = topoSort(graph, new Set([...ids]));
+    const deps = runDependencies(ctx, ids, opts.kind);
+    const reporter = new Reporter(project, out, order.length, !out.json && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && !process.env.CI);
+    out.event('run_started', { command: opts.kind, nodes: order.length, threads });
+    if (!out.json) out.info(`Running ${order.length} node${order.length === 1 ? '' : 's'} with ${threads} thread${threads === 1 ? '' : 's'} on ${server.flavor} ${server.version.split('-')[0]}\n`);
+
+    let configError: FtError | null = null;
+    const results = await schedule(order, deps, {
+      threads,
+      failFast: Boolean(opts.failFast),
+      isCancelled: () => cancelled,
+      onResult: (r) => reporter.line(r),
+      skipped: (id, because) => {
+        const now = new Date().toISOString();
+        const cause = project.nodes.get(because)?.name ?? because;
+        return { unique_id: id, status: 'skipped', message: `skipped because ${cause} did not succeed`, rowsAffected: null, failures: null, startedAt: now, completedAt: now, executionTime: 0, threadId: 'main', skippedBecause: because };
+      },
+      execute: async (id, slot) => {
+        const node = project.nodes.get(id)!;
+        const t0 = Date.now();
+        const startedAt = new Date(t0).toISOString();
+        const base = { unique_id: id, startedAt, threadId: `Thread-${slot}` };
+        const timing = () => ({ completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 });
+        try {
+          if (node.resource_type === 'test') {
+            const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures) });
+            const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
+            return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
+          }
+          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags });
+          return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, failures: null, runPath: m.runPath };
+        } catch (e) {
+          if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };
+          if (e instanceof FtError && e.exitCode === 2 && node.resource_type === 'test') configError ??= e;
+          return { ...base, ...timing(), status: 'error', message: errorMessage(ctx, node, e), rowsAffected: null, failures: null };
+        }
+      },
+    });
+    reporter.finish();
+    const list = order.map((id) => results.get(id)!).filter(Boolean);
+    cache.save();
+    writeManifest(project, graph);
+    const elapsed = (Date.now() - started) / 1000;
+    writeRunResults(project, list, elapsed, { command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName });
+    if (opts.junitXml) writeJunitXml(opts.junitXml, project, list, elapsed);
+    if (process.env.GITHUB_ACTIONS === 'true') for (const a of githubAnnotations(project, list)) process.stdout.write(`${a}\n`);
+    if (!cancelled && opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-end', out);
+    summarize(ctx, list, elapsed, opts);
+    if (cancelled) return 130;
+    if (configError) {
+      out.error((configError as FtError).format());
+      return 2;
+    }
+    const failed = list.some((r) => r.status === 'error' || r.status === 'fail');
+    return failed ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (lock) await lock.release().catch(() => undefined);
+    await adapter.close();
+  }
+}
+
+/** Checks test columns against tables that already exist, so a typo stops the run before anything runs. */
+async function preflightTests(ctx: CommandContext, adapter: Adapter, ids: Set<string>, columnCache: Map<string, Promise<ColumnDef[]>>): Promise<void> {
+  const { project } = ctx;
+  const problems: FtError[] = [];
+  for (const id of ids) {
+    const t = project.nodes.get(id)!;
+    if (t.resource_type !== 'test' || !t.column_name || !t.attached_node) continue;
+    const attached = project.nodes.get(t.attached_node)!;
+    if (ids.has(attached.unique_id) || !attached.relation_name) continue; // built in this run: checked when the test runs
+    let cols = columnCache.get(attached.relation_name);
+    if (!cols) {
+      cols = adapter.columns(attached.schema, attached.alias);
+      columnCache.set(attached.relation_name, cols);
+    }
+    const list = await cols;
+    if (list.length && /^[\p{L}\p{N}_$ ]+$/u.test(t.column_name) && !list.some((c) => c.name.toLowerCase() === t.column_name!.toLowerCase())) {
+      problems.push(new FtError(`test ${t.name}: column "${t.column_name}" does not exist in ${attached.relation_name}. Fix the column name in the YAML.`, 2, t.declared_at?.file, t.declared_at?.line));
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length) throw new FtError(problems.map((p) => p.format()).join('\n'));
+}
+
+function errorMessage(ctx: CommandContext, node: Node, e: unknown): string {
+  const err = e as { sqlMessage?: string; message?: string; errno?: number };
+  const file = node.declared_at?.file ?? node.original_file_path;
+  const compiled = node.resource_type === 'model' ? `\n  compiled SQL: ${ctx.project.config.targetPath}/compiled/${ctx.project.config.name}/${node.original_file_path}` : '';
+  if (e instanceof FtError) return `${e.format()}${compiled}`;
+  const server = err.sqlMessage ? `server error ${err.errno}: ${err.sqlMessage}` : err.message ?? String(e);
+  return `${server}\n  in ${file}${compiled}`;
+}
+
+function summarize(ctx: CommandContext, list: NodeResult[], elapsed: number, opts: InvocationOptions): void {
+  const { out, project } = ctx;
+  const count = (s: string) => list.filter((r) => r.status === s).length;
+  const ok = count('success') + count('pass');
+  const summary = { pass: ok, warn: count('warn'), error: count('error'), fail: count('fail'), skip: count('skipped'), total: list.length };
+  out.event('run_finished', { ...summary, elapsed });
+  if (out.json) return;
+  out.info(`\nFinished running ${list.length} node${list.length === 1 ? '' : 's'} in ${elapsed.toFixed(2)}s.`);
+  const failing = list.filter((r) => r.status === 'fail' || r.status === 'error' || r.status === 'warn');
+  for (const r of failing) {
+    const node = project.nodes.get(r.unique_id)!;
+    const where = node.declared_at ? `${node.declared_at.file}:${node.declared_at.line}` : node.original_file_path;
+    const head = r.status === 'error' ? `Error in ${node.resource_type} ${node.name} (${where})` : `${r.status === 'warn' ? 'Warning' : 'Failure'} in test ${node.name} (${where}): ${r.failures} failing row${r.failures === 1 ? '' : 's'}`;
+    out.info(`\n${head}\n  ${r.message.split('\n').join('\n  ')}`);
+    if (r.sample?.length) out.info(formatSample(r.sample).replace(/^/gm, '  '));
+    if (r.status !== 'error' && (opts.storeFailures || node.config.store_failures)) out.info(`  failing rows stored in ${failuresSchema(project)}.${node.name}`);
+  }
+  out.info(`\nDone. PASS=${summary.pass} WARN=${summary.warn} ERROR=${summary.error} FAIL=${summary.fail} SKIP=${summary.skip} TOTAL=${summary.total}`);
+}

@@ -1,0 +1,26 @@
+/** The outcome of one node in a run, as run_results.json and the console report it. */
+export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn';
+
+export interface NodeResult {
+  unique_id: string;
+  status: NodeStatus;
+  message: string;
+  rowsAffected: number | null;
+  /** failing rows of a test */
+  failures: number | null;
+  startedAt: string;
+  completedAt: string;
+  executionTime: number;
+  threadId: string;
+  compiledPath?: string;
+  runPath?: string;
+  /** first failing rows of a test, for the console, JUnit and annotations */
+  sample?: Record<string, unknown>[];
+  /** what blocked a skipped node */
+  skippedBecause?: string;
+}
+
+/** A node whose failure should skip its descendants. */
+export function blocksChildren(r: NodeResult): boolean {
+  return r.status === 'error' || r.status === 'fail' || r.status === 'skipped';
+}

@@ -1,0 +1,148 @@
+import type { Project } from '../project/project.js';
+import { quoteIdent } from '../project/relation-names.js';
+import type { Node } from '../project/types.js';
+import { FtError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { ThisRelation, type RenderState } from './render-context.js';
+import type { CompileCache } from './compile-cache.js';
+
+export interface CompileOptions {
+  /** is_incremental() for this render (the runner knows; compile alone says false) */
+  isIncremental?: (node: Node) => boolean;
+  /** --defer: relation to use for a parent that this run does not build */
+  deferred?: Map<string, string>;
+}
+
+export function cteName(node: Node): string {
+  return quoteIdent(`__ft_cte__${node.name}`);
+}
+
+/** Turns templated nodes into SQL: refs resolved, ephemeral parents inlined as CTEs. */
+export class Compiler {
+  private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
+  private readonly rendered = new Map<string, string>();
+  /** ids rendered in this process (not taken from the cache) */
+  readonly fresh = new Set<string>();
+
+  constructor(
+    private readonly project: Project,
+    private readonly cache: CompileCache,
+    private readonly opts: CompileOptions = {},
+  ) {}
+
+  relationFor(dep: Node): string {
+    const d = this.opts.deferred?.get(dep.unique_id);
+    if (d) return d;
+    if (dep.resource_type === 'model' && dep.config.materialized === 'ephemeral') return cteName(dep);
+    return dep.relation_name!;
+  }
+
+  /** Renders a template for a node (model, singular test, custom generic test) with ft's helpers. */
+  renderTemplate(node: Node, source: string, isIncremental: boolean, extraContext: Record<string, unknown> = {}): string {
+    const p = this.project;
+    const file = node.original_file_path;
+    const allowed = new Set(node.depends_on.nodes);
+    const st: RenderState = {
+      node,
+      file,
+      isIncremental,
+      resolveRef: (name) => {
+        const dep = p.nodes.get(`model.${p.config.name}.${name}`) ?? p.nodes.get(`seed.${p.config.name}.${name}`);
+        if (!dep) throw new FtError(`ref "${name}" matches no model or seed.`, 2, file);
+        if (!allowed.has(dep.unique_id)) {
+          throw new FtError(`ref "${name}" is computed at render time, so ft could not see it as a dependency. Add a line \`-- depends_on: {{ref "${name}"}}\` to the model.`, 2, file);
+        }
+        return this.relationFor(dep);
+      },
+      resolveSource: (s, t) => {
+        const dep = p.nodes.get(`source.${p.config.name}.${s}.${t}`);
+        if (!dep) throw new FtError(`source "${s}.${t}" is not declared.`, 2, file);
+        return dep.relation_name!;
+      },
+      lookupVar: (name) => p.vars[name],
+    };
+    let tpl = source === node.raw_code ? this.templates.get(node.unique_id) : undefined;
+    if (!tpl) {
+      tpl = p.env.compile(source, { noEscape: true });
+      if (source === node.raw_code) this.templates.set(node.unique_id, tpl);
+    }
+    const root = new ThisRelation(node.schema, node.alias, node.relation_name ?? cteName(node), {
+      name: p.target.targetName,
+      schema: p.target.database,
+      database: p.target.database,
+      type: p.target.type,
+    });
+    Object.assign(root, extraContext);
+    try {
+      return tpl(root, { data: { ft: st } });
+    } catch (e) {
+      if (e instanceof FtError) throw e;
+      throw new FtError(`cannot render: ${(e as Error).message.split('\n')[0]}.`, 2, file);
+    }
+  }
+
+  /** Compiled SQL of a model or singular test, with ephemeral parents as CTEs. */
+  compile(node: Node): string {
+    const isInc = this.opts.isIncremental?.(node) ?? false;
+    const memo = `${node.unique_id}|${isInc}`;
+    const done = this.rendered.get(memo);
+    if (done !== undefined) return done;
+    const ephemerals = this.ephemeralParents(node);
+    const key = sha256(
+      [
+        node.checksum.checksum,
+        this.project.globalKey,
+        String(isInc),
+        node.schema,
+        node.alias,
+        ...node.depends_on.nodes.map((d) => {
+          const dep = this.project.nodes.get(d);
+          return dep ? this.relationFor(dep) : d;
+        }),
+        ...ephemerals.map((e) => this.compile(e)),
+      ].join('\u0000'),
+    );
+    let sql = this.cache.get(memo, key);
+    if (sql === undefined) {
+      const body = this.renderTemplate(node, node.raw_code ?? '', isInc);
+      sql = injectCtes(body, ephemerals.map((e) => [cteName(e), this.bodyOf(e)] as [string, string]));
+      this.cache.set(memo, key, sql);
+      this.fresh.add(node.unique_id);
+    }
+    this.rendered.set(memo, sql);
+    return sql;
+  }
+
+  /** An ephemeral model's own SQL, without its parents' CTEs (those are hoisted to the top). */
+  private bodyOf(node: Node): string {
+    return this.renderTemplate(node, node.raw_code ?? '', false).trim().replace(/;\s*$/, '');
+  }
+
+  /** All ephemeral ancestors reachable through ephemeral refs, parents before children. */
+  ephemeralParents(node: Node): Node[] {
+    const out: Node[] = [];
+    const seen = new Set<string>();
+    const visit = (n: Node): void => {
+      for (const d of n.depends_on.nodes) {
+        const dep = this.project.nodes.get(d);
+        if (!dep || seen.has(d) || dep.resource_type !== 'model' || dep.config.materialized !== 'ephemeral' || this.opts.deferred?.has(d)) continue;
+        seen.add(d);
+        visit(dep);
+        out.push(dep);
+      }
+    };
+    visit(node);
+    return out;
+  }
+}
+
+/** Puts CTEs in front of a query, merging with the query's own WITH clause. */
+export function injectCtes(sql: string, ctes: Array<[string, string]>): string {
+  if (!ctes.length) return sql;
+  const defs = ctes.map(([name, body]) => `${name} AS (\n${body}\n)`).join(',\n');
+  const lead = /^(\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*)/.exec(sql)![1]!;
+  const rest = sql.slice(lead.length);
+  const w = /^with(\s+recursive)?\s+/i.exec(rest);
+  if (w) return `${lead}WITH${w[1] ? ' RECURSIVE' : ''} ${defs},\n${rest.slice(w[0].length)}`;
+  return `${lead}WITH ${defs}\n${rest}`;
+}

@@ -1,0 +1,59 @@
+import Handlebars from 'handlebars';
+import { FtError } from '../util/errors.js';
+import type { RenderState } from './render-context.js';
+
+export type HelperFn = (...args: unknown[]) => unknown;
+
+/** Helpers every ft template can call (besides Handlebars' if/unless/each/with/lookup). */
+export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc'];
+
+function state(options: unknown): RenderState {
+  const st = (options as { data?: { ft?: RenderState } })?.data?.ft;
+  if (!st) throw new FtError('a template helper ran outside of a model render.');
+  return st;
+}
+
+/** Positional arguments of a helper call (Handlebars appends its options object last). */
+function args(all: unknown[]): { params: unknown[]; options: unknown } {
+  return { params: all.slice(0, -1), options: all[all.length - 1] };
+}
+
+export function envVar(name: string, dflt: unknown, file: string): string {
+  const v = process.env[name];
+  if (v !== undefined) return v;
+  if (dflt !== undefined) return String(dflt);
+  throw new FtError(`environment variable ${name} is not set and has no default. Export it or pass a default: {{env_var "${name}" "value"}}.`, 2, file);
+}
+
+/**
+ * One Handlebars environment per project: ft's helpers, the project's macros as partials
+ * and its JS helpers. No HTML escaping: templates produce SQL.
+ */
+export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<string, HelperFn>): typeof Handlebars {
+  const hb = Handlebars.create();
+  hb.registerHelper('ref', (...all: unknown[]) => {
+    const { params, options } = args(all);
+    return state(options).resolveRef(String(params[params.length - 1]));
+  });
+  hb.registerHelper('source', (...all: unknown[]) => {
+    const { params, options } = args(all);
+    return state(options).resolveSource(String(params[0]), String(params[1]));
+  });
+  hb.registerHelper('var', (...all: unknown[]) => {
+    const { params, options } = args(all);
+    const name = String(params[0]);
+    const v = state(options).lookupVar(name);
+    if (v !== undefined) return v;
+    if (params.length > 1) return params[1];
+    throw new FtError(`required var "${name}" is not defined. Set it under \`vars:\` in project.yml, pass --vars '{${name}: …}', or give a default: {{var "${name}" default}}.`, 2, state(options).file);
+  });
+  hb.registerHelper('env_var', (...all: unknown[]) => {
+    const { params, options } = args(all);
+    return envVar(String(params[0]), params[1], state(options).file);
+  });
+  hb.registerHelper('config', () => '');
+  hb.registerHelper('is_incremental', (...all: unknown[]) => state(all[all.length - 1]).isIncremental);
+  for (const [name, body] of partials) hb.registerPartial(name, body);
+  for (const [name, fn] of jsHelpers) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+  return hb;
+}

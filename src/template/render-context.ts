@@ -1,0 +1,32 @@
+import type { Node } from '../project/types.js';
+
+/** What the template helpers see while one node renders (passed as Handlebars @data). */
+export interface RenderState {
+  node: Node;
+  file: string;
+  resolveRef(name: string): string;
+  resolveSource(source: string, table: string): string;
+  lookupVar(name: string): unknown;
+  isIncremental: boolean;
+}
+
+/**
+ * The root context of a template: `{{this}}` prints the node's relation, and
+ * `{{this.schema}}`, `{{this.name}}`, `{{target.name}}` read its parts, as in dbt.
+ */
+export class ThisRelation {
+  constructor(
+    readonly schema: string,
+    readonly name: string,
+    readonly relation: string,
+    readonly target: { name: string; schema: string; database: string; type: string },
+  ) {}
+
+  get identifier(): string {
+    return this.name;
+  }
+
+  toString(): string {
+    return this.relation;
+  }
+}

@@ -1,0 +1,68 @@
+import type { Project } from '../project/project.js';
+import { quoteIdent } from '../project/relation-names.js';
+import type { Node } from '../project/types.js';
+import type { Compiler } from '../template/compiler.js';
+import { FtError } from '../util/errors.js';
+import { lookupTest } from './generic/registry.js';
+import type { GenericTestContext } from './generic/types.js';
+import { customTestPartial } from './test-nodes.js';
+
+/** A SQL literal for a YAML value. */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'NULL';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) return `'${v.toISOString().slice(0, 23).replace('T', ' ')}'`;
+  return `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** The relation a test argument names: ref('x'), source('s','t') or a bare model name. */
+function resolver(project: Project, compiler: Compiler, test: Node): (ref: string) => string {
+  return (ref: string): string => {
+    const r = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(ref);
+    const s = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(ref);
+    const name = r?.[1] ?? (s ? undefined : ref.trim());
+    const node = s
+      ? project.nodes.get(`source.${project.config.name}.${s[1]}.${s[2]}`)
+      : project.nodes.get(`model.${project.config.name}.${name}`) ?? project.nodes.get(`seed.${project.config.name}.${name}`);
+    if (!node) throw new FtError(`test ${test.name}: "${ref}" is no model, seed or source.`, 2, test.declared_at?.file, test.declared_at?.line);
+    return compiler.relationFor(node);
+  };
+}
+
+/** The SQL that selects a test's failing rows. */
+export function compileTest(project: Project, compiler: Compiler, test: Node): string {
+  if (!test.test_metadata) return compiler.compile(test);
+  const attached = project.nodes.get(test.attached_node!)!;
+  if (attached.resource_type === 'model' && attached.config.materialized === 'ephemeral') {
+    throw new FtError(`test ${test.name} is on ephemeral model ${attached.name}, which has no table to test. Materialize it as a view or table.`, 2, test.declared_at?.file, test.declared_at?.line);
+  }
+  const relation = compiler.relationFor(attached);
+  const where = test.config.where;
+  const model = where ? `(SELECT * FROM ${relation} WHERE ${where}) AS ft_where` : relation;
+  const { column_name: _c, ...args } = test.test_metadata.kwargs;
+  const custom = customTestPartial(project, test.test_metadata.name);
+  if (custom) {
+    return compiler.renderTemplate(test, `{{> ${custom}}}`, false, {
+      ...args,
+      model,
+      column_name: test.column_name ? quoteIdent(test.column_name) : undefined,
+      column_name_raw: test.column_name ?? undefined,
+    });
+  }
+  const def = lookupTest(test.test_metadata.namespace ? `${test.test_metadata.namespace}.${test.test_metadata.name}` : test.test_metadata.name)!;
+  const ctx: GenericTestContext = {
+    model,
+    columnName: test.column_name ?? undefined,
+    args,
+    quote: quoteIdent,
+    literal: sqlLiteral,
+    resolveRelation: resolver(project, compiler, test),
+  };
+  try {
+    return def.sql(ctx);
+  } catch (e) {
+    if (e instanceof FtError) throw e;
+    throw new FtError(`test ${test.name}: ${(e as Error).message}`, 2, test.declared_at?.file, test.declared_at?.line);
+  }
+}

@@ -1,0 +1,94 @@
+import { sqlArtifactPath, writeSqlArtifact } from '../artifacts/compiled-files.js';
+import type { Adapter, ColumnDef } from '../adapters/adapter.js';
+import { siblingName } from '../materializations/materialization-context.js';
+import type { Project } from '../project/project.js';
+import type { Node } from '../project/types.js';
+import type { Compiler } from '../template/compiler.js';
+import { FtError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { compileTest } from './compile-test.js';
+import { lookupTest } from './generic/registry.js';
+import { testStatus } from './thresholds.js';
+
+export interface TestRunOptions {
+  project: Project;
+  adapter: Adapter;
+  compiler: Compiler;
+  /** columns per relation, shared across a run so each table is introspected once */
+  columnCache: Map<string, Promise<ColumnDef[]>>;
+  storeFailures: boolean;
+}
+
+export interface TestOutcome {
+  status: 'pass' | 'warn' | 'fail';
+  failures: number;
+  sample: Record<string, unknown>[];
+  compiledSql: string;
+  runPath: string;
+  message: string;
+}
+
+/** The schema failing rows are stored in: `<target database>_test_failures`. */
+export function failuresSchema(project: Project): string {
+  return `${project.target.database}_test_failures`;
+}
+
+/** Checks that a column test's column exists, so a typo is a clear error naming the YAML line. */
+async function checkColumn(test: Node, opts: TestRunOptions): Promise<void> {
+  if (!test.column_name || !test.attached_node) return;
+  const attached = opts.project.nodes.get(test.attached_node);
+  if (!attached?.relation_name) return;
+  let cols = opts.columnCache.get(attached.relation_name);
+  if (!cols) {
+    cols = opts.adapter.columns(attached.schema, attached.alias);
+    opts.columnCache.set(attached.relation_name, cols);
+  }
+  const list = await cols;
+  if (!list.length) return; // the relation is missing: the query's own error says so
+  // an expression (e.g. "lower(email)") is not a plain column name
+  if (!/^[\p{L}\p{N}_$ ]+$/u.test(test.column_name)) return;
+  if (!list.some((c) => c.name.toLowerCase() === test.column_name!.toLowerCase())) {
+    throw new FtError(
+      `test ${test.name}: column "${test.column_name}" does not exist in ${attached.relation_name}.${didYouMean(test.column_name, list.map((c) => c.name))} Fix the column name in the YAML.`,
+      2,
+      test.declared_at?.file,
+      test.declared_at?.line,
+    );
+  }
+}
+
+/** Runs one data test as a single set-based query; failing rows never come into Node except a sample. */
+export async function executeTest(test: Node, opts: TestRunOptions): Promise<TestOutcome> {
+  const { project, adapter, compiler } = opts;
+  await checkColumn(test, opts);
+  const sql = compileTest(project, compiler, test).trim().replace(/;\s*$/, '');
+  test.compiled_code = sql;
+  const limit = test.config.limit;
+  const inner = limit !== null && limit !== undefined ? `SELECT * FROM (\n${sql}\n) AS ft_limited LIMIT ${Number(limit)}` : sql;
+  const def = test.test_metadata ? lookupTest(test.test_metadata.namespace ? `${test.test_metadata.namespace}.${test.test_metadata.name}` : test.test_metadata.name) : undefined;
+  const failCalc = String(test.config.fail_calc ?? def?.failCalc ?? 'COUNT(*)');
+  const countSql = `SELECT ${failCalc} AS failures FROM (\n${inner}\n) AS ft_test`;
+  const statements: string[] = [countSql];
+  const runPath = sqlArtifactPath(project, test, 'run');
+  const outcome = await adapter.withSession(async (s) => {
+    const [row] = await s.query<{ failures: unknown }>(countSql);
+    const failures = Number(row?.failures ?? 0) || 0;
+    const status = testStatus(failures, test.config, test.declared_at?.file, test.declared_at?.line);
+    let sample: Record<string, unknown>[] = [];
+    if (failures > 0) sample = await s.query(`SELECT * FROM (\n${inner}\n) AS ft_sample LIMIT 5`);
+    if (opts.storeFailures || test.config.store_failures) {
+      const schema = failuresSchema(project);
+      await adapter.ensureSchema(schema);
+      const rel = adapter.relation(schema, siblingName(test.name.slice(0, 64), ''));
+      const stmts = [`DROP TABLE IF EXISTS ${rel}`, `CREATE TABLE ${rel} AS\n${inner}`];
+      for (const st of stmts) {
+        statements.push(st);
+        await s.execute(st);
+      }
+    }
+    return { status, failures, sample };
+  });
+  writeSqlArtifact(runPath, statements.join(';\n\n') + ';');
+  const message = outcome.status === 'pass' ? 'PASS' : `Got ${outcome.failures} result${outcome.failures === 1 ? '' : 's'}, configured to ${outcome.status === 'fail' ? 'fail' : 'warn'} if ${outcome.status === 'fail' ? test.config.error_if ?? '!= 0' : test.config.warn_if ?? '!= 0'}`;
+  return { ...outcome, compiledSql: sql, runPath, message };
+}

@@ -1,0 +1,123 @@
+import { FtError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { didYouMean } from '../util/suggest.js';
+import { defaultConfig, mergeConfig } from '../project/config-keys.js';
+import { FolderConfig } from '../project/folder-config.js';
+import type { Project } from '../project/project.js';
+import type { Node, TestDeclaration } from '../project/types.js';
+import { lookupTest, validateTestArgs } from './generic/registry.js';
+import { TestArgumentError } from './generic/types.js';
+import { genericTestName } from './test-naming.js';
+
+const REF = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
+const SOURCE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
+
+/** A user-written generic test: a partial named `test_<name>` (macros/test_<name>.sql). */
+export function customTestPartial(project: Project, testName: string): string | undefined {
+  return project.partials.has(`test_${testName}`) ? `test_${testName}` : undefined;
+}
+
+/** Node ids a test argument points at (`ref('x')`, `source('s','t')`, or a bare model name for `to:`). */
+export function argumentDependencies(project: Project, decl: TestDeclaration): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, key: string): void => {
+    if (typeof v === 'string') {
+      const r = REF.exec(v);
+      const s = SOURCE.exec(v);
+      const bareModelArg = ['to', 'compare_model'].includes(key) && /^[A-Za-z0-9_]+$/.test(v);
+      const name = r?.[1] ?? (bareModelArg ? v : undefined);
+      if (name) {
+        const n = project.nodes.get(`model.${project.config.name}.${name}`) ?? project.nodes.get(`seed.${project.config.name}.${name}`);
+        if (!n) {
+          const pool = [...project.nodes.values()].filter((x) => x.resource_type === 'model' || x.resource_type === 'seed').map((x) => x.name);
+          throw new FtError(`test ${decl.testName}: argument ${key} refers to "${name}", which is no model or seed.${didYouMean(name, pool)}`, 2, decl.file, decl.line);
+        }
+        out.push(n.unique_id);
+      } else if (s) {
+        const id = `source.${project.config.name}.${s[1]}.${s[2]}`;
+        if (!project.nodes.has(id)) throw new FtError(`test ${decl.testName}: argument ${key} refers to source ${s[1]}.${s[2]}, which is not declared.`, 2, decl.file, decl.line);
+        out.push(id);
+      }
+    } else if (Array.isArray(v)) v.forEach((x) => visit(x, key));
+  };
+  for (const [k, v] of Object.entries(decl.args)) visit(v, k);
+  return out;
+}
+
+/** Turns every schema-YAML test declaration into a test node with dbt's name and id. */
+export function buildTestNodes(project: Project): void {
+  const folders = new FolderConfig(project.config.tests, 'tests');
+  for (const decl of project.testDeclarations) {
+    const attached = project.nodes.get(decl.attachedTo);
+    if (!attached) continue; // its model is disabled
+    const custom = customTestPartial(project, decl.testName);
+    const builtin = custom ? undefined : lookupTest(decl.namespace ? `${decl.namespace}.${decl.testName}` : decl.testName);
+    if (!custom && !builtin) {
+      const known = [...listKnownTests(project)];
+      throw new FtError(`unknown test "${decl.testName}".${didYouMean(decl.testName, known)} Use a built-in test or write macros/test_${decl.testName}.sql.`, 2, decl.file, decl.line);
+    }
+    if (builtin) {
+      try {
+        validateTestArgs(builtin, decl.args, decl.columnName !== undefined);
+      } catch (e) {
+        if (e instanceof TestArgumentError) throw new FtError(`test ${decl.testName} on ${attached.name}${decl.columnName ? `.${decl.columnName}` : ''}: ${e.message}`, 2, decl.file, decl.line);
+        throw e;
+      }
+    }
+    const modelName = attached.resource_type === 'source' ? `${attached.source_name}_${attached.name}` : attached.name;
+    const generated = genericTestName({
+      testName: decl.testName,
+      namespace: decl.namespace ?? null,
+      modelName,
+      columnName: decl.columnName ?? null,
+      args: decl.args,
+    });
+    const name = typeof decl.config.name === 'string' ? decl.config.name : generated;
+    const fqn = [project.config.name, ...attached.fqn.slice(1, -1), name];
+    let config = defaultConfig('test');
+    for (const layer of folders.layersFor(fqn)) config = mergeConfig(config, layer);
+    const { name: _n, ...cfg } = decl.config;
+    config = mergeConfig(config, cfg);
+    if (config.enabled === false) continue;
+    const deps = [attached.unique_id, ...argumentDependencies(project, decl)];
+    const kwargs: Record<string, unknown> = { ...decl.args };
+    if (decl.columnName !== undefined) kwargs.column_name = decl.columnName;
+    const node: Node = {
+      unique_id: `test.${project.config.name}.${name}.${sha256(`${decl.attachedTo}|${name}|${JSON.stringify(kwargs)}`).slice(0, 10)}`,
+      name,
+      resource_type: 'test',
+      package_name: project.config.name,
+      path: `${name}.sql`,
+      original_file_path: decl.file,
+      fqn,
+      language: 'sql',
+      config,
+      description: '',
+      columns: {},
+      tags: config.tags,
+      meta: config.meta,
+      depends_on: { nodes: [...new Set(deps)], macros: custom ? [`macro.${project.config.name}.${custom}`] : [] },
+      refs: [],
+      sources: [],
+      checksum: { name: 'sha256', checksum: sha256(JSON.stringify([decl.testName, decl.namespace, kwargs, decl.config])) },
+      database: null,
+      schema: project.target.database,
+      alias: name,
+      relation_name: null,
+      patch_path: `${decl.file}:${decl.line}`,
+      test_metadata: { name: decl.testName, kwargs, namespace: decl.namespace ?? null },
+      column_name: decl.columnName ?? null,
+      attached_node: attached.unique_id,
+      declared_at: { file: decl.file, line: decl.line },
+    };
+    if (project.nodes.has(node.unique_id)) {
+      throw new FtError(`the test ${name} is declared twice on ${attached.name}. Remove the duplicate or give one a distinct \`name:\`.`, 2, decl.file, decl.line);
+    }
+    project.nodes.set(node.unique_id, node);
+  }
+}
+
+function* listKnownTests(project: Project): Iterable<string> {
+  for (const p of project.partials.keys()) if (p.startsWith('test_')) yield p.slice(5);
+  yield* ['not_null', 'unique', 'accepted_values', 'relationships'];
+}
