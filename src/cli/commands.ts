@@ -3,6 +3,7 @@ import { compileCommand, parseCommand } from './compile.js';
 import { lsCommand } from './ls.js';
 import { debugCommand } from './debug.js';
 import { runCommand } from './run.js';
+import { sourceFreshnessCommand } from './source-freshness.js';
 import { withGlobalFlags } from './main.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -38,6 +39,10 @@ export function registerCommands(program: Command, done: (code: number) => void)
       .option('--warn-error', 'treat warnings as failures')
       .option('--store-failures', 'keep failing rows in <target>_test_failures')
       .option('--junit-xml <path>', 'write a JUnit XML report of the tests');
+  const source = program.command('source').description('commands about sources');
+  selection(withGlobalFlags(source.command('freshness').description('check how recently each source was loaded; writes target/sources.json')))
+    .option('-o, --output <path>', 'where to write sources.json')
+    .action(async (flags) => done(await sourceFreshnessCommand(flags)));
   execution(program.command('run').description('build the selected models')).action(async (flags) => done(await runCommand('run', flags)));
   execution(program.command('seed').description('load the CSV seeds')).action(async (flags) => done(await runCommand('seed', flags)));
   tests(execution(program.command('test').description('run the data tests of the selection'))).action(async (flags) => done(await runCommand('test', flags)));
