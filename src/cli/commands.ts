@@ -4,6 +4,7 @@ import { lsCommand } from './ls.js';
 import { debugCommand } from './debug.js';
 import { runCommand } from './run.js';
 import { sourceFreshnessCommand } from './source-freshness.js';
+import { streamLoadCommand } from './stream-load.js';
 import { withGlobalFlags } from './main.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -39,6 +40,18 @@ export function registerCommands(program: Command, done: (code: number) => void)
       .option('--warn-error', 'treat warnings as failures')
       .option('--store-failures', 'keep failing rows in <target>_test_failures')
       .option('--junit-xml <path>', 'write a JUnit XML report of the tests');
+  withGlobalFlags(program.command('stream-load').description('load landing files (or stdin) into the bronze source table, exactly once'))
+    .option('--source <name.table>', 'the source table to fill, when several declare a loader')
+    .option('--path <dir|->', 'landing directory or glob, or - for stdin (overrides loader.path)')
+    .option('--format <fmt>', 'ndjson or csv (overrides loader.format)')
+    .option('--once', 'process everything present, then exit')
+    .option('--max-batch-rows <n>', 'rows per micro-batch')
+    .option('--max-batch-bytes <size>', 'bytes per micro-batch, e.g. 16MB')
+    .option('--trigger-interval <duration>', 'how often to look for new data, e.g. 1s')
+    .option('--max-line-bytes <size>', 'longest accepted line (default 1MiB)')
+    .option('--clean-source <mode>', 'archive or delete processed files')
+    .option('--status-interval <duration>', 'how often to print a status line (default 5s)')
+    .action(async (flags) => done(await streamLoadCommand(flags)));
   const source = program.command('source').description('commands about sources');
   selection(withGlobalFlags(source.command('freshness').description('check how recently each source was loaded; writes target/sources.json')))
     .option('-o, --output <path>', 'where to write sources.json')

@@ -1,0 +1,96 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Node } from '../project/types.js';
+import { parseByteSize, parseDuration } from '../stream/options.js';
+import { streamLoad } from '../stream/stream-load.js';
+import type { StreamLoadOptions, StreamTarget } from '../stream/types.js';
+import { FtError } from '../util/errors.js';
+import { openProject, type GlobalFlags } from './context.js';
+
+export interface StreamLoadFlags extends GlobalFlags {
+  source?: string;
+  path?: string;
+  format?: string;
+  once?: boolean;
+  maxBatchRows?: string;
+  maxBatchBytes?: string;
+  triggerInterval?: string;
+  maxLineBytes?: string;
+  cleanSource?: string;
+  statusInterval?: string;
+}
+
+/** The source table the loader fills: the one named by --source, or the only one with a loader: block. */
+function pickSource(nodes: Node[], wanted: string | undefined): Node {
+  const loadable = nodes.filter((n) => n.resource_type === 'source' && n.loader);
+  const names = loadable.map((n) => `${n.source_name}.${n.name}`);
+  if (wanted) {
+    const n = loadable.find((x) => `${x.source_name}.${x.name}` === wanted);
+    if (!n) throw new FtError(`--source ${wanted}: no source table with a loader: block has that name. Tables with one: ${names.join(', ') || 'none'}.`);
+    return n;
+  }
+  if (!loadable.length) throw new FtError('no source table declares a loader: block. Add `loader: {path: landing/events, format: ndjson}` to the bronze table in its schema YAML.');
+  if (loadable.length > 1) throw new FtError(`several source tables declare a loader (${names.join(', ')}); pick one with --source NAME.TABLE.`);
+  return loadable[0]!;
+}
+
+function target(node: Node): StreamTarget {
+  const columns = Object.values(node.columns).map((c) => {
+    if (!c.data_type) {
+      throw new FtError(`column ${c.name} of ${node.source_name}.${node.name} needs a data_type (e.g. varchar(64)) so the loader can create and validate the table.`, 2, node.declared_at?.file, node.declared_at?.line);
+    }
+    return { name: c.name, dataType: c.data_type, required: Boolean(c.required) };
+  });
+  if (!columns.length) throw new FtError(`${node.source_name}.${node.name} declares no columns; list them with data_type and required.`, 2, node.declared_at?.file, node.declared_at?.line);
+  return { database: node.schema, table: node.identifier ?? node.name, columns };
+}
+
+/** ft stream-load: micro-batches from a landing directory (or stdin) into the bronze table, exactly once. */
+export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number> {
+  const { project, out } = await openProject(flags);
+  const node = pickSource([...project.nodes.values()], flags.source);
+  const loader = (node.loader ?? {}) as Record<string, unknown>;
+  const where = `${node.declared_at?.file}:${node.declared_at?.line}`;
+  const pick = <T>(flag: T | undefined, key: string, dflt: T): T => (flag !== undefined ? flag : ((loader[key] as T | undefined) ?? dflt));
+  const rawPath = pick<string | undefined>(flags.path, 'path', undefined);
+  if (!rawPath) throw new FtError(`${node.source_name}.${node.name}: the loader: block needs a path (the landing directory), or pass --path DIR (or - for stdin).`, 2, node.declared_at?.file, node.declared_at?.line);
+  const format = String(pick(flags.format, 'format', 'ndjson'));
+  if (format !== 'ndjson' && format !== 'csv') throw new FtError(`format must be ndjson or csv, not "${format}" (${where}).`);
+  const cleanSource = pick<string | undefined>(flags.cleanSource, 'clean_source', undefined);
+  if (cleanSource !== undefined && cleanSource !== 'archive' && cleanSource !== 'delete') throw new FtError(`--clean-source must be archive or delete, not "${cleanSource}".`);
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new FtError(`${(e as Error).message} (loader settings of ${node.source_name}.${node.name}, ${where}, or the flag)`);
+    }
+  };
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const opts: StreamLoadOptions = {
+    connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password },
+    target: target(node),
+    path: rawPath === '-' || isAbsolute(rawPath) ? rawPath : resolve(project.root, rawPath),
+    format,
+    pattern: loader.pattern as string | undefined,
+    once: Boolean(flags.once),
+    maxBatchRows: Number(pick<string | number>(flags.maxBatchRows, 'max_batch_rows', 50_000)),
+    maxBatchBytes: wrap(() => parseByteSize(pick<string | number>(flags.maxBatchBytes, 'max_batch_bytes', '16MB'), 'max_batch_bytes')),
+    triggerIntervalMs: wrap(() => parseDuration(pick<string | number>(flags.triggerInterval, 'trigger_interval', '1s'), 'trigger_interval')),
+    maxLineBytes: wrap(() => parseByteSize(pick<string | number>(flags.maxLineBytes, 'max_line_bytes', '1MiB'), 'max_line_bytes')),
+    cleanSource: cleanSource as StreamLoadOptions['cleanSource'],
+    logFormat: out.json ? 'json' : 'text',
+    statusIntervalMs: wrap(() => parseDuration(flags.statusInterval ?? '5s', '--status-interval')),
+    log: (line) => process.stdout.write(`${line}\n`),
+    signal: controller.signal,
+  };
+  if (!Number.isInteger(opts.maxBatchRows) || opts.maxBatchRows < 1) throw new FtError('--max-batch-rows must be a positive whole number.');
+  try {
+    await streamLoad(opts);
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
