@@ -160,7 +160,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
           }
           const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags });
-          return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, failures: null, runPath: m.runPath };
+          return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, failures: null, compiledPath: m.compiledPath, runPath: m.runPath };
         } catch (e) {
           if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };
           if (e instanceof FtError && e.exitCode === 2 && node.resource_type === 'test') configError ??= e;
@@ -240,7 +240,7 @@ function summarize(ctx: CommandContext, list: NodeResult[], elapsed: number, opt
     const head = r.status === 'error' ? `Error in ${node.resource_type} ${node.name} (${where})` : `${r.status === 'warn' ? 'Warning' : 'Failure'} in test ${node.name} (${where}): ${r.failures} failing row${r.failures === 1 ? '' : 's'}`;
     out.info(`\n${head}\n  ${r.message.split('\n').join('\n  ')}`);
     if (r.sample?.length) out.info(formatSample(r.sample).replace(/^/gm, '  '));
-    if (r.status !== 'error' && (opts.storeFailures || node.config.store_failures)) out.info(`  failing rows stored in ${failuresSchema(project)}.${node.name}`);
+    if (r.status !== 'error' && (opts.storeFailures || node.config.store_failures)) out.info(`  failing rows stored in ${failuresSchema(project)}.${node.alias}`);
   }
   out.info(`\nDone. PASS=${summary.pass} WARN=${summary.warn} ERROR=${summary.error} FAIL=${summary.fail} SKIP=${summary.skip} TOTAL=${summary.total}`);
 }

@@ -1,6 +1,5 @@
 import { sqlArtifactPath, writeSqlArtifact } from '../artifacts/compiled-files.js';
 import type { Adapter, ColumnDef } from '../adapters/adapter.js';
-import { siblingName } from '../materializations/materialization-context.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
@@ -79,7 +78,7 @@ export async function executeTest(test: Node, opts: TestRunOptions): Promise<Tes
     if (opts.storeFailures || test.config.store_failures) {
       const schema = failuresSchema(project);
       await adapter.ensureSchema(schema);
-      const rel = adapter.relation(schema, siblingName(test.name.slice(0, 64), ''));
+      const rel = adapter.relation(schema, test.alias);
       const stmts = [`DROP TABLE IF EXISTS ${rel}`, `CREATE TABLE ${rel} AS\n${inner}`];
       for (const st of stmts) {
         statements.push(st);

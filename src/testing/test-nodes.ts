@@ -7,7 +7,7 @@ import type { Project } from '../project/project.js';
 import type { Node, TestDeclaration } from '../project/types.js';
 import { lookupTest, validateTestArgs } from './generic/registry.js';
 import { TestArgumentError } from './generic/types.js';
-import { genericTestName } from './test-naming.js';
+import { genericTestNames } from './test-naming.js';
 
 const REF = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
 const SOURCE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
@@ -64,15 +64,18 @@ export function buildTestNodes(project: Project): void {
         throw e;
       }
     }
-    const modelName = attached.resource_type === 'source' ? `${attached.source_name}_${attached.name}` : attached.name;
-    const generated = genericTestName({
+    const isSource = attached.resource_type === 'source';
+    const generated = genericTestNames({
       testName: decl.testName,
       namespace: decl.namespace ?? null,
-      modelName,
+      modelName: isSource ? `${attached.source_name}_${attached.name}` : attached.name,
       columnName: decl.columnName ?? null,
       args: decl.args,
+      isSource,
     });
-    const name = typeof decl.config.name === 'string' ? decl.config.name : generated;
+    const name = typeof decl.config.name === 'string' ? decl.config.name : generated.name;
+    // dbt's alias: the short name, within MySQL's 64-character identifier limit (failure tables use it)
+    const alias = typeof decl.config.name === 'string' ? decl.config.name.slice(0, 64) : generated.alias;
     const fqn = [project.config.name, ...attached.fqn.slice(1, -1), name];
     let config = defaultConfig('test');
     for (const layer of folders.layersFor(fqn)) config = mergeConfig(config, layer);
@@ -102,7 +105,7 @@ export function buildTestNodes(project: Project): void {
       checksum: { name: 'sha256', checksum: sha256(JSON.stringify([decl.testName, decl.namespace, kwargs, decl.config])) },
       database: null,
       schema: project.target.database,
-      alias: name,
+      alias,
       relation_name: null,
       patch_path: `${decl.file}:${decl.line}`,
       test_metadata: { name: decl.testName, kwargs, namespace: decl.namespace ?? null },
