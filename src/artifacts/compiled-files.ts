@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 
@@ -10,6 +10,28 @@ export function sqlArtifactPath(project: Project, node: Node, kind: 'compiled' |
   return join(base, node.original_file_path);
 }
 
+/**
+ * Names of the files in each compiled folder, listed once per loaded project: thousands of
+ * compiled files share a few folders, so one readdir replaces a stat and a mkdir per file.
+ */
+const listings = new WeakMap<Project, Map<string, Set<string>>>();
+
+function folderListing(project: Project, dir: string): Set<string> {
+  let byDir = listings.get(project);
+  if (!byDir) listings.set(project, (byDir = new Map()));
+  let names = byDir.get(dir);
+  if (!names) {
+    try {
+      names = new Set(readdirSync(dir));
+    } catch {
+      mkdirSync(dir, { recursive: true });
+      names = new Set();
+    }
+    byDir.set(dir, names);
+  }
+  return names;
+}
+
 export function writeSqlArtifact(file: string, sql: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, sql.endsWith('\n') ? sql : `${sql}\n`);
@@ -18,6 +40,11 @@ export function writeSqlArtifact(file: string, sql: string): void {
 /** Writes compiled SQL unless the file exists and the SQL came unchanged from the cache. */
 export function writeCompiled(project: Project, node: Node, sql: string, fresh: boolean): string {
   const file = sqlArtifactPath(project, node, 'compiled');
-  if (fresh || !existsSync(file)) writeSqlArtifact(file, sql);
+  const names = folderListing(project, dirname(file));
+  const name = basename(file);
+  if (fresh || !names.has(name)) {
+    writeFileSync(file, sql.endsWith('\n') ? sql : `${sql}\n`);
+    names.add(name);
+  }
   return file;
 }

@@ -6,6 +6,7 @@ import { runCommand } from './run.js';
 import { sourceFreshnessCommand } from './source-freshness.js';
 import { streamLoadCommand } from './stream-load.js';
 import { withGlobalFlags } from './main.js';
+import { docsGenerateCommand, docsServeCommand } from './docs.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -60,4 +61,12 @@ export function registerCommands(program: Command, done: (code: number) => void)
   execution(program.command('seed').description('load the CSV seeds')).action(async (flags) => done(await runCommand('seed', flags)));
   tests(execution(program.command('test').description('run the data tests of the selection'))).action(async (flags) => done(await runCommand('test', flags)));
   tests(execution(program.command('build').description('seeds, models and their tests in graph order'))).action(async (flags) => done(await runCommand('build', flags)));
+  const docs = program.command('docs').description('the documentation site: pages, lineage, column lineage and the KPI dashboard');
+  withGlobalFlags(docs.command('generate').description('compile, read the catalog and write target/catalog.json and the site in target/docs'))
+    .action(async (flags) => done(await docsGenerateCommand(flags)));
+  withGlobalFlags(docs.command('serve').description('serve target/docs over HTTP until Ctrl-C'))
+    .option('--port <n>', 'port to listen on (0 = any free port)', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--refresh <interval>', 're-read the gold tables for the dashboard every interval, e.g. 30s')
+    .action(async (flags) => done(await docsServeCommand(flags)));
 }

@@ -1,6 +1,7 @@
 import { invoke, type RunKind } from '../runner/invocation.js';
-import { FtError } from '../util/errors.js';
+import { FtError, isFtError } from '../util/errors.js';
 import { openProject, splitSelectors, type GlobalFlags } from './context.js';
+import { createOutput } from './output.js';
 
 export interface RunFlags extends GlobalFlags {
   select?: string[];
@@ -24,6 +25,19 @@ function positiveInt(v: string | undefined, flag: string): number | undefined {
 
 /** ft run / seed / test / build share one path: select, lock, schedule, report. */
 export async function runCommand(kind: RunKind, flags: RunFlags): Promise<number> {
+  try {
+    return await runInvocation(kind, flags);
+  } catch (e) {
+    // --log-format json: a user error (bad profile, unreachable server…) is one JSON line too
+    if (flags.logFormat === 'json' && isFtError(e)) {
+      createOutput({ logFormat: 'json' }).error(e.format());
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+async function runInvocation(kind: RunKind, flags: RunFlags): Promise<number> {
   if (flags.defer && !flags.state) throw new FtError('--defer needs --state <dir> with the manifest.json of the run to defer to.');
   const threads = positiveInt(flags.threads, '--threads');
   if (threads === 0) throw new FtError('--threads must be at least 1.');

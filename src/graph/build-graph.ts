@@ -14,11 +14,15 @@ export function buildGraph(project: Project): Graph {
   const cycle = findCycle(g);
   if (cycle) {
     const names = cycle.map((id) => project.nodes.get(id)?.name ?? id);
+    // Point at the ref that closes the loop: the first node's ref to the node before it.
     const first = project.nodes.get(cycle[0]!);
+    const closing = project.nodes.get(cycle[cycle.length - 2]!);
+    const line = first && closing ? project.analyses.get(first.unique_id)?.refs.find((r) => r.value === closing.name)?.line : undefined;
     throw new FtError(
-      `dependency cycle: ${names.join(' -> ')}. A model cannot depend on itself through its refs; remove one of these refs.`,
+      `dependency cycle: ${names.join(' -> ')}. A model cannot depend on itself through its refs; remove one of these refs${closing && first ? ` (e.g. {{ref "${closing.name}"}} in ${first.name})` : ''}.`,
       2,
       first?.original_file_path,
+      line,
     );
   }
   return g;

@@ -5,8 +5,21 @@ import { FtError } from '../util/errors.js';
 
 /** The parts of another run's manifest.json that state comparison and --defer read. */
 export interface StateManifest {
-  nodes: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown>; relation_name?: string | null; resource_type?: string }>;
-  sources?: Record<string, { checksum?: { checksum: string }; relation_name?: string | null }>;
+  nodes: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown>; relation_name?: string | null; resource_type?: string; schema?: string }>;
+  sources?: Record<string, StateSource>;
+  exposures?: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown> }>;
+}
+
+/** A source as another run's manifest.json holds it. */
+interface StateSource {
+  checksum?: { checksum: string };
+  relation_name?: string | null;
+  schema?: string;
+  identifier?: string;
+  loaded_at_field?: string | null;
+  freshness?: unknown;
+  loader?: unknown;
+  columns?: Record<string, { name?: string; data_type?: string | null }>;
 }
 
 export function loadStateManifest(dir: string): StateManifest {
@@ -26,17 +39,52 @@ function buildConfig(cfg: Record<string, unknown> | undefined): string {
   return JSON.stringify(rest, Object.keys(rest).sort());
 }
 
+/**
+ * The target database the state manifest was built for: the schema, in that manifest, of a
+ * model or seed that lands in this run's target database (no custom schema).
+ */
+function stateDatabase(project: Project, state: StateManifest): string | undefined {
+  for (const node of project.nodes.values()) {
+    if ((node.resource_type === 'model' || node.resource_type === 'seed') && node.schema === project.target.database) {
+      const old = state.nodes[node.unique_id]?.schema;
+      if (old) return old;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What defines a source, without the target: its schema is usually derived from the target
+ * database (`{{target.database}}_raw`), so prod's and CI's differ while the source is the same.
+ */
+function sourceFingerprint(s: StateSource, database: string | undefined): string {
+  const schema = s.schema && database && (s.schema === database || s.schema.startsWith(`${database}_`)) ? `<target>${s.schema.slice(database.length)}` : s.schema;
+  const columns = Object.values(s.columns ?? {}).map((c) => [c.name, c.data_type ?? null]);
+  return JSON.stringify([schema, s.identifier, s.loaded_at_field ?? null, s.freshness ?? null, s.loader ?? null, columns]);
+}
+
 /** Nodes that are new or whose raw SQL (checksum) or config differ from the state manifest. */
 export function modifiedNodes(project: Project, state: StateManifest): Set<string> {
   const out = new Set<string>();
+  const oldDatabase = stateDatabase(project, state);
   for (const node of project.nodes.values()) {
-    const old = node.resource_type === 'source' ? state.sources?.[node.unique_id] : state.nodes[node.unique_id];
+    const old =
+      node.resource_type === 'source'
+        ? state.sources?.[node.unique_id]
+        : node.resource_type === 'exposure'
+          ? state.exposures?.[node.unique_id]
+          : state.nodes[node.unique_id];
     if (!old) {
       out.add(node.unique_id);
       continue;
     }
+    if (node.resource_type === 'source') {
+      // the checksum includes the rendered schema, which differs between targets
+      if (old.checksum?.checksum !== node.checksum.checksum && sourceFingerprint(old, oldDatabase) !== sourceFingerprint(node as StateSource, project.target.database)) out.add(node.unique_id);
+      continue;
+    }
     if (old.checksum?.checksum !== node.checksum.checksum) out.add(node.unique_id);
-    else if (node.resource_type !== 'source' && buildConfig((old as { config?: Record<string, unknown> }).config) !== buildConfig(node.config)) out.add(node.unique_id);
+    else if (buildConfig((old as { config?: Record<string, unknown> }).config) !== buildConfig(node.config)) out.add(node.unique_id);
   }
   return out;
 }

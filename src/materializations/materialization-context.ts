@@ -16,6 +16,8 @@ export interface MaterializationContext {
   render(template: string): string;
   /** runs a statement and records it for target/run */
   exec(sql: string): Promise<{ affectedRows: number; rows: Record<string, unknown>[] }>;
+  /** records a statement for target/run that was run some other way */
+  record(sql: string): void;
 }
 
 export interface MaterializationResult {

@@ -15,10 +15,11 @@ export async function buildAndSwap(ctx: MaterializationContext, select: string, 
   const backupName = siblingName(node.alias, '__ft_old');
   const tmp = adapter.relation(schema, tmpName);
   const backup = adapter.relation(schema, backupName);
-  // Leftovers of an interrupted run would make the swap fail.
+  // One round trip for the target and the leftovers of an interrupted run (which would make the swap fail).
+  const found = await relationTypes(ctx.session, schema, [node.alias, tmpName, backupName]);
   for (const [name, rel] of [[tmpName, tmp], [backupName, backup]] as const) {
-    const t = await ctx.session.query<{ t: string }>('SELECT table_type AS t FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, name]);
-    if (t.length) await ctx.exec(ddl.dropRelation(rel, t[0]!.t === 'VIEW' ? 'view' : 'table'));
+    const t = found.get(name);
+    if (t) await ctx.exec(ddl.dropRelation(rel, t));
   }
   let rows: number | null = null;
   try {
@@ -34,7 +35,8 @@ export async function buildAndSwap(ctx: MaterializationContext, select: string, 
     } else {
       await ctx.exec(ddl.createOrReplaceView(tmp, select));
     }
-    const existing = await existingType(ctx.session, schema, node.alias);
+    // From the lookup above (made after the pre-hooks; the run lock keeps other ft runs away).
+    const existing = found.get(node.alias) ?? null;
     if (existing) {
       await ctx.exec(ddl.swap(target, tmp, backup));
       await ctx.exec(ddl.dropRelation(backup, existing));
@@ -46,6 +48,23 @@ export async function buildAndSwap(ctx: MaterializationContext, select: string, 
     throw e;
   }
   return rows;
+}
+
+/**
+ * Types of some relations of one schema, in one query, keyed by the names asked for (absent ones
+ * are missing). A name the server returns in another case (lower_case_table_names) still matches.
+ */
+export async function relationTypes(session: Session, schema: string, names: string[]): Promise<Map<string, RelationType>> {
+  const rows = await session.query<{ n: string; t: string }>(
+    `SELECT table_name AS n, table_type AS t FROM information_schema.tables WHERE table_schema = ? AND table_name IN (${names.map(() => '?').join(', ')})`,
+    [schema, ...names],
+  );
+  const out = new Map<string, RelationType>();
+  for (const name of names) {
+    const row = rows.find((r) => String(r.n) === name) ?? rows.find((r) => String(r.n).toLowerCase() === name.toLowerCase());
+    if (row) out.set(name, row.t === 'VIEW' ? 'view' : 'table');
+  }
+  return out;
 }
 
 export async function existingType(session: Session, schema: string, name: string): Promise<RelationType | null> {

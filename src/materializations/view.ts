@@ -1,10 +1,27 @@
-import { buildAndSwap, existingType } from './table.js';
+import { buildAndSwap } from './table.js';
 import type { MaterializationContext, MaterializationResult } from './materialization-context.js';
 
-/** CREATE OR REPLACE VIEW; a table in the way is swapped out atomically instead. */
+/** ER_WRONG_OBJECT: CREATE OR REPLACE VIEW over a table ("'x' is not of type 'VIEW'"), same on MySQL and MariaDB. */
+const NOT_A_VIEW = 1347;
+
+/**
+ * CREATE OR REPLACE VIEW; a table in the way is swapped out atomically instead.
+ * The statement is tried first (no information_schema round trip in the usual case): the server
+ * refuses it, changing nothing, when the relation is a table.
+ */
 export async function materializeView(ctx: MaterializationContext): Promise<MaterializationResult> {
-  const existing = await existingType(ctx.session, ctx.node.schema, ctx.node.alias);
-  if (existing === 'table') await buildAndSwap(ctx, ctx.sql, 'view');
-  else await ctx.exec(ctx.adapter.ddl.createOrReplaceView(ctx.adapter.relation(ctx.node.schema, ctx.node.alias), ctx.sql));
+  const stmt = ctx.adapter.ddl.createOrReplaceView(ctx.adapter.relation(ctx.node.schema, ctx.node.alias), ctx.sql);
+  try {
+    await ctx.session.execute(stmt);
+  } catch (e) {
+    if ((e as { errno?: number }).errno !== NOT_A_VIEW) {
+      ctx.record(stmt);
+      throw e;
+    }
+    // target/run shows what changed the database: the swap, not the refused statement
+    await buildAndSwap(ctx, ctx.sql, 'view');
+    return { message: 'created view', rowsAffected: null };
+  }
+  ctx.record(stmt);
   return { message: 'created view', rowsAffected: null };
 }

@@ -49,8 +49,14 @@ export class FolderConfig {
   }
 }
 
+/** configPart of each level, computed once: every node under a folder asks for the same levels. */
+const parts = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+
 function configPart(level: Record<string, unknown>): Record<string, unknown> {
+  const known = parts.get(level);
+  if (known) return known;
   const out: Record<string, unknown> = {};
+  parts.set(level, out);
   for (const [key, value] of Object.entries(level)) {
     const isConfig = key.startsWith('+') || (KNOWN_CONFIG_KEYS.has(normaliseKey(key)) && (typeof value !== 'object' || value === null || Array.isArray(value) || key === 'meta' || key === 'persist_docs' || key === 'column_types' || key === 'docs'));
     if (isConfig) out[normaliseKey(key)] = value;

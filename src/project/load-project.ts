@@ -200,7 +200,13 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
   for (const f of yamlFiles) {
-    const schema = readSchemaFile(parseYaml(readFileSync(f.abs, 'utf8'), f.rel), f.rel);
+    const text = readFileSync(f.abs, 'utf8');
+    const sum = sha256(text);
+    let schema = cache.getSchema(f.rel, sum);
+    if (!schema) {
+      schema = readSchemaFile(parseYaml(text, f.rel), f.rel);
+      cache.setSchema(f.rel, sum, schema);
+    }
     patches.push(...schema.models);
     sourcePatches.push(...schema.sources);
     exposurePatches.push(...schema.exposures);
@@ -383,6 +389,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       patch_path: `${x.file}:${x.line}`,
       declared_at: { file: x.file, line: x.line },
     };
+    node.checksum.checksum = sha256(JSON.stringify([x.name, x.type, x.owner, x.description, x.url, x.maturity, x.dependsOn, x.meta, x.tags, x.label]));
     for (const dep of x.dependsOn) {
       const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(dep);
       const src = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(dep);
@@ -430,11 +437,18 @@ function checkConfigKeys(cfg: Record<string, unknown>, file: string, line: numbe
   }
 }
 
+/** generate_schema_name compiled once per environment, not once per model. */
+const schemaTemplates = new WeakMap<typeof Handlebars, HandlebarsTemplateDelegate>();
+
 /** `<target database>` or `<target database>_<custom>`, unless a generate_schema_name macro says otherwise. */
 export function schemaName(custom: string | undefined, target: ResolvedTarget, env: typeof Handlebars): string {
   const partial = env.partials.generate_schema_name as string | undefined;
   if (partial) {
-    const tpl = typeof partial === 'string' ? env.compile(partial, { noEscape: true }) : (partial as unknown as HandlebarsTemplateDelegate);
+    let tpl = schemaTemplates.get(env);
+    if (!tpl) {
+      tpl = typeof partial === 'string' ? env.compile(partial, { noEscape: true }) : (partial as unknown as HandlebarsTemplateDelegate);
+      schemaTemplates.set(env, tpl);
+    }
     return tpl({ custom_schema_name: custom ?? null, target: { name: target.targetName, database: target.database, schema: target.database } }).trim();
   }
   return custom ? `${target.database}_${custom}` : target.database;

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
+import type { SchemaFile } from './schema-files.js';
 
 interface CacheFile {
-  version: 1;
+  version: 2;
   globalKey: string;
   files: Record<string, { checksum: string; analysis: TemplateAnalysis }>;
+  /** schema YAML files, read into patches (YAML parsing is the costliest part of a load) */
+  schemas: Record<string, { checksum: string; json: string }>;
 }
 
 /**
@@ -21,11 +24,11 @@ export class ParseCache {
 
   constructor(private readonly targetDir: string, globalKey: string, private readonly enabled: boolean) {
     this.file = join(targetDir, 'partial_parse.json');
-    this.data = { version: 1, globalKey, files: {} };
+    this.data = { version: 2, globalKey, files: {}, schemas: {} };
     if (!enabled || !existsSync(this.file)) return;
     try {
       const loaded = JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile;
-      if (loaded.version === 1 && loaded.globalKey === globalKey) this.data = loaded;
+      if (loaded.version === 2 && loaded.globalKey === globalKey) this.data = loaded;
       else this.dirty = true;
     } catch {
       // A corrupt cache is only a slower parse.
@@ -45,6 +48,23 @@ export class ParseCache {
 
   set(path: string, checksum: string, analysis: TemplateAnalysis): void {
     this.data.files[path] = { checksum, analysis };
+    this.dirty = true;
+  }
+
+  /** A schema file's patches, as read last time its content had this checksum. */
+  getSchema(path: string, checksum: string): SchemaFile | undefined {
+    const e = this.data.schemas[path];
+    if (this.enabled && e && e.checksum === checksum) {
+      this.hits++;
+      // A fresh copy: the loader keeps references to parts of it.
+      return JSON.parse(e.json) as SchemaFile;
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  setSchema(path: string, checksum: string, schema: SchemaFile): void {
+    this.data.schemas[path] = { checksum, json: JSON.stringify(schema) };
     this.dirty = true;
   }
 

@@ -18,8 +18,19 @@ export function parseYaml(text: string, file: string): YamlWithLines {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     const err = doc.errors[0]!;
-    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
-    const what = err.message.split('\n')[0];
+    let line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
+    const what = err.message.split('\n')[0]!;
+    // An unclosed quote or bracket is reported where the file ends; point at where it opens.
+    const opener = /closing "quote/.test(what) ? '"' : /closing 'quote/.test(what) ? "'" : /end with a \]/.test(what) ? '[' : /end with a \}/.test(what) ? '{' : '';
+    if (opener) {
+      const lines = text.split('\n');
+      for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+        if (lines[i]!.includes(opener)) {
+          line = i + 1;
+          break;
+        }
+      }
+    }
     throw new FtError(
       `malformed YAML: ${what}. Fix the syntax at this line (indentation, a missing ':' or an unclosed quote are the usual causes).`,
       2,

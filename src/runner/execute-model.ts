@@ -1,4 +1,6 @@
-import { sqlArtifactPath, writeSqlArtifact } from '../artifacts/compiled-files.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { sqlArtifactPath, writeCompiled } from '../artifacts/compiled-files.js';
 import { isTransient, type Adapter, type Session } from '../adapters/adapter.js';
 import { materializeIncremental, runsIncrementally } from '../materializations/incremental.js';
 import type { MaterializationContext, MaterializationResult } from '../materializations/materialization-context.js';
@@ -18,14 +20,42 @@ export interface ModelRunOptions {
   /** is_incremental() per node, filled before each compile */
   incrementalFlags: Map<string, boolean>;
   maxRetries?: number;
+  /**
+   * target/run files being written (asynchronously, so a node does not wait for the disk);
+   * each settles to null or an error message. Await them before pointing at the files.
+   */
+  pendingWrites?: Array<Promise<string | null>>;
 }
 
 export interface ModelOutcome extends MaterializationResult {
   compiledSql?: string;
+  /** target/compiled/… of a model: the SQL an error message points at */
+  compiledPath?: string;
   runPath: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const madeDirs = new Set<string>();
+
+/** Writes a target/run file in the background; the promise never rejects (it tells what failed). */
+function writeRunArtifact(opts: ModelRunOptions, file: string, statements: string[]): void {
+  const sql = `${statements.join(';\n\n')};\n`;
+  const dir = dirname(file);
+  const write = (async (): Promise<string | null> => {
+    try {
+      if (!madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      await writeFile(file, sql);
+      return null;
+    } catch (e) {
+      return `cannot write ${file}: ${(e as Error).message}`;
+    }
+  })();
+  if (opts.pendingWrites) opts.pendingWrites.push(write);
+}
 
 /** Builds one model or seed on its own session: hooks, materialization, retries on transient errors. */
 export async function executeModel(node: Node, opts: ModelRunOptions): Promise<ModelOutcome> {
@@ -42,7 +72,7 @@ export async function executeModel(node: Node, opts: ModelRunOptions): Promise<M
         await sleep(200 * 2 ** attempt + Math.random() * 100);
         continue;
       }
-      if (statements.length) writeSqlArtifact(sqlArtifactPath(project, node, 'run'), statements.join(';\n\n') + ';');
+      if (statements.length) writeRunArtifact(opts, sqlArtifactPath(project, node, 'run'), statements);
       throw e;
     }
   }
@@ -52,6 +82,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
   const { project, adapter, compiler } = opts;
   let incremental = false;
   let sql = '';
+  let compiledPath: string | undefined;
   if (node.resource_type === 'model') {
     if (node.config.materialized === 'incremental') {
       const existing = await existingType(session, node.schema, node.alias);
@@ -60,6 +91,9 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     opts.incrementalFlags.set(node.unique_id, incremental);
     sql = compiler.compile(node);
     node.compiled_code = sql;
+    // Written before it runs, so an error message can point at it. An incremental model's SQL
+    // differs between runs (is_incremental), so its file is always rewritten.
+    compiledPath = writeCompiled(project, node, sql, compiler.fresh.has(node.unique_id) || node.config.materialized === 'incremental');
   }
   const ctx: MaterializationContext = {
     project,
@@ -72,6 +106,9 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     exec: async (stmt) => {
       statements.push(stmt);
       return session.execute(stmt);
+    },
+    record: (stmt) => {
+      statements.push(stmt);
     },
   };
   for (const hook of node.config.pre_hook) await ctx.exec(ctx.render(hook));
@@ -94,6 +131,6 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
   }
   for (const hook of node.config.post_hook) await ctx.exec(ctx.render(hook));
   const runPath = sqlArtifactPath(project, node, 'run');
-  writeSqlArtifact(runPath, statements.join(';\n\n') + ';');
-  return { ...result, compiledSql: sql || undefined, runPath };
+  writeRunArtifact(opts, runPath, statements);
+  return { ...result, compiledSql: sql || undefined, compiledPath, runPath };
 }

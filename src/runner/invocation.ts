@@ -1,5 +1,5 @@
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
-import type { Adapter, ColumnDef } from '../adapters/adapter.js';
+import type { ColumnDef } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatSample } from './reporter.js';
 import { writeManifest } from '../artifacts/manifest.js';
@@ -8,6 +8,7 @@ import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selecto
 import type { Node } from '../project/types.js';
 import { newCompiler } from './compile-nodes.js';
 import { executeTest, failuresSchema } from '../testing/execute-test.js';
+import { preflightTests } from '../testing/preflight.js';
 import { githubAnnotations } from '../testing/github-annotations.js';
 import { writeJunitXml } from '../testing/junit-xml.js';
 import { FtError } from '../util/errors.js';
@@ -67,25 +68,31 @@ function runDependencies(ctx: CommandContext, ids: Set<string>, kind: RunKind): 
       }
     }
   }
-  const ancestorsInRun = (id: string): string[] => {
-    // parents that are in the run; ephemeral or unselected parents are looked through
-    const out = new Set<string>();
+  const ancestorsInRun = (id: string): { inRun: string[]; tested: string[] } => {
+    // parents that are in the run; ephemeral parents are looked through. `tested` also holds
+    // parents outside the run whose tests are in it (a source), so their tests gate this node.
+    const inRun = new Set<string>();
+    const tested = new Set<string>();
     const stack = [...(graph.predecessors(id) ?? [])];
     const seen = new Set<string>();
     while (stack.length) {
       const p = stack.pop()!;
       if (seen.has(p)) continue;
       seen.add(p);
-      if (ids.has(p)) out.add(p);
-      else if (project.nodes.get(p)?.config.materialized === 'ephemeral') stack.push(...(graph.predecessors(p) ?? []));
+      if (ids.has(p)) {
+        inRun.add(p);
+        tested.add(p);
+      } else if (project.nodes.get(p)?.config.materialized === 'ephemeral') stack.push(...(graph.predecessors(p) ?? []));
+      else if (testsOf.has(p)) tested.add(p);
     }
-    return [...out];
+    return { inRun: [...inRun], tested: [...tested] };
   };
   const deps = new Map<string, string[]>();
   for (const id of ids) {
     const node = project.nodes.get(id)!;
-    const ds = new Set(ancestorsInRun(id));
-    if (node.resource_type !== 'test') for (const p of [...ds]) for (const t of testsOf.get(p) ?? []) ds.add(t);
+    const { inRun, tested } = ancestorsInRun(id);
+    const ds = new Set(inRun);
+    if (node.resource_type !== 'test') for (const p of tested) for (const t of testsOf.get(p) ?? []) ds.add(t);
     deps.set(id, [...ds]);
   }
   return deps;
@@ -120,6 +127,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
       out.warn(`another ft run holds the lock on target database ${project.target.database}; waiting up to ${wait}s…`);
       lock = await adapter.acquireLock(lockName, wait);
     }
+    if (!lock && cancelled) throw new FtError('cancelled while waiting for the run lock; nothing was built.', 130);
     if (!lock) {
       throw new FtError(`another ft run is building target database ${project.target.database} and did not finish in time. Wait for it to end, or pass --lock-wait <seconds> to wait longer.`);
     }
@@ -127,7 +135,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const incrementalFlags = new Map<string, boolean>();
     const { compiler, cache } = newCompiler(project, { isIncremental: (n) => incrementalFlags.get(n.unique_id) ?? false, deferred });
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
-    await preflightTests(ctx, adapter, ids, columnCache);
+    await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     if (opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-start', out);
 
     const order = topoSort(graph, new Set([...ids]));
@@ -137,6 +145,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     if (!out.json) out.info(`Running ${order.length} node${order.length === 1 ? '' : 's'} with ${threads} thread${threads === 1 ? '' : 's'} on ${server.flavor} ${server.version.split('-')[0]}\n`);
 
     let configError: FtError | null = null;
+    const pendingWrites: Array<Promise<string | null>> = [];
     const results = await schedule(order, deps, {
       threads,
       failFast: Boolean(opts.failFast),
@@ -159,7 +168,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
           }
-          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags });
+          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites });
           return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, failures: null, compiledPath: m.compiledPath, runPath: m.runPath };
         } catch (e) {
           if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };
@@ -169,6 +178,8 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
       },
     });
     reporter.finish();
+    // target/run files are written in the background; run_results.json points at them
+    for (const problem of await Promise.all(pendingWrites)) if (problem) out.warn(problem);
     const list = order.map((id) => results.get(id)!).filter(Boolean);
     cache.save();
     writeManifest(project, graph);
@@ -193,32 +204,10 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   }
 }
 
-/** Checks test columns against tables that already exist, so a typo stops the run before anything runs. */
-async function preflightTests(ctx: CommandContext, adapter: Adapter, ids: Set<string>, columnCache: Map<string, Promise<ColumnDef[]>>): Promise<void> {
-  const { project } = ctx;
-  const problems: FtError[] = [];
-  for (const id of ids) {
-    const t = project.nodes.get(id)!;
-    if (t.resource_type !== 'test' || !t.column_name || !t.attached_node) continue;
-    const attached = project.nodes.get(t.attached_node)!;
-    if (ids.has(attached.unique_id) || !attached.relation_name) continue; // built in this run: checked when the test runs
-    let cols = columnCache.get(attached.relation_name);
-    if (!cols) {
-      cols = adapter.columns(attached.schema, attached.alias);
-      columnCache.set(attached.relation_name, cols);
-    }
-    const list = await cols;
-    if (list.length && /^[\p{L}\p{N}_$ ]+$/u.test(t.column_name) && !list.some((c) => c.name.toLowerCase() === t.column_name!.toLowerCase())) {
-      problems.push(new FtError(`test ${t.name}: column "${t.column_name}" does not exist in ${attached.relation_name}. Fix the column name in the YAML.`, 2, t.declared_at?.file, t.declared_at?.line));
-    }
-  }
-  if (problems.length === 1) throw problems[0];
-  if (problems.length) throw new FtError(problems.map((p) => p.format()).join('\n'));
-}
-
 function errorMessage(ctx: CommandContext, node: Node, e: unknown): string {
   const err = e as { sqlMessage?: string; message?: string; errno?: number };
-  const file = node.declared_at?.file ?? node.original_file_path;
+  // a model's SQL error is in its .sql file, not in the YAML that documents it
+  const file = node.resource_type === 'test' ? node.declared_at?.file ?? node.original_file_path : node.original_file_path;
   const compiled = node.resource_type === 'model' ? `\n  compiled SQL: ${ctx.project.config.targetPath}/compiled/${ctx.project.config.name}/${node.original_file_path}` : '';
   if (e instanceof FtError) return `${e.format()}${compiled}`;
   const server = err.sqlMessage ? `server error ${err.errno}: ${err.sqlMessage}` : err.message ?? String(e);
@@ -236,7 +225,7 @@ function summarize(ctx: CommandContext, list: NodeResult[], elapsed: number, opt
   const failing = list.filter((r) => r.status === 'fail' || r.status === 'error' || r.status === 'warn');
   for (const r of failing) {
     const node = project.nodes.get(r.unique_id)!;
-    const where = node.declared_at ? `${node.declared_at.file}:${node.declared_at.line}` : node.original_file_path;
+    const where = node.resource_type === 'test' && node.declared_at ? `${node.declared_at.file}:${node.declared_at.line}` : node.original_file_path;
     const head = r.status === 'error' ? `Error in ${node.resource_type} ${node.name} (${where})` : `${r.status === 'warn' ? 'Warning' : 'Failure'} in test ${node.name} (${where}): ${r.failures} failing row${r.failures === 1 ? '' : 's'}`;
     out.info(`\n${head}\n  ${r.message.split('\n').join('\n  ')}`);
     if (r.sample?.length) out.info(formatSample(r.sample).replace(/^/gm, '  '));

@@ -48,7 +48,7 @@ export class Reporter {
         break;
       case 'skipped':
         status = paint(this.out, 'yellow', 'SKIP');
-        what = `relation ${describeNode(node)}`;
+        what = node.resource_type === 'test' ? `test ${describeNode(node)}` : `relation ${describeNode(node)}`;
         detail = 'SKIP';
         break;
       default:

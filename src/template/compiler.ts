@@ -4,6 +4,8 @@ import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { ThisRelation, type RenderState } from './render-context.js';
+import { ALLOWED_PROTO_PROPERTIES, AstRenderer, canInterpret } from './render-ast.js';
+import { parseTemplate } from './template-analysis.js';
 import type { CompileCache } from './compile-cache.js';
 
 export interface CompileOptions {
@@ -20,6 +22,7 @@ export function cteName(node: Node): string {
 /** Turns templated nodes into SQL: refs resolved, ephemeral parents inlined as CTEs. */
 export class Compiler {
   private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
+  private readonly renderer: AstRenderer;
   private readonly rendered = new Map<string, string>();
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
@@ -28,7 +31,9 @@ export class Compiler {
     private readonly project: Project,
     private readonly cache: CompileCache,
     private readonly opts: CompileOptions = {},
-  ) {}
+  ) {
+    this.renderer = new AstRenderer(project.env, (source, name) => parseTemplate(source, `${project.config.macroPaths[0] ?? 'macros'}/${name}.sql`));
+  }
 
   relationFor(dep: Node): string {
     const d = this.opts.deferred?.get(dep.unique_id);
@@ -61,10 +66,14 @@ export class Compiler {
       },
       lookupVar: (name) => p.vars[name],
     };
-    let tpl = source === node.raw_code ? this.templates.get(node.unique_id) : undefined;
-    if (!tpl) {
-      tpl = p.env.compile(source, { noEscape: true });
-      if (source === node.raw_code) this.templates.set(node.unique_id, tpl);
+    const ast = parseTemplate(source, file);
+    let tpl: HandlebarsTemplateDelegate | undefined;
+    if (!canInterpret(ast)) {
+      tpl = this.templates.get(source);
+      if (!tpl) {
+        tpl = p.env.compile(source, { noEscape: true });
+        this.templates.set(source, tpl);
+      }
     }
     const root = new ThisRelation(node.schema, node.alias, node.relation_name ?? cteName(node), {
       name: p.target.targetName,
@@ -74,7 +83,9 @@ export class Compiler {
     });
     Object.assign(root, extraContext);
     try {
-      return tpl(root, { data: { ft: st } });
+      return tpl
+        ? tpl(root, { data: { ft: st }, allowedProtoProperties: ALLOWED_PROTO_PROPERTIES })
+        : this.renderer.render(ast, root, { ft: st });
     } catch (e) {
       if (e instanceof FtError) throw e;
       throw new FtError(`cannot render: ${(e as Error).message.split('\n')[0]}.`, 2, file);

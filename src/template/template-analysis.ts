@@ -26,19 +26,36 @@ export interface TemplateAnalysis {
 
 const BUILTIN_BLOCKS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
 
+/** Parsed templates by source text: a template is parsed once per process (analysis, then render). */
+const parsed = new Map<string, hbs.AST.Program>();
+
 /** A Handlebars parse error as an FtError with file, line and a fix. */
 export function parseTemplate(source: string, file: string): hbs.AST.Program {
+  const hit = parsed.get(source);
+  if (hit) return hit;
   try {
-    return Handlebars.parse(source);
+    const ast = Handlebars.parse(source);
+    parsed.set(source, ast);
+    return ast;
   } catch (e) {
     const msg = (e as Error).message;
     const m = /Parse error on line (\d+)/.exec(msg);
-    const detail = msg.split('\n').slice(1, 3).join(' ').replace(/\s+/g, ' ').trim();
+    // Mismatched blocks ("if doesn't match each - 2:3") carry their position on the error.
+    const at = (e as { lineNumber?: number }).lineNumber;
+    let line = m ? Number(m[1]) : typeof at === 'number' ? at : undefined;
+    const lastLine = source.replace(/\n$/, '').split('\n').length;
+    if (line !== undefined && line > lastLine) line = lastLine;
+    const got = /got '([A-Z_]+)'/.exec(msg)?.[1];
+    let detail: string;
+    if (got === 'EOF' && msg.includes('OPEN_ENDBLOCK')) detail = 'the template ends inside a block: a {{#if}}, {{#each}} or {{#unless}} is never closed';
+    else if (got === 'EOF') detail = 'the template ends inside a {{ … }} that is never closed';
+    else if (m) detail = `unexpected ${got ? `${got.toLowerCase().replace(/_/g, ' ')} ` : ''}near "${(msg.split('\n')[1] ?? '').trim()}"`;
+    else detail = msg.split('\n')[0]!.replace(/ - \d+:\d+$/, '');
     throw new FtError(
-      `Handlebars syntax error: ${detail || msg.split('\n')[0]}. Check that every {{#if}}/{{#each}} has its {{/if}}/{{/each}} and every {{ has its }}.`,
+      `Handlebars syntax error: ${detail}. Check that every {{#if}}/{{#each}} has its {{/if}}/{{/each}} and every {{ has its }}.`,
       2,
       file,
-      m ? Number(m[1]) : undefined,
+      line,
     );
   }
 }
@@ -112,10 +129,14 @@ export function analyseTemplate(ast: hbs.AST.Program, file: string): TemplateAna
       }
     } else if (isBlock || hasArgs || n.type === 'SubExpression') {
       if (!BUILTIN_BLOCKS.has(name)) out.helpers.push({ value: name, ...pos(n) });
-    } else {
+    } else if (contextBlocks === 0) {
       out.lookups.push({ value: name, ...pos(n) });
     }
   };
+  // Inside {{#each}}, {{#with}} and other context-changing blocks, {{name}} reads the block's
+  // context (e.g. a field of each item), so bare lookups are only checked outside them.
+  let contextBlocks = 0;
+  const inline = new Set<string>();
 
   const visit = (n: HbNode | null | undefined): void => {
     if (!n) return;
@@ -132,8 +153,22 @@ export function analyseTemplate(ast: hbs.AST.Program, file: string): TemplateAna
       case 'BlockStatement': {
         const b = n as hbs.AST.BlockStatement;
         call(b, true);
+        const blockName = b.path.type === 'PathExpression' ? (b.path as hbs.AST.PathExpression).original : '';
+        const changesContext = blockName !== 'if' && blockName !== 'unless';
+        if (changesContext) contextBlocks++;
         visit(b.program);
+        if (changesContext) contextBlocks--;
         visit(b.inverse);
+        break;
+      }
+      case 'DecoratorBlock': {
+        // {{#*inline "name"}} … {{/inline}}: a partial defined in the template itself
+        const d = n as unknown as hbs.AST.BlockStatement;
+        const name = d.params?.[0] ? literal(d.params[0]) : undefined;
+        if (typeof name === 'string') inline.add(name);
+        contextBlocks++;
+        visit(d.program);
+        contextBlocks--;
         break;
       }
       case 'PartialStatement':
@@ -151,5 +186,6 @@ export function analyseTemplate(ast: hbs.AST.Program, file: string): TemplateAna
     }
   };
   visit(ast);
+  if (inline.size) out.partials = out.partials.filter((p) => !inline.has(p.value));
   return out;
 }

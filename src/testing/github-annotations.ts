@@ -11,10 +11,12 @@ export function githubAnnotations(project: Project, results: NodeResult[]): stri
     if (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error') continue;
     const node = project.nodes.get(r.unique_id);
     if (!node) continue;
-    const file = node.declared_at?.file ?? node.original_file_path;
-    const line = node.declared_at?.line ?? 1;
+    // a test points at the YAML line that declares it; a model or seed at its own file
+    const isTest = node.resource_type === 'test';
+    const file = (isTest ? node.declared_at?.file : undefined) ?? node.original_file_path;
+    const line = (isTest ? node.declared_at?.line : undefined) ?? 1;
     const level = r.status === 'warn' ? 'warning' : 'error';
-    const what = node.resource_type === 'test' ? `${node.name}: ${r.failures ?? 0} failing rows` : `${node.resource_type} ${node.name} failed`;
+    const what = node.resource_type === 'test' && r.status !== 'error' ? `${node.name}: ${r.failures ?? 0} failing row${r.failures === 1 ? '' : 's'}` : `${node.resource_type} ${node.name} failed`;
     out.push(`::${level} file=${escProp(file)},line=${line},title=${escProp(`ft ${node.resource_type}`)}::${escData(`${what}. ${r.message}`)}`);
   }
   return out;

@@ -8,6 +8,7 @@ import type { Node, TestDeclaration } from '../project/types.js';
 import { lookupTest, validateTestArgs } from './generic/registry.js';
 import { TestArgumentError } from './generic/types.js';
 import { genericTestNames } from './test-naming.js';
+import { parseTemplate } from '../template/template-analysis.js';
 
 const REF = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
 const SOURCE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
@@ -15,6 +16,109 @@ const SOURCE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/
 /** A user-written generic test: a partial named `test_<name>` (macros/test_<name>.sql). */
 export function customTestPartial(project: Project, testName: string): string | undefined {
   return project.partials.has(`test_${testName}`) ? `test_${testName}` : undefined;
+}
+
+/** What a custom generic test's partial reads: every name, and those printed bare (`{{min_value}}`) outside any guard. */
+interface PartialArgs {
+  referenced: Set<string>;
+  required: Set<string>;
+}
+
+/** Names a custom test's context provides itself (compileTest) or the root context has (ThisRelation). */
+const PROVIDED = new Set(['model', 'column_name', 'column_name_raw', 'this', 'schema', 'name', 'relation', 'identifier', 'target']);
+
+/** Reads the partial (and the partials it includes) for the argument names it uses. */
+function partialArgs(project: Project, partial: string): PartialArgs {
+  const out: PartialArgs = { referenced: new Set(), required: new Set() };
+  const guarded = new Set<string>();
+  const seen = new Set<string>();
+  const head = (p: hbs.AST.PathExpression): string | undefined => (p.data || p.parts.length === 0 ? undefined : p.parts[0]);
+  const isHelper = (name: string): boolean => project.helpers.has(name) || Boolean((project.env as unknown as { helpers: Record<string, unknown> }).helpers[name]);
+  const expr = (n: hbs.AST.Expression | undefined, guard: boolean): void => {
+    if (!n) return;
+    if (n.type === 'PathExpression') {
+      const h = head(n as hbs.AST.PathExpression);
+      if (h) {
+        out.referenced.add(h);
+        if (guard) guarded.add(h);
+      }
+    } else if (n.type === 'SubExpression') {
+      const sub = n as hbs.AST.SubExpression;
+      for (const p of sub.params) expr(p, guard);
+      for (const pair of sub.hash?.pairs ?? []) expr(pair.value, guard);
+    }
+  };
+  const visit = (n: hbs.AST.Node | null | undefined): void => {
+    if (!n) return;
+    switch (n.type) {
+      case 'Program':
+        for (const st of (n as hbs.AST.Program).body) visit(st);
+        break;
+      case 'MustacheStatement': {
+        const m = n as hbs.AST.MustacheStatement;
+        const hasArgs = m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0;
+        if (m.path.type === 'PathExpression' && !hasArgs) {
+          const h = head(m.path as hbs.AST.PathExpression);
+          if (h && !isHelper(h)) {
+            out.referenced.add(h);
+            out.required.add(h);
+          }
+        }
+        // helper arguments (`{{default min_value 0}}`) may be left out
+        for (const p of m.params) expr(p, true);
+        for (const pair of m.hash?.pairs ?? []) expr(pair.value, true);
+        break;
+      }
+      case 'BlockStatement': {
+        const b = n as hbs.AST.BlockStatement;
+        for (const p of b.params) expr(p, true);
+        for (const pair of b.hash?.pairs ?? []) expr(pair.value, true);
+        visit(b.program);
+        visit(b.inverse);
+        break;
+      }
+      case 'PartialStatement':
+      case 'PartialBlockStatement': {
+        const p = n as hbs.AST.PartialStatement;
+        for (const pair of p.hash?.pairs ?? []) expr(pair.value, true);
+        const name = p.name.type === 'PathExpression' ? (p.name as hbs.AST.PathExpression).original : (p.name as hbs.AST.Node).type === 'StringLiteral' ? (p.name as unknown as hbs.AST.StringLiteral).value : undefined;
+        if (name && !seen.has(name) && project.partials.has(name)) {
+          seen.add(name);
+          visit(parseTemplate(project.partials.get(name)!, `${project.config.macroPaths[0] ?? 'macros'}/${name}.sql`));
+        }
+        if (n.type === 'PartialBlockStatement') visit((n as hbs.AST.PartialBlockStatement).program);
+        break;
+      }
+      default:
+        break;
+    }
+  };
+  seen.add(partial);
+  visit(parseTemplate(project.partials.get(partial)!, `${project.config.macroPaths[0] ?? 'macros'}/${partial}.sql`));
+  for (const g of guarded) out.required.delete(g);
+  for (const p of PROVIDED) out.required.delete(p);
+  return out;
+}
+
+/** A custom generic test's arguments against what its partial reads: an unknown or missing one is a YAML error. */
+function checkCustomArgs(project: Project, partial: string, decl: TestDeclaration, where: string): void {
+  const { referenced, required } = partialArgs(project, partial);
+  const file = `${project.config.macroPaths[0] ?? 'macros'}/${partial}.sql`;
+  const uses = [...referenced].filter((n) => !PROVIDED.has(n) && !project.helpers.has(n));
+  for (const key of Object.keys(decl.args)) {
+    if (referenced.has(key)) continue;
+    throw new FtError(
+      `test ${decl.testName} on ${where}: ${file} does not use an argument "${key}".${didYouMean(key, uses)} ${uses.length ? `It reads: ${uses.join(', ')}.` : 'It takes no arguments.'} Remove or rename it.`,
+      2,
+      decl.file,
+      decl.line,
+    );
+  }
+  for (const name of required) {
+    if (decl.args[name] === undefined && decl.config[name] === undefined) {
+      throw new FtError(`test ${decl.testName} on ${where}: missing argument "${name}" (${file} prints {{${name}}}). Add \`${name}: …\` under the test.`, 2, decl.file, decl.line);
+    }
+  }
 }
 
 /** Node ids a test argument points at (`ref('x')`, `source('s','t')`, or a bare model name for `to:`). */
@@ -56,6 +160,7 @@ export function buildTestNodes(project: Project): void {
       const known = [...listKnownTests(project)];
       throw new FtError(`unknown test "${decl.testName}".${didYouMean(decl.testName, known)} Use a built-in test or write macros/test_${decl.testName}.sql.`, 2, decl.file, decl.line);
     }
+    if (custom) checkCustomArgs(project, custom, decl, `${attached.name}${decl.columnName ? `.${decl.columnName}` : ''}`);
     if (builtin) {
       try {
         validateTestArgs(builtin, decl.args, decl.columnName !== undefined);

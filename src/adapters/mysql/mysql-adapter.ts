@@ -59,7 +59,8 @@ export class MysqlAdapter implements Adapter {
     // MySQL limits lock names to 64 characters.
     const lockName = name.length <= 64 ? name : `${name.slice(0, 40)}_${md5(name).slice(0, 16)}`;
     try {
-      const [row] = await session.query<{ g: number | null }>('SELECT GET_LOCK(?, ?) AS g', [lockName, waitSeconds]);
+      // tracked: Ctrl-C during a long wait kills the GET_LOCK instead of waiting it out
+      const [row] = await this.driver.tracked(session, () => session.query<{ g: number | null }>('SELECT GET_LOCK(?, ?) AS g', [lockName, waitSeconds]));
       if (Number(row?.g) !== 1) {
         session.conn.release();
         return null;

@@ -21,10 +21,19 @@ export function connectionError(e: unknown, target: ResolvedTarget): FtError {
 }
 
 /** A session on one pooled connection. */
+/** What a cancelled run may still send: cleanup (DROP …) and releasing its lock. */
+const AFTER_CANCEL = /^\s*(DROP\s|SELECT RELEASE_LOCK\()/i;
+
 export class MysqlSession implements Session {
-  constructor(readonly conn: PoolConnection, readonly id: number) {}
+  constructor(
+    readonly conn: PoolConnection,
+    readonly id: number,
+    /** true once the run is cancelled: KILL QUERY stops what runs, this stops what comes next */
+    private readonly cancelled: () => boolean = () => false,
+  ) {}
 
   async execute(sql: string, params?: unknown[]): Promise<ExecResult> {
+    if (this.cancelled() && !AFTER_CANCEL.test(sql)) throw new FtError('the run was cancelled.', 130);
     const [res, fields] = await this.conn.query({ sql, values: params });
     if (!Array.isArray(res)) return { rows: [], affectedRows: (res as ResultSetHeader).affectedRows ?? 0 };
     // Several statements: one entry per statement (rows or a header); keep the last rows, sum the rest.
@@ -97,7 +106,7 @@ export class MysqlDriver {
       throw connectionError(e, this.target);
     }
     const id = conn.threadId;
-    return new MysqlSession(conn, id);
+    return new MysqlSession(conn, id, () => this.cancelled);
   }
 
   async withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
@@ -114,6 +123,16 @@ export class MysqlDriver {
       // A killed or broken connection (and its temporary tables) is discarded, not reused.
       if (broken) s.conn.destroy();
       else s.conn.release();
+    }
+  }
+
+  /** Runs `fn` with the session counted as busy, so cancelAll() stops it (the run-lock wait uses this). */
+  async tracked<T>(s: MysqlSession, fn: () => Promise<T>): Promise<T> {
+    this.active.add(s.id);
+    try {
+      return await fn();
+    } finally {
+      this.active.delete(s.id);
     }
   }
 

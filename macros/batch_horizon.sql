@@ -1,0 +1,1 @@
+(select coalesce(max(batch_id), 0) from {{ref "ingestion_batches"}})

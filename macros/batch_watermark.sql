@@ -1,0 +1,1 @@
+(select coalesce(max({{column}}), 0) from {{@root}})

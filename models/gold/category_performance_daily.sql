@@ -1,0 +1,33 @@
+{{config materialized="incremental" unique_key="day,category"}}
+-- Per catalog category and UTC day: product_performance_daily added up.
+-- Incremental: the days that received events since the last run are re-added.
+with
+{{#if (is_incremental)}}
+touched_days as (
+  select distinct event_date
+  from {{ref "valid_events"}}
+  where _batch_id > {{> batch_watermark column="_max_batch_id"}}
+),
+{{/if}}
+daily as (
+  select d.*
+  from {{ref "product_performance_daily"}} d
+  {{#if (is_incremental)}}
+  where d.day in (select event_date from touched_days)
+  {{/if}}
+)
+select
+  day,
+  category,
+  cast(count(*) as signed) as products_active,
+  cast(sum(events) as signed) as events,
+  cast(sum(views) as signed) as views,
+  cast(sum(add_to_carts) as signed) as add_to_carts,
+  cast(sum(remove_from_carts) as signed) as remove_from_carts,
+  cast(sum(purchases) as signed) as purchases,
+  cast(sum(units_sold) as signed) as units_sold,
+  cast(sum(revenue) as decimal(18,2)) as revenue,
+  {{ratio "sum(purchases)" "sum(views)"}} as conversion_rate,
+  max(_max_batch_id) as _max_batch_id
+from daily
+group by day, category

@@ -1,0 +1,36 @@
+{{config materialized="incremental" unique_key="event_hour,category"}}
+-- Per catalog category and hour: product_performance_hourly added up.
+-- Incremental: the hours that received events since the last run are re-added.
+with
+{{#if (is_incremental)}}
+touched_hours as (
+  select distinct event_hour
+  from {{ref "valid_events"}}
+  where _batch_id > {{> batch_watermark column="_max_batch_id"}}
+),
+{{/if}}
+hourly as (
+  select h.*
+  from {{ref "product_performance_hourly"}} h
+  {{#if (is_incremental)}}
+  where h.event_hour in (select event_hour from touched_hours)
+  {{/if}}
+)
+select
+  event_hour,
+  event_date,
+  cast(weekday(event_hour) + 1 as signed) as day_of_week,
+  cast(hour(event_hour) as signed) as hour_of_day,
+  category,
+  cast(count(*) as signed) as products_active,
+  cast(sum(events) as signed) as events,
+  cast(sum(views) as signed) as views,
+  cast(sum(add_to_carts) as signed) as add_to_carts,
+  cast(sum(remove_from_carts) as signed) as remove_from_carts,
+  cast(sum(purchases) as signed) as purchases,
+  cast(sum(units_sold) as signed) as units_sold,
+  cast(sum(revenue) as decimal(18,2)) as revenue,
+  {{ratio "sum(purchases)" "sum(views)"}} as conversion_rate,
+  max(_max_batch_id) as _max_batch_id
+from hourly
+group by event_hour, event_date, category

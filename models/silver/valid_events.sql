@@ -1,0 +1,46 @@
+{{config materialized="incremental" unique_key="event_id"}}
+-- Valid, typed, deduplicated events: one row per event_id.
+-- Valid = required fields present, event_type one of the event_types seed, product_id in the
+-- catalog, price > 0, quantity ≥ 1 (see stg_events_checked). When an event_id arrived more
+-- than once, the earliest ingested copy is kept: smallest (_batch_id, _source_file,
+-- _source_line). Batch ids grow in commit order, so a copy arriving in a later run is never
+-- earlier than the kept one: an incremental run only adds event_ids it has not seen.
+--
+-- Incremental: bronze batches after the greatest _batch_id already here, up to this run's
+-- horizon (ingestion_batches). Batch ids, unlike _ingested_at, never tie and never go
+-- backwards, so no batch is skipped or read twice.
+with candidates as (
+  select
+    c.*,
+    row_number() over (partition by c.event_id order by c._batch_id, c._source_file, c._source_line) as occurrence
+  from {{ref "stg_events_checked"}} c
+  where c.reject_reason is null
+    and c._batch_id <= {{> batch_horizon}}
+    {{#if (is_incremental)}}
+    and c._batch_id > {{> batch_watermark column="_batch_id"}}
+    {{/if}}
+)
+select
+  c.event_id,
+  c.event_type,
+  c.event_ts,
+  cast(c.event_ts as date) as event_date,
+  {{hour_of "c.event_ts"}} as event_hour,
+  c.user_id,
+  c.session_id,
+  c.product_id,
+  c.category,
+  c.price,
+  c.quantity,
+  cast(case when c.event_type = 'purchase' then c.quantity else 0 end as signed) as units_sold,
+  cast(case when c.event_type = 'purchase' then c.price * c.quantity else 0 end as decimal(18,2)) as revenue,
+  c.flash_sale_id,
+  c._ingested_at,
+  c._source_file,
+  c._source_line,
+  c._batch_id
+from candidates c
+where c.occurrence = 1
+{{#if (is_incremental)}}
+  and not exists (select 1 from {{this}} t where t.event_id = c.event_id)
+{{/if}}

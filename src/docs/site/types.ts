@@ -1,0 +1,170 @@
+/**
+ * The data the docs site runs on: written by `ft docs generate` into data.js
+ * (window.__FT_DOCS__) and dashboard-data.js (window.__FT_DASHBOARD__), read by
+ * the browser code in this folder. Types only, shared by both sides.
+ */
+export type DocResourceType = 'model' | 'seed' | 'source' | 'test' | 'exposure';
+
+export interface DocLineageRef {
+  /** unique id of the upstream node, when the relation is one of the project's */
+  node: string | null;
+  /** the relation as written in the SQL; left out when `node` names it */
+  relation?: string;
+  column: string;
+}
+
+export interface DocColumn {
+  name: string;
+  /** type from the catalog, else the YAML data_type */
+  type: string | null;
+  description: string;
+  /** unique ids of the tests declared on this column */
+  tests: string[];
+  /** upstream columns; 'unknown' when the SQL could not tell; absent for seeds and sources */
+  lineage?: DocLineageRef[] | 'unknown';
+  /** has a YAML entry */
+  documented: boolean;
+  /** in the built relation; null when the relation is not in the catalog */
+  in_relation: boolean | null;
+}
+
+export interface DocRunResult {
+  status: string;
+  message: string | null;
+  failures: number | null;
+  completed_at: string | null;
+  execution_time: number | null;
+}
+
+export interface DocStats {
+  relation_type: 'table' | 'view';
+  rows: number | null;
+  /** COUNT(*) rather than information_schema's estimate */
+  rows_exact: boolean;
+  bytes: number | null;
+  updated: string | null;
+}
+
+export interface DocNode {
+  id: string;
+  name: string;
+  type: DocResourceType;
+  package: string;
+  path: string;
+  fqn: string[];
+  tags: string[];
+  description: string;
+  /** filled in the browser from DocsData.configs[cfg] (configs repeat: they are stored once) */
+  config: Record<string, unknown>;
+  cfg?: number;
+  materialized: string | null;
+  schema: string | null;
+  alias: string | null;
+  relation: string | null;
+  source_name?: string;
+  /** filled when the node's code chunk (code/<n>.js) has loaded; see code_chunk */
+  raw_code?: string;
+  compiled_code?: string;
+  /** the code/<n>.js file holding raw and compiled SQL, loaded when the page opens */
+  code_chunk?: number;
+  parents: string[];
+  children: string[];
+  columns: DocColumn[];
+  stats?: DocStats;
+  result?: DocRunResult;
+  /** generic tests */
+  test?: { name: string; kwargs: Record<string, unknown>; column: string | null; attached: string | null; namespace: string | null };
+  /** exposures */
+  exposure?: { type: string | null; owner: Record<string, unknown> | null; maturity: string | null; url: string | null; label: string | null };
+  declared_at?: { file: string; line: number };
+  meta: Record<string, unknown>;
+  /** why column lineage is unknown for the whole model (parse error) */
+  lineage_error?: string;
+}
+
+export interface DocsData {
+  project: {
+    name: string;
+    generated_at: string;
+    target: string;
+    database: string;
+    ft_version: string;
+    /** the catalog was read from the database */
+    catalog: boolean;
+    run_results: { generated_at: string; invocation_id: string | null } | null;
+    warnings: string[];
+  };
+  overview: { markdown: string; source: string };
+  nodes: DocNode[];
+  /** distinct node configs, referenced by DocNode.cfg */
+  configs?: Array<Record<string, unknown>>;
+  /**
+   * As stored: node references (parents, children, column tests, lineage nodes,
+   * attached test node) are indices into `nodes`, and empty column fields are left
+   * out; unpackDocsData restores the form above.
+   */
+  packed?: boolean;
+}
+
+/** The contents of one code/<n>.js file: node id → [raw SQL, compiled SQL]. */
+export type CodeChunk = Record<string, [string | null, string | null]>;
+
+export type PanelStatus = 'ok' | 'missing' | 'empty' | 'unavailable' | 'error';
+
+export interface PanelBase {
+  status: PanelStatus;
+  /** unique id of the model the panel reads */
+  model: string | null;
+  message?: string;
+}
+
+export type ValueFormat = 'percent' | 'fraction' | 'currency' | 'number' | 'integer';
+
+export interface KpiPanel extends PanelBase {
+  columns: string[];
+  /** rows of kpi_daily; day null is the overall row */
+  rows: Array<Record<string, string | number | null>>;
+  formats: Record<string, ValueFormat>;
+}
+
+export interface SeriesPanel extends PanelBase {
+  label_column: string | null;
+  time_column: string | null;
+  measure: string | null;
+  series: Array<{ label: string; points: Array<[string, number]> }>;
+}
+
+export interface BarsPanel extends PanelBase {
+  label_column: string | null;
+  measure: string | null;
+  bars: Array<{ label: string; value: number }>;
+}
+
+export interface HeatmapPanel extends PanelBase {
+  measure: string | null;
+  /** row labels (days of week), in order */
+  days: string[];
+  /** [day index, hour 0-23, value] */
+  cells: Array<[number, number, number]>;
+}
+
+export interface AnomalyPanel extends PanelBase {
+  columns: string[];
+  rows: Array<Record<string, string | number | null>>;
+  z_column: string | null;
+  total_flagged: number;
+}
+
+export interface DashboardData {
+  generated_at: string;
+  /** seconds between refreshes when served with --refresh */
+  refresh_seconds: number | null;
+  database: boolean;
+  message?: string;
+  kpis: KpiPanel;
+  products: SeriesPanel;
+  categories: BarsPanel;
+  heatmap: HeatmapPanel;
+  anomalies: AnomalyPanel;
+  exposures: Array<{ id: string; name: string; label: string | null; type: string | null; owner: Record<string, unknown> | null; url: string | null; depends_on: string[] }>;
+}

@@ -1,0 +1,409 @@
+/**
+ * Builds micro-batches from the landing files (or stdin): picks the oldest stable file, works
+ * out from the checkpoint where to resume (or that it is already loaded), reads records,
+ * validates them and accumulates TSV + quarantined rows until max rows / max bytes.
+ * A batch may span several files (one checkpoint segment each). Memory: one read chunk plus
+ * the batch being built.
+ */
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Batch, BatchSegment, RejectRow } from './batch.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { tsvEscape } from './column-types.js';
+import { fingerprint, hashHead } from './fingerprint.js';
+import type { Landing, LandingEntry } from './landing.js';
+import { FileChunkSource, RecordReader, type ChunkSource } from './record-reader.js';
+import { RowEncoder } from './row-encoder.js';
+import { errorMessage } from './stream-errors.js';
+import type { CheckpointRow, StreamColumn } from './types.js';
+
+/** Size of the Buffers the TSV is written into (each one LOAD DATA packet, < 16 MiB). */
+const TSV_CHUNK_BYTES = 256 * 1024;
+
+/** Accumulates TSV rows straight into Buffers (no big string to flatten and encode later). */
+export class TsvSink {
+  readonly chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(TSV_CHUNK_BYTES);
+  private off = 0;
+
+  write(s: string): void {
+    if (this.off + s.length * 3 > this.buf.length) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) this.buf = Buffer.allocUnsafe(s.length * 3);
+    }
+    this.off += this.buf.write(s, this.off);
+  }
+
+  flush(): void {
+    if (this.off > 0) {
+      this.chunks.push(this.buf.subarray(0, this.off));
+      this.buf = Buffer.allocUnsafe(TSV_CHUNK_BYTES);
+      this.off = 0;
+    }
+  }
+}
+const MAX_SOURCE_NAME = 512;
+
+export interface Cursor {
+  entry: LandingEntry | null;
+  fileId: string;
+  headLen: number;
+  sourceFile: string;
+  tsvSource: string;
+  sourcePath: string | null;
+  size: number;
+  reader: RecordReader;
+  encoder: RowEncoder;
+  /** Next segment inserts the checkpoint row. */
+  insertNext: boolean;
+  rekeyFrom: string | null;
+  /** Planned position (after the last segment handed out). */
+  offset: number;
+  lines: number;
+  needHeader: boolean;
+  isStream: boolean;
+  /** Read to the end (planned). */
+  ended: boolean;
+  /** The completing segment was committed. */
+  committedDone: boolean;
+}
+
+export interface PlannerOptions {
+  format: 'ndjson' | 'csv';
+  columns: StreamColumn[];
+  maxBatchRows: number;
+  maxBatchBytes: number;
+  maxLineBytes: number;
+  triggerIntervalMs: number;
+  landing: Landing | null;
+  store: CheckpointStore;
+  /** A file whose content is already fully loaded (its checkpoint says completed). */
+  onAlreadyLoaded: (entry: LandingEntry, row: CheckpointRow) => Promise<void>;
+  log: (kind: string, message: string, extra?: Record<string, unknown>) => void;
+}
+
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  return (c === 32 || c === 9 || c === 13) && text.trim() === '';
+}
+
+export function sourceNameFor(rel: string): string {
+  if (rel.length <= MAX_SOURCE_NAME) return rel;
+  const h = createHash('sha256').update(rel).digest('hex').slice(0, 16);
+  return `${rel.slice(0, MAX_SOURCE_NAME - 18)}#${h}`;
+}
+
+/** Builds a cursor over a stream (stdin); it survives session restarts. */
+export function streamCursor(source: ChunkSource, columns: StreamColumn[], format: 'ndjson' | 'csv', maxLineBytes: number): Cursor {
+  const started = new Date().toISOString();
+  const sourceFile = `stdin:${started}:${process.pid}`;
+  return {
+    entry: null,
+    fileId: createHash('sha256').update(sourceFile + Math.random()).digest('hex'),
+    headLen: 0,
+    sourceFile,
+    tsvSource: tsvEscape(sourceFile),
+    sourcePath: '-',
+    size: 0,
+    reader: new RecordReader(source, 0, 1, format === 'csv', maxLineBytes),
+    encoder: new RowEncoder(columns),
+    insertNext: true,
+    rekeyFrom: null,
+    offset: 0,
+    lines: 0,
+    needHeader: format === 'csv',
+    isStream: true,
+    ended: false,
+    committedDone: false,
+  };
+}
+
+export class BatchPlanner {
+  private current: Cursor | null = null;
+  /** Files opened in this session, by identity. */
+  private readonly planned = new Map<string, Cursor>();
+  /** `_source_file` names handed out in this session (maybe not committed yet). */
+  private readonly names = new Set<string>();
+
+  constructor(
+    private readonly o: PlannerOptions,
+    private readonly stdin: Cursor | null = null,
+  ) {
+    if (stdin) this.current = stdin.ended ? null : stdin;
+  }
+
+  /** True while a file is partly read (its next batch can start right away). */
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.planned.values()) if (!c.isStream) await c.reader.close();
+    this.planned.clear();
+    this.current = null;
+  }
+
+  /** The next batch, or null when nothing is ready (stdin: nothing arrived within the trigger interval). */
+  async build(): Promise<Batch | null> {
+    const sink = new TsvSink();
+    const b: Batch = { chunks: sink.chunks, rows: 0, rejects: [], bytes: 0, segments: [], full: false };
+    const startedAt = Date.now();
+    while (!b.full) {
+      let cur = this.current;
+      if (!cur) {
+        if (this.stdin) break;
+        cur = await this.openNext();
+        if (!cur) break;
+        this.current = cur;
+      }
+      const seg: BatchSegment = {
+        fileId: cur.fileId,
+        insert: cur.insertNext,
+        rekeyFrom: cur.rekeyFrom,
+        headLen: cur.headLen,
+        sourceFile: cur.sourceFile,
+        sourcePath: cur.sourcePath,
+        fileSize: cur.size,
+        startOffset: cur.offset,
+        endOffset: cur.offset,
+        startLines: cur.lines,
+        endLines: cur.lines,
+        rows: 0,
+        rejected: 0,
+        completes: false,
+        ref: cur,
+      };
+      const res = await this.read(cur, b, seg, sink, startedAt);
+      if (res === 'eof') {
+        seg.completes = true;
+        cur.ended = true;
+        this.current = null;
+        if (!cur.isStream) await cur.reader.close();
+      }
+      if (cur.isStream) seg.fileSize = seg.endOffset;
+      if (seg.endOffset > seg.startOffset || seg.completes || seg.endLines > seg.startLines) {
+        b.segments.push(seg);
+        cur.insertNext = false;
+        cur.rekeyFrom = null;
+        cur.offset = seg.endOffset;
+        cur.lines = seg.endLines;
+      }
+      if (res === 'timeout') break;
+    }
+    sink.flush();
+    return b.segments.length ? b : null;
+  }
+
+  private async read(cur: Cursor, b: Batch, seg: BatchSegment, sink: TsvSink, startedAt: number): Promise<'full' | 'eof' | 'timeout'> {
+    const r = cur.reader;
+    const enc = cur.encoder;
+    const csv = this.o.format === 'csv';
+    const maxRows = this.o.maxBatchRows;
+    const maxBytes = this.o.maxBatchBytes;
+    const maxLine = this.o.maxLineBytes;
+    const tail = '\t' + cur.tsvSource + '\t';
+    const rejects: RejectRow[] = b.rejects;
+    let rows = b.rows;
+    let bytes = b.bytes;
+    let segRows = 0;
+    let segRejected = 0;
+    let endOffset = seg.endOffset;
+    let endLines = seg.endLines;
+    try {
+      for (;;) {
+        while (r.next()) {
+          bytes += r.recEnd - r.recStart;
+          endOffset = r.recEnd;
+          endLines = r.nextLine - 1;
+          const text = r.recText;
+          if (isBlank(text)) continue;
+          if (cur.needHeader) {
+            cur.needHeader = false;
+            const missing = enc.setCsvHeader(r.recTooLong || r.recBadUtf8 ? null : text);
+            if (missing.length) this.o.log('warn', `${cur.sourceFile}: the CSV header lacks declared column(s) ${missing.join(', ')}; they load as NULL`);
+            continue;
+          }
+          let reason: string | null = null;
+          if (r.recTooLong) reason = `line_too_long: ${r.recEnd - r.recStart} bytes, max_line_bytes is ${maxLine}`;
+          else if (r.recBadUtf8) reason = 'bad_encoding: the line is not valid UTF-8';
+          else {
+            const row = csv ? enc.encodeCsv(text) : enc.encodeJson(text);
+            if (row !== null) {
+              sink.write(row + tail + r.recLine + '\n');
+              rows++;
+              segRows++;
+            } else reason = enc.reason;
+          }
+          if (reason !== null) {
+            rejects.push({ sourceFile: cur.sourceFile, line: r.recLine, raw: text, reason });
+            segRejected++;
+          }
+          if (rows + rejects.length >= maxRows || bytes >= maxBytes) {
+            b.full = true;
+            // the file ends here: say so in this batch rather than in an empty next one
+            return r.drained ? 'eof' : 'full';
+          }
+        }
+        if (r.atEnd) return 'eof';
+        let timeout: number | undefined;
+        if (cur.isStream) timeout = Math.max(0, startedAt + this.o.triggerIntervalMs - Date.now());
+        const f = await r.fill(timeout);
+        if (f === 'timeout') return 'timeout';
+      }
+    } finally {
+      b.rows = rows;
+      b.bytes = bytes;
+      seg.rows += segRows;
+      seg.rejected += segRejected;
+      seg.endOffset = endOffset;
+      seg.endLines = endLines;
+    }
+  }
+
+  /** Opens the next stable file that still has something to load. */
+  private async openNext(): Promise<Cursor | null> {
+    const landing = this.o.landing;
+    if (!landing) return null;
+    for (;;) {
+      const entry = landing.takeReady();
+      if (!entry) return null;
+      let fh: FileHandle | null = null;
+      try {
+        fh = await open(entry.path, 'r');
+        const st = await fh.stat();
+        if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
+          // changed since it looked stable: wait for it to settle
+          entry.size = st.size;
+          entry.mtimeMs = st.mtimeMs;
+          entry.observedAt = Date.now();
+          landing.release(entry);
+          await fh.close();
+          continue;
+        }
+        const size = st.size;
+        const fp = await fingerprint(fh, size);
+        const inSession = this.planned.get(fp.id);
+        if (inSession) {
+          if (!inSession.committedDone) {
+            // the same content is being loaded under another name: decide once that commits
+            landing.release(entry, this.o.triggerIntervalMs);
+            await fh.close();
+            continue;
+          }
+          this.planned.delete(fp.id);
+        }
+        const row = await this.o.store.byId(fp.id);
+        let start = 0;
+        let lines = 0;
+        let name: string;
+        let insert = true;
+        let rekeyFrom: string | null = null;
+        if (row) {
+          if ((row.completed && size <= row.bytesCommitted) || size < row.bytesCommitted) {
+            await fh.close();
+            await this.o.onAlreadyLoaded(entry, row);
+            continue;
+          }
+          // else: not finished (or grown since): resume; at the very end this just marks it completed
+          start = row.bytesCommitted;
+          lines = row.linesCommitted;
+          name = row.sourceFile;
+          insert = false;
+        } else {
+          name = sourceNameFor(entry.rel);
+          const other = this.names.has(name) ? null : await this.o.store.bySourceFile(name);
+          if (other && other.headLen < fp.headLen && (await hashHead(fh, other.headLen)) === other.fileId) {
+            // the same file, grown since it was (partly) loaded: continue it
+            rekeyFrom = other.fileId;
+            start = other.bytesCommitted;
+            lines = other.linesCommitted;
+            insert = false;
+            this.o.log('info', `${entry.rel} grew after it was loaded; loading the appended bytes`);
+          } else if (other || this.names.has(name)) {
+            name = sourceNameFor(`${entry.rel}#${fp.id.slice(0, 12)}`);
+          }
+        }
+        const encoder = new RowEncoder(this.o.columns);
+        const csv = this.o.format === 'csv';
+        if (csv && start > 0) {
+          const header = await readFirstRecord(entry.path, size, this.o.maxLineBytes);
+          encoder.setCsvHeader(header);
+        }
+        const cur: Cursor = {
+          entry,
+          fileId: fp.id,
+          headLen: fp.headLen,
+          sourceFile: name,
+          tsvSource: tsvEscape(name),
+          sourcePath: entry.rel,
+          size,
+          reader: new RecordReader(new FileChunkSource(fh, start, size), start, lines + 1, csv, this.o.maxLineBytes),
+          encoder,
+          insertNext: insert,
+          rekeyFrom,
+          offset: start,
+          lines,
+          needHeader: csv && start === 0,
+          isStream: false,
+          ended: false,
+          committedDone: false,
+        };
+        this.planned.set(fp.id, cur);
+        this.names.add(name);
+        return cur;
+      } catch (e) {
+        await fh?.close().catch(() => undefined);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          landing.forget(entry);
+          continue;
+        }
+        if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'EIO') {
+          this.o.log('warn', `cannot read ${entry.rel}: ${errorMessage(e)}; skipping it until it changes`);
+          landing.markDone(entry, entry.size);
+          continue;
+        }
+        landing.release(entry);
+        throw e;
+      }
+    }
+  }
+}
+
+/** First non-blank record of a file (the CSV header), or null. */
+export async function readFirstRecord(path: string, size: number, maxLineBytes: number): Promise<string | null> {
+  const fh = await open(path, 'r');
+  const r = new RecordReader(new FileChunkSource(fh, 0, size), 0, 1, true, maxLineBytes);
+  try {
+    for (;;) {
+      while (r.next()) {
+        if (isBlank(r.recText)) continue;
+        return r.recTooLong || r.recBadUtf8 ? null : r.recText;
+      }
+      if (r.atEnd) return null;
+      await r.fill();
+    }
+  } finally {
+    await r.close();
+  }
+}
+
+/**
+ * Raw text of some lines of a file segment (for quarantining rows the server refused in the
+ * INSERT fallback). Lines are keyed by their starting line number.
+ */
+export async function readRawLines(path: string, start: number, end: number, firstLine: number, quoteAware: boolean, maxLineBytes: number, want: Set<number>): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const fh = await open(path, 'r');
+  const r = new RecordReader(new FileChunkSource(fh, start, end), start, firstLine, quoteAware, maxLineBytes);
+  try {
+    for (;;) {
+      while (r.next()) if (want.has(r.recLine)) out.set(r.recLine, r.recText);
+      if (r.atEnd || out.size === want.size) return out;
+      await r.fill();
+    }
+  } finally {
+    await r.close();
+  }
+}

@@ -1,0 +1,47 @@
+/** Reads of `<table>__checkpoint` (writes happen inside each batch's transaction, see batch-writer). */
+import { checkpointTableName, qualified, type Queryable } from './ddl.js';
+import type { CheckpointRow, StreamTarget } from './types.js';
+
+const COLS =
+  'file_id AS fileId, head_len AS headLen, source_file AS sourceFile, file_size AS fileSize, ' +
+  'bytes_committed AS bytesCommitted, lines_committed AS linesCommitted, completed';
+
+function toRow(r: Record<string, unknown>): CheckpointRow {
+  return {
+    fileId: String(r.fileId),
+    headLen: Number(r.headLen),
+    sourceFile: String(r.sourceFile),
+    fileSize: Number(r.fileSize),
+    bytesCommitted: Number(r.bytesCommitted),
+    linesCommitted: Number(r.linesCommitted),
+    completed: Number(r.completed) === 1,
+  };
+}
+
+export class CheckpointStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly conn: Queryable,
+    target: StreamTarget,
+  ) {
+    this.table = qualified(target.database, checkpointTableName(target.table));
+  }
+
+  async byId(fileId: string): Promise<CheckpointRow | null> {
+    const [rows] = await this.conn.query(`SELECT ${COLS} FROM ${this.table} WHERE file_id = ?`, [fileId]);
+    const list = rows as Array<Record<string, unknown>>;
+    return list.length ? toRow(list[0]!) : null;
+  }
+
+  async bySourceFile(sourceFile: string): Promise<CheckpointRow | null> {
+    const [rows] = await this.conn.query(`SELECT ${COLS} FROM ${this.table} WHERE source_file = ?`, [sourceFile]);
+    const list = rows as Array<Record<string, unknown>>;
+    return list.length ? toRow(list[0]!) : null;
+  }
+
+  async maxBatchId(): Promise<number> {
+    const [rows] = await this.conn.query(`SELECT COALESCE(MAX(last_batch_id), 0) AS m FROM ${this.table}`);
+    return Number((rows as Array<{ m: unknown }>)[0]!.m);
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The landing directory: which files exist, which are complete ("stable") and which are done.
+ *
+ * Producers should write `name.tmp` (or `.name`) and rename it into place; such temporary names
+ * are ignored. A file is stable when its size and mtime have not changed for `stableMs` (or its
+ * mtime is already that old), so a file still being appended to is not read early. chokidar
+ * reports new files as they arrive; a directory listing at start (and every 30 s) is the safety net.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import type { Stats } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { globToRegExp, splitGlobPath } from './glob.js';
+import { StreamLoadError, errorMessage } from './stream-errors.js';
+
+export const ARCHIVE_DIR = '_archive';
+
+export interface LandingEntry {
+  path: string;
+  /** Path relative to the landing directory, with `/` separators. */
+  rel: string;
+  size: number;
+  mtimeMs: number;
+  /** When the current (size, mtime) was first observed. */
+  observedAt: number;
+  state: 'pending' | 'active' | 'done';
+  notBefore: number;
+  doneSize: number;
+}
+
+export interface LandingOptions {
+  path: string;
+  pattern?: string;
+  watch: boolean;
+  stableMs: number;
+  log: (kind: string, message: string, extra?: Record<string, unknown>) => void;
+}
+
+const RESCAN_MS = 30_000;
+
+export class Landing {
+  base: string;
+  private recursive: boolean;
+  private matchers: RegExp[] = [];
+  private readonly entries = new Map<string, LandingEntry>();
+  private watcher: FSWatcher | null = null;
+  private lastScan = 0;
+
+  constructor(private readonly opts: LandingOptions) {
+    const { base, glob } = splitGlobPath(opts.path);
+    this.base = resolve(base);
+    const globs: string[] = [];
+    if (glob) globs.push(glob);
+    if (opts.pattern) globs.push(opts.pattern);
+    this.recursive = globs.some((g) => g.includes('/'));
+    for (const g of globs) this.matchers.push(g.includes('/') ? globToRegExp(g) : globToRegExp(g.startsWith('**') ? g : `**/${g}`));
+  }
+
+  async start(): Promise<void> {
+    let st: Stats | null = null;
+    try {
+      st = await stat(this.base);
+    } catch {
+      st = null;
+    }
+    if (st && st.isFile()) {
+      // a single file: its directory, that name only
+      const name = basename(this.base);
+      this.base = dirname(this.base);
+      this.recursive = false;
+      this.matchers = [new RegExp('^' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$')];
+      st = await stat(this.base);
+    }
+    if (!st) {
+      if (!this.opts.watch) throw new StreamLoadError(`landing directory ${this.base} does not exist (loader.path). Create it, or fix loader.path in the schema YAML.`);
+      await mkdir(this.base, { recursive: true });
+      this.opts.log('info', `created landing directory ${this.base}`);
+    } else if (!st.isDirectory()) {
+      throw new StreamLoadError(`loader.path ${this.base} is not a directory.`);
+    }
+    if (this.opts.watch) {
+      this.watcher = watch(this.base, {
+        ignoreInitial: true,
+        persistent: true,
+        depth: this.recursive ? undefined : 0,
+        alwaysStat: true,
+        ignored: (p: string, stats?: Stats) => this.ignored(p, stats),
+      });
+      this.watcher.on('add', (p, s) => this.upsert(p, s));
+      this.watcher.on('change', (p, s) => this.upsert(p, s));
+      this.watcher.on('unlink', (p) => this.remove(p));
+      this.watcher.on('error', (e) => this.opts.log('warn', `watching ${this.base}: ${errorMessage(e)}`));
+      await new Promise<void>((res) => this.watcher!.once('ready', () => res()));
+    }
+    await this.scan();
+  }
+
+  private relOf(p: string): string {
+    return relative(this.base, p).split(sep).join('/');
+  }
+
+  /** Name-based filter; `isFile` false/undefined means a directory or unknown. */
+  accepts(rel: string): boolean {
+    if (!rel || rel.startsWith('..')) return false;
+    const parts = rel.split('/');
+    if (parts[0] === ARCHIVE_DIR) return false;
+    if (parts.some((s) => s.startsWith('.'))) return false;
+    const name = parts[parts.length - 1]!;
+    if (/\.(tmp|temp|part|partial|crdownload)$/i.test(name) || name.startsWith('~') || name.endsWith('~')) return false;
+    return this.matchers.every((m) => m.test(rel));
+  }
+
+  private ignored(p: string, stats?: Stats): boolean {
+    const rel = this.relOf(p);
+    if (rel === '') return false;
+    const parts = rel.split('/');
+    if (parts[0] === ARCHIVE_DIR || parts.some((s) => s.startsWith('.'))) return true;
+    if (stats && stats.isFile()) return !this.accepts(rel);
+    return false;
+  }
+
+  private upsert(p: string, s?: Stats): void {
+    const rel = this.relOf(p);
+    if (!this.accepts(rel)) return;
+    const now = Date.now();
+    const size = s?.size ?? -1;
+    const mtimeMs = s?.mtimeMs ?? 0;
+    const e = this.entries.get(p);
+    if (!e) {
+      this.entries.set(p, { path: p, rel, size, mtimeMs, observedAt: now, state: 'pending', notBefore: 0, doneSize: -1 });
+    } else if (e.size !== size || e.mtimeMs !== mtimeMs) {
+      e.size = size;
+      e.mtimeMs = mtimeMs;
+      e.observedAt = now;
+      if (e.state === 'done' && size !== e.doneSize) e.state = 'pending';
+    }
+  }
+
+  private remove(p: string): void {
+    const e = this.entries.get(p);
+    if (e && e.state !== 'active') this.entries.delete(p);
+  }
+
+  private async scan(): Promise<void> {
+    this.lastScan = Date.now();
+    let names: string[];
+    try {
+      const list = await readdir(this.base, { recursive: this.recursive, withFileTypes: true });
+      names = list.filter((d) => d.isFile()).map((d) => join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
+    } catch (e) {
+      this.opts.log('warn', `listing ${this.base}: ${errorMessage(e)}`);
+      return;
+    }
+    for (const p of names) {
+      if (this.entries.has(p) || !this.accepts(this.relOf(p))) continue;
+      try {
+        this.upsert(p, await stat(p));
+      } catch {
+        /* vanished */
+      }
+    }
+  }
+
+  /** Re-stats files not done yet (stability), lists the directory now and then. */
+  async refresh(): Promise<void> {
+    if (this.opts.watch && Date.now() - this.lastScan > RESCAN_MS) await this.scan();
+    const now = Date.now();
+    for (const e of this.entries.values()) {
+      if (e.state !== 'pending') continue;
+      let s: Stats;
+      try {
+        s = await stat(e.path);
+      } catch {
+        this.entries.delete(e.path);
+        continue;
+      }
+      if (s.size !== e.size || s.mtimeMs !== e.mtimeMs) {
+        e.size = s.size;
+        e.mtimeMs = s.mtimeMs;
+        e.observedAt = now;
+      }
+    }
+  }
+
+  private isStable(e: LandingEntry, now: number): boolean {
+    return e.size >= 0 && (now - e.observedAt >= this.opts.stableMs || now - e.mtimeMs >= this.opts.stableMs);
+  }
+
+  /** The oldest stable pending file, now marked active; empty files are marked done. */
+  takeReady(): LandingEntry | null {
+    const now = Date.now();
+    let best: LandingEntry | null = null;
+    for (const e of this.entries.values()) {
+      if (e.state !== 'pending' || now < e.notBefore || !this.isStable(e, now)) continue;
+      if (e.size === 0) {
+        e.state = 'done';
+        e.doneSize = 0;
+        continue;
+      }
+      if (!best || e.mtimeMs < best.mtimeMs || (e.mtimeMs === best.mtimeMs && e.rel < best.rel)) best = e;
+    }
+    if (best) best.state = 'active';
+    return best;
+  }
+
+  /** Gives a file back (it will be offered again after `delayMs`). */
+  release(e: LandingEntry, delayMs = 0): void {
+    if (this.entries.get(e.path) !== e) return;
+    e.state = 'pending';
+    e.notBefore = Date.now() + delayMs;
+  }
+
+  markDone(e: LandingEntry, size: number): void {
+    e.state = 'done';
+    e.doneSize = size;
+    if (e.size !== size) e.state = 'pending';
+  }
+
+  forget(e: LandingEntry): void {
+    if (this.entries.get(e.path) === e) this.entries.delete(e.path);
+  }
+
+  /** After a failed session: every file being read goes back to pending. */
+  resetActive(): void {
+    for (const e of this.entries.values()) if (e.state === 'active') e.state = 'pending';
+  }
+
+  /** True when no file waits to be (fully) loaded. */
+  allDone(): boolean {
+    for (const e of this.entries.values()) if (e.state !== 'done') return false;
+    return true;
+  }
+
+  pendingCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.state !== 'done') n++;
+    return n;
+  }
+
+  /** mtime of the oldest file not loaded yet (for the lag metric), or null. */
+  oldestPendingMtime(): number | null {
+    let m: number | null = null;
+    for (const e of this.entries.values()) if (e.state !== 'done' && (m === null || e.mtimeMs < m)) m = e.mtimeMs;
+    return m;
+  }
+
+  /** Moves a fully loaded file into `_archive/` or deletes it. Failures are logged, not fatal. */
+  async clean(e: LandingEntry, mode: 'archive' | 'delete'): Promise<void> {
+    try {
+      if (mode === 'delete') await unlink(e.path);
+      else {
+        let dest = join(this.base, ARCHIVE_DIR, e.rel);
+        await mkdir(dirname(dest), { recursive: true });
+        for (let i = 1; ; i++) {
+          try {
+            await stat(dest);
+            dest = join(this.base, ARCHIVE_DIR, `${e.rel}.${i}`);
+          } catch {
+            break;
+          }
+        }
+        await rename(e.path, dest);
+      }
+      this.forget(e);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.forget(e);
+      else this.opts.log('warn', `could not ${mode} ${e.rel}: ${errorMessage(err)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
+  }
+}

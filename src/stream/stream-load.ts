@@ -1,0 +1,366 @@
+/**
+ * `ft stream-load`: exactly-once micro-batch loading of NDJSON/CSV files into a bronze table
+ * (the replacement of the Spark Structured Streaming job).
+ *
+ * One run = one or more sessions. A session holds two connections (a writer that owns the
+ * per-table lock and runs the batch transactions, and a reader for checkpoint lookups) and
+ * plans batches from what the checkpoint table says is committed. When the server goes away the
+ * session is dropped, and after a backoff a new one resumes from the checkpoint: nothing that
+ * was not committed is remembered, so nothing is lost or loaded twice.
+ *
+ * Pipelining: while batch N is being committed, batch N+1 is read and validated, so the server
+ * (parsing the TSV, writing InnoDB) and Node (parsing JSON/CSV) work at the same time.
+ */
+import mysql, { type Connection } from 'mysql2/promise';
+import { createHash } from 'node:crypto';
+import type { Batch } from './batch.js';
+import { BatchPlanner, streamCursor, type Cursor } from './batch-planner.js';
+import { BatchWriter } from './batch-writer.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { ensureBronzeTables, validateTarget } from './ddl.js';
+import { Landing, type LandingEntry } from './landing.js';
+import { STREAM_DEFAULTS, checkOptions } from './options.js';
+import { StreamChunkSource } from './record-reader.js';
+import { StreamLog } from './status.js';
+import { StreamLoadError, errorMessage, isTransientDbError } from './stream-errors.js';
+import type { CheckpointRow, StreamConnection, StreamLoadOptions, StreamLoadSummary, StreamTarget } from './types.js';
+
+const LOCK_WAIT_MS = 60_000;
+const DEBUG = process.env.FT_STREAM_DEBUG === '1';
+const MAX_BACKOFF_MS = 30_000;
+
+/** Opens a connection set up the way stream-load needs it (UTC session, strict mode). */
+export async function openStreamConnection(c: StreamConnection): Promise<Connection> {
+  const conn = await mysql.createConnection({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    connectTimeout: 10_000,
+    multipleStatements: false,
+  });
+  // a lost connection surfaces as a rejected query; this keeps the 'error' event from crashing
+  conn.on('error', () => undefined);
+  await conn.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+  return conn;
+}
+
+function lockName(t: StreamTarget): string {
+  return 'ft_stream:' + createHash('sha256').update(`${t.database}.${t.table}`).digest('hex').slice(0, 40);
+}
+
+async function closeConnection(conn: Connection | null): Promise<void> {
+  if (!conn) return;
+  try {
+    await Promise.race([conn.end(), new Promise((_r, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+  } catch {
+    conn.destroy();
+  }
+}
+
+export async function streamLoad(opts: StreamLoadOptions): Promise<StreamLoadSummary> {
+  checkOptions(opts);
+  validateTarget(opts.target);
+  return new StreamLoader(opts).run();
+}
+
+class StreamLoader {
+  private readonly log: StreamLog;
+  private readonly started = Date.now();
+  private stop = false;
+  private wake: (() => void) | null = null;
+  private landing: Landing | null = null;
+  private stdin: Cursor | null = null;
+  /** stdin batches built (data consumed) but not known to be committed when a session failed. */
+  private stdinBacklog: Batch[] = [];
+  private files = 0;
+  private batches = 0;
+  private rowsLoaded = 0;
+  private rowsRejected = 0;
+  private bytes = 0;
+  private failures = 0;
+  private everConnected = false;
+  private lastStatus = { at: Date.now(), events: 0 };
+  private readonly stableMs: number;
+
+  constructor(private readonly o: StreamLoadOptions) {
+    this.log = new StreamLog(o.logFormat, o.log);
+    this.stableMs = o.stableMs ?? STREAM_DEFAULTS.stableMs;
+  }
+
+  private note = (kind: string, message: string, extra?: Record<string, unknown>) => this.log.event(kind, message, extra);
+
+  async run(): Promise<StreamLoadSummary> {
+    const o = this.o;
+    const onAbort = () => {
+      this.stop = true;
+      this.wake?.();
+    };
+    if (o.signal?.aborted) this.stop = true;
+    o.signal?.addEventListener('abort', onAbort);
+    const c = o.connection;
+    this.note(
+      'info',
+      `loading ${o.format} from ${o.path === '-' ? 'stdin' : o.path} into ${o.target.database}.${o.target.table} on ${c.user}@${c.host}:${c.port} ` +
+        `(${o.once ? 'once' : 'watching'}; batches ≤ ${o.maxBatchRows} rows / ${o.maxBatchBytes} bytes; trigger ${o.triggerIntervalMs} ms)`,
+      { event: 'start' },
+    );
+    let timer: NodeJS.Timeout | null = null;
+    try {
+      if (o.path === '-') {
+        this.stdin = streamCursor(new StreamChunkSource(o.stdin ?? process.stdin), o.target.columns, o.format, o.maxLineBytes);
+      } else {
+        this.landing = new Landing({ path: o.path, pattern: o.pattern, watch: !o.once, stableMs: this.stableMs, log: this.note });
+        await this.landing.start();
+      }
+      timer = setInterval(() => this.emitStatus(), o.statusIntervalMs);
+      timer.unref();
+      const maxRetries = o.maxRetries ?? (o.once ? 8 : Infinity);
+      for (;;) {
+        try {
+          await this.session();
+          break;
+        } catch (e) {
+          if (!isTransientDbError(e)) throw e;
+          if (this.stop) break;
+          if (!this.everConnected && o.once) {
+            throw new StreamLoadError(`cannot reach the database at ${c.host}:${c.port} (${errorMessage(e)}); check the connection settings in profiles.yml and that the server is up.`);
+          }
+          this.failures++;
+          if (this.failures > maxRetries) {
+            throw new StreamLoadError(`stream-load gave up after ${maxRetries} attempts to reach the database (${errorMessage(e)}); everything committed so far is kept, run it again to resume.`);
+          }
+          const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (this.failures - 1)) * (0.75 + Math.random() * 0.5);
+          this.note('warn', `database connection lost or batch interrupted (${errorMessage(e)}); resuming from the checkpoint in ${(delay / 1000).toFixed(1)}s (attempt ${this.failures})`, { event: 'retry' });
+          await this.sleep(delay);
+          if (this.stop) break;
+        }
+      }
+    } catch (e) {
+      if (e instanceof StreamLoadError) throw e;
+      throw new StreamLoadError(`stream-load into ${o.target.database}.${o.target.table} failed: ${errorMessage(e)}`);
+    } finally {
+      if (timer) clearInterval(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      await this.landing?.close();
+      if (this.stdin) await this.stdin.reader.close().catch(() => undefined);
+    }
+    const seconds = (Date.now() - this.started) / 1000;
+    const summary: StreamLoadSummary = {
+      files: this.files,
+      batches: this.batches,
+      rowsLoaded: this.rowsLoaded,
+      rowsRejected: this.rowsRejected,
+      bytes: this.bytes,
+      seconds,
+      eventsPerSecond: seconds > 0 ? (this.rowsLoaded + this.rowsRejected) / seconds : 0,
+    };
+    this.log.summary(summary);
+    return summary;
+  }
+
+  private emitStatus(): void {
+    const now = Date.now();
+    const events = this.rowsLoaded + this.rowsRejected;
+    const dt = (now - this.lastStatus.at) / 1000;
+    const rate = dt > 0 ? (events - this.lastStatus.events) / dt : 0;
+    this.lastStatus = { at: now, events };
+    const oldest = this.landing?.oldestPendingMtime() ?? null;
+    this.log.status({
+      eventsPerSecond: rate,
+      rowsLoaded: this.rowsLoaded,
+      rowsRejected: this.rowsRejected,
+      filesPending: this.landing?.pendingCount() ?? 0,
+      lagSeconds: oldest === null ? 0 : Math.max(0, (now - oldest) / 1000),
+      batches: this.batches,
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stop || ms <= 0) return Promise.resolve();
+    return new Promise((res) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        if (self.wake === done) self.wake = null;
+        res();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** One loader per table: a named lock held by the writer connection. False when stopped while waiting. */
+  private async acquireLock(conn: Connection): Promise<boolean> {
+    const name = lockName(this.o.target);
+    const tryLock = async (sec: number) => {
+      const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS l', [name, sec]);
+      return Number((rows as Array<{ l: unknown }>)[0]!.l) === 1;
+    };
+    if (await tryLock(0)) return true;
+    this.note('info', `another stream-load holds ${this.o.target.database}.${this.o.target.table} (lock ${name}); waiting for it to finish`);
+    const until = Date.now() + LOCK_WAIT_MS;
+    while (Date.now() < until) {
+      if (this.stop) return false;
+      if (await tryLock(1)) return true;
+    }
+    throw new StreamLoadError(
+      `another ft stream-load is loading ${this.o.target.database}.${this.o.target.table} (MySQL lock "${name}" held for over ${LOCK_WAIT_MS / 1000}s); stop it first — two loaders on one table are not allowed.`,
+    );
+  }
+
+  private async session(): Promise<void> {
+    const o = this.o;
+    let writerConn: Connection | null = null;
+    let readerConn: Connection | null = null;
+    let planner: BatchPlanner | null = null;
+    try {
+      writerConn = await openStreamConnection(o.connection);
+      readerConn = await openStreamConnection(o.connection);
+      this.everConnected = true;
+      if (!(await this.acquireLock(writerConn))) return;
+      const ensured = await ensureBronzeTables(writerConn, o.target);
+      if (ensured.created.length) this.note('info', `created ${ensured.created.map((t) => `${o.target.database}.${t}`).join(', ')}`);
+      if (ensured.addedColumns.length) this.note('info', `added column(s) ${ensured.addedColumns.join(', ')} to ${o.target.database}.${o.target.table}`);
+      const store = new CheckpointStore(readerConn, o.target);
+      const writer = new BatchWriter(writerConn, o.target, { format: o.format, maxLineBytes: o.maxLineBytes, log: this.note });
+      writer.setLastBatchId(await store.maxBatchId());
+      if (this.stdin) await this.resyncStdin(store);
+      planner = new BatchPlanner(
+        {
+          format: o.format,
+          columns: o.target.columns,
+          maxBatchRows: o.maxBatchRows,
+          maxBatchBytes: o.maxBatchBytes,
+          maxLineBytes: o.maxLineBytes,
+          triggerIntervalMs: o.triggerIntervalMs,
+          landing: this.landing,
+          store,
+          onAlreadyLoaded: (entry, row) => this.alreadyLoaded(entry, row),
+          log: this.note,
+        },
+        this.stdin,
+      );
+      await this.loop(planner, writer);
+    } finally {
+      await planner?.close();
+      this.landing?.resetActive();
+      await closeConnection(readerConn);
+      await closeConnection(writerConn);
+    }
+  }
+
+  /** After a failed session, drop the stdin batches that did commit and keep the others. */
+  private async resyncStdin(store: CheckpointStore): Promise<void> {
+    const cur = this.stdin!;
+    if (!this.stdinBacklog.length) return;
+    const row = await store.byId(cur.fileId);
+    const committed = row?.bytesCommitted ?? 0;
+    this.stdinBacklog = this.stdinBacklog.filter((b) => b.segments[0]!.endOffset > committed);
+    this.stdinBacklog.forEach((b, i) => {
+      b.segments[0]!.insert = i === 0 && !row;
+    });
+    if (this.stdinBacklog.length && this.stdinBacklog[0]!.segments[0]!.startOffset !== committed) {
+      throw new StreamLoadError(`internal: stdin batch starts at byte ${this.stdinBacklog[0]!.segments[0]!.startOffset} but ${committed} are committed`);
+    }
+  }
+
+  private async alreadyLoaded(entry: LandingEntry, row: CheckpointRow): Promise<void> {
+    const landing = this.landing!;
+    this.note('info', `${entry.rel} is already loaded (as ${row.sourceFile}); skipping it`, { event: 'skip', file: entry.rel, loadedAs: row.sourceFile });
+    landing.markDone(entry, entry.size);
+    if (this.o.cleanSource) await landing.clean(entry, this.o.cleanSource);
+  }
+
+  private async loop(planner: BatchPlanner, writer: BatchWriter): Promise<void> {
+    const o = this.o;
+    const landing = this.landing;
+    let prefetch: Promise<Batch | null> | null = null;
+    let inflight: Batch | null = null;
+    let nextTrigger = 0;
+    try {
+      for (;;) {
+        let batch: Batch | null = null;
+        if (this.stdinBacklog.length) batch = this.stdinBacklog.shift()!;
+        else if (prefetch) {
+          const p = prefetch;
+          prefetch = null;
+          batch = await p;
+        }
+        if (!batch) {
+          if (this.stop) break;
+          if (!o.once && !planner.busy) {
+            await this.sleep(nextTrigger - Date.now());
+            if (this.stop) break;
+          }
+          nextTrigger = Date.now() + Math.max(o.triggerIntervalMs, 25);
+          if (landing) await landing.refresh();
+          const t0 = performance.now();
+          batch = await planner.build();
+          if (DEBUG && batch) this.note('debug', `built a batch of ${batch.rows} rows in ${(performance.now() - t0).toFixed(0)} ms`);
+        }
+        if (!batch) {
+          if (this.stdin?.ended) break;
+          if (o.once && landing?.allDone()) break;
+          if (o.once) await this.sleep(Math.min(100, this.stableMs));
+          continue;
+        }
+        // Stopping: a built file batch is simply not committed (the next run re-reads it); stdin
+        // data cannot be re-read, so a stdin batch already built is committed first.
+        if (this.stop && !this.stdin) break;
+        if (!this.stop && !prefetch && (batch.full || planner.busy)) {
+          const t0 = performance.now();
+          prefetch = planner.build();
+          if (DEBUG) void prefetch.then((b) => b && this.note('debug', `prefetched a batch of ${b.rows} rows in ${(performance.now() - t0).toFixed(0)} ms`), () => undefined);
+          prefetch.catch(() => undefined);
+        }
+        inflight = batch;
+        const t1 = performance.now();
+        const res = await writer.commit(batch);
+        if (DEBUG) this.note('debug', `committed batch ${res.batchId} in ${(performance.now() - t1).toFixed(0)} ms`);
+        inflight = null;
+        this.afterCommit(batch, res.rowsLoaded, res.rowsRejected);
+        this.failures = 0;
+        await this.cleanCompleted(batch);
+        if (this.stop && !prefetch && !this.stdinBacklog.length) break;
+      }
+    } catch (e) {
+      if (this.stdin) {
+        // keep the order: the batch that failed, the ones not tried yet, the one read ahead
+        const ahead = prefetch ? await prefetch.catch(() => null) : null;
+        prefetch = null;
+        this.stdinBacklog = [...(inflight ? [inflight] : []), ...this.stdinBacklog, ...(ahead ? [ahead] : [])];
+      }
+      throw e;
+    } finally {
+      if (prefetch) await prefetch.catch(() => null);
+    }
+  }
+
+  private afterCommit(batch: Batch, rowsLoaded: number, rowsRejected: number): void {
+    this.batches++;
+    this.rowsLoaded += rowsLoaded;
+    this.rowsRejected += rowsRejected;
+    this.bytes += batch.bytes;
+    for (const seg of batch.segments) {
+      if (!seg.completes) continue;
+      const cur = seg.ref as Cursor;
+      cur.committedDone = true;
+      this.files++;
+      this.note('info', `loaded ${seg.sourceFile}`, { event: 'file', file: seg.sourceFile, bytes: seg.endOffset, lines: seg.endLines });
+      if (cur.entry) this.landing?.markDone(cur.entry, seg.fileSize);
+    }
+  }
+
+  private async cleanCompleted(batch: Batch): Promise<void> {
+    if (!this.o.cleanSource || !this.landing) return;
+    for (const seg of batch.segments) {
+      const cur = seg.ref as Cursor;
+      if (seg.completes && cur.entry) await this.landing.clean(cur.entry, this.o.cleanSource);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { Readable } from 'node:stream';
+
+/** One declared column of a bronze table (from the source's `columns:` in schema YAML). */
+export interface StreamColumn {
+  name: string;
+  /** MySQL type as written in YAML, e.g. `varchar(64)`, `datetime(3)`, `decimal(12,2)`. */
+  dataType: string;
+  /** Load-time check: a row whose value is null, missing or empty goes to quarantine. */
+  required: boolean;
+}
+
+/** The bronze table to load: `database`.`table` (+ `<table>__rejected`, `<table>__checkpoint`). */
+export interface StreamTarget {
+  database: string;
+  table: string;
+  columns: StreamColumn[];
+}
+
+export interface StreamConnection {
+  host: string;
+  port: number;
+  user: string;
+  /** Never logged. */
+  password: string;
+}
+
+export interface StreamLoadOptions {
+  connection: StreamConnection;
+  target: StreamTarget;
+  /** Directory, glob (`landing/events/*.ndjson`), or `-` for stdin. */
+  path: string;
+  format: 'ndjson' | 'csv';
+  /** Glob of file names (relative to the directory) to load; default: every file. */
+  pattern?: string;
+  /** Process everything present and exit (Spark's availableNow trigger). */
+  once: boolean;
+  maxBatchRows: number;
+  maxBatchBytes: number;
+  triggerIntervalMs: number;
+  /** Longest accepted line (record); longer ones are quarantined truncated. Default 1 MiB. */
+  maxLineBytes: number;
+  /** After a file is fully committed: `archive` moves it into `<dir>/_archive/`, `delete` removes it. */
+  cleanSource?: 'archive' | 'delete';
+  logFormat: 'text' | 'json';
+  statusIntervalMs: number;
+  /** Where status lines go (one line per call, no trailing newline). */
+  log: (line: string) => void;
+  /** Stop requested (the CLI maps SIGINT/SIGTERM to it): the batch in flight is finished, then the promise resolves. */
+  signal?: AbortSignal;
+  /**
+   * A file is loaded once its size and mtime have not changed for this long (default 250 ms).
+   * Files renamed into place whose mtime is older than this are picked up immediately.
+   */
+  stableMs?: number;
+  /** Stream read when `path` is `-` (default `process.stdin`). */
+  stdin?: Readable;
+  /** Give up after this many consecutive failed reconnect attempts (default: 8 with `once`, unlimited otherwise). */
+  maxRetries?: number;
+}
+
+export interface StreamLoadSummary {
+  /** Files fully loaded during this run. */
+  files: number;
+  /** Committed micro-batches. */
+  batches: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** Source bytes committed. */
+  bytes: number;
+  seconds: number;
+  /** (rowsLoaded + rowsRejected) / seconds. */
+  eventsPerSecond: number;
+}
+
+/** A row of `<table>__checkpoint`. */
+export interface CheckpointRow {
+  fileId: string;
+  headLen: number;
+  sourceFile: string;
+  fileSize: number;
+  bytesCommitted: number;
+  linesCommitted: number;
+  completed: boolean;
+}

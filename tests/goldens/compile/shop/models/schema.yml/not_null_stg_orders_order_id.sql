@@ -1,0 +1,3 @@
+SELECT *
+FROM `shop_dev`.`stg_orders`
+WHERE `order_id` IS NULL

@@ -1,0 +1,2 @@
+
+select customer_id, name, vip from `shop_dev`.`customers`

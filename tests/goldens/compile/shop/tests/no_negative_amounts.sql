@@ -1,0 +1,1 @@
+select * from `shop_dev`.`stg_orders` where amount < 0

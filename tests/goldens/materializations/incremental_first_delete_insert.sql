@@ -1,0 +1,4 @@
+CREATE TABLE `<db>`.`g_delete_insert__ft_tmp` AS
+select id, code, updated_at from `<db>_raw`.`events`;
+
+RENAME TABLE `<db>`.`g_delete_insert__ft_tmp` TO `<db>`.`g_delete_insert`;

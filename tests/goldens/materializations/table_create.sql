@@ -1,0 +1,4 @@
+CREATE TABLE `<db>`.`g_table__ft_tmp` AS
+select 1 as id, 'a' as code;
+
+RENAME TABLE `<db>`.`g_table__ft_tmp` TO `<db>`.`g_table`;

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, type TestProject } from '../helpers/project-builder.js';
+
+/** Model config as the server sees it: enabled, alias, schema, tags, indexes, hooks, persist_docs. */
+describe('model config', () => {
+  let p: TestProject;
+
+  beforeAll(async () => {
+    p = await createProject({
+      label: 'config',
+      project: {
+        'on-run-start': ['create table if not exists {{target.database}}.run_log (event varchar(20), at_ms bigint)', "insert into {{target.database}}.run_log values ('start', 1)"],
+        'on-run-end': ["insert into {{target.database}}.run_log values ('end', (select count(*) from {{ref \"tagged\"}}))"],
+        models: { proj: { '+materialized': 'table', silver: { '+schema': 'silver' } } },
+      },
+      models: {
+        'off.sql': '{{config enabled=false}}\nselect 1 as x',
+        'aliased.sql': '{{config alias="renamed_table"}}\nselect 1 as x',
+        'uses_alias.sql': '{{config materialized="view"}}\nselect x from {{ref "aliased"}}',
+        'silver/in_silver.sql': 'select 2 as y',
+        'gold_one.sql': '{{config schema="gold"}}\nselect y from {{ref "in_silver"}}',
+        'tagged.sql': '{{config tags="nightly"}}\nselect 3 as z',
+        'indexed.sql': "select 1 as id, 'a' as code, 10 as amount union all select 2, 'b', 20",
+        'hooked.sql': [
+          '{{config',
+          '  pre_hook="create table if not exists {{this.schema}}.hook_log (what varchar(40), rows_seen int)"',
+          '  post_hook="insert into {{this.schema}}.hook_log select \'post {{this.name}}\', count(*) from {{this}}"',
+          '}}',
+          'select 1 as h union all select 2',
+        ].join('\n'),
+        'documented.sql': "select 1 as id, 'x' as code",
+      },
+      yaml: {
+        'schema.yml': `models:
+  - name: indexed
+    config:
+      indexes:
+        - columns: [code]
+        - columns: [id, code]
+          unique: true
+  - name: documented
+    description: "One row per thing; it's documented."
+    config:
+      persist_docs: {relation: true, columns: true}
+    columns:
+      - name: id
+        description: The key of the thing.
+      - name: code
+        description: "A code with a 'quote' and a backslash \\\\ in it."
+  - name: tagged
+    config:
+      tags: [hourly]
+`,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await p.cleanup();
+  });
+
+  it('--select tag: runs only the tagged models', async () => {
+    const r = await p.ft(['run', '-s', 'tag:hourly']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/1 of 1 OK created table model \S+\.tagged/);
+    expect(await p.tables()).toEqual(['run_log', 'tagged']);
+    const r2 = await p.ft(['ls', '-s', 'tag:nightly']);
+    expect(r2.stdout.trim()).toBe('tagged');
+  });
+
+  it('builds everything else with alias, schema, indexes, hooks and docs', async () => {
+    const r = await p.ft(['run']);
+    expect(r.code, r.output).toBe(0);
+    // enabled=false: not built, not counted
+    expect(r.output).not.toMatch(/\boff\b/);
+    expect(await p.relationType('off')).toBeNull();
+    // alias: the relation is named by the alias; refs follow it
+    expect(await p.relationType('renamed_table')).toBe('table');
+    expect(await p.relationType('aliased')).toBeNull();
+    expect(await p.query(`select x from ${p.rel('uses_alias')}`)).toEqual([{ x: 1 }]);
+    // schema: <target database>_<schema>, from a folder (+schema) or the model
+    expect(await p.tables('silver')).toEqual(['in_silver']);
+    expect(await p.tables('gold')).toEqual(['gold_one']);
+    expect(r.output).toMatch(new RegExp(`OK created table model ${p.schema('gold')}\\.gold_one`));
+  });
+
+  it('indexes are created on the new table before it is swapped in', async () => {
+    const stats = await p.query<{ i: string; u: number; c: string }>(
+      `select index_name as i, non_unique as u, group_concat(column_name order by seq_in_index) as c
+         from information_schema.statistics where table_schema = ? and table_name = 'indexed' group by index_name, non_unique order by c`,
+      [p.database],
+    );
+    expect(stats.map((s) => [s.c, Number(s.u)])).toEqual([
+      ['code', 1],
+      ['id,code', 0],
+    ]);
+    const sql = p.read('target/run/proj/models/indexed.sql');
+    const addIndex = sql.indexOf('`indexed__ft_tmp` ADD INDEX');
+    const addUnique = sql.indexOf('`indexed__ft_tmp` ADD UNIQUE INDEX');
+    const rename = sql.indexOf('RENAME TABLE');
+    expect(addIndex).toBeGreaterThan(0);
+    expect(addUnique).toBeGreaterThan(0);
+    expect(rename).toBeGreaterThan(Math.max(addIndex, addUnique));
+  });
+
+  it('pre_hook runs before and post_hook after the build, with {{this}} rendered', async () => {
+    expect(await p.query(`select what, rows_seen from ${p.rel('hook_log')}`)).toEqual([{ what: 'post hooked', rows_seen: 2 }]);
+    const sql = p.read('target/run/proj/models/hooked.sql');
+    expect(sql.indexOf('create table if not exists')).toBeLessThan(sql.indexOf('CREATE TABLE'));
+    expect(sql.indexOf(`from \`${p.prefix}\`.\`hooked\``)).toBeGreaterThan(sql.indexOf('RENAME TABLE'));
+  });
+
+  it('on-run-start and on-run-end hooks run once per run, around the models', async () => {
+    expect(await p.query(`select event, at_ms from ${p.rel('run_log')} order by event desc, at_ms`)).toEqual([
+      { event: 'start', at_ms: 1 },
+      { event: 'start', at_ms: 1 },
+      { event: 'end', at_ms: 1 },
+      { event: 'end', at_ms: 1 },
+    ]);
+  });
+
+  it('persist_docs: the description and column descriptions become comments', async () => {
+    const [t] = await p.query<{ c: string }>('select table_comment as c from information_schema.tables where table_schema = ? and table_name = ?', [p.database, 'documented']);
+    expect(t!.c).toBe("One row per thing; it's documented.");
+    const cols = await p.query<{ n: string; c: string; t: string }>(
+      'select column_name as n, column_comment as c, column_type as t from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position',
+      [p.database, 'documented'],
+    );
+    expect(cols.map((c) => [c.n, c.c])).toEqual([
+      ['id', 'The key of the thing.'],
+      ['code', "A code with a 'quote' and a backslash \\ in it."],
+    ]);
+    // re-declaring a column for its comment keeps its type
+    expect(cols[1]!.t).toMatch(/^varchar\(1\)/);
+  });
+
+  it('a failing on-run-start hook stops the run before any model, naming the hook', async () => {
+    p.write('project.yml', p.read('project.yml').replace("insert into {{target.database}}.run_log values ('start', 1)", 'insert into no_such_db_xyz.nope values (1)'));
+    const r = await p.ft(['run', '-s', 'tagged']);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/project\.yml: on-run-start hook 2 failed: .*no_such_db_xyz/);
+    expect(r.output).not.toMatch(/\n\s+at /);
+    expect(r.output).not.toMatch(/OK created/);
+  });
+});
+
+describe('generate_schema_name override', () => {
+  let p: TestProject;
+
+  beforeAll(async () => {
+    p = await createProject({
+      label: 'genschema',
+      macros: {
+        'generate_schema_name.sql': '{{#if custom_schema_name}}{{target.database}}_x_{{custom_schema_name}}{{else}}{{target.database}}{{/if}}',
+      },
+      models: {
+        'plain.sql': 'select 1 as a',
+        'custom.sql': '{{config schema="mart"}}\nselect a from {{ref "plain"}}',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await p.cleanup();
+  });
+
+  it('places models where the macro says', async () => {
+    const r = await p.ft(['run']);
+    expect(r.code, r.output).toBe(0);
+    expect(await p.tables()).toEqual(['plain']);
+    expect(await p.tables('x_mart')).toEqual(['custom']);
+    expect(await p.tables('mart')).toEqual([]);
+    expect(await p.query(`select a from ${p.rel('custom', 'x_mart')}`)).toEqual([{ a: 1 }]);
+  });
+});

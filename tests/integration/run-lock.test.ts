@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, type TestProject } from '../helpers/project-builder.js';
+
+/** One ft run per target database at a time: a second run waits for the lock, or fails clearly with --lock-wait 0. */
+describe('the run lock', () => {
+  let p: TestProject;
+
+  beforeAll(async () => {
+    p = await createProject({
+      label: 'lock',
+      models: {
+        'slow.sql': '{{config materialized="table"}}\nselect sleep({{var "pause" 0}}) as s',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await p.cleanup();
+  });
+
+  const running = async (): Promise<boolean> =>
+    (await p.query("select id from information_schema.processlist where info like '%sleep(%' and info like ? and info not like '%processlist%'", [`%${p.prefix}%`])).length > 0;
+
+  const waitRunning = async (): Promise<void> => {
+    for (let i = 0; i < 400 && !(await running()); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!(await running())) throw new Error('the first run never started its statement');
+  };
+
+  it('--lock-wait 0: the second run fails at once with a clear message and exit 2', async () => {
+    const first = p.spawn(['run', '--vars', '{pause: 4}']);
+    try {
+      await waitRunning();
+      const second = await p.ft(['run', '--lock-wait', '0']);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`another ft run is building target database ${p.database}`);
+      expect(second.stderr).toMatch(/--lock-wait <seconds>/);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      expect(second.output).not.toMatch(/\n\s+at /);
+      expect(second.output).not.toMatch(/ of \d+ /); // built nothing
+    } finally {
+      const r = await first.done;
+      expect(r.code, r.output).toBe(0);
+    }
+  });
+
+  it('without --lock-wait 0 the second run waits for the first, then builds', async () => {
+    const first = p.spawn(['run', '--vars', '{pause: 8}']);
+    await waitRunning();
+    const second = p.spawn(['run']);
+    await second.waitFor(/another ft run holds the lock on target database \S+; waiting up to 60s/);
+    const [a, b] = await Promise.all([first.done, second.done]);
+    expect(a.code, a.output).toBe(0);
+    expect(b.code, b.output).toBe(0);
+    expect(b.output).toMatch(/1 of 1 OK created table model/);
+    // the second started only after the first had finished
+    const r = p.readJson('target/run_results.json').results[0];
+    expect(Date.parse(r.timing[0].started_at)).toBeGreaterThan(Date.now() - b.ms);
+  });
+
+  it('a run that waits for the lock stops at once on Ctrl-C (exit 130)', async () => {
+    const first = p.spawn(['run', '--vars', '{pause: 8}']);
+    try {
+      await waitRunning();
+      const second = p.spawn(['run']);
+      await second.waitFor(/waiting up to 60s/);
+      const sentAt = Date.now();
+      second.child.kill('SIGINT');
+      const b = await second.done;
+      expect(b.code, b.output).toBe(130);
+      expect(Date.now() - sentAt).toBeLessThan(3000);
+      expect(b.output).not.toMatch(/\n\s+at /);
+    } finally {
+      first.child.kill('SIGINT');
+      await first.done;
+    }
+  });
+
+  it('locks are per target database: another target runs at the same time', async () => {
+    const other = await createProject({ label: 'lock2', models: { 'x.sql': 'select 1 as x' } });
+    const first = p.spawn(['run', '--vars', '{pause: 8}']);
+    try {
+      await waitRunning();
+      const r = await other.ft(['run', '--lock-wait', '0']);
+      expect(r.code, r.output).toBe(0);
+    } finally {
+      first.child.kill('SIGINT');
+      await first.done;
+      await other.cleanup();
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { loadProject } from '../../src/project/load-project.js';
+import { FtError } from '../../src/util/errors.js';
+import type { DashboardData, DocsData } from '../../src/docs/site/types.js';
+
+const FIXTURE = resolve(import.meta.dirname, '../e2e/fixtures/flash');
+let dir: string;
+const saved = { port: process.env.FT_PORT, db: process.env.FT_DATABASE };
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ft-docs-gen-'));
+  cpSync(FIXTURE, dir, { recursive: true });
+  // nothing listens on port 1: the database is unreachable
+  process.env.FT_PORT = '1';
+  process.env.FT_DATABASE = 'ft_docs_unit';
+});
+
+afterAll(() => {
+  if (saved.port === undefined) delete process.env.FT_PORT;
+  else process.env.FT_PORT = saved.port;
+  if (saved.db === undefined) delete process.env.FT_DATABASE;
+  else process.env.FT_DATABASE = saved.db;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function loadData<T>(file: string, global: string): T {
+  const window: Record<string, unknown> = {};
+  runInNewContext(readFileSync(file, 'utf8'), { window, JSON });
+  return window[global] as T;
+}
+
+describe('ft docs generate without a database', () => {
+  it('writes the site without catalog and dashboard data, warns, and exits 0', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      errors.push(String(s));
+      return true;
+    });
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let code: number;
+    try {
+      code = await main(['docs', 'generate', '--project-dir', dir]);
+    } finally {
+      spy.mockRestore();
+      out.mockRestore();
+    }
+    expect(code).toBe(0);
+    expect(errors.join('')).toMatch(/warning: the database is not reachable .*generated without the catalog/);
+    const docs = join(dir, 'target', 'docs');
+    for (const f of ['index.html', 'data.js', 'data.json', 'dashboard-data.js', 'dashboard.json']) expect(existsSync(join(docs, f))).toBe(true);
+    expect(existsSync(join(dir, 'target', 'catalog.json'))).toBe(false);
+    expect(existsSync(join(dir, 'target', 'manifest.json'))).toBe(true);
+
+    const html = readFileSync(join(docs, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src="https?:/);
+    expect(html).not.toMatch(/<link[^>]+href="https?:/);
+
+    const data = loadData<DocsData>(join(docs, 'data.js'), '__FT_DOCS__');
+    expect(data.project.catalog).toBe(false);
+    expect(data.project.run_results).toBeNull();
+    expect(data.overview.source).toMatch(/overview/);
+    const kpi = data.nodes.find((n) => n.name === 'kpi_daily')!;
+    // SQL lives in code chunks, loaded when a page opens
+    expect(kpi.compiled_code).toBeUndefined();
+    const chunks: Record<number, Record<string, [string | null, string | null]>> = {};
+    runInNewContext(readFileSync(join(docs, 'code', `${kpi.code_chunk}.js`), 'utf8'), { window: { __ftCodeChunk: (i: number, json: string) => (chunks[i] = JSON.parse(json)) }, JSON });
+    expect(chunks[kpi.code_chunk!]![kpi.id]![1]).toContain('`ft_docs_unit_silver`.`valid_events`');
+    expect(data.configs![kpi.cfg!]!.materialized).toBe('table');
+    expect(kpi.result).toBeUndefined();
+    expect(kpi.columns.find((c) => c.name === 'conversion_rate')!.description).toBe('Purchase events / view events of the day.');
+    // without the catalog, columns of a single-table query still resolve; the others say unknown
+    const legacy = data.nodes.find((n) => n.name === 'legacy_extract')!;
+    expect(legacy.lineage_error).toMatch(/cannot parse/);
+
+    const dash = loadData<DashboardData>(join(docs, 'dashboard-data.js'), '__FT_DASHBOARD__');
+    expect(dash.database).toBe(false);
+    expect(dash.kpis.status).toBe('unavailable');
+    expect(dash.kpis.model).toBe('model.flash_e2e.kpi_daily');
+    expect(dash.exposures.map((e) => e.name)).toEqual(['kpi_dashboard']);
+  });
+});
+
+describe('doc blocks', () => {
+  it('a doc block referenced but not defined is an error naming the YAML line', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'ft-docs-bad-'));
+    try {
+      cpSync(FIXTURE, bad, { recursive: true });
+      const yml = join(bad, 'models', 'schema.yml');
+      writeFileSync(yml, readFileSync(yml, 'utf8').replace('{{doc "conversion_rate"}}', '{{doc "conversion_rat"}}'));
+      const line = readFileSync(yml, 'utf8').split('\n').findIndex((l) => l.includes('conversion_rat"')) + 1;
+      const err = await loadProject({ projectDir: bad, partialParse: false }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(FtError);
+      const e = err as FtError;
+      expect(e.file).toBe('models/schema.yml');
+      expect(e.format()).toMatch(/doc block "conversion_rat" is referenced but not defined/);
+      expect(e.format()).toMatch(/conversion_rate/); // did you mean
+      expect(Math.abs((e.line ?? 0) - line)).toBeLessThanOrEqual(1);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { compileCommand } from '../../src/cli/compile.js';
+import { loadProject } from '../../src/project/load-project.js';
+import { ParseCache } from '../../src/project/parse-cache.js';
+
+// Partial parsing: a warm run re-parses only templates and schema files whose content changed
+// (the cache is keyed by content hash and by the globals: vars, target, macros), and
+// re-renders only what changed.
+
+const shop = resolve(import.meta.dirname, '../fixtures/shop');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function copyShop(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ft-pp-'));
+  dirs.push(dir);
+  cpSync(shop, dir, { recursive: true, filter: (src) => !src.startsWith(join(shop, 'target')) });
+  return dir;
+}
+
+/** Counts ParseCache hits and misses (templates and schema files) during one load. */
+async function countedLoad(dir: string, vars?: Record<string, unknown>): Promise<{ hits: number; misses: number }> {
+  const counts = { hits: 0, misses: 0 };
+  const wrap = (name: 'get' | 'getSchema'): void => {
+    const orig = ParseCache.prototype[name] as (this: ParseCache, ...a: unknown[]) => unknown;
+    vi.spyOn(ParseCache.prototype, name).mockImplementation(function (this: ParseCache, ...a: unknown[]) {
+      const r = orig.apply(this, a);
+      if (r === undefined) counts.misses++;
+      else counts.hits++;
+      return r as never;
+    });
+  };
+  wrap('get');
+  wrap('getSchema');
+  try {
+    await loadProject({ projectDir: dir, vars });
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return counts;
+}
+
+// the shop fixture: 4 models + 1 singular test (templates) and 1 schema file
+const PARSED = 6;
+
+describe('parse cache (target/partial_parse.json)', () => {
+  it('cold: everything parsed; warm: nothing; one file changed: only that file', async () => {
+    const dir = copyShop();
+    expect(await countedLoad(dir)).toEqual({ hits: 0, misses: PARSED });
+    expect(await countedLoad(dir)).toEqual({ hits: PARSED, misses: 0 });
+    writeFileSync(join(dir, 'models/staging/stg_customers.sql'), '{{config materialized="ephemeral"}}\nselect customer_id, name from {{ref "customers"}}\n');
+    expect(await countedLoad(dir)).toEqual({ hits: PARSED - 1, misses: 1 });
+    writeFileSync(join(dir, 'models/schema.yml'), readFileSync(join(dir, 'models/schema.yml'), 'utf8') + '\n# a comment\n');
+    expect(await countedLoad(dir)).toEqual({ hits: PARSED - 1, misses: 1 });
+    expect(await countedLoad(dir)).toEqual({ hits: PARSED, misses: 0 });
+  });
+
+  it('a change of vars, target or macros invalidates every entry', async () => {
+    const dir = copyShop();
+    await countedLoad(dir);
+    expect(await countedLoad(dir, { min_amount: 5 })).toEqual({ hits: 0, misses: PARSED });
+    expect(await countedLoad(dir, { min_amount: 5 })).toEqual({ hits: PARSED, misses: 0 });
+    writeFileSync(join(dir, 'macros/cents.sql'), 'ROUND({{column}} * 100, 0)');
+    expect(await countedLoad(dir, { min_amount: 5 })).toEqual({ hits: 0, misses: PARSED });
+  });
+
+  it('a corrupt cache file only means a full parse', async () => {
+    const dir = copyShop();
+    await countedLoad(dir);
+    writeFileSync(join(dir, 'target/partial_parse.json'), '{"version": 2, "globalKey": tru');
+    expect(await countedLoad(dir)).toEqual({ hits: 0, misses: PARSED });
+    expect(await countedLoad(dir)).toEqual({ hits: PARSED, misses: 0 });
+  });
+
+  it('--no-partial-parse ignores the cache', async () => {
+    const dir = copyShop();
+    await countedLoad(dir);
+    const counts = { misses: 0 };
+    const spy = vi.spyOn(ParseCache.prototype, 'get');
+    await loadProject({ projectDir: dir, partialParse: false });
+    counts.misses = spy.mock.results.filter((r) => r.value === undefined).length;
+    vi.restoreAllMocks();
+    expect(counts.misses).toBe(5);
+  });
+});
+
+describe('compile re-renders only what changed', () => {
+  beforeEach(() => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const listCompiled = (dir: string): string[] =>
+    (readdirSync(join(dir, 'target/compiled'), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+  const mtimes = (dir: string): Map<string, number> =>
+    new Map(listCompiled(dir).map((f) => [f, statSync(join(dir, 'target/compiled', f)).mtimeMs]));
+  const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
+
+  it('a warm run rewrites no compiled file; a changed model rewrites only its own file', async () => {
+    const dir = copyShop();
+    expect(await compileCommand({ projectDir: dir })).toBe(0);
+    const cold = mtimes(dir);
+    expect(cold.size).toBe(10);
+    await pause();
+    await compileCommand({ projectDir: dir });
+    expect(mtimes(dir)).toEqual(cold);
+
+    await pause();
+    writeFileSync(join(dir, 'models/marts/orders_inc.sql'), readFileSync(join(dir, 'models/marts/orders_inc.sql'), 'utf8') + '-- edited\n');
+    await compileCommand({ projectDir: dir });
+    const after = mtimes(dir);
+    const changed = [...after].filter(([f, t]) => cold.get(f) !== t).map(([f]) => f);
+    expect(changed).toEqual(['shop/models/marts/orders_inc.sql']);
+    expect(readFileSync(join(dir, 'target/compiled', changed[0]!), 'utf8')).toContain('-- edited');
+  });
+
+  it('a changed var re-renders the models that use it', async () => {
+    const dir = copyShop();
+    await compileCommand({ projectDir: dir });
+    const file = join(dir, 'target/compiled/shop/models/staging/stg_orders.sql');
+    expect(readFileSync(file, 'utf8')).toContain('where amount >= 0');
+    await compileCommand({ projectDir: dir, vars: '{min_amount: 7}' });
+    expect(readFileSync(file, 'utf8')).toContain('where amount >= 7');
+    await compileCommand({ projectDir: dir });
+    expect(readFileSync(file, 'utf8')).toContain('where amount >= 0');
+  });
+
+  it('a deleted compiled file is written again on a warm run', async () => {
+    const dir = copyShop();
+    await compileCommand({ projectDir: dir });
+    const file = join(dir, 'target/compiled/shop/models/marts/customer_orders.sql');
+    const before = readFileSync(file, 'utf8');
+    rmSync(join(dir, 'target/compiled'), { recursive: true });
+    await compileCommand({ projectDir: dir });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(listCompiled(dir)).toHaveLength(10);
+  });
+});

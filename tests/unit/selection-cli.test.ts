@@ -1,0 +1,119 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// ft ls (--output name|path|json, --select, --exclude, --resource-type) and the flags every
+// command takes (--project-dir, --profiles-dir, --target, --vars), through the real CLI.
+
+const repo = resolve(import.meta.dirname, '../..');
+const bin = join(repo, 'bin', 'ft.js');
+const work = mkdtempSync(join(tmpdir(), 'ft-cli-'));
+let dir: string;
+let profilesDir: string;
+
+beforeAll(() => {
+  if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) {
+    try {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repo, stdio: 'ignore' });
+    } catch {
+      // type errors elsewhere still emit JavaScript
+    }
+  }
+  dir = join(work, 'shop');
+  cpSync(join(repo, 'tests', 'fixtures', 'shop'), dir, { recursive: true, filter: (f) => !f.includes('/target') });
+  profilesDir = join(work, 'profiles');
+  mkdirSync(profilesDir);
+  writeFileSync(
+    join(profilesDir, 'profiles.yml'),
+    'shop:\n  target: dev\n  outputs:\n    dev: {type: mysql, database: elsewhere_dev}\n    ci: {type: mysql, database: elsewhere_ci}\n',
+  );
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function ft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd: work, env: { PATH: process.env.PATH, HOME: work, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const lines = (s: string): string[] => s.trim().split('\n').filter(Boolean);
+
+describe.concurrent('ft ls', () => {
+  it('--output name (default) with --select', async () => {
+    const r = await ft('ls', '--project-dir', dir, '--select', '+customer_orders', '--resource-type', 'model');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toEqual(['customer_orders', 'stg_customers', 'stg_orders']);
+  });
+
+  it('--output path', async () => {
+    const r = await ft('ls', '--project-dir', dir, '-s', 'tag:staging', '--output', 'path');
+    expect(lines(r.stdout)).toEqual(['models/staging/stg_customers.sql', 'models/staging/stg_orders.sql']);
+  });
+
+  it('--output json, one object per line', async () => {
+    const r = await ft('ls', '--project-dir', dir, '--select', 'config.materialized:incremental', '--output', 'json');
+    const objs = lines(r.stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objs).toEqual([
+      {
+        unique_id: 'model.shop.orders_inc',
+        name: 'orders_inc',
+        resource_type: 'model',
+        original_file_path: 'models/marts/orders_inc.sql',
+        config: { materialized: 'incremental', tags: [] },
+        depends_on: { nodes: ['model.shop.stg_orders'], macros: [] },
+      },
+    ]);
+  });
+
+  it('union, intersection and --exclude', async () => {
+    const r = await ft('ls', '--project-dir', dir, '--select', 'stg_orders+,resource_type:model customers', '--exclude', 'orders_inc');
+    expect(lines(r.stdout).sort()).toEqual(['customer_orders', 'customers', 'stg_orders']);
+  });
+
+  it('a selection matching nothing prints a warning and exits 0', async () => {
+    const r = await ft('ls', '--project-dir', dir, '--select', 'tag:nothing');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('matched no nodes');
+  });
+});
+
+describe.concurrent('flags on every command', () => {
+  for (const cmd of ['compile', 'ls', 'parse']) {
+    it(`${cmd} takes --project-dir, --profiles-dir, --target and --vars`, async () => {
+      const project = join(work, `flags-${cmd}`);
+      cpSync(dir, project, { recursive: true });
+      const r = await ft(cmd, '--project-dir', project, '--profiles-dir', profilesDir, '--target', 'ci', '--vars', '{min_amount: 3}', ...(cmd === 'ls' ? ['--output', 'json'] : []));
+      expect(r.code, r.stderr).toBe(0);
+      if (cmd === 'ls') {
+        expect(r.stdout).toContain('"model.shop.stg_orders"');
+        return;
+      }
+      const m = JSON.parse(readFileSync(join(project, 'target', 'manifest.json'), 'utf8')) as {
+        metadata: { target_name: string };
+        vars: Record<string, unknown>;
+        nodes: Record<string, { relation_name: string; compiled_code?: string }>;
+      };
+      expect(m.metadata.target_name).toBe('ci');
+      expect(m.vars.min_amount).toBe(3);
+      expect(m.nodes['model.shop.stg_orders']!.relation_name).toBe('`elsewhere_ci`.`stg_orders`');
+      if (cmd === 'compile') {
+        expect(readFileSync(join(project, 'target/compiled/shop/models/staging/stg_orders.sql'), 'utf8')).toContain('where amount >= 3');
+      }
+    });
+  }
+
+  it('compile --select writes only the selected nodes', async () => {
+    const project = join(work, 'compile-select');
+    cpSync(dir, project, { recursive: true });
+    const r = await ft('compile', '--project-dir', project, '--select', 'stg_orders');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Compiled 1 nodes/);
+    expect(existsSync(join(project, 'target/compiled/shop/models/staging/stg_orders.sql'))).toBe(true);
+    expect(existsSync(join(project, 'target/compiled/shop/models/marts/customer_orders.sql'))).toBe(false);
+  });
+});

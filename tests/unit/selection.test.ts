@@ -1,0 +1,166 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeManifest } from '../../src/artifacts/manifest.js';
+import { buildGraph, type Graph } from '../../src/graph/build-graph.js';
+import { selectNodes } from '../../src/graph/selector.js';
+import { loadStateManifest } from '../../src/graph/state.js';
+import { loadProject } from '../../src/project/load-project.js';
+import type { Project } from '../../src/project/project.js';
+import { FtError } from '../../src/util/errors.js';
+
+// dbt's node selection syntax against a small bronze → silver → gold project.
+//
+//   raw.events ─> b_events ─> s_events ─> g_daily ─> g_weekly ─> exposure dash
+//   customers (seed) ─> s_customers ─────────┘
+//   s_events has a not_null test on id.
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const FILES: Record<string, string> = {
+  'project.yml': 'name: s\nprofile: s\nmodels:\n  s:\n    bronze:\n      +tags: [bronze]\n    gold:\n      +materialized: table\n',
+  'profiles.yml': 's:\n  target: dev\n  outputs:\n    dev: {type: mysql, database: db}\n',
+  'seeds/customers.csv': 'id\n1\n',
+  'models/bronze/b_events.sql': 'select * from {{source "raw" "events"}}\n',
+  'models/silver/s_events.sql': '{{config materialized="incremental"}}select * from {{ref "b_events"}}\n',
+  'models/silver/s_customers.sql': 'select * from {{ref "customers"}}\n',
+  'models/gold/g_daily.sql': '{{config tags="kpi"}}select * from {{ref "s_events"}} join {{ref "s_customers"}}\n',
+  'models/gold/g_weekly.sql': 'select * from {{ref "g_daily"}}\n',
+  'models/schema.yml': [
+    'version: 2',
+    'sources:',
+    '  - name: raw',
+    '    tables: [{name: events}]',
+    'models:',
+    '  - name: s_events',
+    '    columns: [{name: id, tests: [not_null]}]',
+    'exposures:',
+    '  - name: dash',
+    '    owner: {name: x}',
+    '    depends_on: ["ref(\'g_weekly\')"]',
+    '',
+  ].join('\n'),
+};
+
+function write(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'ft-sel-'));
+  dirs.push(root);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return root;
+}
+
+let project: Project;
+let graph: Graph;
+const TEST = 'test.s.not_null_s_events_id';
+
+beforeAll(async () => {
+  project = await loadProject({ projectDir: write(FILES), partialParse: false });
+  graph = buildGraph(project);
+  expect(project.nodes.has(TEST) || [...project.nodes.keys()].some((k) => k.startsWith(TEST))).toBe(true);
+});
+
+/** Selected nodes as short names: model/seed/exposure name, source as raw.events, the test as TEST. */
+function sel(select: string[] | undefined, exclude?: string[], p = project, g = graph, state?: ReturnType<typeof loadStateManifest>): string[] {
+  return [...selectNodes(p, g, { select, exclude, state })]
+    .map((id) => {
+      const n = p.nodes.get(id)!;
+      if (n.resource_type === 'source') return `${n.source_name}.${n.name}`;
+      if (n.resource_type === 'test') return 'TEST';
+      return n.name;
+    })
+    .sort();
+}
+
+describe('selection syntax', () => {
+  it('name', () => expect(sel(['s_events'])).toEqual(['s_events']));
+  it('+name: the node and all its ancestors', () =>
+    expect(sel(['+g_daily'])).toEqual(['b_events', 'customers', 'g_daily', 'raw.events', 's_customers', 's_events']));
+  it('name+: the node and all its descendants', () => expect(sel(['s_events+'])).toEqual(['TEST', 'dash', 'g_daily', 'g_weekly', 's_events']));
+  it('2+name: ancestors up to two levels', () => expect(sel(['2+g_weekly'])).toEqual(['g_daily', 'g_weekly', 's_customers', 's_events']));
+  it('name+1: children one level down', () => expect(sel(['b_events+1'])).toEqual(['b_events', 's_events']));
+  it('@name: descendants and the ancestors of those descendants', () =>
+    expect(sel(['@s_customers'])).toEqual(['b_events', 'customers', 'dash', 'g_daily', 'g_weekly', 'raw.events', 's_customers', 's_events']));
+  it('tag: from folder config and inline config', () => {
+    expect(sel(['tag:bronze'])).toEqual(['b_events']);
+    expect(sel(['tag:kpi'])).toEqual(['g_daily']);
+  });
+  it('path: a folder, with or without a trailing slash, or a file', () => {
+    expect(sel(['path:models/silver'])).toEqual(['s_customers', 's_events']);
+    expect(sel(['path:models/silver/'])).toEqual(['s_customers', 's_events']);
+    expect(sel(['path:models/gold/g_daily.sql'])).toEqual(['g_daily']);
+  });
+  it('config.materialized:', () => {
+    expect(sel(['config.materialized:incremental'])).toEqual(['s_events']);
+    expect(sel(['config.materialized:table'])).toEqual(['g_daily', 'g_weekly']);
+  });
+  it('source:raw+ selects the source and everything downstream', () =>
+    expect(sel(['source:raw+'])).toEqual(['TEST', 'b_events', 'dash', 'g_daily', 'g_weekly', 'raw.events', 's_events']));
+  it('resource_type:', () => {
+    expect(sel(['resource_type:seed'])).toEqual(['customers']);
+    expect(sel(['resource_type:exposure'])).toEqual(['dash']);
+  });
+  it('a folder name selects what is under it (fqn)', () => expect(sel(['gold'])).toEqual(['g_daily', 'g_weekly']));
+  it('space = union', () => {
+    expect(sel(['s_events g_weekly'])).toEqual(['g_weekly', 's_events']);
+    expect(sel(['s_events', 'g_weekly'])).toEqual(['g_weekly', 's_events']);
+  });
+  it('comma = intersection', () => {
+    expect(sel(['+g_weekly,path:models/silver'])).toEqual(['s_customers', 's_events']);
+    expect(sel(['s_events+,config.materialized:table'])).toEqual(['g_daily', 'g_weekly']);
+  });
+  it('--exclude removes from the selection (and from everything when no --select)', () => {
+    expect(sel(['+g_daily'], ['resource_type:source', 'customers'])).toEqual(['b_events', 'g_daily', 's_customers', 's_events']);
+    expect(sel(undefined, ['path:models/bronze path:models/silver', 'path:models/gold', 'resource_type:test'])).toEqual(['customers', 'dash', 'raw.events']);
+  });
+  it('wildcards in names', () => expect(sel(['g_*'])).toEqual(['g_daily', 'g_weekly']));
+
+  it('a bad selector is an error with the fix', () => {
+    const bad = (s: string): string => {
+      try {
+        sel([s]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(FtError);
+        return (e as Error).message;
+      }
+      throw new Error(`"${s}" was accepted`);
+    };
+    expect(bad('tga:kpi')).toMatch(/unknown selector method "tga:".*Did you mean "tag"/);
+    expect(bad('@+s_events')).toMatch(/@ already includes parents/);
+    expect(bad('tag:')).toMatch(/has no value/);
+    expect(bad('state:modified')).toMatch(/need(s)? --state/);
+  });
+});
+
+describe('state:modified', () => {
+  it('selects nodes whose raw SQL or config changed, or that are new, against the manifest in --state', async () => {
+    const root = write(FILES);
+    const before = await loadProject({ projectDir: root, partialParse: false });
+    writeManifest(before, buildGraph(before));
+    const stateDir = join(root, 'prod-state');
+    cpSync(join(root, 'target'), stateDir, { recursive: true });
+
+    writeFileSync(join(root, 'models/silver/s_customers.sql'), 'select id from {{ref "customers"}}\n'); // SQL changed
+    writeFileSync(join(root, 'models/gold/g_weekly.sql'), '{{config materialized="view"}}select * from {{ref "g_daily"}}\n'); // config changed
+    writeFileSync(join(root, 'models/gold/g_monthly.sql'), 'select * from {{ref "g_daily"}}\n'); // new
+    writeFileSync(join(root, 'models/bronze/b_events.sql'), 'select * from {{source "raw" "events"}}\n'); // rewritten, same content
+    const after = await loadProject({ projectDir: root, partialParse: false });
+    const g = buildGraph(after);
+    const state = loadStateManifest(stateDir);
+    expect(sel(['state:modified'], undefined, after, g, state)).toEqual(['g_monthly', 'g_weekly', 's_customers']);
+    expect(sel(['state:modified+'], undefined, after, g, state)).toEqual(['dash', 'g_daily', 'g_monthly', 'g_weekly', 's_customers']);
+    expect(sel(['state:modified+'], ['g_daily+'], after, g, state)).toEqual(['s_customers']);
+    // tags and docs are not build config: changing them is no modification
+    writeFileSync(join(root, 'models/gold/g_weekly.sql'), '{{config materialized="table" tags="new"}}select * from {{ref "g_daily"}}\n');
+    const again = await loadProject({ projectDir: root, partialParse: false });
+    expect(sel(['state:modified'], undefined, again, buildGraph(again), state)).toEqual(['g_monthly', 'g_weekly', 's_customers']);
+  });
+
+  it('--state pointing at a folder without manifest.json is a clear error', () => {
+    expect(() => loadStateManifest(join(tmpdir(), 'no-such-state-dir'))).toThrowError(/no manifest\.json there/);
+  });
+});
