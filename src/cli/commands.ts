@@ -1,12 +1,25 @@
 import type { Command } from 'commander';
-import { compileCommand, parseCommand } from './compile.js';
-import { lsCommand } from './ls.js';
-import { debugCommand } from './debug.js';
-import { runCommand } from './run.js';
-import { sourceFreshnessCommand } from './source-freshness.js';
-import { streamLoadCommand } from './stream-load.js';
 import { withGlobalFlags } from './main.js';
-import { docsGenerateCommand, docsServeCommand } from './docs.js';
+
+import type { CompileFlags } from './compile.js';
+import type { GlobalFlags } from './context.js';
+import type { DocsServeFlags } from './docs.js';
+import type { LsFlags } from './ls.js';
+import type { RunFlags } from './run.js';
+import type { FreshnessFlags } from './source-freshness.js';
+import type { StreamLoadFlags } from './stream-load.js';
+
+// Command modules load when their command runs: `ft --version` or `ft ls` do not pay
+// for the SQL parser, the docs site or the stream loader.
+const compileCommand = async (f: CompileFlags) => (await import('./compile.js')).compileCommand(f);
+const parseCommand = async (f: GlobalFlags) => (await import('./compile.js')).parseCommand(f);
+const lsCommand = async (f: LsFlags) => (await import('./ls.js')).lsCommand(f);
+const debugCommand = async (f: GlobalFlags) => (await import('./debug.js')).debugCommand(f);
+const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
+const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./source-freshness.js')).sourceFreshnessCommand(f);
+const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
+const docsGenerateCommand = async (f: GlobalFlags) => (await import('./docs.js')).docsGenerateCommand(f);
+const docsServeCommand = async (f: DocsServeFlags) => (await import('./docs.js')).docsServeCommand(f);
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
