@@ -222,8 +222,11 @@ class StreamLoader {
       writerConn = await openStreamConnection(o.connection);
       readerConn = await openStreamConnection(o.connection);
       this.everConnected = true;
+      if (DEBUG) this.note('debug', 'connected');
       if (!(await this.acquireLock(writerConn))) return;
+      if (DEBUG) this.note('debug', 'locked');
       const ensured = await ensureBronzeTables(writerConn, o.target);
+      if (DEBUG) this.note('debug', 'tables ready');
       if (ensured.created.length) this.note('info', `created ${ensured.created.map((t) => `${o.target.database}.${t}`).join(', ')}`);
       if (ensured.addedColumns.length) this.note('info', `added column(s) ${ensured.addedColumns.join(', ')} to ${o.target.database}.${o.target.table}`);
       const store = new CheckpointStore(readerConn, o.target);

@@ -286,20 +286,31 @@ describe('stream-load: landing directory semantics', () => {
     const target = newTarget();
     const dir = newDir('grow');
     const ac = new AbortController();
-    const o = options(target, dir, { once: false, stableMs: 400, triggerIntervalMs: 50, signal: ac.signal });
+    // stable = unchanged for 1.5 s; the writer below appends every 50 ms, far more often
+    const o = options(target, dir, { once: false, stableMs: 1500, triggerIntervalMs: 50, signal: ac.signal });
     writeAtomically(dir, 'seed.ndjson', ndjsonLines(20, 5).join('\n') + '\n');
     const run = streamLoad(o);
+    await waitFor(async () => (await count(`SELECT COUNT(*) AS n FROM ${tbl(target)}`)) === 5, 10_000);
+    // a file being written under a temporary name
     const tmp = join(dir, 'part-1.ndjson.tmp');
     writeFileSync(tmp, ndjsonLines(21, 100).join('\n') + '\n');
     // a file growing in place
     const growing = join(dir, 'growing.ndjson');
     let written = 0;
-    for (let i = 0; i < 16; i++) {
-      appendFileSync(growing, ndjsonLines(22, 25, written + 1).join('\n') + '\n');
-      written += 25;
-      await new Promise((r) => setTimeout(r, 60));
-      expect(await count(`SELECT COUNT(*) AS n FROM ${tbl(target)} WHERE _source_file <> 'seed.ndjson'`).catch(() => 0)).toBe(0);
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; i < 24; i++) {
+        appendFileSync(growing, ndjsonLines(22, 25, written + 1).join('\n') + '\n');
+        written += 25;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      writing = false;
+    })();
+    while (writing) {
+      expect(await count(`SELECT COUNT(*) AS n FROM ${tbl(target)} WHERE _source_file <> 'seed.ndjson'`)).toBe(0);
+      await new Promise((r) => setTimeout(r, 100));
     }
+    await writer;
     await waitFor(async () => (await count(`SELECT COUNT(*) AS n FROM ${tbl(target)} WHERE _source_file = 'growing.ndjson'`)) === written, 10_000);
     expect(await count(`SELECT COUNT(*) AS n FROM ${tbl(target)} WHERE _source_file = 'part-1.ndjson'`)).toBe(0);
     const { renameSync } = await import('node:fs');

@@ -128,10 +128,18 @@ describe('stream-load: exactly-once under failures', () => {
     const seen: number[] = [];
     while (kills < 12 || produced < FILES) {
       const t0 = Date.now();
+      const before = await count(`SELECT COUNT(*) AS n FROM ${bronze}`);
       const child = runLoader(cfg);
       await child.started;
       const t1 = Date.now();
-      await sleep(200 + Math.random() * 1300);
+      if (kills % 2 === 0) await sleep(200 + Math.random() * 1300); // any moment, start-up included
+      else {
+        // a moment while it is loading: once this run has committed something (on a slow,
+        // shared machine start-up alone can outlast a fixed delay)
+        const until = Date.now() + 20_000;
+        while (Date.now() < until && (await count(`SELECT COUNT(*) AS n FROM ${bronze}`)) <= before) await sleep(20);
+        await sleep(Math.random() * 300);
+      }
       const alive = child.proc.exitCode === null;
       child.proc.kill('SIGKILL');
       await child.exited;
@@ -172,7 +180,7 @@ describe('stream-load: exactly-once under failures', () => {
     // everything archived, nothing left in the landing directory
     expect(readdirSync(dir).filter((f) => !f.startsWith('_'))).toEqual([]);
     expect(readdirSync(join(dir, '_archive'))).toHaveLength(FILES);
-  }, 120_000);
+  }, 240_000); // ~30 s on an idle machine; generous for a shared, overloaded one
 
   it('SIGTERM stops cleanly: no half batch, checkpoint consistent with the rows, exit code 0', async () => {
     const db = `${prefix}_t`;
