@@ -14,6 +14,8 @@
  *                (`SELECT COUNT(*) FROM events WHERE m3 IS NULL`, m3 nullable and not indexed,
  *                through mysql2, no ft)
  *                times 200: what 200 such queries cost back to back on one connection;
+ *   raw SQL      the same 200 count queries ft ran (read from target/run) sent through mysql2
+ *                on --threads connections, without ft: the cost of the SQL itself;
  *   --threads 1  the same 200 tests through ft on one thread.
  * Reported: the wall time of each CLI run, its run time (run_results.json elapsed_time,
  * without process start-up), the ratios, and the slowest tests.
@@ -24,7 +26,7 @@
  *      BENCH_KEEP=1 (keep the database and the project folder)
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +140,29 @@ function ft(dir: string, args: string[]): Promise<CliRun> {
   });
 }
 
+/** The count query of each test, as ft ran it (target/run/…/<test>.sql). */
+function compiledQueries(dir: string): string[] {
+  const base = join(dir, 'target', 'run', 'bench', 'models', 'sources.yml');
+  return readdirSync(base)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => readFileSync(join(base, f), 'utf8').trim().replace(/;$/, ''));
+}
+
+/** Runs the queries on `threads` connections, each taking the next query when free; seconds. */
+async function rawSql(queries: string[], threads: number): Promise<number> {
+  const conns = await Promise.all(Array.from({ length: threads }, () => mysql.createConnection(conn)));
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    conns.map(async (c) => {
+      while (next < queries.length) await c.query(queries[next++]!);
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  await Promise.all(conns.map((c) => c.end()));
+  return s;
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -171,11 +196,20 @@ async function main(): Promise<void> {
 
     const t4s: CliRun[] = [];
     const t1s: CliRun[] = [];
+    const raws: number[] = [];
+    let queries: string[] = [];
     for (let rep = 0; rep < REPS; rep++) {
-      // alternate, so background work (purge, flushing) and the machine's load weigh on both
-      const order = rep % 2 === 0 ? [THREADS, 1] : [1, THREADS];
+      // alternate, so background work (purge, flushing) and the machine's load weigh on all
+      const order = rep % 2 === 0 ? [THREADS, 0, 1] : [1, 0, THREADS];
       for (const threads of order) {
         if (threads === 1 && process.env.BENCH_SKIP_T1) continue;
+        if (threads === 0) {
+          if (!queries.length) queries = compiledQueries(dir);
+          const s = await rawSql(queries, THREADS);
+          raws.push(s);
+          console.log(`rep ${rep + 1} the same ${queries.length} queries through mysql2 on ${THREADS} connections: ${f2(s)}s`);
+          continue;
+        }
         const r = await ft(dir, ['test', '--threads', String(threads)]);
         const tests = r.results.filter((x) => x.unique_id.startsWith('test.'));
         if (tests.length !== declared || tests.some((x) => x.status !== 'pass')) throw new Error(`expected ${declared} passing tests, got ${tests.length}: ${tests.filter((x) => x.status !== 'pass').map((x) => x.unique_id).join(', ')}`);
@@ -190,6 +224,7 @@ async function main(): Promise<void> {
     const wall4 = median(t4s.map((r) => r.wall));
     console.log(`ft test --threads ${THREADS} (median of ${t4s.length}): run ${f2(run4)}s, wall ${f2(wall4)}s for ${declared} tests over ${ROWS.toLocaleString('en-US')} rows`);
     console.log(`  ratio run / (scan × ${declared}) = ${f2(run4 / (scan * declared))}`);
+    if (raws.length) console.log(`  ratio run / (the same queries through mysql2 on ${THREADS} connections, ${f2(median(raws))}s) = ${f2(run4 / median(raws))}`);
     if (t1s.length) {
       const run1 = median(t1s.map((r) => r.elapsed));
       console.log(`ft test --threads 1 (median of ${t1s.length}): run ${f2(run1)}s; ratio to scan × ${declared} = ${f2(run1 / (scan * declared))}`);

@@ -1,4 +1,4 @@
-import { selectNodes } from '../graph/selector.js';
+import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
 import { FtError } from '../util/errors.js';
 import { openProject, splitSelectors, type GlobalFlags } from './context.js';
 
@@ -14,7 +14,11 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
   const output = flags.output ?? 'name';
   if (!['name', 'path', 'json', 'selector'].includes(output)) throw new FtError(`--output must be name, path, json or selector, not "${output}".`);
   const { project, graph, out, state } = await openProject(flags);
-  const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
+  const select = splitSelectors(flags.select);
+  const exclude = splitSelectors(flags.exclude);
+  let ids = selectNodes(project, graph, { select, exclude, state });
+  // as dbt's ls: the tests of selected nodes are listed with them (eager indirect selection)
+  if (select?.length) ids = withAttachedTests(project, ids, exclude?.length ? matchSelectors(project, graph, exclude, state) : undefined);
   const types = flags.resourceType?.length ? new Set(flags.resourceType) : null;
   const lines: string[] = [];
   for (const id of [...ids].sort()) {

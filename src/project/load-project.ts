@@ -301,7 +301,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
         alias: identifier,
         relation_name: relationName(schema, identifier),
         loaded_at_field: t.loaded_at_field ?? s.loaded_at_field ?? null,
-        freshness: (t.freshness ?? s.freshness ?? null) as Node['freshness'],
+        freshness: (t.freshness !== undefined ? t.freshness : s.freshness ?? null) as Node['freshness'],
         loader: t.loader ?? null,
         meta: { ...s.meta, ...t.meta },
         tags: [...new Set([...s.tags, ...t.tags])],

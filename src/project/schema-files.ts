@@ -173,7 +173,8 @@ export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
           columns: columns(tb, tl),
           tests: tests(tb, tl),
           loaded_at_field: (tb.loaded_at_field ?? tcfg.loaded_at_field) as string | undefined,
-          freshness: tb.freshness ?? tcfg.freshness,
+          // `freshness: null` on a table switches off the source-level rule, as in dbt
+          freshness: 'freshness' in tb ? tb.freshness : 'freshness' in tcfg ? tcfg.freshness : undefined,
           loader: tb.loader === undefined ? undefined : obj(tb.loader, 'loader', tl),
           meta: obj(tb.meta, 'meta', tl),
           tags: tags(tb.tags),

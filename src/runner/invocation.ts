@@ -164,7 +164,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
         const timing = () => ({ completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 });
         try {
           if (node.resource_type === 'test') {
-            const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures) });
+            const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites });
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
           }

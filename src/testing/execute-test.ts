@@ -1,4 +1,6 @@
-import { sqlArtifactPath, writeSqlArtifact } from '../artifacts/compiled-files.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { sqlArtifactPath } from '../artifacts/compiled-files.js';
 import type { Adapter, ColumnDef } from '../adapters/adapter.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
@@ -16,6 +18,30 @@ export interface TestRunOptions {
   /** columns per relation, shared across a run so each table is introspected once */
   columnCache: Map<string, Promise<ColumnDef[]>>;
   storeFailures: boolean;
+  /**
+   * target/run files being written in the background (a synchronous write per test would
+   * block the event loop and serialize parallel tests); each settles to null or an error.
+   */
+  pendingWrites?: Array<Promise<string | null>>;
+}
+
+const madeDirs = new Set<string>();
+
+function writeRunArtifact(opts: TestRunOptions, file: string, sql: string): void {
+  const dir = dirname(file);
+  const write = (async (): Promise<string | null> => {
+    try {
+      if (!madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      await writeFile(file, sql);
+      return null;
+    } catch (e) {
+      return `cannot write ${file}: ${(e as Error).message}`;
+    }
+  })();
+  if (opts.pendingWrites) opts.pendingWrites.push(write);
 }
 
 export interface TestOutcome {
@@ -87,7 +113,7 @@ export async function executeTest(test: Node, opts: TestRunOptions): Promise<Tes
     }
     return { status, failures, sample };
   });
-  writeSqlArtifact(runPath, statements.join(';\n\n') + ';');
+  writeRunArtifact(opts, runPath, `${statements.join(';\n\n')};\n`);
   const message = outcome.status === 'pass' ? 'PASS' : `Got ${outcome.failures} result${outcome.failures === 1 ? '' : 's'}, configured to ${outcome.status === 'fail' ? 'fail' : 'warn'} if ${outcome.status === 'fail' ? test.config.error_if ?? '!= 0' : test.config.warn_if ?? '!= 0'}`;
   return { ...outcome, compiledSql: sql, runPath, message };
 }

@@ -8,7 +8,7 @@ import { parseXml } from '../fixtures/quality/xml.js';
  * failing source test skips the models reading the source; JUnit and GitHub annotations on
  * a failing build.
  */
-describe('ft build with data tests', () => {
+describe('ft build with data tests', { timeout: 240_000 }, () => {
   let q: QualityProject;
   const STAGING = 'models/staging/schema.yml';
   let cleanStaging = '';
@@ -33,11 +33,11 @@ describe('ft build with data tests', () => {
     q = await qualityProject('clibuild', { raw: false });
     cleanStaging = q.read(STAGING);
     cleanOrders = q.read('seeds/orders.csv');
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await q.cleanup();
-  });
+  }, 240_000);
 
   it('runs seeds, models and tests in graph order; a node starts after its parents and their tests', async () => {
     const db = await freshDb();
@@ -71,12 +71,12 @@ describe('ft build with data tests', () => {
 
     beforeAll(() => {
       q.write('seeds/orders.csv', `${cleanOrders.trimEnd()}\n109,2,returned,3.00\n`); // one status that is not accepted
-    });
+    }, 240_000);
 
     afterAll(() => {
       q.write('seeds/orders.csv', cleanOrders);
       q.write(STAGING, cleanStaging);
-    });
+    }, 240_000);
 
     it('error severity: everything downstream of stg_orders is skipped, the rest is built, exit 1', async () => {
       const db = await freshDb();

@@ -8,7 +8,7 @@ import { findAll, parseXml, type XmlElement } from '../fixtures/quality/xml.js';
  * (checked with a strict XML parser), GitHub annotations, the console's failure list and
  * run_results.json; and bad test declarations stopping the run before anything is built.
  */
-describe('ft test as a CI gate', () => {
+describe('ft test as a CI gate', { timeout: 240_000 }, () => {
   let q: QualityProject;
   const STAGING = 'models/staging/schema.yml';
   let cleanStaging = '';
@@ -54,11 +54,11 @@ describe('ft test as a CI gate', () => {
     cleanStaging = q.read(STAGING);
     const r = await q.ft(['build']);
     expect(r.code, r.output).toBe(0);
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await q.cleanup();
-  });
+  }, 240_000);
 
   it('exit 0 when every test passes; the JUnit report has one passing testcase per test', async () => {
     const r = await q.ft(['test', '--junit-xml', q.path('reports/junit.xml')]);
@@ -86,13 +86,13 @@ describe('ft test as a CI gate', () => {
       );
       const seed = await q.ft(['seed', '-s', 'orders']);
       expect(seed.code, seed.output).toBe(0);
-    });
+    }, 240_000);
 
     afterAll(async () => {
       q.write(STAGING, cleanStaging);
       q.write('seeds/orders.csv', q.read('seeds/orders.csv').split('\n').filter((l) => !/^1(09|10|11),/.test(l)).join('\n'));
       await q.ft(['seed', '-s', 'orders']);
-    });
+    }, 240_000);
 
     it('exit 1 for an error-severity failure; the console lists failing tests with counts and first rows', async () => {
       const r = await q.ft(['test', '-s', 'stg_orders', '--junit-xml', q.path('reports/fail.xml')]);

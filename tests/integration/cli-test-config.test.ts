@@ -6,7 +6,7 @@ import { qualityProject, type QualityProject } from '../fixtures/quality/setup.j
  * (and --store-failures), tags, enabled and name, with exact failing counts, on a seed
  * whose dirty rows are known.
  */
-describe('ft test: test config', () => {
+describe('ft test: test config', { timeout: 240_000 }, () => {
   let q: QualityProject;
 
   // user_id is NULL on ids 2, 3, 5, 7, 10 (5 rows; of them kind buy/refund: 5, 7);
@@ -91,11 +91,11 @@ seeds:
     q.write('seeds/events.yml', EVENTS_YML);
     const seed = await q.ft(['seed', '-s', 'events']);
     expect(seed.code, seed.output).toBe(0);
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await q.cleanup();
-  });
+  }, 240_000);
 
   it('severity, warn_if/error_if, where, limit and name give exact statuses and counts', async () => {
     const r = await q.ft(['test', '-s', 'events']);

@@ -7,7 +7,7 @@ import { qualityProject, type QualityProject } from '../fixtures/quality/setup.j
  * seed and source columns and on whole models, a custom generic test (macros/test_at_least.sql),
  * a singular test (tests/*.sql), their dbt names, and how selectors pick them.
  */
-describe('ft test: generic, custom and singular tests', () => {
+describe('ft test: generic, custom and singular tests', { timeout: 240_000 }, () => {
   let q: QualityProject;
 
   const ALL_TESTS = [
@@ -42,11 +42,11 @@ describe('ft test: generic, custom and singular tests', () => {
     q = await qualityProject('clitest');
     const r = await q.ft(['build']);
     expect(r.code, r.output).toBe(0);
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await q.cleanup();
-  });
+  }, 240_000);
 
   it('ft build passes every declared test, each named as dbt names it', () => {
     const tests = byName();

@@ -6,7 +6,7 @@ import { qualityProject, type QualityProject } from '../fixtures/quality/setup.j
  * target/sources.json; pass, warn and error, with the data's timestamps set relative to now.
  * raw.payments (the fixture) warns after 12 hours and errors after 1 day.
  */
-describe('ft source freshness', () => {
+describe('ft source freshness', { timeout: 240_000 }, () => {
   let q: QualityProject;
   const raw = () => `\`${q.database}_raw\``;
 
@@ -42,11 +42,11 @@ sources:
         identifier: payments
 `,
     );
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await q.cleanup();
-  });
+  }, 240_000);
 
   it('pass: the newest row is 1 hour old (warn after 12 hours); writes target/sources.json', async () => {
     await q.loadRaw(q.database, [1, 5, 30]);

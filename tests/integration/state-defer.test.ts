@@ -9,7 +9,7 @@ import { qualityProject, type QualityProject } from '../fixtures/quality/setup.j
  * modified model, its descendants and their tests, and refs to parents it does not build
  * resolve to prod's relations.
  */
-describe('slim CI: state:modified+ with --defer', () => {
+describe('slim CI: state:modified+ with --defer', { timeout: 240_000 }, () => {
   let q: QualityProject;
   const prod = () => `${q.database}_prod`;
   const ci = () => `${q.database}_ci`;
@@ -29,11 +29,11 @@ describe('slim CI: state:modified+ with --defer', () => {
     cpSync(q.path('target/manifest.json'), q.path('prod-manifest/manifest.json'));
     // the change under review: a new column in customer_orders
     q.write('models/marts/customer_orders.sql', q.read('models/marts/customer_orders.sql').replace('count(o.order_id) as order_count,', 'count(o.order_id) as order_count,\n  max(o.amount) as max_amount,'));
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await q.cleanup();
-  });
+  }, 240_000);
 
   it('state:modified is the changed model only (sources are not modified by a different target database)', async () => {
     const r = await q.ftIn(ci(), ['ls', '-s', 'state:modified', '--state', q.path('prod-manifest')]);

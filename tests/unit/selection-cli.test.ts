@@ -50,8 +50,13 @@ describe.concurrent('ft ls', () => {
   });
 
   it('--output path', async () => {
-    const r = await ft('ls', '--project-dir', dir, '-s', 'tag:staging', '--output', 'path');
+    const r = await ft('ls', '--project-dir', dir, '-s', 'tag:staging', '--output', 'path', '--resource-type', 'model');
     expect(lines(r.stdout)).toEqual(['models/staging/stg_customers.sql', 'models/staging/stg_orders.sql']);
+  });
+
+  it('lists the tests of selected models with them, as dbt ls does', async () => {
+    const r = await ft('ls', '--project-dir', dir, '-s', 'customer_orders');
+    expect(lines(r.stdout)).toEqual(['customer_orders', 'unique_customer_orders_customer_id']);
   });
 
   it('--output json, one object per line', async () => {
@@ -70,7 +75,7 @@ describe.concurrent('ft ls', () => {
   });
 
   it('union, intersection and --exclude', async () => {
-    const r = await ft('ls', '--project-dir', dir, '--select', 'stg_orders+,resource_type:model customers', '--exclude', 'orders_inc');
+    const r = await ft('ls', '--project-dir', dir, '--select', 'stg_orders+,resource_type:model customers', '--exclude', 'orders_inc', '--resource-type', 'model', '--resource-type', 'seed');
     expect(lines(r.stdout).sort()).toEqual(['customer_orders', 'customers', 'stg_orders']);
   });
 
