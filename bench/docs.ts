@@ -2,21 +2,27 @@
  * `npm run bench:docs` — the docs site of a generated 5,000-model project in headless
  * Chromium (Debian's /usr/bin/chromium through playwright-core):
  *
- *   generate      wall time of `ft docs generate` (compile, catalog, column lineage, site)
+ *   generate      wall time of `ft docs generate` (compile, catalog, column lineage, site),
+ *                 cold, then again with the column-lineage cache warm
  *   load          navigation → the site booted (data parsed, tree and search index built)
  *   lineage       navigation → a selected lineage (`2+m_02500+2`) laid out and drawn
  *   node page     navigation → a model page with its `1+node+1` lineage drawn
- *   full graph    navigation → `*` drawn (capped: "showing N of M"), and the longest
- *                 main-thread task meanwhile (the tab must never freeze)
+ *   full graph    navigation → `*` drawn (capped: "showing N of M"); the longest
+ *                 main-thread task while it is laid out and drawn (the tab must never
+ *                 freeze), and the longest of the whole load (parsing the data included)
  *
  * Each browser figure is the median of BENCH_REPS fresh page loads (default 5). The
  * baseline measured in the same run is the same on a 50-model project; the ratio says
- * what 100× the nodes cost. Budgets: lineage ≤ 2000 ms, longest task ≤ 1000 ms.
+ * what 100× the nodes cost. Budgets: lineage ≤ 2000 ms; while the full graph is drawn no
+ * main-thread task over 500 ms (each step — selecting, laying out in slices, drawing —
+ * is a task of its own). The machine's load average is printed: on a shared 2-core box
+ * every figure scales with it.
  *
  * Env: BENCH_MODELS=5000  BENCH_REPS=5  BENCH_KEEP=1 (keep bench/out/docs-*)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -100,6 +106,7 @@ function median(xs: number[]): number {
 
 interface Figures {
   generateMs: number;
+  generateWarmMs: number;
   siteBytes: number;
   loadMs: number;
   lineageMs: number;
@@ -107,6 +114,7 @@ interface Figures {
   nodePageMs: number;
   fullMs: number;
   fullShown: string;
+  drawTaskMs: number;
   longestTaskMs: number;
 }
 
@@ -117,6 +125,10 @@ async function measure(n: number): Promise<Figures> {
   const gen = spawnSync(process.execPath, [ftBin, 'docs', 'generate', '--project-dir', dir], { encoding: 'utf8' });
   const generateMs = performance.now() - t0;
   if (gen.status !== 0) throw new Error(`ft docs generate failed:\n${gen.stdout}\n${gen.stderr}`);
+  const t1 = performance.now();
+  const warm = spawnSync(process.execPath, [ftBin, 'docs', 'generate', '--project-dir', dir], { encoding: 'utf8' });
+  const generateWarmMs = performance.now() - t1;
+  if (warm.status !== 0) throw new Error(`ft docs generate failed:\n${warm.stdout}\n${warm.stderr}`);
   const docs = join(dir, 'target', 'docs');
   // what a served site loads at start (opened from disk it reads data.js, the same data as a script)
   const siteBytes = ['index.html', 'data.json', 'dashboard.json'].reduce((a, f) => a + statSync(join(docs, f)).size, 0);
@@ -125,18 +137,18 @@ async function measure(n: number): Promise<Figures> {
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 900 } });
   // collect main-thread long tasks from the very start of each page
   await context.addInitScript(() => {
-    const w = window as unknown as { __longTasks: number[] };
+    const w = window as unknown as { __longTasks: Array<[number, number]> };
     w.__longTasks = [];
     try {
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+        for (const e of list.getEntries()) w.__longTasks.push([e.startTime, e.duration]);
       }).observe({ type: 'longtask', buffered: true });
     } catch {
       // no long task API
     }
   });
   const mid = pad(Math.floor(n / 2));
-  const runs: Record<'load' | 'lineage' | 'node' | 'full' | 'task', number[]> = { load: [], lineage: [], node: [], full: [], task: [] };
+  const runs: Record<'load' | 'lineage' | 'node' | 'full' | 'task' | 'draw', number[]> = { load: [], lineage: [], node: [], full: [], task: [], draw: [] };
   let lineageShown = '';
   let fullShown = '';
   try {
@@ -162,10 +174,16 @@ async function measure(n: number): Promise<Figures> {
       await page.waitForSelector('[data-testid=lineage][data-state=ready]', { timeout: 60_000 });
       runs.full.push(Number(await page.getAttribute('[data-testid=lineage]', 'data-ready-at')));
       fullShown = (await page.textContent('[data-testid=lineage-status]')) ?? '';
-      // the page still answers right after drawing
-      const t = performance.now();
-      await page.evaluate(() => 1);
-      runs.task.push(Math.max(performance.now() - t, ...(await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks))));
+      // long tasks: all of them, and those after the data was loaded and the site built (the drawing)
+      const tasks = await page.evaluate(() => ({
+        all: (window as unknown as { __longTasks: Array<[number, number]> }).__longTasks,
+        ready: (window as unknown as { __ftReady: number }).__ftReady,
+      }));
+      runs.task.push(Math.max(0, ...tasks.all.map(([, d]) => d)));
+      runs.draw.push(Math.max(0, ...tasks.all.filter(([t]) => t >= tasks.ready).map(([, d]) => d)));
+      // and it answers a click: open a drawn node
+      await page.click('[data-testid=lineage] g.gnode');
+      await page.waitForSelector('[data-testid=node-title]', { timeout: 10_000 });
       if (errors.length) throw new Error(`browser errors: ${errors.join('; ')}`);
       await page.close();
     }
@@ -177,6 +195,7 @@ async function measure(n: number): Promise<Figures> {
   }
   return {
     generateMs,
+    generateWarmMs,
     siteBytes,
     loadMs: median(runs.load),
     lineageMs: median(runs.lineage),
@@ -184,22 +203,26 @@ async function measure(n: number): Promise<Figures> {
     nodePageMs: median(runs.node),
     fullMs: median(runs.full),
     fullShown,
+    drawTaskMs: Math.max(...runs.draw),
     longestTaskMs: Math.max(...runs.task),
   };
 }
 
 const fmt = (ms: number) => `${Math.round(ms)} ms`;
 
+const loadBefore = loadavg()[0]!;
 const base = await measure(BASE);
 const big = await measure(N);
 const rows: Array<[string, string, string, string]> = [
-  ['`ft docs generate` (wall)', fmt(base.generateMs), fmt(big.generateMs), `${(big.generateMs / base.generateMs).toFixed(1)}×`],
+  ['`ft docs generate`, cold (wall)', fmt(base.generateMs), fmt(big.generateMs), `${(big.generateMs / base.generateMs).toFixed(1)}×`],
+  ['`ft docs generate`, lineage cache warm', fmt(base.generateWarmMs), fmt(big.generateWarmMs), `${(big.generateWarmMs / base.generateWarmMs).toFixed(1)}×`],
   ['site loaded at start (html + data)', `${(base.siteBytes / 1e6).toFixed(2)} MB`, `${(big.siteBytes / 1e6).toFixed(2)} MB`, `${(big.siteBytes / base.siteBytes).toFixed(1)}×`],
   ['load → site ready', fmt(base.loadMs), fmt(big.loadMs), `${(big.loadMs / base.loadMs).toFixed(1)}×`],
   ['load → `2+m+2` lineage drawn', fmt(base.lineageMs), fmt(big.lineageMs), `${(big.lineageMs / base.lineageMs).toFixed(1)}×`],
   ['load → model page with `1+m+1`', fmt(base.nodePageMs), fmt(big.nodePageMs), `${(big.nodePageMs / base.nodePageMs).toFixed(1)}×`],
   ['load → full graph `*` drawn', fmt(base.fullMs), fmt(big.fullMs), `${(big.fullMs / base.fullMs).toFixed(1)}×`],
-  ['longest main-thread task', fmt(base.longestTaskMs), fmt(big.longestTaskMs), `${(big.longestTaskMs / Math.max(1, base.longestTaskMs)).toFixed(1)}×`],
+  ['longest task while the full graph is drawn', fmt(base.drawTaskMs), fmt(big.drawTaskMs), '—'],
+  ['longest task of the whole load (data parse)', fmt(base.longestTaskMs), fmt(big.longestTaskMs), `${(big.longestTaskMs / Math.max(1, base.longestTaskMs)).toFixed(1)}×`],
 ];
 const out = [
   `docs site, ${N} models vs ${BASE} (baseline, same run); browser figures are medians of ${REPS} fresh loads`,
@@ -209,8 +232,13 @@ const out = [
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
   `${N}-model lineage status: "${big.lineageShown}"; full graph: "${big.fullShown}"`,
+  `machine: ${cpus().length} cores, load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`,
 ];
 process.stdout.write(out.join('\n') + '\n');
-const ok = big.lineageMs <= 2000 && big.longestTaskMs <= 1000;
-process.stdout.write(ok ? 'PASS: selected lineage ≤ 2000 ms and no main-thread task over 1000 ms\n' : 'FAIL: over budget (lineage ≤ 2000 ms, longest task ≤ 1000 ms)\n');
+const ok = big.lineageMs <= 2000 && big.drawTaskMs <= 500;
+process.stdout.write(
+  ok
+    ? 'PASS: selected lineage drawn ≤ 2000 ms after navigation; no task over 500 ms while the full graph is drawn\n'
+    : 'FAIL: over budget (selected lineage ≤ 2000 ms; tasks while drawing the full graph ≤ 500 ms)\n',
+);
 process.exitCode = ok ? 0 : 1;

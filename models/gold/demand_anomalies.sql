@@ -1,23 +1,41 @@
 {{config materialized="incremental" unique_key="product_id,event_hour"}}
 -- Demand anomalies: per product and hour, the hour's demand (valid events of the product)
--- against the trailing window of the {{var "anomaly_window_hours" 24}} hours before it
--- (hours without events count 0):
---   z_score = (demand − mean) / stddev   (population stddev over the window; NULL when 0)
+-- against its trailing window: the {{var "anomaly_window_hours" 24}} hours before it, or fewer
+-- when the product's first event is more recent (history_hours); hours without events count 0.
+--   z_score = (demand − mean) / stddev   (population stddev over the window; NULL when 0,
+--                                          or when history_hours < {{var "anomaly_min_history_hours" 6}})
 -- Scored hours: every hour a product has events, and the hour right after it (so a sudden
 -- stop is scored as a drop). anomaly_type 'spike': z ≥ {{var "anomaly_z_threshold" 3}} with
 -- demand ≥ {{var "anomaly_min_demand" 5}}; 'drop': z ≤ −{{var "anomaly_z_threshold" 3}}.
 --
 -- Incremental: new events in hour h of a product change the scores of that product's hours
--- h … h + window; those are recomputed (from the product's hourly rows since h − window) and upserted.
+-- h … h + window (and, when they come before the product's first hour, the history of the
+-- hours up to window after the old first hour); those are recomputed from the product's
+-- hourly rows and upserted.
 with
 {{#if (is_incremental)}}
-touched as (
+new_hours as (
   select product_id, min(event_hour) as lo, max(event_hour) as hi
   from {{ref "valid_events"}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
   group by product_id
 ),
+touched as (
+  select
+    n.product_id,
+    n.lo,
+    greatest(n.hi, coalesce((select min(a.event_hour) from {{this}} a where a.product_id = n.product_id), n.hi)) as hi
+  from new_hours n
+),
 {{/if}}
+first_hours as (
+  select h.product_id, min(h.event_hour) as first_hour
+  from {{ref "product_performance_hourly"}} h
+  {{#if (is_incremental)}}
+  where h.product_id in (select product_id from touched)
+  {{/if}}
+  group by h.product_id
+),
 hourly as (
   select h.product_id, h.category, h.event_hour, h.events, h._max_batch_id
   from {{ref "product_performance_hourly"}} h
@@ -54,16 +72,24 @@ windowed as (
   window w as (partition by product_id order by {{hour_number "event_hour"}}
     range between {{var "anomaly_window_hours" 24}} preceding and 1 preceding)
 ),
-scored as (
+history as (
   select
     w.*,
-    {{var "anomaly_window_hours" 24}} * window_sumsq - window_sum * window_sum as radicand
+    least({{var "anomaly_window_hours" 24}}, timestampdiff(hour, f.first_hour, w.event_hour)) as history_hours
   from windowed w
+  join first_hours f on f.product_id = w.product_id
+),
+scored as (
+  select
+    h.*,
+    case when history_hours >= {{var "anomaly_min_history_hours" 6}}
+      then history_hours * window_sumsq - window_sum * window_sum end as radicand
+  from history h
   {{#if (is_incremental)}}
   join touched t
-    on t.product_id = w.product_id
-   and w.event_hour >= t.lo
-   and w.event_hour <= t.hi + interval {{var "anomaly_window_hours" 24}} hour
+    on t.product_id = h.product_id
+   and h.event_hour >= t.lo
+   and h.event_hour <= t.hi + interval {{var "anomaly_window_hours" 24}} hour
   {{/if}}
 )
 select
@@ -72,14 +98,15 @@ select
   event_hour,
   cast(event_hour as date) as event_date,
   cast(demand as signed) as demand,
-  cast(round(window_sum / {{var "anomaly_window_hours" 24}}, 4) as decimal(18,4)) as trailing_mean,
-  cast(round(sqrt(radicand) / {{var "anomaly_window_hours" 24}}, 4) as decimal(18,4)) as trailing_stddev,
-  cast(round(case when radicand > 0 then ({{var "anomaly_window_hours" 24}} * demand - window_sum) / sqrt(radicand) end, 4) as decimal(18,4)) as z_score,
+  cast(history_hours as signed) as history_hours,
+  cast(round(window_sum / nullif(history_hours, 0), 4) as decimal(18,4)) as trailing_mean,
+  cast(round(sqrt(radicand) / history_hours, 4) as decimal(18,4)) as trailing_stddev,
+  cast(round(case when radicand > 0 then (history_hours * demand - window_sum) / sqrt(radicand) end, 4) as decimal(18,4)) as z_score,
   cast(case
-    when radicand <= 0 then null
-    when ({{var "anomaly_window_hours" 24}} * demand - window_sum) / sqrt(radicand) >= {{var "anomaly_z_threshold" 3}}
+    when radicand is null or radicand <= 0 then null
+    when (history_hours * demand - window_sum) / sqrt(radicand) >= {{var "anomaly_z_threshold" 3}}
       and demand >= {{var "anomaly_min_demand" 5}} then 'spike'
-    when ({{var "anomaly_window_hours" 24}} * demand - window_sum) / sqrt(radicand) <= -{{var "anomaly_z_threshold" 3}} then 'drop'
+    when (history_hours * demand - window_sum) / sqrt(radicand) <= -{{var "anomaly_z_threshold" 3}} then 'drop'
   end as char(5)) as anomaly_type,
   cast(max_batch_id as signed) as _max_batch_id
 from scored

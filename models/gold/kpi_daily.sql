@@ -87,7 +87,8 @@ kpi_rows as (
     null, sum(events), sum(views), sum(add_to_carts), sum(remove_from_carts), sum(purchases), sum(units_sold), sum(revenue),
     sum(sessions), sum(cart_sessions), sum(abandoned_cart_sessions), sum(purchase_sessions), max(max_batch_id)
   from all_day_counts
-  having count(*) > 0
+  -- no overall row without any day, and none rewritten when no day changed
+  having count(*) > 0 and (select count(*) from day_counts) > 0
 )
 select
   cast(coalesce(date_format(day, '%Y-%m-%d'), 'overall') as char(10)) as kpi_key,

@@ -6,13 +6,16 @@
 -- _source_line). Batch ids grow in commit order, so a copy arriving in a later run is never
 -- earlier than the kept one: an incremental run only adds event_ids it has not seen.
 --
+-- Codes and ids are compared exactly (utf8mb4_bin), as the producer's contract says: 'VIEW' is
+-- not 'view', and event ids differing in case are different events.
+--
 -- Incremental: bronze batches after the greatest _batch_id already here, up to this run's
 -- horizon (ingestion_batches). Batch ids, unlike _ingested_at, never tie and never go
 -- backwards, so no batch is skipped or read twice.
 with candidates as (
   select
     c.*,
-    row_number() over (partition by c.event_id order by c._batch_id, c._source_file, c._source_line) as occurrence
+    row_number() over (partition by c.event_id collate utf8mb4_bin order by c._batch_id, c._source_file, c._source_line) as occurrence
   from {{ref "stg_events_checked"}} c
   where c.reject_reason is null
     and c._batch_id <= {{> batch_horizon}}
@@ -21,14 +24,14 @@ with candidates as (
     {{/if}}
 )
 select
-  c.event_id,
-  c.event_type,
+  c.event_id collate utf8mb4_bin as event_id,
+  c.event_type collate utf8mb4_bin as event_type,
   c.event_ts,
   cast(c.event_ts as date) as event_date,
   {{hour_of "c.event_ts"}} as event_hour,
   c.user_id,
-  c.session_id,
-  c.product_id,
+  c.session_id collate utf8mb4_bin as session_id,
+  c.product_id collate utf8mb4_bin as product_id,
   c.category,
   c.price,
   c.quantity,

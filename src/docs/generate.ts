@@ -74,7 +74,8 @@ export async function generateDocs(ctx: CommandContext): Promise<GenerateResult>
   }
 
   const runResults = readRunResults(project, warn);
-  const { data, lineage } = buildDocsData({ project, graph, relations, runResults, warnings });
+  const cacheFile = join(resolve(project.root, project.config.targetPath), 'column_lineage_cache.json');
+  const { data, lineage } = buildDocsData({ project, graph, relations, runResults, warnings, cacheFile });
   const dir = docsDir(ctx);
   await writeSite(dir, data, dashboard);
   return { dir, catalogFile, database: relations !== null, nodes: data.nodes.length, lineage, warnings };

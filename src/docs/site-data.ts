@@ -9,7 +9,7 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { FT_VERSION } from '../version.js';
 import { nodeRelation, relationKey, type RelationInfo } from './catalog.js';
-import { analyseColumnLineage, lineageOf } from './column-lineage.js';
+import { LineageCache } from './lineage-cache.js';
 import type { DocColumn, DocLineageRef, DocNode, DocRunResult, DocsData } from './site/types.js';
 
 export interface RunResultsFile {
@@ -54,6 +54,8 @@ export interface SiteDataInputs {
   relations: Map<string, RelationInfo> | null;
   runResults: RunResultsFile | null;
   warnings: string[];
+  /** where column lineage results are cached between runs (none: no cache) */
+  cacheFile?: string;
 }
 
 export function buildDocsData(inp: SiteDataInputs): { data: DocsData; lineage: LineageStats } {
@@ -87,6 +89,7 @@ export function buildDocsData(inp: SiteDataInputs): { data: DocsData; lineage: L
     return rel ? rel.columns.map((c) => c.name) : undefined;
   };
   const stats: LineageStats = { models: 0, unknownColumns: 0, resolvedColumns: 0, parseErrors: 0 };
+  const cache = new LineageCache(inp.cacheFile ?? null);
 
   const nodes: DocNode[] = [];
   for (const n of [...project.nodes.values()].sort((a, b) => a.unique_id.localeCompare(b.unique_id))) {
@@ -139,18 +142,20 @@ export function buildDocsData(inp: SiteDataInputs): { data: DocsData; lineage: L
     if (n.resource_type !== 'test' && n.resource_type !== 'exposure') doc.columns = columnsOf(n, rel, columnTests);
     if (n.resource_type === 'model' && n.compiled_code) {
       stats.models++;
-      const detail = analyseColumnLineage(n.compiled_code, lookup);
-      if (detail.error) {
+      const lineage = cache.get(
+        n.compiled_code,
+        doc.columns.map((c) => ({ name: c.name, inRelation: c.in_relation === true })),
+        lookup,
+      );
+      if (lineage.error) {
         stats.parseErrors++;
-        doc.lineage_error = detail.error;
+        doc.lineage_error = lineage.error;
       }
-      if (!doc.columns.length && detail.complete) {
-        doc.columns = [...detail.columns.keys()].map((name) => ({ name, type: null, description: '', tests: [], documented: false, in_relation: null }));
+      if (!doc.columns.length && lineage.outputs) {
+        doc.columns = lineage.outputs.map((name) => ({ name, type: null, description: '', tests: [], documented: false, in_relation: null }));
       }
       for (const c of doc.columns) {
-        let l = lineageOf(detail.columns, c.name);
-        // a column of the built relation that the SQL brings in through a `*`
-        if (l === 'unknown' && c.in_relation === true && !detail.columns.has(c.name) && detail.throughStar) l = detail.throughStar(c.name);
+        const l = lineage.columns[c.name] ?? 'unknown';
         if (l === 'unknown') {
           c.lineage = 'unknown';
           stats.unknownColumns++;
@@ -182,6 +187,7 @@ export function buildDocsData(inp: SiteDataInputs): { data: DocsData; lineage: L
     overview: overviewText(project),
     nodes,
   };
+  cache.save();
   return { data, lineage: stats };
 }
 

@@ -39,7 +39,7 @@ table.kv td { padding: 3px 0; }
 table.grid { border-collapse: collapse; width:100%; } table.grid th, table.grid td { border-bottom:1px solid var(--line); padding:6px 8px; text-align:left; vertical-align:top; }
 table.grid th { font-weight:600; background: var(--soft); white-space: nowrap; }
 table.grid td p { margin: 0; }
-.scroll { overflow:auto; max-height: 560px; }
+.scroll { overflow:auto; max-height: 560px; } .scroll-x { overflow-x:auto; }
 pre.code { background:#0f172a; color:#e2e8f0; padding:12px 14px; border-radius:8px; overflow:auto; max-height: 520px; margin: 0; }
 .tabs { display:flex; gap:4px; margin-bottom:8px; } .tab, .copy { border:1px solid var(--line); background:#fff; border-radius:6px; padding:3px 10px; cursor:pointer; }
 .tab.active { background: var(--fg); color:#fff; border-color: var(--fg); } .copy { margin-left:auto; }

@@ -309,7 +309,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
         declared_at: { file: s.file, line: t.line },
       };
       node.config = { ...node.config, tags: node.tags };
-      node.checksum.checksum = sha256(JSON.stringify([schema, identifier, t]));
+      // the unrendered declaration: the same source in another target is not "modified"
+      node.checksum.checksum = sha256(JSON.stringify([s.schema ?? null, identifier, t]));
       nodes.set(id, node);
       declareTests(t.tests, id, s.file);
       for (const c of t.columns) declareTests(c.tests, id, s.file, c.name);

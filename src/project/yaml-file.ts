@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { FtError } from '../util/errors.js';
+import { fastParseYaml } from './yaml-fast.js';
 
 /**
  * YAML parsed to plain JS, with the line each mapping, sequence and sequence item
@@ -14,6 +15,9 @@ export interface YamlWithLines {
 }
 
 export function parseYaml(text: string, file: string): YamlWithLines {
+  // Plain files (nearly all) take the fast path; anything else, and every error, the yaml library.
+  const fast = fastParseYaml(text);
+  if (fast) return fast;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {

@@ -35,6 +35,8 @@ export function parseTemplate(source: string, file: string): hbs.AST.Program {
   if (hit) return hit;
   try {
     const ast = Handlebars.parse(source);
+    // a long-lived process (watch, docs serve) sees many versions of each file: bound the memo
+    if (parsed.size >= 50_000) parsed.clear();
     parsed.set(source, ast);
     return ast;
   } catch (e) {

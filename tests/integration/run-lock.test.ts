@@ -26,8 +26,10 @@ describe('the run lock', () => {
     if (!(await running())) throw new Error('the first run never started its statement');
   };
 
+  // The first run sleeps long enough to hold the lock whatever the machine's load, and is
+  // cancelled (Ctrl-C) when the test no longer needs it.
   it('--lock-wait 0: the second run fails at once with a clear message and exit 2', async () => {
-    const first = p.spawn(['run', '--vars', '{pause: 4}']);
+    const first = p.spawn(['run', '--vars', '{pause: 60}']);
     try {
       await waitRunning();
       const second = await p.ft(['run', '--lock-wait', '0']);
@@ -38,27 +40,33 @@ describe('the run lock', () => {
       expect(second.output).not.toMatch(/\n\s+at /);
       expect(second.output).not.toMatch(/ of \d+ /); // built nothing
     } finally {
-      const r = await first.done;
-      expect(r.code, r.output).toBe(0);
+      first.child.kill('SIGINT');
+      expect((await first.done).code).toBe(130);
     }
   });
 
   it('without --lock-wait 0 the second run waits for the first, then builds', async () => {
-    const first = p.spawn(['run', '--vars', '{pause: 8}']);
+    const first = p.spawn(['run', '--vars', '{pause: 60}']);
     await waitRunning();
     const second = p.spawn(['run']);
     await second.waitFor(/another ft run holds the lock on target database \S+; waiting up to 60s/);
-    const [a, b] = await Promise.all([first.done, second.done]);
-    expect(a.code, a.output).toBe(0);
+    // still waiting a moment later
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(second.child.exitCode).toBeNull();
+    first.child.kill('SIGINT');
+    const a = await first.done;
+    const firstEnded = Date.now();
+    expect(a.code, a.output).toBe(130);
+    const b = await second.done;
     expect(b.code, b.output).toBe(0);
     expect(b.output).toMatch(/1 of 1 OK created table model/);
-    // the second started only after the first had finished
+    // the second built only after the first had let go
     const r = p.readJson('target/run_results.json').results[0];
-    expect(Date.parse(r.timing[0].started_at)).toBeGreaterThan(Date.now() - b.ms);
+    expect(Date.parse(r.timing[0].started_at)).toBeGreaterThanOrEqual(firstEnded - 1000);
   });
 
   it('a run that waits for the lock stops at once on Ctrl-C (exit 130)', async () => {
-    const first = p.spawn(['run', '--vars', '{pause: 8}']);
+    const first = p.spawn(['run', '--vars', '{pause: 60}']);
     try {
       await waitRunning();
       const second = p.spawn(['run']);
@@ -77,7 +85,7 @@ describe('the run lock', () => {
 
   it('locks are per target database: another target runs at the same time', async () => {
     const other = await createProject({ label: 'lock2', models: { 'x.sql': 'select 1 as x' } });
-    const first = p.spawn(['run', '--vars', '{pause: 8}']);
+    const first = p.spawn(['run', '--vars', '{pause: 60}']);
     try {
       await waitRunning();
       const r = await other.ft(['run', '--lock-wait', '0']);

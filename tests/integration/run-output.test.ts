@@ -44,7 +44,7 @@ describe('run output', () => {
     expect(r.stdout.split('\n').filter((l) => / of 5 /.test(l)).every((l) => /^\d\d:\d\d:\d\d {2}\d/.test(l))).toBe(true);
     expect(r.stdout).toMatch(/^Running 5 nodes with 4 threads on mariadb|mysql /m);
     expect(r.stdout).toMatch(/\nFinished running 5 nodes in \d+\.\d\ds\.\n/);
-    expect(r.stdout).toMatch(/\nError in model broken \(models\/broken\.sql:1\)\n/);
+    expect(r.stdout).toMatch(/\nError in model broken \(models\/broken\.sql(:1)?\)\n/);
     expect(r.stdout).toMatch(/\nDone\. PASS=4 WARN=0 ERROR=1 FAIL=0 SKIP=0 TOTAL=5\n$/);
   });
 

@@ -5,7 +5,7 @@
  * site works opened from disk as well as served.
  */
 import { renderDashboard } from './dashboard-view.js';
-import { DEFAULT_CAP, mountLineage } from './graph-view.js';
+import { DEFAULT_CAP, mountLineage, nextTask } from './graph-view.js';
 import { esc, markdown } from './markdown.js';
 import { SearchIndex } from './search.js';
 import { selectorFor, type SelGraph, type SelNode } from './selector.js';
@@ -36,10 +36,15 @@ const TYPE_ORDER = ['model', 'seed', 'source', 'exposure', 'test'];
 
 /** Restores the packed form of data.json (indices → ids, configs by index, default column fields). */
 export function unpackDocsData(data: DocsData): DocsData {
+  return runSteps(unpackSteps(data));
+}
+
+function* unpackSteps(data: DocsData): Generator<void, DocsData, void> {
   if (data.configs) for (const n of data.nodes) if (n.cfg !== undefined) n.config = data.configs[n.cfg] ?? {};
   if (!data.packed) return data;
   const ids = data.nodes.map((n) => n.id);
   const id = (r: unknown): string => (typeof r === 'number' ? (ids[r] ?? String(r)) : String(r));
+  let k = 0;
   for (const n of data.nodes) {
     n.parents = n.parents.map(id);
     n.children = n.children.map(id);
@@ -52,18 +57,43 @@ export function unpackDocsData(data: DocsData): DocsData {
       c.in_relation ??= null;
       if (Array.isArray(c.lineage)) for (const l of c.lineage) if (l.node !== null) l.node = id(l.node);
     }
+    if (++k % STEP_NODES === 0) yield;
   }
   data.packed = false;
   return data;
 }
 
+/** Nodes handled between two hand-backs to the browser while the site is built. */
+const STEP_NODES = 1500;
+
+function runSteps<T>(gen: Generator<void, T, void>): T {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
+async function runStepsAsync<T>(gen: Generator<void, T, void>): Promise<T> {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+    await nextTask();
+  }
+}
+
 export function buildSite(data: DocsData, dash: DashboardData | null): Site {
-  unpackDocsData(data);
+  return runSteps(buildSiteSteps(data, dash));
+}
+
+/** Builds the site's indexes in steps, so a big project's site never blocks the page for long. */
+function* buildSiteSteps(data: DocsData, dash: DashboardData | null): Generator<void, Site, void> {
+  yield* unpackSteps(data);
   const byId = new Map<string, DocNode>();
   const nodes = new Map<string, SelNode>();
   const parents = new Map<string, string[]>();
   const children = new Map<string, string[]>();
   const testsOf = new Map<string, DocNode[]>();
+  let k = 0;
   for (const n of data.nodes) {
     byId.set(n.id, n);
     nodes.set(n.id, {
@@ -80,14 +110,14 @@ export function buildSite(data: DocsData, dash: DashboardData | null): Site {
     });
     parents.set(n.id, n.parents);
     children.set(n.id, n.children);
-  }
-  for (const n of data.nodes) {
-    if (n.type !== 'test') continue;
-    for (const p of n.parents) {
-      const list = testsOf.get(p) ?? [];
-      list.push(n);
-      testsOf.set(p, list);
+    if (n.type === 'test') {
+      for (const p of n.parents) {
+        const list = testsOf.get(p) ?? [];
+        list.push(n);
+        testsOf.set(p, list);
+      }
     }
+    if (++k % STEP_NODES === 0) yield;
   }
   let index: SearchIndex | null = null;
   const search = (): SearchIndex =>
@@ -150,7 +180,8 @@ class App {
         <main id="main" tabindex="-1"></main>
       </div>`;
     this.main = root.querySelector('#main') as HTMLElement;
-    this.renderTree(root.querySelector('#tree') as HTMLElement);
+    // the tree is not needed for the first page: drawn in a task of its own
+    void nextTask().then(() => this.renderTree(root.querySelector('#tree') as HTMLElement));
     this.wireSearch(root.querySelector('#search') as HTMLInputElement, root.querySelector('.search-pop') as HTMLElement);
     window.addEventListener('hashchange', () => this.route());
     this.route();
@@ -368,7 +399,7 @@ class App {
       parts.push(`<section class="panel"><h2>Lineage <a class="small" href="#/lineage?select=${encodeURIComponent(`+${selectorFor(this.site.graph.nodes.get(n.id)!)}+`)}">open in the lineage explorer</a></h2><div id="node-lineage" data-testid="node-lineage"></div></section>`);
     }
     if (n.type !== 'test' && n.type !== 'exposure') parts.push(this.columnsSection(n));
-    if (n.type !== 'test') parts.push(this.testsSection(n));
+    if (n.type !== 'test' && n.type !== 'exposure') parts.push(this.testsSection(n));
     parts.push(this.relativesSection(n));
     const hasCode = n.raw_code !== undefined || n.compiled_code !== undefined || n.code_chunk !== undefined;
     if (hasCode) parts.push('<section class="panel code-tabs" id="code-host"><h2>Code</h2><p class="muted">loading…</p></section>');
@@ -418,6 +449,7 @@ class App {
       if (n.exposure.owner) rows.push(['Owner', esc(Object.values(n.exposure.owner).filter(Boolean).join(' · '))]);
       if (n.exposure.maturity) rows.push(['Maturity', esc(n.exposure.maturity)]);
       if (n.exposure.url) rows.push(['URL', `<a href="${esc(n.exposure.url)}" rel="noopener">${esc(n.exposure.url)}</a>`]);
+      if (n.exposure.type === 'dashboard') rows.push(['In these docs', '<a href="#/dashboard">the Dashboard page</a> draws the gold tables it reads']);
     }
     if (n.stats) {
       rows.push(['Rows', n.stats.relation_type === 'view' ? '<span class="muted">view</span>' : n.stats.rows === null ? '—' : `${n.stats.rows.toLocaleString('en-US')}${n.stats.rows_exact ? '' : ' <span class="muted small">(estimate)</span>'}`]);
@@ -447,7 +479,7 @@ class App {
       return `<tr data-column="${esc(c.name)}"><td><code>${esc(c.name)}</code>${c.documented ? '' : ' <span class="muted small" title="in the database, not in the YAML">undocumented</span>'}${c.in_relation === false ? ' <span class="status warn" title="declared in the YAML, missing from the built relation">not in the relation</span>' : ''}</td><td>${esc(c.type ?? '')}</td><td class="md-body">${c.description ? markdown(c.description) : ''}</td><td>${tests}</td>${showLineage ? `<td class="col-lineage">${this.lineageCell(c)}</td>` : ''}</tr>`;
     });
     const note = n.lineage_error ? `<p class="small muted">Column lineage unknown: ${esc(n.lineage_error)}</p>` : '';
-    return `<section class="panel"><h2>Columns</h2>${note}<div class="scroll"><table class="grid columns" data-testid="columns"><thead><tr><th>Column</th><th>Type</th><th>Description</th><th>Tests</th>${showLineage ? '<th>Upstream columns</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+    return `<section class="panel"><h2>Columns</h2>${note}<div class="scroll-x"><table class="grid columns" data-testid="columns"><thead><tr><th>Column</th><th>Type</th><th>Description</th><th>Tests</th>${showLineage ? '<th>Upstream columns</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
   }
 
   private lineageCell(c: DocColumn): string {
@@ -608,9 +640,11 @@ export async function boot(): Promise<void> {
     return;
   }
   performance.mark('ft:data-loaded');
-  const site = buildSite(loaded.data, loaded.dash);
+  await nextTask();
+  const site = await runStepsAsync(buildSiteSteps(loaded.data, loaded.dash));
   performance.mark('ft:site-built');
   window.__ftSite = site;
+  await nextTask();
   const app = new App(site, root);
   performance.mark('ft:rendered');
   const every = site.dash?.refresh_seconds;

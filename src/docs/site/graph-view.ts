@@ -28,6 +28,19 @@ const ROW_H = 44;
 
 const TYPE_LABEL: Record<string, string> = { model: 'model', seed: 'seed', source: 'source', exposure: 'exposure', test: 'test' };
 
+/** Hands the main thread back to the browser (a new task), so input and painting go on. */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof MessageChannel === 'undefined') {
+      setTimeout(resolve, 0);
+      return;
+    }
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => resolve();
+    ch.port2.postMessage(null);
+  });
+}
+
 export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
@@ -60,6 +73,9 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
     const my = ++token;
     host.dataset.state = 'busy';
     const t0 = performance.now();
+    // each step in its own task: selecting, laying out (itself sliced) and drawing
+    await nextTask();
+    if (my !== token) return;
     let ids: string[];
     let base: Set<string>;
     try {
@@ -85,12 +101,19 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
     const neighbours = (id: string): string[] => [...(opts.graph.parents.get(id) ?? []), ...(opts.graph.children.get(id) ?? [])];
     const shown = capSelection(ordered, cap, [...base].filter((b) => opts.graph.nodes.get(b)?.type !== 'test').slice(0, cap), neighbours);
     status.textContent = shown.length < total ? `laying out ${shown.length} of ${total} nodes…` : `laying out ${total} nodes…`;
-    const layout = await layoutIncremental(shown, (id) => opts.graph.parents.get(id) ?? [], { colWidth: COL_W, rowHeight: ROW_H, cancelled: () => my !== token });
+    performance.mark('ft:lineage-selected');
+    await nextTask();
+    const layout = await layoutIncremental(shown, (id) => opts.graph.parents.get(id) ?? [], { colWidth: COL_W, rowHeight: ROW_H, cancelled: () => my !== token, yieldFn: nextTask });
     if (!layout || my !== token) return;
+    performance.mark('ft:lineage-laid-out');
+    await nextTask();
+    if (my !== token) return;
     // highlight the nodes the selector names, unless it names (nearly) everything
     const focus = base.size < total && base.size <= 50 ? base : new Set<string>();
     svg.innerHTML = renderSvg(layout, opts.graph, focus);
+    performance.mark('ft:lineage-svg-set');
     fit(layout, base);
+    performance.mark('ft:lineage-drawn');
     status.textContent =
       shown.length < total
         ? `showing ${shown.length} of ${total} nodes — refine the selection to see the rest`
@@ -168,6 +191,10 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
   window.addEventListener('pointerup', onUp);
   canvas.addEventListener('wheel', onWheel, { passive: false });
   svg.addEventListener('click', onClick);
+  svg.addEventListener('keydown', (e) => {
+    const g = (e.target as Element).closest?.('g.gnode') as SVGGElement | null;
+    if (e.key === 'Enter' && g?.dataset.id) opts.navigate(g.dataset.id);
+  });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim();

@@ -143,7 +143,7 @@ export function walkGraph(edges: Map<string, string[]>, start: Iterable<string>,
   return out;
 }
 
-function selectOne(g: SelGraph, a: SelAtom): Set<string> {
+function selectOne(g: SelGraph, a: SelAtom): { ids: Set<string>; base: Set<string> } {
   const base = new Set<string>();
   for (const n of g.nodes.values()) if (atomMatches(n, a)) base.add(n.id);
   const out = new Set(base);
@@ -153,7 +153,7 @@ function selectOne(g: SelGraph, a: SelAtom): Set<string> {
     for (const id of kids) out.add(id);
     if (a.at) for (const id of walkGraph(g.parents, kids, Infinity)) out.add(id);
   }
-  return out;
+  return { ids: out, base };
 }
 
 /** The ids a selector text picks; throws SelectorError on syntax it cannot read. */
@@ -167,12 +167,14 @@ export function selectWithBase(g: SelGraph, text: string): { ids: Set<string>; b
   const base = new Set<string>();
   for (const group of parseSelector(text)) {
     let acc: Set<string> | undefined;
+    const bases: Array<Set<string>> = [];
     for (const atom of group) {
       const s = selectOne(g, atom);
-      acc = acc === undefined ? s : new Set([...acc].filter((x) => s.has(x)));
+      bases.push(s.base);
+      acc = acc === undefined ? s.ids : new Set([...acc].filter((x) => s.ids.has(x)));
     }
     for (const id of acc ?? []) ids.add(id);
-    for (const atom of group) for (const n of g.nodes.values()) if (ids.has(n.id) && atomMatches(n, atom)) base.add(n.id);
+    for (const b of bases) for (const id of b) if (acc?.has(id)) base.add(id);
   }
   return { ids, base };
 }
