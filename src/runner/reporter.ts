@@ -3,7 +3,9 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { NodeResult } from './node-result.js';
 
-const fmtInt = (n: number) => n.toLocaleString('en-US');
+// one formatter: Number#toLocaleString builds a new one (ICU) on every call, ~0.5 ms each
+const intFormat = new Intl.NumberFormat('en-US');
+const fmtInt = (n: number) => intFormat.format(n);
 
 function describeNode(node: Node): string {
   if (node.resource_type === 'test') return node.name;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inferColumnType, toTsvField } from '../../src/materializations/seed-types.js';
 import { createProject, type TestProject } from '../helpers/project-builder.js';
 
 /** ft seed on the real server: inferred types, NULLs, CSV quoting, overrides, delimiter, reloads. */
@@ -21,6 +22,7 @@ describe('seeds', () => {
         'codes.csv': 'code,label\n007,bond\n042,answer\n',
         'semi.csv': 'id;label;amount\n1;a, with comma;1,5\n2;"quoted; semi";2,25\n',
         'crlf.csv': 'id,name\r\n1,x\r\n2,y\r\n',
+        'wide.csv': 'huge,neg_edge,pos_edge\n99999999999999999999,-9223372036854775808,9223372036854775807\n1,1,1\n',
       },
       yaml: {},
       files: {
@@ -57,7 +59,7 @@ describe('seeds', () => {
     const r = await p.ft(['seed']);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(new RegExp(`OK loaded seed file ${p.prefix}\\.typed \\.+ \\[4 rows in [\\d.]+s\\]`));
-    expect(r.output).toMatch(/Done\. PASS=4 /);
+    expect(r.output).toMatch(/Done\. PASS=5 /);
   });
 
   it('infers int, bigint, decimal, boolean, date, datetime and varchar', async () => {
@@ -122,5 +124,31 @@ describe('seeds', () => {
     expect(r.code).toBe(1);
     expect(r.output).toMatch(/seeds\/crlf\.csv:3: line 3 has 3 fields but the header has 2/);
     expect((await p.query(`select count(*) as c from ${p.rel('crlf')}`))[0]!.c).toBe(2);
+  });
+
+  it('integers beyond BIGINT become DECIMAL(n,0); BIGINT bounds stay BIGINT', async () => {
+    expect(await types('wide')).toEqual({ huge: 'decimal(20,0)', neg_edge: 'bigint', pos_edge: 'bigint' });
+    expect(await p.query(`select cast(huge as char) as huge, cast(neg_edge as char) as neg_edge, cast(pos_edge as char) as pos_edge from ${p.rel('wide')} where huge > 1`)).toEqual([
+      { huge: '99999999999999999999', neg_edge: '-9223372036854775808', pos_edge: '9223372036854775807' },
+    ]);
+  });
+
+  it('inferColumnType and toTsvField (pure)', () => {
+    expect(inferColumnType(['1', '', '-2147483648', '2147483647'])).toBe('int');
+    expect(inferColumnType(['2147483648'])).toBe('bigint');
+    expect(inferColumnType(['007', '1.250', '-.5'])).toBe('decimal(4,3)');
+    expect(inferColumnType(['TRUE', 'false'])).toBe('boolean');
+    expect(inferColumnType(['1', '0'])).toBe('int');
+    expect(inferColumnType(['2024-01-01T10:00:00Z', '2024-01-02 11:00'])).toBe('datetime');
+    expect(inferColumnType(['2024-01-01', '2024-01-02 11:00'])).toBe('varchar(255)');
+    expect(inferColumnType([''])).toBe('varchar(255)');
+    expect(inferColumnType(['é'.repeat(255)])).toBe('varchar(255)');
+    expect(inferColumnType(['x'.repeat(256)])).toBe('varchar(1024)');
+    expect(inferColumnType(['x'.repeat(1025)])).toBe('text');
+    expect(toTsvField('', 'int')).toBe('\\N');
+    expect(toTsvField('True', 'boolean')).toBe('1');
+    expect(toTsvField('2024-01-01T10:00:00Z', 'datetime')).toBe('2024-01-01 10:00:00');
+    expect(toTsvField('a\tb\\c\nd', 'varchar(255)')).toBe('a\\tb\\\\c\\nd');
+    expect(toTsvField('plain', 'varchar(255)')).toBe('plain');
   });
 });
