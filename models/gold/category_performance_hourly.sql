@@ -5,13 +5,13 @@ with
 {{#if (is_incremental)}}
 touched_hours as (
   select distinct event_hour
-  from {{ref "valid_events"}}
+  from {{ref "valid_events"}} {{> scan_for_group_by}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 {{/if}}
 hourly as (
   select h.*
-  from {{ref "product_performance_hourly"}} h
+  from {{ref "product_performance_hourly"}} h {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where h.event_hour in (select event_hour from touched_hours)
   {{/if}}

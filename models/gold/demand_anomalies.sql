@@ -16,7 +16,7 @@ with
 {{#if (is_incremental)}}
 new_hours as (
   select product_id, min(event_hour) as lo, max(event_hour) as hi
-  from {{ref "valid_events"}}
+  from {{ref "valid_events"}} {{> scan_for_group_by}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
   group by product_id
 ),
@@ -29,6 +29,7 @@ touched as (
 ),
 {{/if}}
 first_hours as (
+  -- a loose scan of the (product_id, event_hour) index
   select h.product_id, min(h.event_hour) as first_hour
   from {{ref "product_performance_hourly"}} h
   {{#if (is_incremental)}}
@@ -38,7 +39,7 @@ first_hours as (
 ),
 hourly as (
   select h.product_id, h.category, h.event_hour, h.events, h._max_batch_id
-  from {{ref "product_performance_hourly"}} h
+  from {{ref "product_performance_hourly"}} h {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   join touched t
     on t.product_id = h.product_id

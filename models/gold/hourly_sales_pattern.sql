@@ -6,13 +6,13 @@ with
 {{#if (is_incremental)}}
 touched_cells as (
   select distinct cast(weekday(event_hour) + 1 as signed) as day_of_week, cast(hour(event_hour) as signed) as hour_of_day
-  from {{ref "valid_events"}}
+  from {{ref "valid_events"}} {{> scan_for_group_by}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 {{/if}}
 hourly as (
   select h.*
-  from {{ref "category_performance_hourly"}} h
+  from {{ref "category_performance_hourly"}} h {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where (h.day_of_week, h.hour_of_day) in (select day_of_week, hour_of_day from touched_cells)
   {{/if}}

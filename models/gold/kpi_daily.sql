@@ -11,12 +11,12 @@ with
 {{#if (is_incremental)}}
 touched_sessions as (
   select distinct session_id
-  from {{ref "valid_events"}}
+  from {{ref "valid_events"}} {{> scan_for_group_by}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 affected_days as (
   select distinct v.event_date as day
-  from {{ref "valid_events"}} v
+  from {{ref "valid_events"}} v {{> scan_for_group_by}}
   where v.session_id in (select session_id from touched_sessions)
 ),
 {{/if}}
@@ -31,7 +31,7 @@ event_totals as (
     sum(units_sold) as units_sold,
     sum(revenue) as revenue,
     max(_batch_id) as max_batch_id
-  from {{ref "valid_events"}}
+  from {{ref "valid_events"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where event_date in (select day from affected_days)
   {{/if}}
@@ -45,7 +45,7 @@ session_totals as (
     sum(is_abandoned_cart) as abandoned_cart_sessions,
     sum(has_purchase) as purchase_sessions,
     max(_max_batch_id) as max_batch_id
-  from {{ref "sessions"}}
+  from {{ref "sessions"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where session_date in (select day from affected_days)
   {{/if}}

@@ -6,13 +6,13 @@ with
 {{#if (is_incremental)}}
 touched_hours as (
   select distinct event_hour
-  from {{ref "valid_events"}}
+  from {{ref "valid_events"}} {{> scan_for_group_by}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 {{/if}}
 events as (
   select v.*
-  from {{ref "valid_events"}} v
+  from {{ref "valid_events"}} v {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where v.event_hour in (select event_hour from touched_hours)
   {{/if}}

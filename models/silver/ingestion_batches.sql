@@ -5,14 +5,14 @@
 -- taken whole by the next run (never half-seen by one model and missed by another).
 with batch_lines as (
   select _batch_id as batch_id, min(_ingested_at) as ingested_at, count(*) as bronze_rows, 0 as quarantined_rows
-  from {{source "bronze" "flash_sale_events"}}
+  from {{source "bronze" "flash_sale_events"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where _batch_id > {{> batch_watermark column="batch_id"}}
   {{/if}}
   group by _batch_id
   union all
   select _batch_id, min(_rejected_at), 0, count(*)
-  from {{source "bronze" "flash_sale_events__rejected"}}
+  from {{source "bronze" "flash_sale_events__rejected"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where _batch_id > {{> batch_watermark column="batch_id"}}
   {{/if}}

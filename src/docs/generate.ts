@@ -15,7 +15,7 @@ import { buildCatalog, readRelations, writeCatalog, type RelationInfo } from './
 import { readDashboard } from './dashboard-data.js';
 import { buildDocsData, readRunResults, type LineageStats } from './site-data.js';
 import { siteHtml } from './site-html.js';
-import type { CodeChunk, DashboardData, DocNode, DocsData } from './site/types.js';
+import type { CodeChunk, DashboardData, DocNode, DocsData, DocsDetails } from './site/types.js';
 
 export interface GenerateResult {
   dir: string;
@@ -88,7 +88,10 @@ export const CODE_CHUNK_SIZE = 100;
  * loads when a page needs them, and each distinct config stored once. This keeps
  * what a big project's site parses at load small.
  */
-export function packSite(data: DocsData): { data: DocsData; chunks: CodeChunk[] } {
+/** What data.json keeps of each node: what the lineage graph and the selector need. */
+const CORE_KEYS = new Set(['id', 'name', 'type', 'package', 'path', 'fqn', 'tags', 'cfg', 'source_name', 'parents', 'children', 'code_chunk', 'test_name']);
+
+export function packSite(data: DocsData): { data: DocsData; details: DocsDetails; chunks: CodeChunk[] } {
   const chunks: CodeChunk[] = [];
   const configs: Array<Record<string, unknown>> = [];
   const configIndex = new Map<string, number>();
@@ -131,16 +134,28 @@ export function packSite(data: DocsData): { data: DocsData; chunks: CodeChunk[] 
         inCurrent = 0;
       }
     }
+    if (n.test) out.test_name = n.test.name;
     return out;
   });
   if (inCurrent) chunks.push(current);
-  return { data: { ...data, nodes, configs, packed: true }, chunks };
+  // split: the graph's part in data.json, the rest in details.json
+  const core: DocNode[] = [];
+  const details: Array<Partial<DocNode>> = [];
+  for (const n of nodes) {
+    const c: Record<string, unknown> = {};
+    const d: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(n)) (CORE_KEYS.has(k) ? c : d)[k] = v;
+    core.push(c as unknown as DocNode);
+    details.push(d as Partial<DocNode>);
+  }
+  return { data: { ...data, nodes: core, configs, packed: true }, details: { details }, chunks };
 }
 
 /**
- * Writes the site: index.html (page, styles and code inline), the data twice — data.json
- * for a served site (fetched, fastest to parse) and data.js for one opened from disk,
- * where browsers allow scripts but not fetch — the code chunks and the dashboard data.
+ * Writes the site: index.html (page, styles and code inline); the graph (data) and the
+ * nodes' documentation (details), each twice — .json for a served site (fetched,
+ * fastest to parse) and .js for one opened from disk, where browsers allow scripts but
+ * not fetch; the code chunks and the dashboard data.
  */
 export async function writeSite(dir: string, data: DocsData, dashboard: DashboardData): Promise<void> {
   const packed = packSite(data);
@@ -150,6 +165,9 @@ export async function writeSite(dir: string, data: DocsData, dashboard: Dashboar
   const json = JSON.stringify(packed.data);
   writeAtomic(join(dir, 'data.json'), json);
   writeAtomic(join(dir, 'data.js'), `window.__FT_DOCS__ = JSON.parse(${JSON.stringify(json)});\n`);
+  const details = JSON.stringify(packed.details);
+  writeAtomic(join(dir, 'details.json'), details);
+  writeAtomic(join(dir, 'details.js'), `window.__FT_DETAILS__ = JSON.parse(${JSON.stringify(details)});\n`);
   writeDashboard(dir, dashboard);
   writeAtomic(join(dir, 'index.html'), siteHtml(data.project.name, await clientBundle()));
 }

@@ -145,14 +145,16 @@ export async function startDocsServer(opts: ServeOptions): Promise<DocsServer> {
     server.listen(opts.port, opts.host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  // compress the big data file before the first page asks for it
+  // compress the big data files before the first page asks for them
   setImmediate(() => {
-    try {
-      const f = join(root, 'data.json');
-      const st = statSync(f);
-      if (st.size > GZIP_MIN) gzipFile(f, st.mtimeMs, st.size);
-    } catch {
-      // no data.json: an older site
+    for (const name of ['data.json', 'details.json']) {
+      try {
+        const f = join(root, name);
+        const st = statSync(f);
+        if (st.size > GZIP_MIN) gzipFile(f, st.mtimeMs, st.size);
+      } catch {
+        // not there: an older site
+      }
     }
   });
 

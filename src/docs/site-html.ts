@@ -55,14 +55,15 @@ blockquote { border-left: 3px solid var(--line); margin: 0; padding-left: 12px; 
 .lineage-bar input { flex: 1 1 320px; padding:6px 10px; line-height:1.5; font-size:13px; border:1px solid #cbd5e1; border-radius:6px; font-family: ui-monospace, monospace; }
 .lineage-bar button { padding:6px 14px; border-radius:6px; border:1px solid var(--accent); background: var(--accent); color:#fff; cursor:pointer; }
 .lineage-status { font-size: 12px; color: var(--muted); } .lineage-status.error { color:#b91c1c; } .lineage-status.capped { color:#92400e; font-weight:600; }
-.lineage-canvas { border:1px solid var(--line); border-radius:8px; background: #fbfdff; overflow:hidden; cursor: grab; touch-action: none; }
+.lineage-canvas { position: relative; border:1px solid var(--line); border-radius:8px; background: #fbfdff; overflow:hidden; cursor: grab; touch-action: none; }
+.lineage-tip { position:absolute; pointer-events:none; background:#0f172a; color:#fff; font-size:12px; padding:3px 8px; border-radius:4px; white-space:nowrap; }
 .lineage-canvas:active { cursor: grabbing; }
 .lineage-svg { width:100%; height:100%; display:block; user-select: none; }
 .gnode { cursor:pointer; } .gnode rect { fill:#fff; stroke: var(--model); stroke-width:1.5; } .gnode text { font-size: 12px; fill: var(--fg); pointer-events: none; }
 .gnode.t-seed rect { stroke: var(--seed); } .gnode.t-source rect { stroke: var(--source); } .gnode.t-exposure rect { stroke: var(--exposure); }
 .gnode.focus rect { fill: #1e3a8a; stroke:#1e3a8a; } .gnode.focus text { fill:#fff; font-weight:600; }
 .gnode:hover rect { stroke-width: 3; }
-.edge { fill:none; stroke:#94a3b8; stroke-width:1.2; marker-end: url(#arrow); } .arrowhead { fill:#94a3b8; }
+.edge { fill:none; stroke:#94a3b8; stroke-width:1.2; }
 .lineage-legend { display:flex; gap:14px; align-items:center; font-size:12px; margin-top:6px; }
 .lg i { display:inline-block; width:10px; height:10px; border-radius:2px; border:2px solid var(--model); margin-right:4px; vertical-align: -1px; }
 .lg.t-seed i { border-color: var(--seed); } .lg.t-source i { border-color: var(--source); } .lg.t-exposure i { border-color: var(--exposure); }

@@ -28,7 +28,7 @@ rejected as (
     _batch_id as batch_id,
     sum(rejected_by = 'silver') as silver_n,
     sum(rejected_by = 'loader') as loader_n
-  from {{ref "rejected_events"}}
+  from {{ref "rejected_events"}} {{> scan_for_group_by}}
   group by _batch_id
 ),
 batches as (

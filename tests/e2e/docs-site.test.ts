@@ -160,6 +160,11 @@ describe('ft docs site in a browser', () => {
     expect((await drawn()).length).toBe(10);
     await page.click(`${host} g.gnode[data-name=products]`);
     await page.waitForFunction(() => location.hash.includes('seed.flash_e2e.products'));
+    // a selection larger than what is drawn says so; the nodes nearest the named one are kept
+    await page.goto(`${url}#/lineage?select=${encodeURIComponent('+kpi_dashboard+')}&cap=4`);
+    await page.waitForSelector(`${host}[data-state=ready]`);
+    expect(await page.textContent(`${host} [data-testid=lineage-status]`)).toBe('showing 4 of 10 nodes — refine the selection to see the rest');
+    expect(await drawn()).toContain('kpi_dashboard');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadProject } from '../../src/project/load-project.js';
 import { FtError } from '../../src/util/errors.js';
-import type { DashboardData, DocsData } from '../../src/docs/site/types.js';
+import type { DashboardData, DocsData, DocsDetails } from '../../src/docs/site/types.js';
+import { unpackDocsData } from '../../src/docs/site/app.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../e2e/fixtures/flash');
 let dir: string;
@@ -52,7 +53,7 @@ describe('ft docs generate without a database', () => {
     expect(code).toBe(0);
     expect(errors.join('')).toMatch(/warning: the database is not reachable .*generated without the catalog/);
     const docs = join(dir, 'target', 'docs');
-    for (const f of ['index.html', 'data.js', 'data.json', 'dashboard-data.js', 'dashboard.json']) expect(existsSync(join(docs, f))).toBe(true);
+    for (const f of ['index.html', 'data.js', 'data.json', 'details.js', 'details.json', 'dashboard-data.js', 'dashboard.json']) expect(existsSync(join(docs, f))).toBe(true);
     expect(existsSync(join(dir, 'target', 'catalog.json'))).toBe(false);
     expect(existsSync(join(dir, 'target', 'manifest.json'))).toBe(true);
 
@@ -60,7 +61,16 @@ describe('ft docs generate without a database', () => {
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
     expect(html).not.toMatch(/<link[^>]+href="https?:/);
 
-    const data = loadData<DocsData>(join(docs, 'data.js'), '__FT_DOCS__');
+    // the browser's view: the graph (data.js) with the details (details.js) merged in
+    const raw = loadData<DocsData>(join(docs, 'data.js'), '__FT_DOCS__');
+    // data.js holds what the graph needs; descriptions and columns come in details.js
+    expect(Object.keys(raw.nodes[0]!)).not.toContain('columns');
+    expect(Object.keys(raw.nodes[0]!)).not.toContain('description');
+    const data = unpackDocsData(raw);
+    const details = loadData<DocsDetails>(join(docs, 'details.js'), '__FT_DETAILS__');
+    data.nodes.forEach((n, i) => Object.assign(n, details.details[i]));
+    const ids = data.nodes.map((n) => n.id);
+    for (const n of data.nodes) for (const c of n.columns) c.tests = (c.tests ?? []).map((t) => (typeof t === 'number' ? ids[t]! : t));
     expect(data.project.catalog).toBe(false);
     expect(data.project.run_results).toBeNull();
     expect(data.overview.source).toMatch(/overview/);

@@ -9,7 +9,7 @@ import { DEFAULT_CAP, mountLineage, nextTask } from './graph-view.js';
 import { esc, markdown } from './markdown.js';
 import { SearchIndex } from './search.js';
 import { selectorFor, type SelGraph, type SelNode } from './selector.js';
-import type { CodeChunk, DashboardData, DocColumn, DocNode, DocsData } from './types.js';
+import type { CodeChunk, DashboardData, DocColumn, DocNode, DocsData, DocsDetails } from './types.js';
 
 interface Site {
   data: DocsData;
@@ -20,11 +20,18 @@ interface Site {
   search(): SearchIndex;
   /** tests attached to each node */
   testsOf: Map<string, DocNode[]>;
+  /** descriptions, columns, stats, results (details.json) have arrived */
+  detailsLoaded: boolean;
+  /** starts loading them if not yet; settles when they are in (or could not be loaded) */
+  details(): Promise<void>;
+  /** settles when the dashboard data is in (site.dash) */
+  dashboard(): Promise<void>;
 }
 
 declare global {
   interface Window {
     __FT_DOCS__?: DocsData;
+    __FT_DETAILS__?: DocsDetails;
     __FT_DASHBOARD__?: DashboardData;
     __ftSite?: Site;
     __ftReady?: number;
@@ -33,6 +40,8 @@ declare global {
 }
 
 const TYPE_ORDER = ['model', 'seed', 'source', 'exposure', 'test'];
+/** the most nodes the explorer draws, however asked */
+const MAX_CAP = 3000;
 
 /** Restores the packed form of data.json (indices → ids, configs by index, default column fields). */
 export function unpackDocsData(data: DocsData): DocsData {
@@ -41,26 +50,56 @@ export function unpackDocsData(data: DocsData): DocsData {
 
 function* unpackSteps(data: DocsData): Generator<void, DocsData, void> {
   if (data.configs) for (const n of data.nodes) if (n.cfg !== undefined) n.config = data.configs[n.cfg] ?? {};
-  if (!data.packed) return data;
+  const packed = data.packed;
   const ids = data.nodes.map((n) => n.id);
   const id = (r: unknown): string => (typeof r === 'number' ? (ids[r] ?? String(r)) : String(r));
   let k = 0;
   for (const n of data.nodes) {
-    n.parents = n.parents.map(id);
-    n.children = n.children.map(id);
-    if (n.test?.attached !== undefined && n.test.attached !== null) n.test.attached = id(n.test.attached);
-    for (const c of n.columns) {
-      c.type ??= null;
-      c.description ??= '';
-      c.tests = (c.tests ?? []).map(id);
-      c.documented ??= false;
-      c.in_relation ??= null;
-      if (Array.isArray(c.lineage)) for (const l of c.lineage) if (l.node !== null) l.node = id(l.node);
+    if (packed) {
+      n.parents = n.parents.map(id);
+      n.children = n.children.map(id);
     }
+    // what details.json brings, until it has come
+    n.description ??= '';
+    n.columns ??= [];
+    n.meta ??= {};
+    n.config ??= {};
+    n.materialized ??= null;
+    n.schema ??= null;
+    n.alias ??= null;
+    n.relation ??= null;
+    if (packed) unpackColumns(n, id);
     if (++k % STEP_NODES === 0) yield;
   }
   data.packed = false;
   return data;
+}
+
+/** Index references in a node's columns and test → ids; left-out column fields → their defaults. */
+function unpackColumns(n: DocNode, id: (r: unknown) => string): void {
+  if (n.test?.attached !== undefined && n.test.attached !== null) n.test.attached = id(n.test.attached);
+  for (const c of n.columns) {
+    c.type ??= null;
+    c.description ??= '';
+    c.tests = (c.tests ?? []).map(id);
+    c.documented ??= false;
+    c.in_relation ??= null;
+    if (Array.isArray(c.lineage)) for (const l of c.lineage) if (l.node !== null) l.node = id(l.node);
+  }
+}
+
+/** Merges details.json into the nodes (same order), in steps. */
+function* mergeDetailsSteps(site: Site, d: DocsDetails): Generator<void, void, void> {
+  const nodes = site.data.nodes;
+  const ids = nodes.map((n) => n.id);
+  const id = (r: unknown): string => (typeof r === 'number' ? (ids[r] ?? String(r)) : String(r));
+  for (let i = 0; i < nodes.length; i++) {
+    const extra = d.details[i];
+    if (!extra) continue;
+    Object.assign(nodes[i]!, extra);
+    unpackColumns(nodes[i]!, id);
+    if ((i + 1) % STEP_NODES === 0) yield;
+  }
 }
 
 /** Nodes handled between two hand-backs to the browser while the site is built. */
@@ -82,11 +121,11 @@ async function runStepsAsync<T>(gen: Generator<void, T, void>): Promise<T> {
 }
 
 export function buildSite(data: DocsData, dash: DashboardData | null): Site {
-  return runSteps(buildSiteSteps(data, dash));
+  return runSteps(buildSiteSteps(data, dash, true));
 }
 
 /** Builds the site's indexes in steps, so a big project's site never blocks the page for long. */
-function* buildSiteSteps(data: DocsData, dash: DashboardData | null): Generator<void, Site, void> {
+function* buildSiteSteps(data: DocsData, dash: DashboardData | null, detailsLoaded: boolean): Generator<void, Site, void> {
   yield* unpackSteps(data);
   const byId = new Map<string, DocNode>();
   const nodes = new Map<string, SelNode>();
@@ -96,18 +135,9 @@ function* buildSiteSteps(data: DocsData, dash: DashboardData | null): Generator<
   let k = 0;
   for (const n of data.nodes) {
     byId.set(n.id, n);
-    nodes.set(n.id, {
-      id: n.id,
-      name: n.name,
-      type: n.type,
-      tags: n.tags,
-      path: n.path,
-      fqn: n.fqn,
-      package: n.package,
-      source_name: n.source_name,
-      test_name: n.test?.name,
-      config: n.config,
-    });
+    // a DocNode has every field the selector reads: no copy
+    if (n.type === 'test') n.test_name ??= n.test?.name;
+    nodes.set(n.id, n as SelNode);
     parents.set(n.id, n.parents);
     children.set(n.id, n.children);
     if (n.type === 'test') {
@@ -124,7 +154,8 @@ function* buildSiteSteps(data: DocsData, dash: DashboardData | null): Generator<
     (index ??= new SearchIndex(
       data.nodes.map((n) => ({ id: n.id, name: n.type === 'source' && n.source_name ? `${n.source_name}.${n.name}` : n.name, type: n.type, description: n.description, path: n.path, tags: n.tags, columns: n.columns })),
     ));
-  return { data, dash, byId, graph: { nodes, parents, children }, search, testsOf };
+  // when not loaded yet, boot() merges details.json and replaces `details`
+  return { data, dash, byId, graph: { nodes, parents, children }, search, testsOf, detailsLoaded, details: () => Promise.resolve(), dashboard: () => Promise.resolve() };
 }
 
 export function nodeHref(id: string): string {
@@ -157,6 +188,7 @@ function statusBadge(n: DocNode): string {
 
 class App {
   private lineage: { destroy(): void } | null = null;
+  private dashWaited = false;
   private readonly main: HTMLElement;
   private searchTimer = 0;
 
@@ -200,6 +232,15 @@ class App {
     this.lineage?.destroy();
     this.lineage = null;
     const [section, ...rest] = path.split('/');
+    // every page but the lineage explorer and the dashboard shows documentation: wait for it
+    if (!this.site.detailsLoaded && section !== 'lineage' && section !== 'dashboard') {
+      this.main.innerHTML = '<p class="muted" data-testid="loading">Loading the documentation…</p>';
+      const hash = location.hash;
+      void this.site.details().then(() => {
+        if (location.hash === hash) this.route();
+      });
+      return;
+    }
     const rawId = rest.join('/');
     for (const a of this.root.querySelectorAll('nav a')) a.classList.toggle('active', (a as HTMLElement).dataset.nav === (section || 'overview'));
     switch (section) {
@@ -207,7 +248,7 @@ class App {
         this.nodePage(rawId);
         break;
       case 'lineage':
-        this.lineagePage(params.get('select') ?? '*');
+        this.lineagePage(params.get('select') ?? '*', Number(params.get('cap') ?? DEFAULT_CAP));
         break;
       case 'search':
         this.searchPage(params.get('q') ?? '');
@@ -293,6 +334,12 @@ class App {
         pop.hidden = true;
         return;
       }
+      if (!this.site.detailsLoaded) {
+        pop.innerHTML = '<div class="muted pad">loading…</div>';
+        pop.hidden = false;
+        void this.site.details().then(show);
+        return;
+      }
       const hits = this.site.search().search(q, 12);
       pop.innerHTML = hits.length
         ? hits.map((h) => this.hitHtml(h.id, h.field, h.snippet)).join('') + `<a class="search-all" href="#/search?q=${encodeURIComponent(q)}">all results for “${esc(q)}”</a>`
@@ -352,19 +399,34 @@ class App {
       <p class="small muted">Overview from ${esc(d.overview.source)}.</p></section>`;
   }
 
-  private lineagePage(selector: string): void {
+  private lineagePage(selector: string, capParam: number): void {
+    const cap = Number.isFinite(capParam) && capParam >= 1 ? Math.min(Math.floor(capParam), MAX_CAP) : DEFAULT_CAP;
     const total = [...this.site.graph.nodes.values()].filter((n) => n.type !== 'test').length;
-    this.main.innerHTML = `<h1>Lineage</h1><p class="muted small">${total} nodes in the project. Type a selector as on the command line: <code>+name</code>, <code>name+</code>, <code>2+name</code>, <code>@name</code>, <code>tag:x</code>, <code>path:models/gold</code>, <code>resource_type:seed</code>; space = union, comma = intersection. At most ${DEFAULT_CAP} nodes are drawn.</p><div id="lineage-host" data-testid="lineage"></div>`;
+    this.main.innerHTML = `<h1>Lineage</h1><p class="muted small">${total} nodes in the project. Type a selector as on the command line: <code>+name</code>, <code>name+</code>, <code>2+name</code>, <code>@name</code>, <code>tag:x</code>, <code>path:models/gold</code>, <code>resource_type:seed</code>; space = union, comma = intersection. At most ${cap} nodes are drawn${cap < MAX_CAP ? ` (<a href="#/lineage?select=${encodeURIComponent(selector)}&cap=${Math.min(MAX_CAP, cap * 4)}" data-testid="more-nodes">draw up to ${Math.min(MAX_CAP, cap * 4)}</a>)` : ''}.</p><div id="lineage-host" data-testid="lineage"></div>`;
+    const more = this.main.querySelector('[data-testid=more-nodes]') as HTMLAnchorElement | null;
     this.lineage = mountLineage(this.main.querySelector('#lineage-host') as HTMLElement, {
       graph: this.site.graph,
       selector,
+      cap,
       navigate: (id) => (location.hash = nodeHref(id)),
-      onApply: (text) => history.replaceState(null, '', `#/lineage?select=${encodeURIComponent(text)}`),
+      onApply: (text) => {
+        history.replaceState(null, '', `#/lineage?select=${encodeURIComponent(text)}${cap !== DEFAULT_CAP ? `&cap=${cap}` : ''}`);
+        if (more) more.href = `#/lineage?select=${encodeURIComponent(text)}&cap=${Math.min(MAX_CAP, cap * 4)}`;
+      },
       height: Math.max(420, window.innerHeight - 230),
     });
   }
 
   private dashboardPage(): void {
+    if (!this.site.dash && !this.dashWaited) {
+      this.dashWaited = true;
+      this.main.innerHTML = '<p class="muted" data-testid="loading">Loading the dashboard data…</p>';
+      const hash = location.hash;
+      void this.site.dashboard().then(() => {
+        if (location.hash === hash) this.route();
+      });
+      return;
+    }
     if (!this.site.dash) {
       this.main.innerHTML = '<h1>Dashboard</h1><div class="notice">No dashboard data (dashboard-data.js is missing). Run <code>ft docs generate</code>.</div>';
       return;
@@ -586,23 +648,28 @@ async function fetchJson<T>(url: string): Promise<T> {
 const served = (): boolean => location.protocol === 'http:' || location.protocol === 'https:';
 
 /** A served site fetches the JSON (fastest to parse); one opened from disk loads the same data as scripts. */
-async function loadData(): Promise<{ data: DocsData; dash: DashboardData | null }> {
-  // both requests at once
-  const dashP: Promise<DashboardData | null> = window.__FT_DASHBOARD__
-    ? Promise.resolve(window.__FT_DASHBOARD__)
-    : (served() ? fetchJson<DashboardData>('dashboard.json') : Promise.reject(new Error('not served'))).catch(() =>
-        loadScript('dashboard-data.js').then(() => window.__FT_DASHBOARD__ ?? null, () => null),
-      );
-  let data = window.__FT_DOCS__;
-  if (!data) {
-    if (served()) data = await fetchJson<DocsData>('data.json').catch(() => undefined);
-    if (!data) {
-      await loadScript('data.js');
-      data = window.__FT_DOCS__;
-    }
-  }
+interface Loaded {
+  data: DocsData;
+  /** the dashboard data, on its way */
+  dash: Promise<DashboardData | null>;
+  /** details.json: requested on the first call */
+  details: () => Promise<DocsDetails | null>;
+}
+
+function fetchOrScript<T>(json: string, script: string, global: () => T | undefined): Promise<T | null> {
+  const have = global();
+  if (have) return Promise.resolve(have);
+  const viaScript = (): Promise<T | null> => loadScript(script).then(() => global() ?? null, () => null);
+  return served() ? fetchJson<T>(json).catch(viaScript) : viaScript();
+}
+
+/** Resolves as soon as the graph data is in; the dashboard data and the documentation follow. */
+async function loadData(): Promise<Loaded> {
+  const dash = fetchOrScript<DashboardData>('dashboard.json', 'dashboard-data.js', () => window.__FT_DASHBOARD__);
+  const data = await fetchOrScript<DocsData>('data.json', 'data.js', () => window.__FT_DOCS__);
   if (!data) throw new Error('data.js is missing or empty');
-  return { data, dash: await dashP };
+  let details: Promise<DocsDetails | null> | null = null;
+  return { data, dash, details: () => (details ??= fetchOrScript<DocsDetails>('details.json', 'details.js', () => window.__FT_DETAILS__)) };
 }
 
 const codeChunks = new Map<number, Promise<void>>();
@@ -632,7 +699,7 @@ function loadCode(site: Site, n: DocNode): Promise<void> {
 export async function boot(): Promise<void> {
   const root = document.getElementById('app');
   if (!root) return;
-  let loaded: { data: DocsData; dash: DashboardData | null };
+  let loaded: Loaded;
   try {
     loaded = await loadData();
   } catch (e) {
@@ -641,12 +708,33 @@ export async function boot(): Promise<void> {
   }
   performance.mark('ft:data-loaded');
   await nextTask();
-  const site = await runStepsAsync(buildSiteSteps(loaded.data, loaded.dash));
+  const site = await runStepsAsync(buildSiteSteps(loaded.data, null, false));
+  let merged: Promise<void> | null = null;
+  site.details = () =>
+    (merged ??= loaded.details().then(async (d) => {
+      if (d) await runStepsAsync(mergeDetailsSteps(site, d));
+      site.detailsLoaded = true;
+      performance.mark('ft:details-loaded');
+    }));
+  const dashIn = loaded.dash.then((d) => {
+    site.dash ??= d;
+  });
+  site.dashboard = () => dashIn;
+  // The documentation is requested now, unless the first page is the lineage explorer or the
+  // dashboard: then once the graph is drawn, so its parsing does not hold the drawing up.
+  if (/^#\/?(lineage|dashboard)/.test(location.hash)) {
+    const later = (): void => void site.details();
+    document.addEventListener('ft:lineage-drawn', later, { once: true });
+    setTimeout(later, 3000);
+  } else void site.details();
   performance.mark('ft:site-built');
   window.__ftSite = site;
   await nextTask();
   const app = new App(site, root);
   performance.mark('ft:rendered');
+  window.__ftReady = performance.now();
+  document.documentElement.dataset.ready = '1';
+  await dashIn;
   const every = site.dash?.refresh_seconds;
   if (every && served()) {
     window.setInterval(() => {
@@ -655,8 +743,6 @@ export async function boot(): Promise<void> {
         .catch(() => undefined);
     }, every * 1000);
   }
-  window.__ftReady = performance.now();
-  document.documentElement.dataset.ready = '1';
 }
 
 if (typeof window !== 'undefined' && typeof document !== 'undefined') void boot();

@@ -20,7 +20,7 @@ export interface LineageOptions {
   height?: number;
 }
 
-export const DEFAULT_CAP = 400;
+export const DEFAULT_CAP = 300;
 const NODE_W = 190;
 const NODE_H = 30;
 const COL_W = 250;
@@ -55,7 +55,7 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
       <span class="lineage-status" data-testid="lineage-status"></span>
     </form>
     ${opts.hint ? `<div class="muted small">${esc(opts.hint)}</div>` : ''}
-    <div class="lineage-canvas" style="height:${opts.height ?? 520}px"><svg class="lineage-svg" xmlns="http://www.w3.org/2000/svg"></svg></div>
+    <div class="lineage-canvas" style="height:${opts.height ?? 520}px"><svg class="lineage-svg" xmlns="http://www.w3.org/2000/svg"></svg><div class="lineage-tip" hidden></div></div>
     <div class="lineage-legend">${Object.keys(TYPE_LABEL)
       .filter((t) => t !== 'test')
       .map((t) => `<span class="lg t-${t}"><i></i>${t}</span>`)
@@ -65,6 +65,7 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
   const status = host.querySelector('.lineage-status') as HTMLElement;
   const svg = host.querySelector('svg') as SVGSVGElement;
   const canvas = host.querySelector('.lineage-canvas') as HTMLElement;
+  const tip = host.querySelector('.lineage-tip') as HTMLElement;
   let token = 0;
   let view = { x: 0, y: 0, w: 100, h: 100 };
   const setView = (): void => svg.setAttribute('viewBox', `${view.x} ${view.y} ${view.w} ${view.h}`);
@@ -110,9 +111,10 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
     if (my !== token) return;
     // highlight the nodes the selector names, unless it names (nearly) everything
     const focus = base.size < total && base.size <= 50 ? base : new Set<string>();
+    // size the view before the SVG goes in: reading sizes after would force a layout of it
+    fit(layout, base);
     svg.innerHTML = renderSvg(layout, opts.graph, focus);
     performance.mark('ft:lineage-svg-set');
-    fit(layout, base);
     performance.mark('ft:lineage-drawn');
     status.textContent =
       shown.length < total
@@ -124,6 +126,7 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
     host.dataset.total = String(total);
     host.dataset.ms = String(Math.round(performance.now() - t0));
     host.dataset.readyAt = String(Math.round(performance.now()));
+    document.dispatchEvent(new CustomEvent('ft:lineage-drawn'));
   };
 
   const fit = (layout: LayoutResult, base: Set<string>): void => {
@@ -157,6 +160,7 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
   };
   const onMove = (e: PointerEvent): void => {
     if (!drag) return;
+    tip.hidden = true;
     const k = view.w / (canvas.clientWidth || 1);
     const dx = e.clientX - drag.x;
     const dy = e.clientY - drag.y;
@@ -187,6 +191,17 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
     if (g?.dataset.id) opts.navigate(g.dataset.id);
   };
   canvas.addEventListener('pointerdown', onDown);
+  // one tooltip for all nodes (a <title> per node costs as much as the node)
+  svg.addEventListener('pointerover', (e) => {
+    const g = (e.target as Element).closest?.('g.gnode') as SVGGElement | null;
+    if (!g || drag) return;
+    const rect = canvas.getBoundingClientRect();
+    tip.textContent = g.dataset.label ?? '';
+    tip.style.left = `${e.clientX - rect.left + 12}px`;
+    tip.style.top = `${e.clientY - rect.top + 12}px`;
+    tip.hidden = false;
+  });
+  svg.addEventListener('pointerout', () => (tip.hidden = true));
   window.addEventListener('pointermove', onMove);
   window.addEventListener('pointerup', onUp);
   canvas.addEventListener('wheel', onWheel, { passive: false });
@@ -246,9 +261,10 @@ function renderSvg(layout: LayoutResult, g: SelGraph, focus: Set<string>): strin
     const n = g.nodes.get(id)!;
     const label = n.type === 'source' && n.source_name ? `${n.source_name}.${n.name}` : n.name;
     nodes.push(
-      `<g class="gnode t-${esc(n.type)}${focus.has(id) ? ' focus' : ''}" data-id="${esc(id)}" data-name="${esc(n.name)}" transform="translate(${p.x},${p.y})" tabindex="0">` +
-        `<rect width="${NODE_W}" height="${NODE_H}" rx="6"/><text x="10" y="${NODE_H / 2 + 4}">${esc(truncate(label, 26))}</text><title>${esc(`${n.type} ${label}`)}</title></g>`,
+      `<g class="gnode t-${esc(n.type)}${focus.has(id) ? ' focus' : ''}" data-id="${esc(id)}" data-name="${esc(n.name)}" data-label="${esc(`${n.type} ${label}`)}" transform="translate(${p.x},${p.y})" tabindex="0">` +
+        `<rect width="${NODE_W}" height="${NODE_H}" rx="6"/><text x="10" y="${NODE_H / 2 + 4}">${esc(truncate(label, 26))}</text></g>`,
     );
   }
-  return `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" class="arrowhead"/></marker></defs><g class="edges">${edges.join('')}</g><g class="nodes">${nodes.join('')}</g>`;
+  // edges run left to right, parents to children: no arrowheads needed (and none to render)
+  return `<g class="edges">${edges.join('')}</g><g class="nodes">${nodes.join('')}</g>`;
 }

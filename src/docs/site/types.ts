@@ -67,6 +67,8 @@ export interface DocNode {
   compiled_code?: string;
   /** the code/<n>.js file holding raw and compiled SQL, loaded when the page opens */
   code_chunk?: number;
+  /** tests, in data.json (whose nodes hold only what the graph and the selector need): the test's name */
+  test_name?: string;
   parents: string[];
   children: string[];
   columns: DocColumn[];
@@ -104,6 +106,15 @@ export interface DocsData {
    * out; unpackDocsData restores the form above.
    */
   packed?: boolean;
+}
+
+/**
+ * details.json: the rest of each node (descriptions, columns, stats, results…), in
+ * the order of DocsData.nodes. Loaded alongside data.json but not waited for by the
+ * lineage view, so a big project's graph is up before its documentation has arrived.
+ */
+export interface DocsDetails {
+  details: Array<Partial<DocNode>>;
 }
 
 /** The contents of one code/<n>.js file: node id → [raw SQL, compiled SQL]. */

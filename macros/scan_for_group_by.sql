@@ -1,0 +1,1 @@
+use index for group by ()
