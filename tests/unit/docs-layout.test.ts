@@ -60,11 +60,11 @@ describe('layered layout', () => {
     expect(cancelled).toBeNull();
   });
 
-  it('lays out 5,000 nodes quickly', () => {
+  // Its speed is measured by bench/docs.ts, not asserted here.
+  it('lays out 5,000 nodes, every one placed', () => {
     const parents = randomDag(5000, 11);
-    const t = performance.now();
-    layoutSync([...parents.keys()], (id) => parents.get(id)!);
-    expect(performance.now() - t).toBeLessThan(3000);
+    const r = layoutSync([...parents.keys()], (id) => parents.get(id)!);
+    expect(r.pos.size).toBe(5000);
   });
 });
 

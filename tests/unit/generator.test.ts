@@ -387,10 +387,9 @@ describe('produce', () => {
     await expect(produce({ out: tmp('bad'), events: 10, start: 'tomorrow', catalog })).rejects.toThrow(/--start "tomorrow"/);
   });
 
-  it('produces 100,000 events quickly', async () => {
-    const t0 = performance.now();
+  // Its speed is measured by the stream benchmark, not asserted here.
+  it('produces 100,000 events', async () => {
     const s = await produce({ out: tmp('perf'), events: 100_000, catalog });
     expect(s.lines).toBe(100_000);
-    expect(performance.now() - t0).toBeLessThan(15_000); // a guard against gross regressions; the real target is 1M in well under 10 s
   });
 });
