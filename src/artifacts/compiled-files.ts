@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Project } from '../project/project.js';
@@ -47,4 +48,28 @@ export function writeCompiled(project: Project, node: Node, sql: string, fresh: 
     names.add(name);
   }
   return file;
+}
+
+const madeDirs = new Set<string>();
+
+/**
+ * Writes a target/run file without blocking the event loop (threads keep running);
+ * the promise never rejects: it resolves to what failed, or null, and the run awaits it
+ * before run_results.json.
+ */
+export function writeSqlArtifactLater(file: string, sql: string, pending?: Array<Promise<string | null>>): void {
+  const dir = dirname(file);
+  const write = (async (): Promise<string | null> => {
+    try {
+      if (!madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      await writeFile(file, sql);
+      return null;
+    } catch (e) {
+      return `cannot write ${file}: ${(e as Error).message}`;
+    }
+  })();
+  pending?.push(write);
 }

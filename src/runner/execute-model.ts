@@ -1,6 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { sqlArtifactPath, writeCompiled } from '../artifacts/compiled-files.js';
+import { sqlArtifactPath, writeCompiled, writeSqlArtifactLater } from '../artifacts/compiled-files.js';
 import { isTransient, type Adapter, type Session } from '../adapters/adapter.js';
 import { materializeIncremental, runsIncrementally } from '../materializations/incremental.js';
 import type { MaterializationContext, MaterializationResult } from '../materializations/materialization-context.js';
@@ -36,25 +34,8 @@ export interface ModelOutcome extends MaterializationResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const madeDirs = new Set<string>();
-
-/** Writes a target/run file in the background; the promise never rejects (it tells what failed). */
 function writeRunArtifact(opts: ModelRunOptions, file: string, statements: string[]): void {
-  const sql = `${statements.join(';\n\n')};\n`;
-  const dir = dirname(file);
-  const write = (async (): Promise<string | null> => {
-    try {
-      if (!madeDirs.has(dir)) {
-        await mkdir(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-      await writeFile(file, sql);
-      return null;
-    } catch (e) {
-      return `cannot write ${file}: ${(e as Error).message}`;
-    }
-  })();
-  if (opts.pendingWrites) opts.pendingWrites.push(write);
+  writeSqlArtifactLater(file, `${statements.join(';\n\n')};\n`, opts.pendingWrites);
 }
 
 /** Builds one model or seed on its own session: hooks, materialization, retries on transient errors. */

@@ -1,6 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { sqlArtifactPath } from '../artifacts/compiled-files.js';
+import { sqlArtifactPath, writeSqlArtifactLater } from '../artifacts/compiled-files.js';
 import type { Adapter, ColumnDef } from '../adapters/adapter.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
@@ -25,24 +23,6 @@ export interface TestRunOptions {
   pendingWrites?: Array<Promise<string | null>>;
 }
 
-const madeDirs = new Set<string>();
-
-function writeRunArtifact(opts: TestRunOptions, file: string, sql: string): void {
-  const dir = dirname(file);
-  const write = (async (): Promise<string | null> => {
-    try {
-      if (!madeDirs.has(dir)) {
-        await mkdir(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-      await writeFile(file, sql);
-      return null;
-    } catch (e) {
-      return `cannot write ${file}: ${(e as Error).message}`;
-    }
-  })();
-  if (opts.pendingWrites) opts.pendingWrites.push(write);
-}
 
 export interface TestOutcome {
   status: 'pass' | 'warn' | 'fail';
@@ -113,7 +93,7 @@ export async function executeTest(test: Node, opts: TestRunOptions): Promise<Tes
     }
     return { status, failures, sample };
   });
-  writeRunArtifact(opts, runPath, `${statements.join(';\n\n')};\n`);
+  writeSqlArtifactLater(runPath, `${statements.join(';\n\n')};\n`, opts.pendingWrites);
   const message = outcome.status === 'pass' ? 'PASS' : `Got ${outcome.failures} result${outcome.failures === 1 ? '' : 's'}, configured to ${outcome.status === 'fail' ? 'fail' : 'warn'} if ${outcome.status === 'fail' ? test.config.error_if ?? '!= 0' : test.config.warn_if ?? '!= 0'}`;
   return { ...outcome, compiledSql: sql, runPath, message };
 }
