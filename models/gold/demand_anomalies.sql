@@ -10,22 +10,45 @@
 --
 -- Incremental: new events in hour h of a product change the scores of that product's hours
 -- h … h + window (and, when they come before the product's first hour, the history of the
--- hours up to window after the old first hour); those are recomputed from the product's
--- hourly rows and upserted.
+-- hours up to a window after the old first hour); only those are recomputed, from the
+-- product's hourly rows around them, and upserted — a late event months back costs a window,
+-- not the months in between.
 with
 {{#if (is_incremental)}}
 new_hours as (
-  select product_id, min(event_hour) as lo, max(event_hour) as hi
+  select distinct product_id, event_hour
   from {{ref "valid_events"}} {{> scan_for_group_by}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
-  group by product_id
+),
+old_first as (
+  -- a product's first hour before this run, when the new events come before it: the history
+  -- of the hours up to a window after it changes too
+  select n.product_id, (select min(a.event_hour) from {{this}} a where a.product_id = n.product_id) as first_hour, min(n.event_hour) as lo
+  from new_hours n
+  group by n.product_id
+),
+touched_hours as (
+  select product_id, event_hour from new_hours
+  union
+  select product_id, first_hour from old_first where first_hour > lo
+),
+island_starts as (
+  select
+    product_id,
+    event_hour,
+    case when lag(event_hour) over (partition by product_id order by event_hour) >= event_hour - interval 2 * {{var "anomaly_window_hours" 24}} hour then 0 else 1 end as starts
+  from touched_hours
+),
+islands as (
+  select product_id, event_hour, sum(starts) over (partition by product_id order by event_hour rows unbounded preceding) as island
+  from island_starts
 ),
 touched as (
-  select
-    n.product_id,
-    n.lo,
-    greatest(n.hi, coalesce((select min(a.event_hour) from {{this}} a where a.product_id = n.product_id), n.hi)) as hi
-  from new_hours n
+  -- per product, runs of touched hours less than two windows apart: the hours to rescore are
+  -- lo … hi + window, read from the hourly rows in lo − window … hi + window (runs never overlap)
+  select product_id, island, min(event_hour) as lo, max(event_hour) as hi
+  from islands
+  group by product_id, island
 ),
 {{/if}}
 first_hours as (

@@ -2,11 +2,13 @@
 -- The business KPIs: one row per UTC day of event_ts and one overall row (day NULL,
 -- kpi_key 'overall'), over valid deduplicated events. Formulas: see the column descriptions.
 --
+-- Event counts come from product_performance_daily (the day's product rows added up), session
+-- counts from sessions (by the day of their first event).
+--
 -- Incremental: the days to recompute are every day on which a session that received events
 -- since the last run has events (a late event can move a session's first day, so both its old
--- and its new day change). Those days are recomputed from valid_events and sessions; the
--- overall row is re-added from all day rows (every count is additive: each event and each
--- session belongs to exactly one day).
+-- and its new day change). Those days are recomputed; the overall row is re-added from all
+-- day rows (every count is additive: each event and each session belongs to exactly one day).
 with
 {{#if (is_incremental)}}
 touched_sessions as (
@@ -21,21 +23,22 @@ affected_days as (
 ),
 {{/if}}
 event_totals as (
+  -- the day's events are product_performance_daily's rows added up (≤ one per product)
   select
-    event_date as day,
-    count(*) as events,
-    sum(event_type = 'view') as views,
-    sum(event_type = 'add_to_cart') as add_to_carts,
-    sum(event_type = 'remove_from_cart') as remove_from_carts,
-    sum(event_type = 'purchase') as purchases,
+    day,
+    sum(events) as events,
+    sum(views) as views,
+    sum(add_to_carts) as add_to_carts,
+    sum(remove_from_carts) as remove_from_carts,
+    sum(purchases) as purchases,
     sum(units_sold) as units_sold,
     sum(revenue) as revenue,
-    max(_batch_id) as max_batch_id
-  from {{ref "valid_events"}} {{> scan_for_group_by}}
+    max(_max_batch_id) as max_batch_id
+  from {{ref "product_performance_daily"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
-  where event_date in (select day from affected_days)
+  where day in (select day from affected_days)
   {{/if}}
-  group by event_date
+  group by day
 ),
 session_totals as (
   select

@@ -17,9 +17,10 @@ events as (
   where v.event_hour in (select event_hour from touched_hours)
   {{/if}}
 )
-select
+-- sql_big_result: group by sorting rather than a (disk) temporary table of every product-hour
+select sql_big_result
   e.event_hour,
-  cast(e.event_hour as date) as event_date,
+  e.event_date,
   e.product_id,
   p.product_name,
   p.category,
@@ -34,4 +35,4 @@ select
   max(e._batch_id) as _max_batch_id
 from events e
 join {{ref "products"}} p on p.product_id = e.product_id
-group by e.event_hour, e.product_id, p.product_name, p.category
+group by e.event_hour, e.event_date, e.product_id, p.product_name, p.category

@@ -17,7 +17,8 @@ events as (
   where v.session_id in (select session_id from touched)
   {{/if}}
 )
-select
+-- sql_big_result: group by sorting rather than a (disk) temporary table of every session
+select sql_big_result
   session_id,
   min(user_id) as user_id,
   min(event_ts) as first_event_ts,

@@ -23,25 +23,28 @@ with candidates as (
     and c._batch_id > {{> batch_watermark column="_batch_id"}}
     {{/if}}
 )
+-- coalesce(…, default) marks the columns that can never be NULL here (the rows passed the
+-- silver rules) as NOT NULL in the table, so the database enforces it too; the defaults are
+-- never used.
 select
   c.event_id collate utf8mb4_bin as event_id,
-  c.event_type collate utf8mb4_bin as event_type,
-  c.event_ts,
-  cast(c.event_ts as date) as event_date,
-  {{hour_of "c.event_ts"}} as event_hour,
+  coalesce(c.event_type collate utf8mb4_bin, '') as event_type,
+  coalesce(c.event_ts, timestamp '1970-01-01 00:00:00.000') as event_ts,
+  coalesce(cast(c.event_ts as date), date '1970-01-01') as event_date,
+  coalesce({{hour_of "c.event_ts"}}, timestamp '1970-01-01 00:00:00') as event_hour,
   c.user_id,
-  c.session_id collate utf8mb4_bin as session_id,
-  c.product_id collate utf8mb4_bin as product_id,
-  c.category,
-  c.price,
-  c.quantity,
-  cast(case when c.event_type = 'purchase' then c.quantity else 0 end as signed) as units_sold,
-  cast(case when c.event_type = 'purchase' then c.price * c.quantity else 0 end as decimal(18,2)) as revenue,
+  coalesce(c.session_id collate utf8mb4_bin, '') as session_id,
+  coalesce(c.product_id collate utf8mb4_bin, '') as product_id,
+  coalesce(c.category, '') as category,
+  coalesce(c.price, 0) as price,
+  coalesce(c.quantity, 0) as quantity,
+  coalesce(cast(case when c.event_type = 'purchase' then c.quantity else 0 end as signed), 0) as units_sold,
+  coalesce(cast(case when c.event_type = 'purchase' then c.price * c.quantity else 0 end as decimal(18,2)), 0) as revenue,
   c.flash_sale_id,
-  c._ingested_at,
-  c._source_file,
-  c._source_line,
-  c._batch_id
+  coalesce(c._ingested_at, timestamp '1970-01-01 00:00:00.000000') as _ingested_at,
+  coalesce(c._source_file, '') as _source_file,
+  coalesce(c._source_line, 0) as _source_line,
+  coalesce(c._batch_id, 0) as _batch_id
 from candidates c
 where c.occurrence = 1
 {{#if (is_incremental)}}
