@@ -66,6 +66,11 @@ export class BatchWriter {
     this.width = cols.length + 2;
   }
 
+  /** The id the next commit will write under. */
+  get nextBatchId(): number {
+    return this.lastBatchId + 1;
+  }
+
   setLastBatchId(id: number): void {
     this.lastBatchId = id;
   }

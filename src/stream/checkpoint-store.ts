@@ -1,5 +1,5 @@
 /** Reads of `<table>__checkpoint` (writes happen inside each batch's transaction, see batch-writer). */
-import { checkpointTableName, qualified, type Queryable } from './ddl.js';
+import { checkpointTableName, qualified, rejectedTableName, type Queryable } from './ddl.js';
 import type { CheckpointRow, StreamTarget } from './types.js';
 
 const COLS =
@@ -20,12 +20,14 @@ function toRow(r: Record<string, unknown>): CheckpointRow {
 
 export class CheckpointStore {
   private readonly table: string;
+  private readonly rejected: string;
 
   constructor(
     private readonly conn: Queryable,
     target: StreamTarget,
   ) {
     this.table = qualified(target.database, checkpointTableName(target.table));
+    this.rejected = qualified(target.database, rejectedTableName(target.table));
   }
 
   async byId(fileId: string): Promise<CheckpointRow | null> {
@@ -43,5 +45,11 @@ export class CheckpointStore {
   async maxBatchId(): Promise<number> {
     const [rows] = await this.conn.query(`SELECT COALESCE(MAX(last_batch_id), 0) AS m FROM ${this.table}`);
     return Number((rows as Array<{ m: unknown }>)[0]!.m);
+  }
+
+  /** Rows quarantined by one batch (indexed by `_batch_id`). */
+  async rejectedInBatch(batchId: number): Promise<number> {
+    const [rows] = await this.conn.query(`SELECT COUNT(*) AS n FROM ${this.rejected} WHERE _batch_id = ?`, [batchId]);
+    return Number((rows as Array<{ n: unknown }>)[0]!.n);
   }
 }

@@ -49,7 +49,8 @@ export async function openStreamConnection(c: StreamConnection): Promise<Connect
   return conn;
 }
 
-function lockName(t: StreamTarget): string {
+/** The named lock a loader's writer connection holds for its table (exported so tests can find that connection). */
+export function lockName(t: StreamTarget): string {
   return 'ft_stream:' + createHash('sha256').update(`${t.database}.${t.table}`).digest('hex').slice(0, 40);
 }
 
@@ -77,6 +78,8 @@ class StreamLoader {
   private stdin: Cursor | null = null;
   /** stdin batches built (data consumed) but not known to be committed when a session failed. */
   private stdinBacklog: Batch[] = [];
+  /** The batch whose commit was cut off: it may have landed, which only the next session can tell. */
+  private unsure: { batch: Batch; id: number } | null = null;
   private files = 0;
   private batches = 0;
   private rowsLoaded = 0;
@@ -232,6 +235,7 @@ class StreamLoader {
       const store = new CheckpointStore(readerConn, o.target);
       const writer = new BatchWriter(writerConn, o.target, { format: o.format, maxLineBytes: o.maxLineBytes, log: this.note });
       writer.setLastBatchId(await store.maxBatchId());
+      await this.settleUnsure(store, writer.nextBatchId);
       if (this.stdin) await this.resyncStdin(store);
       planner = new BatchPlanner(
         {
@@ -272,6 +276,24 @@ class StreamLoader {
     }
   }
 
+  /**
+   * A connection lost during COMMIT leaves the outcome unknown. Batch ids only grow, so if the
+   * checkpoint has reached the batch's id it committed: count it (its rejects are in the
+   * quarantine table under that id). Otherwise the planner or the stdin backlog retries it.
+   */
+  private async settleUnsure(store: CheckpointStore, nextId: number): Promise<void> {
+    const unsure = this.unsure;
+    this.unsure = null;
+    if (!unsure || unsure.id >= nextId) return;
+    const rejected = await store.rejectedInBatch(unsure.id);
+    const { batch } = unsure;
+    this.batches++;
+    this.rowsLoaded += batch.rows + batch.rejects.length - rejected;
+    this.rowsRejected += rejected;
+    this.bytes += batch.bytes;
+    for (const seg of batch.segments) if (seg.completes) this.files++;
+  }
+
   private async alreadyLoaded(entry: LandingEntry, row: CheckpointRow): Promise<void> {
     const landing = this.landing!;
     this.note('info', `${entry.rel} is already loaded (as ${row.sourceFile}); skipping it`, { event: 'skip', file: entry.rel, loadedAs: row.sourceFile });
@@ -284,6 +306,7 @@ class StreamLoader {
     const landing = this.landing;
     let prefetch: Promise<Batch | null> | null = null;
     let inflight: Batch | null = null;
+    let inflightId = 0;
     let nextTrigger = 0;
     try {
       for (;;) {
@@ -322,6 +345,7 @@ class StreamLoader {
           prefetch.catch(() => undefined);
         }
         inflight = batch;
+        inflightId = writer.nextBatchId;
         const t1 = performance.now();
         const res = await writer.commit(batch);
         if (DEBUG) this.note('debug', `committed batch ${res.batchId} in ${(performance.now() - t1).toFixed(0)} ms`);
@@ -332,6 +356,7 @@ class StreamLoader {
         if (this.stop && !prefetch && !this.stdinBacklog.length) break;
       }
     } catch (e) {
+      if (inflight) this.unsure = { batch: inflight, id: inflightId };
       if (this.stdin) {
         // keep the order: the batch that failed, the ones not tried yet, the one read ahead
         const ahead = prefetch ? await prefetch.catch(() => null) : null;
