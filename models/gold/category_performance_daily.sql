@@ -10,10 +10,13 @@ touched_days as (
 ),
 {{/if}}
 daily as (
+  {{#if (is_incremental)}}
+  select d.*
+  from touched_days t
+  straight_join {{ref "product_performance_daily"}} d on d.day = t.event_date
+  {{else}}
   select d.*
   from {{ref "product_performance_daily"}} d {{> scan_for_group_by}}
-  {{#if (is_incremental)}}
-  where d.day in (select event_date from touched_days)
   {{/if}}
 )
 select

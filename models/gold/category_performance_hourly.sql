@@ -10,10 +10,13 @@ touched_hours as (
 ),
 {{/if}}
 hourly as (
+  {{#if (is_incremental)}}
+  select h.*
+  from touched_hours t
+  straight_join {{ref "product_performance_hourly"}} h on h.event_hour = t.event_hour
+  {{else}}
   select h.*
   from {{ref "product_performance_hourly"}} h {{> scan_for_group_by}}
-  {{#if (is_incremental)}}
-  where h.event_hour in (select event_hour from touched_hours)
   {{/if}}
 )
 select

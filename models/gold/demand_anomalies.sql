@@ -62,12 +62,14 @@ first_hours as (
 ),
 hourly as (
   select h.product_id, h.category, h.event_hour, h.events, h._max_batch_id
-  from {{ref "product_performance_hourly"}} h {{> scan_for_group_by}}
   {{#if (is_incremental)}}
-  join touched t
+  from touched t
+  straight_join {{ref "product_performance_hourly"}} h
     on t.product_id = h.product_id
    and h.event_hour >= t.lo - interval {{var "anomaly_window_hours" 24}} hour
    and h.event_hour <= t.hi + interval {{var "anomaly_window_hours" 24}} hour
+  {{else}}
+  from {{ref "product_performance_hourly"}} h
   {{/if}}
 ),
 grid as (

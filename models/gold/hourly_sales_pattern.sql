@@ -11,10 +11,13 @@ touched_cells as (
 ),
 {{/if}}
 hourly as (
+  {{#if (is_incremental)}}
+  select h.*
+  from touched_cells t
+  straight_join {{ref "category_performance_hourly"}} h on h.day_of_week = t.day_of_week and h.hour_of_day = t.hour_of_day
+  {{else}}
   select h.*
   from {{ref "category_performance_hourly"}} h {{> scan_for_group_by}}
-  {{#if (is_incremental)}}
-  where (h.day_of_week, h.hour_of_day) in (select day_of_week, hour_of_day from touched_cells)
   {{/if}}
 )
 select

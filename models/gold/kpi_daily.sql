@@ -17,15 +17,16 @@ touched_sessions as (
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 affected_days as (
+  -- straight_join: from the few touched sessions into the (session_id, event_date) index
   select distinct v.event_date as day
-  from {{ref "valid_events"}} v {{> scan_for_group_by}}
-  where v.session_id in (select session_id from touched_sessions)
+  from touched_sessions t
+  straight_join {{ref "valid_events"}} v on v.session_id = t.session_id
 ),
 {{/if}}
 event_totals as (
   -- the day's events are product_performance_daily's rows added up (≤ one per product)
   select
-    day,
+    d.day,
     sum(events) as events,
     sum(views) as views,
     sum(add_to_carts) as add_to_carts,
@@ -34,11 +35,13 @@ event_totals as (
     sum(units_sold) as units_sold,
     sum(revenue) as revenue,
     max(_max_batch_id) as max_batch_id
-  from {{ref "product_performance_daily"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
-  where day in (select day from affected_days)
+  from affected_days a
+  straight_join {{ref "product_performance_daily"}} d on d.day = a.day
+  {{else}}
+  from {{ref "product_performance_daily"}} d
   {{/if}}
-  group by day
+  group by d.day
 ),
 session_totals as (
   select
@@ -48,9 +51,11 @@ session_totals as (
     sum(is_abandoned_cart) as abandoned_cart_sessions,
     sum(has_purchase) as purchase_sessions,
     max(_max_batch_id) as max_batch_id
-  from {{ref "sessions"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
-  where session_date in (select day from affected_days)
+  from affected_days a
+  straight_join {{ref "sessions"}} s on s.session_date = a.day
+  {{else}}
+  from {{ref "sessions"}} s
   {{/if}}
   group by session_date
 ),

@@ -10,10 +10,13 @@ touched_days as (
 ),
 {{/if}}
 hourly as (
+  {{#if (is_incremental)}}
+  select h.*
+  from touched_days t
+  straight_join {{ref "product_performance_hourly"}} h on h.event_date = t.event_date
+  {{else}}
   select h.*
   from {{ref "product_performance_hourly"}} h {{> scan_for_group_by}}
-  {{#if (is_incremental)}}
-  where h.event_date in (select event_date from touched_days)
   {{/if}}
 )
 select

@@ -11,14 +11,17 @@ touched_hours as (
 ),
 {{/if}}
 events as (
+  {{#if (is_incremental)}}
+  -- straight_join: from the few touched hours into valid_events by index, whatever the estimates
+  select v.*
+  from touched_hours t
+  straight_join {{ref "valid_events"}} v on v.event_hour = t.event_hour
+  {{else}}
   select v.*
   from {{ref "valid_events"}} v {{> scan_for_group_by}}
-  {{#if (is_incremental)}}
-  where v.event_hour in (select event_hour from touched_hours)
   {{/if}}
 )
--- sql_big_result: group by sorting rather than a (disk) temporary table of every product-hour
-select sql_big_result
+select
   e.event_hour,
   e.event_date,
   e.product_id,
