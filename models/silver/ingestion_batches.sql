@@ -1,4 +1,4 @@
-{{config materialized="incremental" unique_key="batch_id"}}
+{{config materialized="incremental" unique_key="batch_id" watermark_column="batch_id"}}
 -- One row per loader micro-batch: how many lines it stored in bronze and in the quarantine.
 -- Its greatest batch_id is the horizon of this run: every other silver model processes bronze
 -- batches up to it and no further, so a batch the loader commits while `ft build` runs is

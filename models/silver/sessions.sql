@@ -1,4 +1,4 @@
-{{config materialized="incremental" unique_key="session_id"}}
+{{config materialized="incremental" unique_key="session_id" watermark_column="_max_batch_id"}}
 -- One row per browsing session, over valid deduplicated events.
 -- Incremental: the sessions that received events since the last run are recomputed whole
 -- from valid_events (a late event may change a session's first event, and its day).

@@ -7,6 +7,7 @@ export const KNOWN_CONFIG_KEYS = new Set([
   'pre_hook', 'post_hook', 'pre-hook', 'post-hook', 'persist_docs', 'full_refresh', 'column_types', 'quote_columns',
   'delimiter', 'severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'fail_calc', 'quoting',
   'grants', 'packages', 'sql_header', 'batch_size', 'lookback', 'event_time', 'freshness', 'loaded_at_field',
+  'watermark_column', 'scope',
 ]);
 
 /** Config keys whose values add up across levels instead of replacing (as dbt does). */

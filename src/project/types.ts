@@ -36,6 +36,10 @@ export interface NodeConfig {
   where?: string | null;
   limit?: number | null;
   store_failures?: boolean;
+  /** a column every incremental run raises on the rows it writes (see testing/changed-rows.ts) */
+  watermark_column?: string;
+  /** test: `changed_rows` reads only what this invocation's incremental run changed */
+  scope?: 'all' | 'changed_rows';
   [key: string]: unknown;
 }
 

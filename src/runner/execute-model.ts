@@ -8,6 +8,8 @@ import { materializeView } from '../materializations/view.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
+import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
+import { sqlLiteral } from '../testing/compile-test.js';
 import { FtError } from '../util/errors.js';
 
 export interface ModelRunOptions {
@@ -18,6 +20,8 @@ export interface ModelRunOptions {
   /** is_incremental() per node, filled before each compile */
   incrementalFlags: Map<string, boolean>;
   maxRetries?: number;
+  /** filled with MAX(watermark_column) of each model before it runs incrementally */
+  watermarks?: Map<string, ChangedRows>;
   /**
    * target/run files being written (asynchronously, so a node does not wait for the disk);
    * each settles to null or an error message. Await them before pointing at the files.
@@ -68,6 +72,11 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     if (node.config.materialized === 'incremental') {
       const existing = await existingType(session, node.schema, node.alias);
       incremental = runsIncrementally('incremental', existing, opts.fullRefresh, node.config.full_refresh);
+      // read once: a retry must not move the mark past rows a failed attempt left behind
+      if (incremental && opts.watermarks && !opts.watermarks.has(node.unique_id)) {
+        const mark = await readWatermark(session, node, adapter.relation(node.schema, node.alias), sqlLiteral);
+        if (mark) opts.watermarks.set(node.unique_id, mark);
+      }
     }
     opts.incrementalFlags.set(node.unique_id, incremental);
     sql = compiler.compile(node);

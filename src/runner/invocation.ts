@@ -7,6 +7,7 @@ import { topoSort } from '../graph/build-graph.js';
 import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
 import type { Node } from '../project/types.js';
 import { newCompiler } from './compile-nodes.js';
+import type { ChangedRows } from '../testing/changed-rows.js';
 import { executeTest, failuresSchema } from '../testing/execute-test.js';
 import { preflightTests } from '../testing/preflight.js';
 import { githubAnnotations } from '../testing/github-annotations.js';
@@ -135,6 +136,8 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const incrementalFlags = new Map<string, boolean>();
     const { compiler, cache } = newCompiler(project, { isIncremental: (n) => incrementalFlags.get(n.unique_id) ?? false, deferred });
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
+    /** watermarks of the models this invocation builds incrementally, for `scope: changed_rows` tests */
+    const watermarks = new Map<string, ChangedRows>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     if (opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-start', out);
 
@@ -164,11 +167,11 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
         const timing = () => ({ completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 });
         try {
           if (node.resource_type === 'test') {
-            const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites });
+            const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks });
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
           }
-          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites });
+          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks });
           return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, failures: null, compiledPath: m.compiledPath, runPath: m.runPath };
         } catch (e) {
           if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };

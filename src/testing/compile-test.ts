@@ -3,6 +3,7 @@ import { quoteIdent } from '../project/relation-names.js';
 import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
 import { FtError } from '../util/errors.js';
+import { changedRowsRelation, type ChangedRows } from './changed-rows.js';
 import { lookupTest } from './generic/registry.js';
 import type { GenericTestContext } from './generic/types.js';
 import { customTestPartial } from './test-nodes.js';
@@ -30,8 +31,12 @@ function resolver(project: Project, compiler: Compiler, test: Node): (ref: strin
   };
 }
 
-/** The SQL that selects a test's failing rows. */
-export function compileTest(project: Project, compiler: Compiler, test: Node): string {
+/**
+ * The SQL that selects a test's failing rows. With `changed` (for a `scope: changed_rows` test,
+ * the attached model's watermark before this invocation ran it incrementally), it reads only
+ * what the run changed, where its kind of test allows (see changed-rows.ts).
+ */
+export function compileTest(project: Project, compiler: Compiler, test: Node, changed?: ChangedRows): string {
   if (!test.test_metadata) return compiler.compile(test);
   const attached = project.nodes.get(test.attached_node!)!;
   if (attached.resource_type === 'model' && attached.config.materialized === 'ephemeral') {
@@ -60,6 +65,7 @@ export function compileTest(project: Project, compiler: Compiler, test: Node): s
     resolveRelation: resolver(project, compiler, test),
   };
   try {
+    if (changed) ctx.model = changedRowsRelation(def, ctx, relation, where, changed) ?? model;
     return def.sql(ctx);
   } catch (e) {
     if (e instanceof FtError) throw e;

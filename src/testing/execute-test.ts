@@ -5,6 +5,7 @@ import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { scopesToChangedRows, type ChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
 import { lookupTest } from './generic/registry.js';
 import { testStatus } from './thresholds.js';
@@ -21,6 +22,8 @@ export interface TestRunOptions {
    * block the event loop and serialize parallel tests); each settles to null or an error.
    */
   pendingWrites?: Array<Promise<string | null>>;
+  /** watermarks of the models built incrementally in this invocation (`scope: changed_rows`) */
+  watermarks?: Map<string, ChangedRows>;
 }
 
 
@@ -66,11 +69,13 @@ async function checkColumn(test: Node, opts: TestRunOptions): Promise<void> {
 export async function executeTest(test: Node, opts: TestRunOptions): Promise<TestOutcome> {
   const { project, adapter, compiler } = opts;
   await checkColumn(test, opts);
-  const sql = compileTest(project, compiler, test).trim().replace(/;\s*$/, '');
+  const def = test.test_metadata ? lookupTest(test.test_metadata.namespace ? `${test.test_metadata.namespace}.${test.test_metadata.name}` : test.test_metadata.name) : undefined;
+  const mark = test.attached_node ? opts.watermarks?.get(test.attached_node) : undefined;
+  const changed = mark && def?.changedRows && scopesToChangedRows(test) ? mark : undefined;
+  const sql = compileTest(project, compiler, test, changed).trim().replace(/;\s*$/, '');
   test.compiled_code = sql;
   const limit = test.config.limit;
   const inner = limit !== null && limit !== undefined ? `SELECT * FROM (\n${sql}\n) AS ft_limited LIMIT ${Number(limit)}` : sql;
-  const def = test.test_metadata ? lookupTest(test.test_metadata.namespace ? `${test.test_metadata.namespace}.${test.test_metadata.name}` : test.test_metadata.name) : undefined;
   const failCalc = String(test.config.fail_calc ?? def?.failCalc ?? 'COUNT(*)');
   const countSql = `SELECT ${failCalc} AS failures FROM (\n${inner}\n) AS ft_test`;
   const statements: string[] = [countSql];
@@ -94,6 +99,7 @@ export async function executeTest(test: Node, opts: TestRunOptions): Promise<Tes
     return { status, failures, sample };
   });
   writeSqlArtifactLater(runPath, `${statements.join(';\n\n')};\n`, opts.pendingWrites);
-  const message = outcome.status === 'pass' ? 'PASS' : `Got ${outcome.failures} result${outcome.failures === 1 ? '' : 's'}, configured to ${outcome.status === 'fail' ? 'fail' : 'warn'} if ${outcome.status === 'fail' ? test.config.error_if ?? '!= 0' : test.config.warn_if ?? '!= 0'}`;
+  const scoped = changed ? ` (rows with ${changed.column} > ${changed.above})` : '';
+  const message = outcome.status === 'pass' ? `PASS${scoped}` : `Got ${outcome.failures} result${outcome.failures === 1 ? '' : 's'}, configured to ${outcome.status === 'fail' ? 'fail' : 'warn'} if ${outcome.status === 'fail' ? test.config.error_if ?? '!= 0' : test.config.warn_if ?? '!= 0'}${scoped}`;
   return { ...outcome, compiledSql: sql, runPath, message };
 }

@@ -8,6 +8,7 @@ import type { Compiler } from '../template/compiler.js';
 import { parseCsvText } from '../util/csv.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { scopesToChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
 import { testStatus } from './thresholds.js';
 
@@ -28,7 +29,7 @@ const PLAIN_COLUMN = /^[\p{L}\p{N}_$ ]+$/u;
 
 /**
  * Checks every test of a run before anything runs, so a mistake in the YAML stops the run
- * with exit 2 and nothing half-built: the test's config (severity, warn_if/error_if, limit),
+ * with exit 2 and nothing half-built: the test's config (severity, warn_if/error_if, limit, scope),
  * its SQL (arguments, relations), and that a column test's column exists — in the table when
  * this run does not build it, else in the model's SQL as far as it can be read statically
  * (a seed's CSV header, a SELECT list whose `*` can be expanded). When the columns cannot
@@ -47,6 +48,7 @@ export async function preflightTests(opts: PreflightOptions): Promise<void> {
       if (limit !== null && limit !== undefined && !(Number.isInteger(Number(limit)) && Number(limit) >= 0)) {
         throw new FtError(`test ${t.name}: limit must be a whole number of rows, not "${String(limit)}".`, 2, file, line);
       }
+      scopesToChangedRows(t);
       compileTest(project, opts.compiler, t);
     } catch (e) {
       if (e instanceof FtError) problems.push(e.exitCode === 2 ? e : new FtError(e.message, 2, e.file, e.line));

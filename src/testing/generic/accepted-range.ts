@@ -24,6 +24,7 @@ export const acceptedRange: GenericTestDefinition = {
   requiredArgs: [],
   optionalArgs: ['min_value', 'max_value', 'inclusive'],
   description: 'Every non-NULL value of the column lies between `min_value` and `max_value`.',
+  changedRows: 'row',
   validate(args) {
     parse(args);
   },

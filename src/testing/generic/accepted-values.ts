@@ -36,6 +36,7 @@ export const acceptedValues: GenericTestDefinition = {
   requiredArgs: ['values'],
   optionalArgs: ['quote'],
   description: 'Every non-NULL value of the column is one of `values`.',
+  changedRows: 'row',
   validate(args) {
     parse(args);
   },

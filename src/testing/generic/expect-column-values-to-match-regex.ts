@@ -37,6 +37,7 @@ export const expectColumnValuesToMatchRegex: GenericTestDefinition = {
   requiredArgs: ['regex'],
   optionalArgs: ['is_raw', 'flags', 'row_condition'],
   description: 'Every non-NULL value of the column matches `regex`.',
+  changedRows: 'row',
   validate(args) {
     parse(args);
   },

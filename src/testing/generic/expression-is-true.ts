@@ -15,6 +15,7 @@ export const expressionIsTrue: GenericTestDefinition = {
   requiredArgs: ['expression'],
   optionalArgs: [],
   description: 'The SQL expression is true for every row (NULL counts as passing).',
+  changedRows: 'row',
   validate(args) {
     stringArg('expression_is_true', args, 'expression', 'expression: "amount >= 0"');
   },

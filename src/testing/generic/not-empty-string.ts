@@ -16,6 +16,7 @@ export const notEmptyString: GenericTestDefinition = {
   requiredArgs: [],
   optionalArgs: ['trim_whitespace'],
   description: 'The column holds no empty strings (whitespace-only counts as empty by default).',
+  changedRows: 'row',
   validate(args) {
     boolArg('not_empty_string', args, 'trim_whitespace', true);
   },

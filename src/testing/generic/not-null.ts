@@ -12,6 +12,7 @@ export const notNull: GenericTestDefinition = {
   requiredArgs: [],
   optionalArgs: [],
   description: 'The column has no NULL values.',
+  changedRows: 'row',
   sql(ctx) {
     const col = testColumn('not_null', ctx);
     return `SELECT *\nFROM ${ctx.model}\nWHERE ${col} IS NULL`;

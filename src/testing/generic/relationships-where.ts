@@ -24,6 +24,7 @@ export const relationshipsWhere: GenericTestDefinition = {
   requiredArgs: ['to', 'field'],
   optionalArgs: ['from_condition', 'to_condition'],
   description: 'Referential integrity between filtered child and parent rows.',
+  changedRows: 'row',
   validate(args) {
     parse(args);
   },

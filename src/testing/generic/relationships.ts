@@ -30,6 +30,7 @@ export const relationships: GenericTestDefinition = {
   requiredArgs: ['to', 'field'],
   optionalArgs: [],
   description: 'Every non-NULL value of the column exists in `to`.`field` (referential integrity).',
+  changedRows: 'row',
   validate(args) {
     parse(args);
   },

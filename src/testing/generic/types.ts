@@ -53,6 +53,14 @@ export interface GenericTestDefinition {
   aliases?: string[];
   /** One line for docs / `ft ls`. */
   description?: string;
+  /**
+   * How the test narrows to the rows an incremental run changed (test config `scope:
+   * changed_rows`): `row` — each row is judged on its own, so the changed rows suffice;
+   * a function — the key columns (SQL expressions) whose groups must be judged whole, so the
+   * test reads every row sharing a key with a changed row. Absent: the test judges the table
+   * as a whole (counts, proportions, ranges between rows) and always reads all of it.
+   */
+  changedRows?: 'row' | ((ctx: GenericTestContext) => string[]);
 }
 
 /** A test argument a user wrote is missing, unknown or of the wrong type. */

@@ -25,6 +25,10 @@ export const uniqueCombinationOfColumns: GenericTestDefinition = {
   requiredArgs: ['combination_of_columns'],
   optionalArgs: ['quote_columns'],
   description: 'No two rows share the same combination of `combination_of_columns`.',
+  changedRows: (ctx) => {
+    const { columns, quoteColumns } = parse(ctx.args);
+    return columns.map((c) => columnExpr(ctx, c, quoteColumns));
+  },
   validate(args) {
     parse(args);
   },

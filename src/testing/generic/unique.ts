@@ -13,6 +13,7 @@ export const unique: GenericTestDefinition = {
   requiredArgs: [],
   optionalArgs: [],
   description: 'The column has no duplicate non-NULL values.',
+  changedRows: (ctx) => [testColumn('unique', ctx)],
   sql(ctx) {
     const col = testColumn('unique', ctx);
     return [

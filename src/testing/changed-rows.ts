@@ -1,0 +1,76 @@
+/**
+ * Tests scoped to the rows an incremental run changed (test config `scope: changed_rows`), the
+ * way SQLMesh audits only the intervals a run processed: on a 10M-row table a `not_null` that
+ * reads the 10k rows just merged costs what those rows cost, not what the table costs.
+ *
+ * The model names a column that only grows (`watermark_column`, e.g. a loader batch id): every
+ * row an incremental run inserts or updates gets a value above anything the table held before.
+ * The runner reads MAX(column) just before the model's incremental statement; afterwards the
+ * changed rows are exactly those above it.
+ */
+import type { Session } from '../adapters/adapter.js';
+import { quoteIdent } from '../project/relation-names.js';
+import type { Node } from '../project/types.js';
+import { FtError } from '../util/errors.js';
+import type { GenericTestContext, GenericTestDefinition } from './generic/types.js';
+
+/** The watermark of one model before this invocation's incremental run of it. */
+export interface ChangedRows {
+  column: string;
+  /** MAX(column) before the run, as a SQL literal */
+  above: string;
+}
+
+/** Test config `scope`: `all` (default) or `changed_rows`. */
+export function scopesToChangedRows(test: Node): boolean {
+  const scope = test.config.scope;
+  if (scope === undefined || scope === null || scope === 'all') return false;
+  if (scope === 'changed_rows') return true;
+  throw new FtError(`test ${test.name}: scope "${String(scope)}" is not known; use all or changed_rows.`, 2, test.declared_at?.file, test.declared_at?.line);
+}
+
+/**
+ * MAX(watermark_column) of an incremental model about to run incrementally, or null when it
+ * declares none or the table is empty (then every row is new and tests read them all).
+ */
+export async function readWatermark(session: Session, node: Node, relation: string, literal: (v: unknown) => string): Promise<ChangedRows | null> {
+  const column = node.config.watermark_column;
+  if (column === undefined || column === null) return null;
+  if (typeof column !== 'string' || !column) {
+    throw new FtError(`model ${node.name}: watermark_column must be one column name (a column that only grows, e.g. a batch id).`, 2, node.original_file_path);
+  }
+  let rows: Array<{ w: unknown }>;
+  try {
+    rows = await session.query<{ w: unknown }>(`SELECT MAX(${quoteIdent(column)}) AS w FROM ${relation}`);
+  } catch (e) {
+    throw new FtError(`model ${node.name}: watermark_column "${column}" cannot be read from ${relation} (${(e as Error).message}). Name a column the model selects.`, 2, node.original_file_path);
+  }
+  const w = rows[0]?.w;
+  return w === null || w === undefined ? null : { column, above: literal(w) };
+}
+
+/**
+ * The relation a generic test reads when scoped to changed rows: for a row test, the changed
+ * rows; for a key test (unique…), every row sharing a key with a changed row, matched with
+ * `<=>` because GROUP BY counts NULLs as one value. Null when the test must read everything.
+ */
+export function changedRowsRelation(
+  def: GenericTestDefinition,
+  ctx: GenericTestContext,
+  relation: string,
+  where: string | null | undefined,
+  changed: ChangedRows,
+): string | null {
+  if (!def.changedRows) return null;
+  const filter = where ? `(${where}) AND ` : '';
+  const isChanged = `${filter}${quoteIdent(changed.column)} > ${changed.above}`;
+  if (def.changedRows === 'row') return `(SELECT * FROM ${relation} WHERE ${isChanged}) AS ft_changed`;
+  const keys = def.changedRows(ctx);
+  const aliases = keys.map((_k, i) => `ft_key_${i}`);
+  return [
+    `(SELECT ft_rows.* FROM ${relation} AS ft_rows`,
+    `  JOIN (SELECT DISTINCT ${keys.map((k, i) => `${k} AS ${aliases[i]}`).join(', ')} FROM ${relation} WHERE ${isChanged}) AS ft_changed_keys`,
+    `    ON ${keys.map((k, i) => `${k} <=> ft_changed_keys.${aliases[i]}`).join(' AND ')}`,
+    `  ${where ? `WHERE ${where}` : ''}) AS ft_changed`,
+  ].join('\n');
+}
