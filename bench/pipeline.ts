@@ -185,6 +185,8 @@ async function benchSize(size: number, base: string, fresh: string): Promise<Siz
 
     const inc = await ftOk(['build']);
     const incNodes = nodeTimes();
+    // kept: the full refresh below overwrites run_results.json
+    cpSync(join(PROJECT, 'target', 'run_results.json'), join(OUT, `incremental-run-results-${bronzeRows}.json`));
     log(`  incremental ft build: ${secs(inc.ms)}s (models ${incNodes.models.toFixed(1)}s, tests ${incNodes.tests.toFixed(1)}s summed); full refresh…`);
     const full = await ftOk(['build', '--full-refresh']);
     const fullNodes = nodeTimes();

@@ -134,10 +134,10 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     }
     const deferred = opts.defer && state ? await resolveDeferred(project, adapter, state, ids) : undefined;
     const incrementalFlags = new Map<string, boolean>();
-    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => incrementalFlags.get(n.unique_id) ?? false, deferred });
-    const columnCache = new Map<string, Promise<ColumnDef[]>>();
-    /** watermarks of the models this invocation builds incrementally, for `scope: changed_rows` tests */
+    /** watermarks of the models this invocation builds incrementally, for `scope: changed_rows` tests and {{watermark}} */
     const watermarks = new Map<string, ChangedRows>();
+    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => incrementalFlags.get(n.unique_id) ?? false, deferred, watermark: (id) => watermarks.get(id)?.above });
+    const columnCache = new Map<string, Promise<ColumnDef[]>>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     if (opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-start', out);
 

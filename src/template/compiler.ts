@@ -13,6 +13,8 @@ export interface CompileOptions {
   isIncremental?: (node: Node) => boolean;
   /** --defer: relation to use for a parent that this run does not build */
   deferred?: Map<string, string>;
+  /** a model's watermark before this invocation ran it incrementally, as a SQL literal */
+  watermark?: (id: string) => string | undefined;
 }
 
 export function cteName(node: Node): string {
@@ -65,6 +67,12 @@ export class Compiler {
         return dep.relation_name!;
       },
       lookupVar: (name) => p.vars[name],
+      watermark: (name) => {
+        const dep = p.nodes.get(`model.${p.config.name}.${name}`);
+        if (!dep) throw new FtError(`watermark "${name}" matches no model.`, 2, file);
+        if (!allowed.has(dep.unique_id)) throw new FtError(`watermark "${name}": ${name} is not a dependency here. Add {{ref "${name}"}} where the query reads it.`, 2, file);
+        return this.opts.watermark?.(dep.unique_id) ?? 'NULL';
+      },
     };
     const ast = parseTemplate(source, file);
     let tpl: HandlebarsTemplateDelegate | undefined;
@@ -96,7 +104,9 @@ export class Compiler {
   compile(node: Node): string {
     const isInc = this.opts.isIncremental?.(node) ?? false;
     const memo = `${node.unique_id}|${isInc}`;
-    const done = this.rendered.get(memo);
+    // {{watermark}} values change between (and within) runs: part of what the SQL depends on
+    const marks = this.opts.watermark ? node.depends_on.nodes.map((d) => this.opts.watermark!(d) ?? '').join('\u0001') : '';
+    const done = this.rendered.get(`${memo}|${marks}`);
     if (done !== undefined) return done;
     const ephemerals = this.ephemeralParents(node);
     const key = sha256(
@@ -104,6 +114,7 @@ export class Compiler {
         node.checksum.checksum,
         this.project.globalKey,
         String(isInc),
+        marks,
         node.schema,
         node.alias,
         ...node.depends_on.nodes.map((d) => {
@@ -120,7 +131,7 @@ export class Compiler {
       this.cache.set(memo, key, sql);
       this.fresh.add(node.unique_id);
     }
-    this.rendered.set(memo, sql);
+    this.rendered.set(`${memo}|${marks}`, sql);
     return sql;
   }
 

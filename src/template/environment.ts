@@ -5,7 +5,7 @@ import type { RenderState } from './render-context.js';
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /** Helpers every ft template can call (besides Handlebars' if/unless/each/with/lookup). */
-export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc'];
+export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark'];
 
 function state(options: unknown): RenderState {
   const st = (options as { data?: { ft?: RenderState } })?.data?.ft;
@@ -53,6 +53,10 @@ export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<
   });
   hb.registerHelper('config', () => '');
   hb.registerHelper('is_incremental', (...all: unknown[]) => state(all[all.length - 1]).isIncremental);
+  hb.registerHelper('watermark', (...all: unknown[]) => {
+    const { params, options } = args(all);
+    return state(options).watermark(String(params[0]));
+  });
   for (const [name, body] of partials) hb.registerPartial(name, body);
   for (const [name, fn] of jsHelpers) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
   return hb;

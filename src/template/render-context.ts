@@ -7,6 +7,8 @@ export interface RenderState {
   resolveRef(name: string): string;
   resolveSource(source: string, table: string): string;
   lookupVar(name: string): unknown;
+  /** `{{watermark "model"}}`: the model's watermark before this invocation's incremental run of it, or NULL */
+  watermark(model: string): string;
   isIncremental: boolean;
 }
 

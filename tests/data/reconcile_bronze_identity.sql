@@ -2,6 +2,8 @@
 --   bronze rows        = valid_events + event_duplicates + rejected_events (rejected_by 'silver')
 --   quarantined lines  = rejected_events (rejected_by 'loader')
 -- counted from the bronze tables themselves. A failing row names the batch and every count.
+-- After an incremental build only the batches it took are counted (silver never rewrites an
+-- older batch's rows); `ft test` and --full-refresh count them all.
 with horizon as (
   select coalesce(max(batch_id), 0) as max_batch_id from {{ref "ingestion_batches"}}
 ),
@@ -9,26 +11,29 @@ bronze_rows as (
   select _batch_id as batch_id, count(*) as n
   from {{source "bronze" "flash_sale_events"}}
   where _batch_id <= (select max_batch_id from horizon)
+    and _batch_id > {{> last_tested_batch}}
   group by _batch_id
 ),
 quarantined as (
   select _batch_id as batch_id, count(*) as n
   from {{source "bronze" "flash_sale_events__rejected"}}
   where _batch_id <= (select max_batch_id from horizon)
+    and _batch_id > {{> last_tested_batch}}
   group by _batch_id
 ),
 valid as (
-  select _batch_id as batch_id, count(*) as n from {{ref "valid_events"}} group by _batch_id
+  select _batch_id as batch_id, count(*) as n from {{ref "valid_events"}} where _batch_id > {{> last_tested_batch}} group by _batch_id
 ),
 duplicates as (
-  select _batch_id as batch_id, count(*) as n from {{ref "event_duplicates"}} group by _batch_id
+  select _batch_id as batch_id, count(*) as n from {{ref "event_duplicates"}} where _batch_id > {{> last_tested_batch}} group by _batch_id
 ),
 rejected as (
   select
     _batch_id as batch_id,
     sum(rejected_by = 'silver') as silver_n,
     sum(rejected_by = 'loader') as loader_n
-  from {{ref "rejected_events"}} {{> scan_for_group_by}}
+  from {{ref "rejected_events"}}
+  where _batch_id > {{> last_tested_batch}}
   group by _batch_id
 ),
 batches as (

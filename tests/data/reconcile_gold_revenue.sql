@@ -1,42 +1,106 @@
--- Gold (and sessions) add up to silver: the events, units and revenue of every gold table and
--- of sessions equal valid_events' totals; sessions has one row per distinct session of
--- valid_events; kpi_daily's overall row is the sum of its day rows. One failing row per
--- table that does not add up.
-with silver as (
-  select
-    count(*) as events,
-    coalesce(sum(units_sold), 0) as units_sold,
-    coalesce(sum(revenue), 0) as revenue,
-    (select count(distinct session_id) from {{ref "valid_events"}}) as sessions
+-- Gold (and sessions) add up to silver. For every day of valid_events: the day's events, units
+-- and revenue in kpi_daily and in each performance table equal valid_events' for that day. For
+-- every session: its events, units and revenue equal its valid events'. kpi_daily's overall
+-- row is the sum of its day rows, and hourly_sales_pattern adds up to it. One failing row per
+-- table and day (or session) that does not add up.
+-- After an incremental build only the days and sessions its new events touched are compared
+-- (others did not change); `ft test` and --full-refresh compare them all.
+with touched_events as (
+  select event_date, session_id
   from {{ref "valid_events"}}
+  where _batch_id > coalesce({{watermark "valid_events"}}, 0)
 ),
-gold as (
-  select 'kpi_daily overall row' as source, events, units_sold, revenue, sessions from {{ref "kpi_daily"}} where day is null
+touched_days as (
+  select distinct event_date as day from touched_events
+),
+silver_days as (
+  select t.day, count(*) as events, sum(v.units_sold) as units_sold, sum(v.revenue) as revenue
+  from touched_days t
+  straight_join {{ref "valid_events"}} v on v.event_hour >= t.day and v.event_hour < t.day + interval 1 day
+  group by t.day
+),
+gold_days as (
+  select 'kpi_daily' as source, k.day, k.events, k.units_sold, k.revenue
+  from touched_days t straight_join {{ref "kpi_daily"}} k on k.day = t.day
   union all
-  select 'kpi_daily day rows', sum(events), sum(units_sold), sum(revenue), sum(sessions) from {{ref "kpi_daily"}} where day is not null
+  select 'product_performance_daily', t.day, sum(d.events), sum(d.units_sold), sum(d.revenue)
+  from touched_days t straight_join {{ref "product_performance_daily"}} d on d.day = t.day
+  group by t.day
   union all
-  select 'sessions', sum(events), sum(units_sold), sum(revenue), count(*) from {{ref "sessions"}}
+  select 'category_performance_daily', t.day, sum(d.events), sum(d.units_sold), sum(d.revenue)
+  from touched_days t straight_join {{ref "category_performance_daily"}} d on d.day = t.day
+  group by t.day
   union all
-  select 'product_performance_hourly', sum(events), sum(units_sold), sum(revenue), null from {{ref "product_performance_hourly"}}
+  select 'product_performance_hourly', t.day, sum(h.events), sum(h.units_sold), sum(h.revenue)
+  from touched_days t straight_join {{ref "product_performance_hourly"}} h on h.event_date = t.day
+  group by t.day
   union all
-  select 'product_performance_daily', sum(events), sum(units_sold), sum(revenue), null from {{ref "product_performance_daily"}}
+  select 'category_performance_hourly', t.day, sum(h.events), sum(h.units_sold), sum(h.revenue)
+  from touched_days t straight_join {{ref "category_performance_hourly"}} h on h.event_hour >= t.day and h.event_hour < t.day + interval 1 day
+  group by t.day
+),
+sources as (
+  select 'kpi_daily' as source
+  union all select 'product_performance_daily'
+  union all select 'category_performance_daily'
+  union all select 'product_performance_hourly'
+  union all select 'category_performance_hourly'
+),
+day_mismatches as (
+  select
+    src.source, cast(s.day as char) as day_or_session,
+    g.events, s.events as silver_events,
+    g.units_sold, s.units_sold as silver_units_sold,
+    g.revenue, s.revenue as silver_revenue
+  from silver_days s
+  cross join sources src
+  left join gold_days g on g.source = src.source and g.day = s.day
+  where not (g.events <=> s.events and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
+),
+touched_sessions as (
+  select distinct session_id from touched_events
+  union
+  select session_id from {{ref "sessions"}} where _max_batch_id > coalesce({{watermark "sessions"}}, 0)
+),
+silver_sessions as (
+  select t.session_id, count(v.session_id) as events, coalesce(sum(v.units_sold), 0) as units_sold, coalesce(sum(v.revenue), 0) as revenue
+  from touched_sessions t
+  left join {{ref "valid_events"}} v on v.session_id = t.session_id
+  group by t.session_id
+),
+session_mismatches as (
+  select
+    'sessions' as source, s.session_id as day_or_session,
+    g.events, s.events as silver_events,
+    g.units_sold, s.units_sold as silver_units_sold,
+    g.revenue, s.revenue as silver_revenue
+  from silver_sessions s
+  left join {{ref "sessions"}} g on g.session_id = s.session_id
+  -- a session row without valid events (events 0 here) is as wrong as a missing one
+  where not (g.events <=> nullif(s.events, 0) and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
+),
+kpi_overall as (
+  select
+    max(case when day is null then events end) as overall_events,
+    sum(case when day is not null then events end) as day_events,
+    max(case when day is null then revenue end) as overall_revenue,
+    sum(case when day is not null then revenue end) as day_revenue
+  from {{ref "kpi_daily"}}
+),
+pattern as (
+  select sum(events) as events, sum(revenue) as revenue from {{ref "hourly_sales_pattern"}}
+),
+total_mismatches as (
+  select 'kpi_daily overall row' as source, 'all days' as day_or_session, k.overall_events as events, k.day_events as silver_events, null as units_sold, null as silver_units_sold, k.overall_revenue as revenue, k.day_revenue as silver_revenue
+  from kpi_overall k
+  where not (k.overall_events <=> k.day_events and k.overall_revenue <=> k.day_revenue)
   union all
-  select 'category_performance_hourly', sum(events), sum(units_sold), sum(revenue), null from {{ref "category_performance_hourly"}}
-  union all
-  select 'category_performance_daily', sum(events), sum(units_sold), sum(revenue), null from {{ref "category_performance_daily"}}
-  union all
-  select 'hourly_sales_pattern', sum(events), sum(units_sold), sum(revenue), null from {{ref "hourly_sales_pattern"}}
+  select 'hourly_sales_pattern', 'all days', p.events, k.overall_events, null, null, p.revenue, k.overall_revenue
+  from pattern p cross join kpi_overall k
+  where coalesce(p.events, 0) <> coalesce(k.overall_events, 0) or coalesce(p.revenue, 0) <> coalesce(k.overall_revenue, 0)
 )
-select
-  g.source,
-  g.events, s.events as silver_events,
-  g.units_sold, s.units_sold as silver_units_sold,
-  g.revenue, s.revenue as silver_revenue,
-  g.sessions, s.sessions as silver_sessions
-from gold g
-cross join silver s
-where s.events > 0
-  and (coalesce(g.events, 0) <> s.events
-    or coalesce(g.units_sold, 0) <> s.units_sold
-    or coalesce(g.revenue, 0) <> s.revenue
-    or (g.sessions is not null and g.sessions <> s.sessions))
+select * from day_mismatches
+union all
+select * from session_mismatches
+union all
+select * from total_mismatches

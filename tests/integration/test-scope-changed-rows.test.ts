@@ -56,6 +56,8 @@ describe('test config scope: changed_rows', () => {
       label: 'scopechg',
       models: { 'events_inc.sql': MODEL },
       yaml: { 'schema.yml': YAML },
+      // a singular test narrows itself with {{watermark}}: the value before this build's run, or NULL
+      tests: { 'new_rows_positive.sql': 'select * from {{ref "events_inc"}} where batch > coalesce({{watermark "events_inc"}}, 0) and v < 0\n' },
       project: 'tests:\n  proj:\n    +scope: changed_rows\n',
     });
     await p.query(`create database \`${p.schema('raw')}\``);
@@ -81,6 +83,7 @@ describe('test config scope: changed_rows', () => {
     expect(nn.status).toBe('pass');
     expect(nn.message).toContain('rows with batch > 1');
     expect(p.read('target/run/proj/models/schema.yml/' + [...results().keys()].find((k) => k.startsWith('not_null_events_inc_v'))! + '.sql')).toMatch(/`batch` > 1/);
+    expect(p.read('target/run/proj/tests/new_rows_positive.sql')).toContain('batch > coalesce(1, 0)');
   }, 120_000);
 
   it('a changed row that breaks a rule fails, and a new key equal to an old one fails unique', async () => {
@@ -91,6 +94,7 @@ describe('test config scope: changed_rows', () => {
     const names = failed();
     expect(names.some((n) => n.startsWith('unique_events_inc_code'))).toBe(true);
     expect(names.some((n) => n.startsWith('accepted_range_events_inc_v'))).toBe(true);
+    expect(names).toContain('new_rows_positive');
     // the damaged old row (v NULL, batch 1) is not a changed row
     expect(names.some((n) => n.startsWith('not_null_events_inc_v'))).toBe(false);
     expect(results().get([...results().keys()].find((k) => k.startsWith('unique_events_inc_code'))!)!.failures).toBe(1);
@@ -102,6 +106,7 @@ describe('test config scope: changed_rows', () => {
     expect(t.code, t.output).toBe(1);
     expect(failed().some((n) => n.startsWith('not_null_events_inc_v'))).toBe(true);
     expect(failed().some((n) => n.startsWith('unique_events_inc_code'))).toBe(true);
+    expect(p.read('target/run/proj/tests/new_rows_positive.sql')).toContain('coalesce(NULL, 0)');
     // the full refresh rebuilds from raw: the damage and row 6 are gone, and everything passes
     const f = await p.ft(['build', '--full-refresh']);
     expect(f.code, f.output).toBe(0);

@@ -33,17 +33,20 @@ function seasonExpr(opts: AnomalyOptions, bucketStart: string): string {
 /**
  * The anomaly query: per-bucket metrics, training statistics per (metric, season) with
  * window functions, and the detection buckets whose z-score passes the threshold. One
- * query, one scan of the model (MariaDB re-evaluates a CTE at every reference, so every
- * CTE that reads the model is referenced once):
+ * query (MariaDB re-evaluates a CTE at every reference, so every CTE that reads the model is
+ * referenced once):
  *
- * 1. `ft_grouped`: the rows grouped by bucket — the only pass over the data.
- * 2. `ft_framed`: per bucket, the next bucket with data (LEAD) and the window bounds
- *    (first and last bucket): the bucket holding the latest timestamp is incomplete, so the
- *    latest complete bucket is the one before it; the bucket holding the earliest one may
- *    be partial (data that starts mid-day) and is not used either. The window is the
- *    training + detection buckets ending at the latest complete bucket.
- * 3. `ft_filled`: each bucket with data, followed by the empty buckets up to the next one,
- *    clipped to the window — so a bucket without rows exists, with volume 0. A bucket is
+ * 1. `ft_bounds`: the window's first bucket, from the first and last timestamps: the bucket
+ *    holding the latest timestamp is incomplete, so the latest complete bucket is the one
+ *    before it; the bucket holding the earliest one may be partial (data that starts
+ *    mid-day) and is not used either. The window is the training + detection buckets ending
+ *    at the latest complete bucket. On an indexed column MIN and MAX are index dives.
+ * 2. `ft_grouped`: the rows from the window's start on, grouped by bucket — the only pass
+ *    over the data, a range scan when the column is indexed (so a long history costs
+ *    nothing); `ft_framed`: per bucket, the next bucket with data (LEAD) and the last bucket.
+ * 3. `ft_filled`: each bucket with data, followed by the empty buckets up to the next one
+ *    (the first also by those from the window's start) — so a bucket without rows exists,
+ *    with volume 0. A bucket is
  *    expanded into its rows with JSON_TABLE over a generated array (MySQL 8.0.4+, MariaDB
  *    10.6+), which costs one row per output row. Not a recursive CTE: MySQL
  *    (cte_max_recursion_depth) and MariaDB (max_recursive_iterations) stop recursion at 1000
@@ -91,32 +94,39 @@ export function anomalyQuery(ctx: GenericTestContext, opts: AnomalyOptions, metr
 
   const dataCols = metrics.map((m) => `f.m_${m.name}`).join(', ');
   return [
-    'WITH ft_grouped AS (',
+    // the window's first bucket from the first and last timestamps: MIN and MAX of an indexed
+    // column are index dives, so only the window's rows are read, however long the history
+    'WITH ft_bounds AS (',
+    `  SELECT GREATEST(${bucketIdx(`MIN(${ts})`)} + 1, ${bucketIdx(`MAX(${ts})`)} - ${window}) AS ft_start_idx`,
+    `  FROM ${ctx.model}`,
+    '),',
+    'ft_grouped AS (',
     '  SELECT',
     `    ${bucketIdx(ts)} AS ft_idx,`,
+    '    MIN(ft_b.ft_start_idx) AS ft_start_idx,',
     metrics.map((m) => `    ${m.aggregate} AS m_${m.name}`).join(',\n'),
-    `  FROM ${ctx.model}`,
-    `  WHERE ${ts} IS NOT NULL`,
+    `  FROM ft_bounds ft_b JOIN ${ctx.model} ON ${ts} >= ${bucketStart('ft_b.ft_start_idx')}`,
     `  GROUP BY ${bucketIdx(ts)}`,
     '),',
     'ft_framed AS (',
     '  SELECT ft_grouped.*,',
     '    LEAD(ft_idx) OVER (ORDER BY ft_idx) AS ft_next_idx,',
-    // FIRST_VALUE over an ordered window rather than MIN/MAX OVER (): MariaDB recomputes a
-    // MIN/MAX window over the whole partition for every row (quadratic in the history)
-    `    GREATEST(FIRST_VALUE(ft_idx) OVER (ORDER BY ft_idx) + 1, FIRST_VALUE(ft_idx) OVER (ORDER BY ft_idx DESC) - ${window}) AS ft_start_idx,`,
+    // the first bucket with data also fills the empty buckets from the window's start
+    '    CASE WHEN LAG(ft_idx) OVER (ORDER BY ft_idx) IS NULL THEN ft_start_idx ELSE ft_idx END AS ft_from_idx,',
+    // FIRST_VALUE over an ordered window rather than MAX OVER (): MariaDB recomputes a
+    // MIN/MAX window over the whole partition for every row
     '    FIRST_VALUE(ft_idx) OVER (ORDER BY ft_idx DESC) - 1 AS ft_last_idx',
     '  FROM ft_grouped',
     '),',
     'ft_filled AS (',
     '  SELECT',
-    '    GREATEST(f.ft_idx, f.ft_start_idx) + j.n - 1 AS idx,',
-    '    CASE WHEN j.n = 1 AND f.ft_idx >= f.ft_start_idx THEN 1 ELSE 0 END AS has_data,',
+    '    f.ft_from_idx + j.n - 1 AS idx,',
+    '    CASE WHEN f.ft_from_idx + j.n - 1 = f.ft_idx THEN 1 ELSE 0 END AS has_data,',
     `    ${dataCols},`,
     '    f.ft_last_idx',
     '  FROM ft_framed f',
     '  CROSS JOIN JSON_TABLE(',
-    "    CONCAT('[', SUBSTRING(REPEAT(',0', GREATEST(0, LEAST(COALESCE(f.ft_next_idx, f.ft_idx + 1), f.ft_last_idx + 1) - GREATEST(f.ft_idx, f.ft_start_idx))), 2), ']'),",
+    "    CONCAT('[', SUBSTRING(REPEAT(',0', GREATEST(0, LEAST(COALESCE(f.ft_next_idx, f.ft_idx + 1), f.ft_last_idx + 1) - f.ft_from_idx)), 2), ']'),",
     "    '$[*]' COLUMNS (n FOR ORDINALITY)",
     '  ) AS j',
     '),',

@@ -1,0 +1,1 @@
+coalesce({{watermark "ingestion_batches"}}, 0)
