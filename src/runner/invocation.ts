@@ -5,6 +5,7 @@ import { formatSample } from './reporter.js';
 import { writeManifest } from '../artifacts/manifest.js';
 import { topoSort } from '../graph/build-graph.js';
 import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
+import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { newCompiler } from './compile-nodes.js';
 import type { ChangedRows } from '../testing/changed-rows.js';
@@ -136,7 +137,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const incrementalFlags = new Map<string, boolean>();
     /** watermarks of the models this invocation builds incrementally, for `scope: changed_rows` tests and {{watermark}} */
     const watermarks = new Map<string, ChangedRows>();
-    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => incrementalFlags.get(n.unique_id) ?? false, deferred, watermark: (id) => watermarks.get(id)?.above });
+    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags), deferred, watermark: (id) => watermarks.get(id)?.above });
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     if (opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-start', out);
@@ -235,4 +236,15 @@ function summarize(ctx: CommandContext, list: NodeResult[], elapsed: number, opt
     if (r.status !== 'error' && (opts.storeFailures || node.config.store_failures)) out.info(`  failing rows stored in ${failuresSchema(project)}.${node.alias}`);
   }
   out.info(`\nDone. PASS=${summary.pass} WARN=${summary.warn} ERROR=${summary.error} FAIL=${summary.fail} SKIP=${summary.skip} TOTAL=${summary.total}`);
+}
+
+/**
+ * is_incremental() as this invocation knows it: for a model, whether it is being built
+ * incrementally; for a singular test, whether every incremental model it reads was (so the
+ * test can check only what the build added, see tests/data/*.sql).
+ */
+function isIncrementalNow(project: Project, node: Node, flags: Map<string, boolean>): boolean {
+  if (node.resource_type !== 'test') return flags.get(node.unique_id) ?? false;
+  const incremental = node.depends_on.nodes.filter((d) => project.nodes.get(d)?.config.materialized === 'incremental');
+  return incremental.length > 0 && incremental.every((d) => flags.get(d) === true);
 }

@@ -1,10 +1,14 @@
--- Gold (and sessions) add up to silver. For every day of valid_events: the day's events, units
--- and revenue in kpi_daily and in each performance table equal valid_events' for that day. For
--- every session: its events, units and revenue equal its valid events'. kpi_daily's overall
--- row is the sum of its day rows, and hourly_sales_pattern adds up to it. One failing row per
--- table and day (or session) that does not add up.
--- After an incremental build only the days and sessions its new events touched are compared
--- (others did not change); `ft test` and --full-refresh compare them all.
+-- Gold (and sessions) add up to silver.
+-- A full check (`ft test`, --full-refresh): the events, units and revenue of every gold table
+-- and of sessions equal valid_events' totals; sessions has one row per distinct session of
+-- valid_events; kpi_daily's overall row is the sum of its day rows. One failing row per table.
+-- After an incremental build (is_incremental: every model here was built incrementally), only
+-- what its new events touched, more finely: for each touched day, the day's events, units and
+-- revenue in kpi_daily and in each performance table equal valid_events' for that day; for each
+-- touched session, its totals equal its valid events'; kpi_daily's overall row is the sum of
+-- its day rows, and hourly_sales_pattern adds up to it. One failing row per table and day (or
+-- session). The other days and sessions did not change.
+{{#if (is_incremental)}}
 with touched_events as (
   select event_date, session_id
   from {{ref "valid_events"}}
@@ -104,3 +108,43 @@ union all
 select * from session_mismatches
 union all
 select * from total_mismatches
+{{else}}
+with silver as (
+  select
+    count(*) as events,
+    coalesce(sum(units_sold), 0) as units_sold,
+    coalesce(sum(revenue), 0) as revenue,
+    (select count(distinct session_id) from {{ref "valid_events"}}) as sessions
+  from {{ref "valid_events"}}
+),
+gold as (
+  select 'kpi_daily overall row' as source, events, units_sold, revenue, sessions from {{ref "kpi_daily"}} where day is null
+  union all
+  select 'kpi_daily day rows', sum(events), sum(units_sold), sum(revenue), sum(sessions) from {{ref "kpi_daily"}} where day is not null
+  union all
+  select 'sessions', sum(events), sum(units_sold), sum(revenue), count(*) from {{ref "sessions"}}
+  union all
+  select 'product_performance_hourly', sum(events), sum(units_sold), sum(revenue), null from {{ref "product_performance_hourly"}}
+  union all
+  select 'product_performance_daily', sum(events), sum(units_sold), sum(revenue), null from {{ref "product_performance_daily"}}
+  union all
+  select 'category_performance_hourly', sum(events), sum(units_sold), sum(revenue), null from {{ref "category_performance_hourly"}}
+  union all
+  select 'category_performance_daily', sum(events), sum(units_sold), sum(revenue), null from {{ref "category_performance_daily"}}
+  union all
+  select 'hourly_sales_pattern', sum(events), sum(units_sold), sum(revenue), null from {{ref "hourly_sales_pattern"}}
+)
+select
+  g.source,
+  g.events, s.events as silver_events,
+  g.units_sold, s.units_sold as silver_units_sold,
+  g.revenue, s.revenue as silver_revenue,
+  g.sessions, s.sessions as silver_sessions
+from gold g
+cross join silver s
+where s.events > 0
+  and (coalesce(g.events, 0) <> s.events
+    or coalesce(g.units_sold, 0) <> s.units_sold
+    or coalesce(g.revenue, 0) <> s.revenue
+    or (g.sessions is not null and g.sessions <> s.sessions))
+{{/if}}
