@@ -96,8 +96,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const known = new Set([...CORE_HELPERS, ...helpers.keys()]);
 
   const templated = (file: { abs: string; rel: string }): { raw: string; analysis: TemplateAnalysis; checksum: string } => {
-    const raw = readFileSync(file.abs, 'utf8');
-    const checksum = sha256(raw);
+    const { text: raw, checksum } = cache.read(file.abs, file.rel);
     let analysis = cache.get(file.rel, checksum);
     if (!analysis) {
       analysis = analyseTemplate(parseTemplate(raw, file.rel), file.rel);
@@ -174,7 +173,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const f of discover(root, config.seedPaths, ['.csv'])) {
     const name = f.inResource.replace(/\.csv$/, '').split('/').pop()!;
     const node = baseNode('seed', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.csv$/, '').split('/')]);
-    node.checksum.checksum = sha256(readFileSync(f.abs, 'utf8'));
+    node.checksum.checksum = cache.read(f.abs, f.rel, false).checksum;
     node.declared_at = { file: f.rel, line: 1 };
     addUnique(node);
   }
@@ -200,8 +199,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
   for (const f of yamlFiles) {
-    const text = readFileSync(f.abs, 'utf8');
-    const sum = sha256(text);
+    const { text, checksum: sum } = cache.read(f.abs, f.rel);
     let schema = cache.getSchema(f.rel, sum);
     if (!schema) {
       schema = readSchemaFile(parseYaml(text, f.rel), f.rel);
