@@ -29,7 +29,7 @@ interface CacheFile {
  * the same timestamp tick as our read (1 s on some filesystems, 2 s on FAT) could leave size
  * and times unchanged ("racily clean" in git), so such a file is hashed again next time.
  */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 
 /**
  * Partial parsing: a template's analysis is reused while its content hash and the

@@ -1,0 +1,174 @@
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
+import { discover } from '../project/discovery.js';
+import { RACY_MS } from '../project/parse-cache.js';
+import { profileSearchPath } from '../project/profiles.js';
+import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
+import { sha256 } from '../util/hash.js';
+import { FT_VERSION } from '../version.js';
+import type { CompileFlags } from '../cli/compile.js';
+
+/** size, mtime and ctime of a file; null for a file that does not exist */
+type Stamp = [number, number, number] | null;
+
+/** target/compile_record.json: what the last successful `ft compile` read and wrote. */
+interface CompileRecord {
+  key: string;
+  /** every file the load could read (project files, profiles, resource folders), by absolute path */
+  stamps: Record<string, Stamp>;
+  /** target/compiled and its folders */
+  compiled: Record<string, Stamp>;
+  manifest: { stamp: Stamp; metadata: string };
+  count: number;
+  warnings: string[];
+}
+
+/** What the compile saw before it read anything: enough to record it once it succeeds. */
+export interface CompileInputs {
+  key: string;
+  stamps: Record<string, Stamp>;
+  /** every file last changed long enough ago that a later change must show in its stamp */
+  settled: boolean;
+  targetDir: string;
+}
+
+const RECORD = 'compile_record.json';
+
+function stampOf(file: string): Stamp {
+  try {
+    const st = statSync(file);
+    return [st.size, st.mtimeMs, st.ctimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stamps of target/compiled and every folder below it. A file added to or removed from a
+ * folder changes the folder's mtime, so these stand for the listing without reading it.
+ */
+function compiledFolders(targetDir: string): Record<string, Stamp> {
+  const out: Record<string, Stamp> = {};
+  const walk = (dir: string): void => {
+    out[dir] = stampOf(dir);
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+  };
+  const top = join(targetDir, 'compiled');
+  if (existsSync(top)) walk(top);
+  return out;
+}
+
+const sameStamps = (recorded: Record<string, Stamp>): boolean => Object.entries(recorded).every(([f, s]) => JSON.stringify(stampOf(f)) === JSON.stringify(s));
+
+/** The manifest's first bytes, up to the end of its metadata object (as JSON.stringify wrote it). */
+const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
+
+/**
+ * Stamps every input of a compile: flags, environment, project and profiles files and every
+ * file under the resource folders. Undefined when project.yml cannot be read (the full load
+ * reports that).
+ */
+export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
+  if (flags.state || flags.partialParse === false) return undefined;
+  const root = resolve(flags.projectDir ?? process.cwd());
+  let config;
+  try {
+    config = loadProjectConfig(root, () => undefined);
+  } catch {
+    return undefined;
+  }
+  const settledBefore = Date.now() - RACY_MS;
+  const stamps: Record<string, Stamp> = {};
+  let settled = true;
+  const add = (file: string): void => {
+    const s = stampOf(file);
+    stamps[file] = s;
+    if (s && Math.max(s[1], s[2]) >= settledBefore) settled = false;
+  };
+  for (const f of PROJECT_FILES) add(join(root, f));
+  for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
+  const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths];
+  for (const f of discover(root, [...new Set(folders)], [''])) add(f.abs);
+  // Anything a template or profile reads (env_var) or a flag changes is in the key.
+  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).sort()]));
+  return { key, stamps, settled, targetDir: resolve(root, config.targetPath) };
+}
+
+/**
+ * When the inputs are exactly those of the last compile and its outputs are untouched, the
+ * compiled files are current and a new manifest would differ only in generated_at and
+ * invocation_id: those are rewritten in a copy of the manifest, and the last compile's node
+ * count and warnings returned. Otherwise undefined (compile in full).
+ */
+export function reuseUnchangedCompile(inputs: CompileInputs): { count: number; warnings: string[]; manifest: string } | undefined {
+  if (!inputs.settled) return undefined;
+  const recordFile = join(inputs.targetDir, RECORD);
+  let rec: CompileRecord;
+  try {
+    rec = JSON.parse(readFileSync(recordFile, 'utf8')) as CompileRecord;
+  } catch {
+    return undefined;
+  }
+  const manifest = join(inputs.targetDir, 'manifest.json');
+  if (
+    rec.key !== inputs.key ||
+    JSON.stringify(rec.stamps) !== JSON.stringify(inputs.stamps) ||
+    JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(manifest)) ||
+    !sameStamps(rec.compiled)
+  ) {
+    return undefined;
+  }
+  const metadata = refreshMetadata(manifest, rec.manifest.metadata);
+  if (!metadata) return undefined;
+  writeFileSync(recordFile, JSON.stringify({ ...rec, manifest: { stamp: stampOf(manifest), metadata } }));
+  return { count: rec.count, warnings: rec.warnings, manifest };
+}
+
+/** Rewrites the manifest's generated_at and invocation_id in place of the old ones (same length), atomically. */
+function refreshMetadata(file: string, old: string): string | undefined {
+  const prefix = Buffer.from(metadataPrefix(old));
+  const head = Buffer.alloc(prefix.length);
+  const fd = openSync(file, 'r');
+  try {
+    if (readSync(fd, head, 0, head.length, 0) !== head.length || !head.equals(prefix)) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  const next = JSON.stringify({ ...(JSON.parse(old) as object), generated_at: new Date().toISOString(), invocation_id: invocationId });
+  const bytes = Buffer.from(next);
+  if (bytes.length !== Buffer.byteLength(old)) return undefined;
+  const tmp = `${file}.${process.pid}.tmp`;
+  copyFileSync(file, tmp);
+  const out = openSync(tmp, 'r+');
+  try {
+    writeSync(out, bytes, 0, bytes.length, prefix.length - bytes.length);
+  } finally {
+    closeSync(out);
+  }
+  renameSync(tmp, file);
+  return next;
+}
+
+/** After a full compile: remember its inputs and outputs, if a later change is sure to show in the stamps. */
+export function recordCompile(inputs: CompileInputs | undefined, count: number, warnings: string[], manifestFile: string, metadata: unknown): void {
+  if (!inputs) return;
+  const recordFile = join(inputs.targetDir, RECORD);
+  const compiled = compiledFolders(inputs.targetDir);
+  // A folder written to just now could lose a file in the same mtime tick unnoticed.
+  const settledBefore = Date.now() - RACY_MS;
+  const settled = inputs.settled && Object.values(compiled).every((s) => s && Math.max(s[1], s[2]) < settledBefore);
+  if (!settled) {
+    rmSync(recordFile, { force: true });
+    return;
+  }
+  const rec: CompileRecord = {
+    key: inputs.key,
+    stamps: inputs.stamps,
+    compiled,
+    manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },
+    count,
+    warnings,
+  };
+  writeFileSync(recordFile, JSON.stringify(rec));
+}
