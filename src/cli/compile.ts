@@ -1,9 +1,11 @@
 import { buildManifest, writeManifest } from '../artifacts/manifest.js';
-import { selectNodes } from '../graph/selector.js';
-import { compileNodes, newCompiler } from '../runner/compile-nodes.js';
 import { compileInputs, recordCompile, reuseUnchangedCompile } from '../runner/unchanged-compile.js';
-import { openProject, splitSelectors, type GlobalFlags } from './context.js';
+import type { GlobalFlags } from './context.js';
 import { createOutput, type Output } from './output.js';
+
+// The loader, Handlebars and the renderer are imported only when a project is loaded, so a
+// compile that reuses the last one does not pay for them.
+const loader = (): Promise<typeof import('./context.js')> => import('./context.js');
 
 export interface CompileFlags extends GlobalFlags {
   select?: string[];
@@ -25,6 +27,11 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     for (const w of reused.warnings) out.warn(w);
     return done(out, reused.count, reused.manifest);
   }
+  const [{ openProject, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }] = await Promise.all([
+    loader(),
+    import('../graph/selector.js'),
+    import('../runner/compile-nodes.js'),
+  ]);
   const { project, graph, out, state } = await openProject(flags);
   const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
   const { compiler, cache } = newCompiler(project);
@@ -38,7 +45,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
 /** ft parse: loads the project and writes the manifest without rendering SQL. */
 export async function parseCommand(flags: GlobalFlags): Promise<number> {
   const started = performance.now();
-  const { project, graph, out } = await openProject(flags);
+  const { project, graph, out } = await (await loader()).openProject(flags);
   const file = writeManifest(project, graph);
   const counts = new Map<string, number>();
   for (const n of project.nodes.values()) counts.set(n.resource_type, (counts.get(n.resource_type) ?? 0) + 1);

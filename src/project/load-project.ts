@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
-import { parse as parseYamlValue } from 'yaml';
 import { createEnvironment, CORE_HELPERS, type HelperFn } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
@@ -19,7 +18,7 @@ import { loadTarget, type ProfileOptions } from './profiles.js';
 import { readSchemaFile, type ColumnPatch, type NodePatch, type RawTest } from './schema-files.js';
 import { quoteIdent, relationName } from './relation-names.js';
 import type { ColumnInfo, Node, NodeConfig, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
-import { parseYaml } from './yaml-file.js';
+import { parseYaml, yamlLibrary } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
 
 export interface LoadOptions extends ProfileOptions {
@@ -36,7 +35,7 @@ export function parseVarsFlag(text: string | undefined): Record<string, unknown>
   if (!text) return {};
   let v: unknown;
   try {
-    v = parseYamlValue(text);
+    v = yamlLibrary().parse(text);
   } catch (e) {
     throw new FtError(`--vars is not valid YAML or JSON (${(e as Error).message.split('\n')[0]}). Pass a mapping, e.g. --vars '{start_date: 2026-11-01, limit: 10}'.`);
   }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import { discover } from '../project/discovery.js';
 import { RACY_MS } from '../project/parse-cache.js';
-import { profileSearchPath } from '../project/profiles.js';
+import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
