@@ -14,11 +14,12 @@ type Stamp = [number, number, number] | null;
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 interface CompileRecord {
+  version: 1;
   key: string;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
-  /** target/compiled and its folders */
-  compiled: Record<string, Stamp>;
+  /** target/compiled and its folders, with the hash of each listing */
+  compiled: Record<string, string | null>;
   manifest: { stamp: Stamp; metadata: string };
   count: number;
   warnings: string[];
@@ -44,22 +45,30 @@ function stampOf(file: string): Stamp {
   }
 }
 
+/** A hash of a folder's entry names, or null when it is gone. */
+function listingOf(dir: string): string | null {
+  try {
+    return sha256(readdirSync(dir).sort().join('\n'));
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Stamps of target/compiled and every folder below it. A file added to or removed from a
- * folder changes the folder's mtime, so these stand for the listing without reading it.
+ * target/compiled and every folder below it, with the hash of its listing: a compiled file
+ * deleted (or a folder added) shows as a changed listing. Content is not checked, as a full
+ * compile does not rewrite an existing file whose SQL is unchanged either.
  */
-function compiledFolders(targetDir: string): Record<string, Stamp> {
-  const out: Record<string, Stamp> = {};
+function compiledFolders(targetDir: string): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
   const walk = (dir: string): void => {
-    out[dir] = stampOf(dir);
+    out[dir] = listingOf(dir);
     for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
   };
   const top = join(targetDir, 'compiled');
   if (existsSync(top)) walk(top);
   return out;
 }
-
-const sameStamps = (recorded: Record<string, Stamp>): boolean => Object.entries(recorded).every(([f, s]) => JSON.stringify(stampOf(f)) === JSON.stringify(s));
 
 /** The manifest's first bytes, up to the end of its metadata object (as JSON.stringify wrote it). */
 const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
@@ -112,10 +121,11 @@ export function reuseUnchangedCompile(inputs: CompileInputs): { count: number; w
   }
   const manifest = join(inputs.targetDir, 'manifest.json');
   if (
+    rec.version !== 1 ||
     rec.key !== inputs.key ||
     JSON.stringify(rec.stamps) !== JSON.stringify(inputs.stamps) ||
     JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(manifest)) ||
-    !sameStamps(rec.compiled)
+    !Object.entries(rec.compiled).every(([dir, listing]) => listingOf(dir) === listing)
   ) {
     return undefined;
   }
@@ -154,18 +164,15 @@ function refreshMetadata(file: string, old: string): string | undefined {
 export function recordCompile(inputs: CompileInputs | undefined, count: number, warnings: string[], manifestFile: string, metadata: unknown): void {
   if (!inputs) return;
   const recordFile = join(inputs.targetDir, RECORD);
-  const compiled = compiledFolders(inputs.targetDir);
-  // A folder written to just now could lose a file in the same mtime tick unnoticed.
-  const settledBefore = Date.now() - RACY_MS;
-  const settled = inputs.settled && Object.values(compiled).every((s) => s && Math.max(s[1], s[2]) < settledBefore);
-  if (!settled) {
+  if (!inputs.settled) {
     rmSync(recordFile, { force: true });
     return;
   }
   const rec: CompileRecord = {
+    version: 1,
     key: inputs.key,
     stamps: inputs.stamps,
-    compiled,
+    compiled: compiledFolders(inputs.targetDir),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },
     count,
     warnings,

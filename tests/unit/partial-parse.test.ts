@@ -1,25 +1,17 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileCommand } from '../../src/cli/compile.js';
 import { loadProject } from '../../src/project/load-project.js';
 import { ParseCache } from '../../src/project/parse-cache.js';
+import { copyShop as copyShopFixture, removeShopCopies } from '../helpers/shop-copy.js';
 
 // Partial parsing: a warm run re-parses only templates and schema files whose content changed
 // (the cache is keyed by content hash and by the globals: vars, target, macros), and
 // re-renders only what changed.
 
-const shop = resolve(import.meta.dirname, '../fixtures/shop');
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function copyShop(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ft-pp-'));
-  dirs.push(dir);
-  cpSync(shop, dir, { recursive: true, filter: (src) => !src.startsWith(join(shop, 'target')) });
-  return dir;
-}
+afterAll(removeShopCopies);
+const copyShop = (): string => copyShopFixture('ft-pp-');
 
 /** Counts ParseCache hits and misses (templates and schema files) during one load. */
 async function countedLoad(dir: string, vars?: Record<string, unknown>): Promise<{ hits: number; misses: number }> {

@@ -1,23 +1,15 @@
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { appendFileSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileCommand } from '../../src/cli/compile.js';
 import { ParseCache } from '../../src/project/parse-cache.js';
+import { copyShop as copyShopFixture, removeShopCopies } from '../helpers/shop-copy.js';
 
 // A compile of a project where nothing changed since the last compile reuses its outputs
 // (only the manifest's metadata is rewritten); any change of input or output compiles in full.
 
-const shop = resolve(import.meta.dirname, '../fixtures/shop');
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function copyShop(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ft-uc-'));
-  dirs.push(dir);
-  cpSync(shop, dir, { recursive: true, filter: (src) => !src.startsWith(join(shop, 'target')) });
-  return dir;
-}
+afterAll(removeShopCopies);
+const copyShop = (): string => copyShopFixture('ft-uc-');
 
 let stdout: string[] = [];
 let stderr: string[] = [];
