@@ -32,7 +32,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     import('../graph/selector.js'),
     import('../runner/compile-nodes.js'),
   ]);
-  const { project, graph, out, state } = await openProject(flags);
+  const { project, graph, out, state } = await openProject(flags, undefined, inputs);
   const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
   const { compiler, cache } = newCompiler(project);
   const count = compileNodes(project, graph, ids, compiler, cache);

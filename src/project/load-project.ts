@@ -11,7 +11,7 @@ import { KNOWN_CONFIG_KEYS, defaultConfig, mergeConfig, normaliseKey } from './c
 import { discover } from './discovery.js';
 import { FolderConfig } from './folder-config.js';
 import { readDocBlocks, renderDescription } from './doc-blocks.js';
-import { ParseCache } from './parse-cache.js';
+import { ParseCache, type KnownStamps } from './parse-cache.js';
 import { loadProjectConfig } from './project-config.js';
 import type { Project } from './project.js';
 import { loadTarget, type ProfileOptions } from './profiles.js';
@@ -28,6 +28,8 @@ export interface LoadOptions extends ProfileOptions {
   /** use and refresh target/partial_parse.json */
   partialParse?: boolean;
   warn?: (msg: string) => void;
+  /** file stamps the caller has just taken (not taken again) */
+  stamps?: KnownStamps;
 }
 
 /** Parses the --vars flag: YAML or JSON. */
@@ -84,7 +86,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   }
   const env = createEnvironment(partials, helpers);
   const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, process.env.FT_CACHE_SALT ?? '']));
-  const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false);
+  const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false, opts.stamps);
 
   const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths]);
   const nodes = new Map<string, Node>();

@@ -24,6 +24,25 @@ interface CacheFile {
   stamps: Record<string, FileStamp>;
 }
 
+/** size, mtime and ctime of a file (null: it does not exist), taken by one stat. */
+export type Stamp = [number, number, number] | null;
+
+export function stampOf(file: string): Stamp {
+  try {
+    const st = statSync(file);
+    return [st.size, st.mtimeMs, st.ctimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/** Stamps someone took before the load (ft compile does), so files are not stat'ed twice. */
+export interface KnownStamps {
+  stamps: Record<string, Stamp>;
+  /** Date.now() - RACY_MS when they were taken */
+  settledBefore: number;
+}
+
 /**
  * A stamp is trusted only for a file last changed this long before it was read: a write in
  * the same timestamp tick as our read (1 s on some filesystems, 2 s on FAT) could leave size
@@ -40,13 +59,19 @@ export class ParseCache {
   private dirty = false;
   private readonly file: string;
   /** files found unchanged by their stat are not read; anything older than this is settled */
-  private readonly settledBefore = Date.now() - RACY_MS;
+  private readonly settledBefore: number;
   hits = 0;
   misses = 0;
   /** project files read from disk (not vouched for by their stamp) */
   reads = 0;
 
-  constructor(private readonly targetDir: string, globalKey: string, private readonly enabled: boolean) {
+  constructor(
+    private readonly targetDir: string,
+    globalKey: string,
+    private readonly enabled: boolean,
+    private readonly known?: KnownStamps,
+  ) {
+    this.settledBefore = known?.settledBefore ?? Date.now() - RACY_MS;
     this.file = join(targetDir, 'partial_parse.json');
     this.data = { version: 3, globalKey, files: {}, schemas: {}, stamps: {} };
     if (!enabled || !existsSync(this.file)) return;
@@ -66,17 +91,17 @@ export class ParseCache {
    * `keepText: false` (seeds, which can be large) returns the checksum with empty text.
    */
   read(abs: string, rel: string, keepText = true): { text: string; checksum: string } {
-    const st = this.enabled ? statSync(abs) : undefined;
+    const st = this.enabled ? (this.known?.stamps[abs] ?? stampOf(abs)) : null;
     const prev = this.data.stamps[rel];
-    if (st && prev && prev.size === st.size && prev.mtimeMs === st.mtimeMs && prev.ctimeMs === st.ctimeMs && (!keepText || prev.text !== undefined)) {
+    if (st && prev && prev.size === st[0] && prev.mtimeMs === st[1] && prev.ctimeMs === st[2] && (!keepText || prev.text !== undefined)) {
       return { text: prev.text ?? '', checksum: prev.checksum };
     }
     this.reads++;
     const text = readFileSync(abs, 'utf8');
     const checksum = sha256(text);
     if (st) {
-      const settled = Math.max(st.mtimeMs, st.ctimeMs) < this.settledBefore;
-      if (settled) this.data.stamps[rel] = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, checksum, ...(keepText ? { text } : {}) };
+      const settled = Math.max(st[1], st[2]) < this.settledBefore;
+      if (settled) this.data.stamps[rel] = { size: st[0], mtimeMs: st[1], ctimeMs: st[2], checksum, ...(keepText ? { text } : {}) };
       else delete this.data.stamps[rel];
       if (settled || prev) this.dirty = true;
     }

@@ -1,16 +1,13 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import { discover } from '../project/discovery.js';
-import { RACY_MS } from '../project/parse-cache.js';
+import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
 import type { CompileFlags } from '../cli/compile.js';
-
-/** size, mtime and ctime of a file; null for a file that does not exist */
-type Stamp = [number, number, number] | null;
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 interface CompileRecord {
@@ -26,24 +23,14 @@ interface CompileRecord {
 }
 
 /** What the compile saw before it read anything: enough to record it once it succeeds. */
-export interface CompileInputs {
+export interface CompileInputs extends KnownStamps {
   key: string;
-  stamps: Record<string, Stamp>;
   /** every file last changed long enough ago that a later change must show in its stamp */
   settled: boolean;
   targetDir: string;
 }
 
 const RECORD = 'compile_record.json';
-
-function stampOf(file: string): Stamp {
-  try {
-    const st = statSync(file);
-    return [st.size, st.mtimeMs, st.ctimeMs];
-  } catch {
-    return null;
-  }
-}
 
 /** A hash of a folder's entry names, or null when it is gone. */
 function listingOf(dir: string): string | null {
@@ -101,7 +88,7 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   for (const f of discover(root, [...new Set(folders)], [''])) add(f.abs);
   // Anything a template or profile reads (env_var) or a flag changes is in the key.
   const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).sort()]));
-  return { key, stamps, settled, targetDir: resolve(root, config.targetPath) };
+  return { key, stamps, settledBefore, settled, targetDir: resolve(root, config.targetPath) };
 }
 
 /**
