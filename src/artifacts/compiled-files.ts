@@ -4,9 +4,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 
+/** target/<kind>/<project> of each loaded project: resolved once, not once per node. */
+const bases = new WeakMap<Project, Partial<Record<'compiled' | 'run', string>>>();
+
 /** target/<kind>/<project>/<file>.sql — where a node's compiled (or executed) SQL is written. */
 export function sqlArtifactPath(project: Project, node: Node, kind: 'compiled' | 'run'): string {
-  const base = join(resolve(project.root, project.config.targetPath), kind, project.config.name);
+  let known = bases.get(project);
+  if (!known) bases.set(project, (known = {}));
+  const base = (known[kind] ??= join(resolve(project.root, project.config.targetPath), kind, project.config.name));
   if (node.test_metadata) return join(base, node.original_file_path, `${node.name}.sql`);
   return join(base, node.original_file_path);
 }

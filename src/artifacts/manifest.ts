@@ -61,8 +61,8 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
   };
 }
 
-export function writeManifest(project: Project, graph: Graph): string {
+export function writeManifest(project: Project, graph: Graph, manifest = buildManifest(project, graph)): string {
   const file = join(resolve(project.root, project.config.targetPath), 'manifest.json');
-  writeJsonAtomic(file, buildManifest(project, graph));
+  writeJsonAtomic(file, manifest);
   return file;
 }

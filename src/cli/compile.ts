@@ -1,7 +1,11 @@
-import { writeManifest } from '../artifacts/manifest.js';
-import { selectNodes } from '../graph/selector.js';
-import { compileNodes, newCompiler } from '../runner/compile-nodes.js';
-import { openProject, splitSelectors, type GlobalFlags } from './context.js';
+import { buildManifest, writeManifest } from '../artifacts/manifest.js';
+import { compileInputs, recordCompile, reuseUnchangedCompile } from '../runner/unchanged-compile.js';
+import type { GlobalFlags } from './context.js';
+import { createOutput, type Output } from './output.js';
+
+// The loader, Handlebars and the renderer are imported only when a project is loaded, so a
+// compile that reuses the last one does not pay for them.
+const loader = (): Promise<typeof import('./context.js')> => import('./context.js');
 
 export interface CompileFlags extends GlobalFlags {
   select?: string[];
@@ -11,19 +15,37 @@ export interface CompileFlags extends GlobalFlags {
 /** ft compile: renders models and tests to target/compiled and writes target/manifest.json. */
 export async function compileCommand(flags: CompileFlags): Promise<number> {
   const started = performance.now();
-  const { project, graph, out, state } = await openProject(flags);
+  const done = (out: Output, count: number, file: string): number => {
+    out.info(`Compiled ${count} nodes in ${((performance.now() - started) / 1000).toFixed(2)}s; manifest at ${file}`);
+    return 0;
+  };
+  // Nothing changed since the last compile: only the manifest's metadata is new.
+  const inputs = compileInputs(flags);
+  const reused = inputs && reuseUnchangedCompile(inputs);
+  if (reused) {
+    const out = createOutput({ logFormat: flags.logFormat });
+    for (const w of reused.warnings) out.warn(w);
+    return done(out, reused.count, reused.manifest);
+  }
+  const [{ openProject, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }] = await Promise.all([
+    loader(),
+    import('../graph/selector.js'),
+    import('../runner/compile-nodes.js'),
+  ]);
+  const { project, graph, out, state } = await openProject(flags, undefined, inputs);
   const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
   const { compiler, cache } = newCompiler(project);
   const count = compileNodes(project, graph, ids, compiler, cache);
-  const file = writeManifest(project, graph);
-  out.info(`Compiled ${count} nodes in ${((performance.now() - started) / 1000).toFixed(2)}s; manifest at ${file}`);
-  return 0;
+  const manifest = buildManifest(project, graph);
+  const file = writeManifest(project, graph, manifest);
+  recordCompile(inputs, count, project.warnings, file, manifest.metadata);
+  return done(out, count, file);
 }
 
 /** ft parse: loads the project and writes the manifest without rendering SQL. */
 export async function parseCommand(flags: GlobalFlags): Promise<number> {
   const started = performance.now();
-  const { project, graph, out } = await openProject(flags);
+  const { project, graph, out } = await (await loader()).openProject(flags);
   const file = writeManifest(project, graph);
   const counts = new Map<string, number>();
   for (const n of project.nodes.values()) counts.set(n.resource_type, (counts.get(n.resource_type) ?? 0) + 1);

@@ -1,6 +1,7 @@
 import { buildGraph, type Graph } from '../graph/build-graph.js';
 import { loadStateManifest, type StateManifest } from '../graph/state.js';
 import { loadProject, parseVarsFlag } from '../project/load-project.js';
+import type { KnownStamps } from '../project/parse-cache.js';
 import type { Project } from '../project/project.js';
 import { createOutput, type Output } from './output.js';
 
@@ -23,8 +24,9 @@ export interface CommandContext {
   state?: StateManifest;
 }
 
-export async function openProject(flags: GlobalFlags, out = createOutput({ logFormat: flags.logFormat })): Promise<CommandContext> {
+export async function openProject(flags: GlobalFlags, out = createOutput({ logFormat: flags.logFormat }), stamps?: KnownStamps): Promise<CommandContext> {
   const project = await loadProject({
+    stamps,
     projectDir: flags.projectDir ?? process.cwd(),
     profilesDir: flags.profilesDir,
     target: flags.target,

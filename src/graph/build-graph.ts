@@ -1,16 +1,30 @@
-import { Graph as GraphImpl } from '@dagrejs/graphlib';
+import { Graph as GraphlibGraph } from '@dagrejs/graphlib';
 import type { Project } from '../project/project.js';
 import { FtError } from '../util/errors.js';
+import { DepGraph } from './dep-graph.js';
 
-export type Graph = GraphImpl;
+export type Graph = DepGraph;
+
+/** What cycle search needs of a graph: ours, or graphlib's. */
+type Successors = Pick<GraphlibGraph, 'nodes'> & { successors(id: string): readonly string[] | undefined | void };
 
 /** The DAG of all nodes, edges parent → child from ref/source/test attachments. */
 export function buildGraph(project: Project): Graph {
-  const g = new GraphImpl({ directed: true });
+  const g = new DepGraph();
   for (const id of project.nodes.keys()) g.setNode(id);
   for (const node of project.nodes.values()) {
     for (const dep of node.depends_on.nodes) if (project.nodes.has(dep)) g.setEdge(dep, node.unique_id);
   }
+  // A topological order that misses nodes means a cycle; only then is the path searched for.
+  if (topoSort(g).length < project.nodes.size) reportCycle(project, g);
+  return g;
+}
+
+/** Throws the error naming a cycle, found with graphlib (the error path needs no speed). */
+function reportCycle(project: Project, dag: DepGraph): void {
+  const g = new GraphlibGraph({ directed: true });
+  for (const id of dag.nodes()) g.setNode(id);
+  for (const id of dag.nodes()) for (const c of dag.successors(id)!) g.setEdge(id, c);
   const cycle = findCycle(g);
   if (cycle) {
     const names = cycle.map((id) => project.nodes.get(id)?.name ?? id);
@@ -25,11 +39,10 @@ export function buildGraph(project: Project): Graph {
       line,
     );
   }
-  return g;
 }
 
 /** One cycle as a closed path (a -> b -> a), or null; iterative DFS so deep chains don't overflow. */
-export function findCycle(g: Graph): string[] | null {
+export function findCycle(g: Successors): string[] | null {
   const state = new Map<string, 1 | 2>();
   for (const start of g.nodes().sort()) {
     if (state.has(start)) continue;
@@ -59,6 +72,9 @@ export function findCycle(g: Graph): string[] | null {
 
 /** Nodes in dependency order (parents first), ties broken by id for stable output. */
 export function topoSort(g: Graph, subset?: Set<string>): string[] {
+  // The whole graph is sorted at build time (the cycle check) and again by most commands.
+  const whole = !subset || (subset.size === g.size && [...subset].every((id) => g.hasNode(id)));
+  if (whole && g.wholeOrder) return [...g.wholeOrder];
   const indeg = new Map<string, number>();
   const ids = subset ? [...subset] : g.nodes();
   const inSet = subset ?? new Set(ids);
@@ -68,12 +84,13 @@ export function topoSort(g: Graph, subset?: Set<string>): string[] {
   for (let head = 0; head < ready.length; head++) {
     const id = ready[head]!;
     out.push(id);
-    for (const c of (g.successors(id) ?? []).sort()) {
+    for (const c of [...(g.successors(id) ?? [])].sort()) {
       if (!inSet.has(c)) continue;
       const d = indeg.get(c)! - 1;
       indeg.set(c, d);
       if (d === 0) ready.push(c);
     }
   }
+  if (whole) g.wholeOrder = [...out];
   return out;
 }

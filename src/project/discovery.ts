@@ -17,18 +17,21 @@ export function discover(root: string, folders: string[], exts: string[]): Found
   for (const folder of folders) {
     const base = join(root, folder);
     if (!existsSync(base)) continue;
-    const walk = (dir: string): void => {
+    // Relative paths are built by appending names (path.relative per file was a hot spot).
+    const baseRel = toPosix(relative(root, base));
+    const walk = (dir: string, inDir: string): void => {
       const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const e of entries) {
         if (e.name.startsWith('.') || e.name === 'node_modules') continue;
         const abs = join(dir, e.name);
-        if (e.isDirectory()) walk(abs);
+        const inResource = inDir ? `${inDir}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(abs, inResource);
         else if (exts.some((x) => e.name.endsWith(x))) {
-          out.push({ abs, rel: toPosix(relative(root, abs)), inResource: toPosix(relative(base, abs)) });
+          out.push({ abs, rel: baseRel ? `${baseRel}/${inResource}` : inResource, inResource });
         }
       }
     };
-    walk(base);
+    walk(base, '');
   }
   return out;
 }

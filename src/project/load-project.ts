@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
-import { parse as parseYamlValue } from 'yaml';
 import { createEnvironment, CORE_HELPERS, type HelperFn } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
@@ -12,14 +11,14 @@ import { KNOWN_CONFIG_KEYS, defaultConfig, mergeConfig, normaliseKey } from './c
 import { discover } from './discovery.js';
 import { FolderConfig } from './folder-config.js';
 import { readDocBlocks, renderDescription } from './doc-blocks.js';
-import { ParseCache } from './parse-cache.js';
+import { ParseCache, type KnownStamps } from './parse-cache.js';
 import { loadProjectConfig } from './project-config.js';
 import type { Project } from './project.js';
 import { loadTarget, type ProfileOptions } from './profiles.js';
 import { readSchemaFile, type ColumnPatch, type NodePatch, type RawTest } from './schema-files.js';
 import { quoteIdent, relationName } from './relation-names.js';
 import type { ColumnInfo, Node, NodeConfig, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
-import { parseYaml } from './yaml-file.js';
+import { parseYaml, yamlLibrary } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
 
 export interface LoadOptions extends ProfileOptions {
@@ -29,6 +28,8 @@ export interface LoadOptions extends ProfileOptions {
   /** use and refresh target/partial_parse.json */
   partialParse?: boolean;
   warn?: (msg: string) => void;
+  /** file stamps the caller has just taken (not taken again) */
+  stamps?: KnownStamps;
 }
 
 /** Parses the --vars flag: YAML or JSON. */
@@ -36,7 +37,7 @@ export function parseVarsFlag(text: string | undefined): Record<string, unknown>
   if (!text) return {};
   let v: unknown;
   try {
-    v = parseYamlValue(text);
+    v = yamlLibrary().parse(text);
   } catch (e) {
     throw new FtError(`--vars is not valid YAML or JSON (${(e as Error).message.split('\n')[0]}). Pass a mapping, e.g. --vars '{start_date: 2026-11-01, limit: 10}'.`);
   }
@@ -85,7 +86,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   }
   const env = createEnvironment(partials, helpers);
   const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, process.env.FT_CACHE_SALT ?? '']));
-  const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false);
+  const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false, opts.stamps);
 
   const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths]);
   const nodes = new Map<string, Node>();
@@ -96,8 +97,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const known = new Set([...CORE_HELPERS, ...helpers.keys()]);
 
   const templated = (file: { abs: string; rel: string }): { raw: string; analysis: TemplateAnalysis; checksum: string } => {
-    const raw = readFileSync(file.abs, 'utf8');
-    const checksum = sha256(raw);
+    const { text: raw, checksum } = cache.read(file.abs, file.rel);
     let analysis = cache.get(file.rel, checksum);
     if (!analysis) {
       analysis = analyseTemplate(parseTemplate(raw, file.rel), file.rel);
@@ -174,7 +174,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const f of discover(root, config.seedPaths, ['.csv'])) {
     const name = f.inResource.replace(/\.csv$/, '').split('/').pop()!;
     const node = baseNode('seed', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.csv$/, '').split('/')]);
-    node.checksum.checksum = sha256(readFileSync(f.abs, 'utf8'));
+    node.checksum.checksum = cache.read(f.abs, f.rel, false).checksum;
     node.declared_at = { file: f.rel, line: 1 };
     addUnique(node);
   }
@@ -200,8 +200,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
   for (const f of yamlFiles) {
-    const text = readFileSync(f.abs, 'utf8');
-    const sum = sha256(text);
+    const { text, checksum: sum } = cache.read(f.abs, f.rel);
     let schema = cache.getSchema(f.rel, sum);
     if (!schema) {
       schema = readSchemaFile(parseYaml(text, f.rel), f.rel);

@@ -1,15 +1,54 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
+import { sha256 } from '../util/hash.js';
 import type { SchemaFile } from './schema-files.js';
 
+/** What a stat says about a file's content without reading it (git's index keeps the same). */
+interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  checksum: string;
+  /** the content, for files whose text the loader keeps (templates) */
+  text?: string;
+}
+
 interface CacheFile {
-  version: 2;
+  version: 3;
   globalKey: string;
   files: Record<string, { checksum: string; analysis: TemplateAnalysis }>;
   /** schema YAML files, read into patches (YAML parsing is the costliest part of a load) */
   schemas: Record<string, { checksum: string; json: string }>;
+  /** project files by path, so a warm run reads and hashes only files whose stat changed */
+  stamps: Record<string, FileStamp>;
 }
+
+/** size, mtime and ctime of a file (null: it does not exist), taken by one stat. */
+export type Stamp = [number, number, number] | null;
+
+export function stampOf(file: string): Stamp {
+  try {
+    const st = statSync(file);
+    return [st.size, st.mtimeMs, st.ctimeMs];
+  } catch {
+    return null;
+  }
+}
+
+/** Stamps someone took before the load (ft compile does), so files are not stat'ed twice. */
+export interface KnownStamps {
+  stamps: Record<string, Stamp>;
+  /** Date.now() - RACY_MS when they were taken */
+  settledBefore: number;
+}
+
+/**
+ * A stamp is trusted only for a file last changed this long before it was read: a write in
+ * the same timestamp tick as our read (1 s on some filesystems, 2 s on FAT) could leave size
+ * and times unchanged ("racily clean" in git), so such a file is hashed again next time.
+ */
+export const RACY_MS = 2000;
 
 /**
  * Partial parsing: a template's analysis is reused while its content hash and the
@@ -19,21 +58,54 @@ export class ParseCache {
   private data: CacheFile;
   private dirty = false;
   private readonly file: string;
+  /** files found unchanged by their stat are not read; anything older than this is settled */
+  private readonly settledBefore: number;
   hits = 0;
   misses = 0;
+  /** project files read from disk (not vouched for by their stamp) */
+  reads = 0;
 
-  constructor(private readonly targetDir: string, globalKey: string, private readonly enabled: boolean) {
+  constructor(
+    private readonly targetDir: string,
+    globalKey: string,
+    private readonly enabled: boolean,
+    private readonly known?: KnownStamps,
+  ) {
+    this.settledBefore = known?.settledBefore ?? Date.now() - RACY_MS;
     this.file = join(targetDir, 'partial_parse.json');
-    this.data = { version: 2, globalKey, files: {}, schemas: {} };
+    this.data = { version: 3, globalKey, files: {}, schemas: {}, stamps: {} };
     if (!enabled || !existsSync(this.file)) return;
     try {
       const loaded = JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile;
-      if (loaded.version === 2 && loaded.globalKey === globalKey) this.data = loaded;
+      if (loaded.version === 3 && loaded.globalKey === globalKey) this.data = loaded;
       else this.dirty = true;
     } catch {
       // A corrupt cache is only a slower parse.
       this.dirty = true;
     }
+  }
+
+  /**
+   * A project file's text and SHA-256. A file whose size, mtime and ctime match those of
+   * its last read, long enough after it last changed, is taken from the cache unread.
+   * `keepText: false` (seeds, which can be large) returns the checksum with empty text.
+   */
+  read(abs: string, rel: string, keepText = true): { text: string; checksum: string } {
+    const st = this.enabled ? (this.known?.stamps[abs] ?? stampOf(abs)) : null;
+    const prev = this.data.stamps[rel];
+    if (st && prev && prev.size === st[0] && prev.mtimeMs === st[1] && prev.ctimeMs === st[2] && (!keepText || prev.text !== undefined)) {
+      return { text: prev.text ?? '', checksum: prev.checksum };
+    }
+    this.reads++;
+    const text = readFileSync(abs, 'utf8');
+    const checksum = sha256(text);
+    if (st) {
+      const settled = Math.max(st[1], st[2]) < this.settledBefore;
+      if (settled) this.data.stamps[rel] = { size: st[0], mtimeMs: st[1], ctimeMs: st[2], checksum, ...(keepText ? { text } : {}) };
+      else delete this.data.stamps[rel];
+      if (settled || prev) this.dirty = true;
+    }
+    return { text: keepText ? text : '', checksum };
   }
 
   get(path: string, checksum: string): TemplateAnalysis | undefined {

@@ -1,25 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { profileSearchPath, type ProfileOptions } from './profile-search-path.js';
 import type { ResolvedTarget } from './types.js';
 import { parseYaml } from './yaml-file.js';
 
-export interface ProfileOptions {
-  profilesDir?: string;
-  target?: string;
-}
+export { profileSearchPath, type ProfileOptions };
 
-/** Where profiles.yml is looked for, in dbt's order (flag, env, project, home). */
-export function profileSearchPath(projectDir: string, opts: ProfileOptions): string[] {
-  const dirs: string[] = [];
-  if (opts.profilesDir) return [opts.profilesDir];
-  if (process.env.FT_PROFILES_DIR) dirs.push(process.env.FT_PROFILES_DIR);
-  dirs.push(projectDir, join(homedir(), '.ft'));
-  return dirs;
-}
 
 /** `{{env_var "NAME" "default"}}` inside profiles.yml, rendered before YAML parsing. */
 function renderEnvVars(text: string, file: string): string {

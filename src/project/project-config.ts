@@ -12,10 +12,12 @@ const KNOWN_KEYS = [
   'on-run-end', 'require-dbt-version', 'quoting', 'flags', 'dispatch', 'query-comment', 'snapshots', 'exposures',
 ];
 
+/** Names project.yml may have, in order of preference. */
+export const PROJECT_FILES = ['project.yml', 'ft_project.yml', 'dbt_project.yml'];
+
 /** Finds and reads project.yml (dbt_project.yml is accepted too, so dbt projects load unchanged). */
 export function loadProjectConfig(projectDir: string, warn: (msg: string) => void): ProjectConfig {
-  const candidates = ['project.yml', 'ft_project.yml', 'dbt_project.yml'];
-  const found = candidates.map((f) => join(projectDir, f)).find((f) => existsSync(f));
+  const found = PROJECT_FILES.map((f) => join(projectDir, f)).find((f) => existsSync(f));
   if (!found) {
     throw new FtError(
       `no project.yml in ${projectDir}. Run ft inside a project directory or pass --project-dir <dir> pointing at the folder that holds project.yml.`,

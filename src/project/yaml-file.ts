@@ -1,6 +1,11 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node as YamlNode } from 'yaml';
 import { FtError } from '../util/errors.js';
 import { fastParseYaml } from './yaml-fast.js';
+
+// The yaml library loads only for a file the fast reader hands over (~50 ms of start-up otherwise).
+let loaded: typeof import('yaml') | undefined;
+export const yamlLibrary = (): typeof import('yaml') => (loaded ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /**
  * YAML parsed to plain JS, with the line each mapping, sequence and sequence item
@@ -18,6 +23,7 @@ export function parseYaml(text: string, file: string): YamlWithLines {
   // Plain files (nearly all) take the fast path; anything else, and every error, the yaml library.
   const fast = fastParseYaml(text);
   if (fast) return fast;
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {

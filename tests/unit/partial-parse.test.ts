@@ -1,25 +1,17 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileCommand } from '../../src/cli/compile.js';
 import { loadProject } from '../../src/project/load-project.js';
 import { ParseCache } from '../../src/project/parse-cache.js';
+import { copyShop as copyShopFixture, removeShopCopies } from '../helpers/shop-copy.js';
 
 // Partial parsing: a warm run re-parses only templates and schema files whose content changed
 // (the cache is keyed by content hash and by the globals: vars, target, macros), and
 // re-renders only what changed.
 
-const shop = resolve(import.meta.dirname, '../fixtures/shop');
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function copyShop(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ft-pp-'));
-  dirs.push(dir);
-  cpSync(shop, dir, { recursive: true, filter: (src) => !src.startsWith(join(shop, 'target')) });
-  return dir;
-}
+afterAll(removeShopCopies);
+const copyShop = (): string => copyShopFixture('ft-pp-');
 
 /** Counts ParseCache hits and misses (templates and schema files) during one load. */
 async function countedLoad(dir: string, vars?: Record<string, unknown>): Promise<{ hits: number; misses: number }> {
@@ -84,6 +76,63 @@ describe('parse cache (target/partial_parse.json)', () => {
     counts.misses = spy.mock.results.filter((r) => r.value === undefined).length;
     vi.restoreAllMocks();
     expect(counts.misses).toBe(5);
+  });
+});
+
+describe('stat shortcut: unchanged files are not read', () => {
+  // Files read by a load: templates, schema files and seeds (ParseCache.read).
+  async function readsOf(dir: string): Promise<number> {
+    let reads = 0;
+    const orig = ParseCache.prototype.save;
+    vi.spyOn(ParseCache.prototype, 'save').mockImplementation(function (this: ParseCache) {
+      reads = this.reads;
+      orig.call(this);
+    });
+    try {
+      await loadProject({ projectDir: dir });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    return reads;
+  }
+  // Loads "5 s later": the files just copied count as settled, as they would after a pause.
+  const later = (): void => void vi.useFakeTimers({ now: Date.now() + 5000, toFake: ['Date'] });
+
+  it('a file last changed long ago is read once, then vouched for by its stat', async () => {
+    const dir = copyShop();
+    const cold = await readsOf(dir);
+    expect(cold).toBeGreaterThanOrEqual(6);
+    // just copied: too recent to trust a stat (racily clean), so read again
+    expect(await readsOf(dir)).toBe(cold);
+    later();
+    try {
+      expect(await readsOf(dir)).toBe(cold);
+      expect(await readsOf(dir)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a changed file is always read: new size, new mtime, or an mtime set back (ctime moves)', async () => {
+    const dir = copyShop();
+    const rel = 'models/staging/stg_orders.sql';
+    const file = join(dir, rel);
+    later();
+    try {
+      await readsOf(dir);
+      const settled = await readsOf(dir);
+      const text = readFileSync(file, 'utf8');
+      const before = statSync(file);
+      // same size, mtime put back as it was: only the ctime tells
+      writeFileSync(file, text.replace('amount', 'AMOUNT'));
+      utimesSync(file, before.atime, before.mtime);
+      expect(statSync(file).size).toBe(before.size);
+      expect(await readsOf(dir)).toBe(settled + 1);
+      const p = await loadProject({ projectDir: dir });
+      expect(p.nodes.get('model.shop.stg_orders')!.raw_code).toContain('AMOUNT');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
