@@ -42,6 +42,13 @@ describe('column lineage', () => {
     expect(lin(sql)).toEqual({ pid: ref('raw.events', 'product_id'), revenue: ref('raw.events', 'price', 'quantity') });
   });
 
+  it('reads through optimizer hints: index hints, STRAIGHT_JOIN and SQL_BIG_RESULT', () => {
+    const sql = `select straight_join sql_big_result e.event_id, p.category
+      from raw.events e use index for group by ()
+      straight_join raw.products p force index (primary) on p.product_id = e.product_id`;
+    expect(lin(sql)).toEqual({ event_id: ref('raw.events', 'event_id'), category: ref('raw.products', 'category') });
+  });
+
   it('resolves joins by qualifier and by the catalog for unqualified columns', () => {
     const sql = `select e.event_id, p.product_name, category, e.price as paid, p.price as list_price, country
       from raw.events e join raw.products p on p.product_id = e.product_id left join raw.users u on u.user_id = e.user_id`;
