@@ -35,7 +35,9 @@ select
   cast(max(event_type = 'view') as signed) as has_view,
   cast(max(event_type = 'add_to_cart') as signed) as has_add_to_cart,
   cast(max(event_type = 'purchase') as signed) as has_purchase,
-  cast(max(event_type = 'add_to_cart') and not max(event_type = 'purchase') as signed) as is_abandoned_cart,
+  -- added to cart and did not purchase (flags are 0/1; written as a product so that the docs'
+  -- SQL parser, which rejects a boolean inside CAST, can trace the column)
+  cast(max(event_type = 'add_to_cart') * (1 - max(event_type = 'purchase')) as signed) as is_abandoned_cart,
   cast(sum(units_sold) as signed) as units_sold,
   cast(sum(revenue) as decimal(18,2)) as revenue,
   max(_batch_id) as _max_batch_id

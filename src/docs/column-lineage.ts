@@ -139,14 +139,15 @@ function stripTrailing(sql: string): string {
 
 /**
  * Rewrites the parser does not support into forms it does, keeping which columns
- * feed which: a window frame `RANGE …` becomes `ROWS …` (the frame's extent does not
- * change the columns read); optimizer hints go — index hints (`USE INDEX FOR GROUP BY ()`),
+ * feed which: window frames (`RANGE BETWEEN 24 PRECEDING AND 1 PRECEDING`) go, as a frame's
+ * extent does not change the columns read; optimizer hints go — index hints (`USE INDEX FOR GROUP BY ()`),
  * `STRAIGHT_JOIN` as a join (a plain JOIN) or a SELECT modifier, and `SQL_BIG_RESULT`-style
  * modifiers — as they change how rows are read, not which.
  */
 export function lineageNeutral(sql: string): string {
   return sql
-    .replace(/\brange(\s+)(?=between\b|unbounded\b|current\s+row\b|\d)/gi, 'rows$1')
+    .replace(/\b(?:rows|range)\s+between\s+(?:unbounded|current|\d+)\s*(?:preceding|following|row)?\s+and\s+(?:unbounded|current|\d+)\s*(?:preceding|following|row)\b/gi, ' ')
+    .replace(/\b(?:rows|range)\s+(?:unbounded\s+preceding|current\s+row|\d+\s+preceding)\b/gi, ' ')
     .replace(/\b(?:use|force|ignore)\s+(?:index|key)\s*(?:for\s+(?:join|order\s+by|group\s+by)\s*)?\([^()]*\)/gi, ' ')
     .replace(/\bselect(\s+)(?:(?:straight_join|sql_big_result|sql_small_result|sql_buffer_result|sql_no_cache|high_priority)\s+)+/gi, 'select$1')
     .replace(/\bstraight_join\b/gi, 'join');
