@@ -1,10 +1,9 @@
-/** The producer's building blocks: PRNG, catalog seed, line classification, CLI flags, durations. */
+/** The producer's building blocks: PRNG, catalog seed, line classification, CLI flags. */
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog, readCatalog } from '../../src/generator/catalog.js';
 import { classifyLine } from '../../src/generator/classify.js';
-import { formatDuration, parseDuration } from '../../src/generator/duration.js';
 import { formatCents, formatTimestamp } from '../../src/generator/event.js';
 import { planFlashSales, saleAt } from '../../src/generator/flash-sales.js';
 import { parseProduceArgs, runProduceCli } from '../../src/generator/produce-cli.js';
@@ -150,16 +149,6 @@ describe('formatting', () => {
     expect(formatCents(129999)).toBe('1299.99');
     expect(formatCents(5)).toBe('0.05');
     expect(formatCents(-500)).toBe('-5.00');
-  });
-
-  it('parses durations', () => {
-    expect(parseDuration('60s')).toBe(60_000);
-    expect(parseDuration('24h')).toBe(86_400_000);
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('90')).toBe(90_000);
-    expect(parseDuration('soon')).toBeNull();
-    expect(formatDuration(90_061_000)).toBe('1d1h1m1s');
   });
 });
 
