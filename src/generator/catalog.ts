@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FtError } from '../util/errors.js';
-import { CsvSyntaxError, parseCsv } from './csv.js';
+import { CsvError, parseCsvRecords } from '../util/csv.js';
 
 export interface Product {
   productId: string;
@@ -57,12 +57,11 @@ export function readCatalog(path: string): Product[] {
 }
 
 export function parseCatalog(text: string, file = 'products.csv'): Product[] {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let rows;
   try {
-    rows = parseCsv(text);
+    rows = parseCsvRecords(text, { strict: true });
   } catch (e) {
-    if (e instanceof CsvSyntaxError) throw new FtError(`${e.message}`, 2, file, e.line);
+    if (e instanceof CsvError) throw new FtError(e.message, 2, file, e.line);
     throw e;
   }
   const header = rows[0];

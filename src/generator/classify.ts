@@ -19,7 +19,7 @@
  * greatest event_ts among the valid lines before it.
  */
 import { readFileSync } from 'node:fs';
-import { parseCsvLine } from './csv.js';
+import { parseCsvRecord } from '../util/csv.js';
 import type { EventFormat, EventType, FlashSaleEvent } from './event.js';
 import { CSV_HEADER, EVENT_COLUMNS, EVENT_TYPES, REQUIRED_FIELDS, TIMESTAMP_RE } from './event.js';
 import { HOUR_MS } from './flash-sales.js';
@@ -50,6 +50,8 @@ export const LATE_THRESHOLD_MS = HOUR_MS;
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 const INTEGER_RE = /^-?\d+$/;
+/** Reused by every CSV line (parseCsvRecord fills it). */
+const csvFields: Array<string | null> = [];
 
 function parseTimestamp(v: string): number {
   if (!TIMESTAMP_RE.test(v)) return Number.NaN;
@@ -62,13 +64,14 @@ function parseTimestamp(v: string): number {
 export function classifyLine(line: string, format: EventFormat, catalogIds: ReadonlySet<string>): LineClass {
   let rec: Record<string, unknown>;
   if (format === 'csv') {
-    const fields = parseCsvLine(line);
-    if (fields === null) return { kind: 'malformed', reason: 'quoting' };
+    // an event is one record on one line: any line break (a CR of CRLF too) counts as broken quoting
+    const fields = csvFields;
+    if (line.indexOf('\n') !== -1 || line.indexOf('\r') !== -1 || parseCsvRecord(line, fields) !== null) return { kind: 'malformed', reason: 'quoting' };
     if (fields.length !== EVENT_COLUMNS.length) return { kind: 'malformed', reason: 'field_count' };
     rec = {};
     for (let i = 0; i < EVENT_COLUMNS.length; i++) {
       const col = EVENT_COLUMNS[i]!;
-      const v = fields[i]!;
+      const v = fields[i] ?? '';
       if (v === '') rec[col] = null;
       else if (col === 'price') rec[col] = DECIMAL_RE.test(v) ? Number(v) : v;
       else if (col === 'quantity') rec[col] = INTEGER_RE.test(v) ? Number(v) : v;

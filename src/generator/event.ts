@@ -6,7 +6,7 @@
  * null. CSV: a header line EVENT_COLUMNS, then one record per line, same order; an empty field
  * is null; price written with two decimals.
  */
-import { csvField } from './csv.js';
+import { csvField } from '../util/csv.js';
 
 export const EVENT_TYPES = ['view', 'add_to_cart', 'remove_from_cart', 'purchase'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -121,16 +121,16 @@ function toNdjsonOmitting(f: EventFields, omit: EventColumn): string {
 /** The CSV fields of an event, in EVENT_COLUMNS order (null → empty). */
 export function toCsvFields(f: EventFields): string[] {
   return [
-    f.event_id === null ? '' : csvField(f.event_id),
-    f.event_type === null ? '' : csvField(f.event_type),
-    f.event_ts === null ? '' : csvField(f.event_ts),
-    f.user_id === null ? '' : csvField(f.user_id),
-    f.session_id === null ? '' : csvField(f.session_id),
-    f.product_id === null ? '' : csvField(f.product_id),
-    f.category === null ? '' : csvField(f.category),
+    csvField(f.event_id),
+    csvField(f.event_type),
+    csvField(f.event_ts),
+    csvField(f.user_id),
+    csvField(f.session_id),
+    csvField(f.product_id),
+    csvField(f.category),
     f.price === null ? '' : f.price,
     f.quantity === null ? '' : f.quantity,
-    f.flash_sale_id === null ? '' : csvField(f.flash_sale_id),
+    csvField(f.flash_sale_id),
   ];
 }
 

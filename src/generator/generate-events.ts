@@ -23,10 +23,10 @@
  *
  * Given (catalog, events, seed, startMs, spanMs, format, dirt) the lines are always identical.
  */
+import { csvField } from '../util/csv.js';
 import type { Product } from './catalog.js';
 import type { EventFields, EventFormat, EventType, RequiredField } from './event.js';
 import { REQUIRED_FIELDS, formatCents, formatTimestamp, jsonValue, toCsv, toCsvFields, toNdjson } from './event.js';
-import { csvField } from './csv.js';
 import type { FlashSale } from './flash-sales.js';
 import { DAY_MS, HOUR_MS, planFlashSales, saleAt } from './flash-sales.js';
 import { MinHeap } from './heap.js';

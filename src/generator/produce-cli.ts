@@ -5,10 +5,10 @@
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../util/duration.js';
 import { isFtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { findProjectRoot } from './catalog.js';
-import { parseDuration } from './duration.js';
 import type { EventFormat } from './event.js';
 import type { DirtRatios } from './generate-events.js';
 import { DEFAULT_SEED, DEFAULT_START } from './generate-events.js';
@@ -101,7 +101,8 @@ function convert(flag: string, kind: FlagKind, raw: string): unknown {
       return n;
     }
     case 'duration': {
-      const ms = parseDuration(raw);
+      const parsed = parseDuration(raw, 's');
+      const ms = parsed === null ? null : Math.round(parsed);
       if (ms === null || ms <= 0) throw new UsageError(`--${flag} "${raw}" is not a duration; use e.g. ${example} (units ms, s, m, h, d)`);
       return ms;
     }

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseCsvRecord } from './csv.js';
+import { parseCsvRecord } from '../util/csv.js';
 import { bronzeTableDdl, qualified, quoteId } from './ddl.js';
 import { openStreamConnection } from './stream-load.js';
 import type { StreamConnection, StreamTarget } from './types.js';

@@ -1,4 +1,5 @@
 /** Defaults and parsers for the `loader:` block (`16MB`, `1s`…), for the CLI / project loader. */
+import { parseDuration as parseDurationText } from '../util/duration.js';
 import { StreamLoadError } from './stream-errors.js';
 import type { StreamLoadOptions } from './types.js';
 
@@ -31,15 +32,12 @@ export function parseByteSize(v: string | number, what = 'size'): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
-const TIME_UNITS: Record<string, number> = { '': 1, ms: 1, s: 1000, sec: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000 };
-
 /** `1s`, `500ms`, `2 minutes`, `250` (ms) → milliseconds. */
 export function parseDuration(v: string | number, what = 'duration'): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(v));
-  const unit = m ? TIME_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new StreamLoadError(`${what}: "${v}" is not a duration; write e.g. 1s, 500ms or 2 minutes.`);
-  return Number(m[1]) * unit;
+  const ms = parseDurationText(String(v), 'ms');
+  if (ms === null) throw new StreamLoadError(`${what}: "${v}" is not a duration; write e.g. 1s, 500ms or 2 minutes.`);
+  return ms;
 }
 
 /** Throws a StreamLoadError for an option that cannot work. */

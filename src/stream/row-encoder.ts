@@ -3,8 +3,8 @@
  * Reasons: `malformed_json: …`, `malformed_csv: …`, `missing_required: a, b`,
  * `bad_type: price expects decimal(12,2), got "abc"`. The hot path allocates one string per row.
  */
+import { parseCsvRecord } from '../util/csv.js';
 import { makeCodec, TSV_NULL, type ColumnCodec } from './column-types.js';
-import { parseCsvRecord } from './csv.js';
 import type { StreamColumn } from './types.js';
 
 const MAX_REASON = 1000;

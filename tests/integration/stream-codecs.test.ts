@@ -1,11 +1,11 @@
 /** The pieces of stream-load that need no database: record splitting, CSV, type checks. */
 import { describe, expect, it } from 'vitest';
 import { makeCodec, toMysqlDatetime } from '../../src/stream/column-types.js';
-import { parseCsvRecord } from '../../src/stream/csv.js';
 import { globToRegExp, splitGlobPath } from '../../src/stream/glob.js';
 import { parseByteSize, parseDuration } from '../../src/stream/options.js';
 import { RecordReader, type ChunkSource } from '../../src/stream/record-reader.js';
 import { RowEncoder } from '../../src/stream/row-encoder.js';
+import { parseCsvRecord } from '../../src/util/csv.js';
 
 /** Feeds a buffer in chunks of `size` bytes, to exercise every chunk boundary. */
 class TinyChunks implements ChunkSource {

@@ -1,11 +1,9 @@
-/** The producer's building blocks: PRNG, CSV, catalog seed, line classification, CLI flags, durations. */
+/** The producer's building blocks: PRNG, catalog seed, line classification, CLI flags. */
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog, readCatalog } from '../../src/generator/catalog.js';
 import { classifyLine } from '../../src/generator/classify.js';
-import { csvField, parseCsv, parseCsvLine } from '../../src/generator/csv.js';
-import { formatDuration, parseDuration } from '../../src/generator/duration.js';
 import { formatCents, formatTimestamp } from '../../src/generator/event.js';
 import { planFlashSales, saleAt } from '../../src/generator/flash-sales.js';
 import { parseProduceArgs, runProduceCli } from '../../src/generator/produce-cli.js';
@@ -40,29 +38,6 @@ describe('Prng', () => {
     const all = Array.from({ length: 1000 }, () => p.uuid());
     for (const u of all) expect(u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(all).size).toBe(1000);
-  });
-});
-
-describe('CSV', () => {
-  it('parses RFC 4180 quoting, doubled quotes, CRLF and multi-line fields', () => {
-    const rows = parseCsv('a,b,c\r\n1,"x, y","say ""hi"""\n2,"two\nlines",\n\n');
-    expect(rows.map((r) => r.fields)).toEqual([
-      ['a', 'b', 'c'],
-      ['1', 'x, y', 'say "hi"'],
-      ['2', 'two\nlines', ''],
-    ]);
-    expect(rows.map((r) => r.line)).toEqual([1, 2, 3]);
-    expect(() => parseCsv('a,"open\n')).toThrow(/unterminated/);
-    expect(() => parseCsv('a,b"c\n')).toThrow(/quote inside an unquoted field/);
-  });
-
-  it('parses single lines and rejects broken quoting', () => {
-    expect(parseCsvLine('a,,c')).toEqual(['a', '', 'c']);
-    expect(parseCsvLine('"a,b",c')).toEqual(['a,b', 'c']);
-    expect(parseCsvLine('"a,b')).toBeNull();
-    expect(parseCsvLine('"a"x,b')).toBeNull();
-    expect(csvField('Home & Kitchen')).toBe('Home & Kitchen');
-    expect(csvField('12" Skillet, cast')).toBe('"12"" Skillet, cast"');
   });
 });
 
@@ -174,16 +149,6 @@ describe('formatting', () => {
     expect(formatCents(129999)).toBe('1299.99');
     expect(formatCents(5)).toBe('0.05');
     expect(formatCents(-500)).toBe('-5.00');
-  });
-
-  it('parses durations', () => {
-    expect(parseDuration('60s')).toBe(60_000);
-    expect(parseDuration('24h')).toBe(86_400_000);
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('90')).toBe(90_000);
-    expect(parseDuration('soon')).toBeNull();
-    expect(formatDuration(90_061_000)).toBe('1d1h1m1s');
   });
 });
 
