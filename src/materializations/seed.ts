@@ -21,12 +21,12 @@ export async function materializeSeed(ctx: MaterializationContext): Promise<Mate
     if (e instanceof CsvError) throw new FtError(`cannot read the seed: ${e.message}. Fix the CSV quoting.`, 1, node.original_file_path, e.line);
     throw e;
   }
-  const { header, rows } = parsed;
+  const { header, rows, rowLines } = parsed;
   if (!header.length) throw new FtError('the seed is empty; it needs a header line.', 1, node.original_file_path, 1);
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup) throw new FtError(`the header names column "${dup}" twice.`, 1, node.original_file_path, 1);
   rows.forEach((r, i) => {
-    if (r.length !== header.length) throw new FtError(`line ${i + 2} has ${r.length} fields but the header has ${header.length}. Quote fields that contain "${delimiter}".`, 1, node.original_file_path, i + 2);
+    if (r.length !== header.length) throw new FtError(`line ${rowLines[i]} has ${r.length} fields but the header has ${header.length}. Quote fields that contain "${delimiter}".`, 1, node.original_file_path, rowLines[i]);
   });
   const overrides = node.config.column_types ?? {};
   const types = header.map((h, i) => overrides[h] ?? inferColumnType(rows.map((r) => r[i]!)));

@@ -96,13 +96,15 @@ export interface CsvParseResult {
   /** Trimmed column names. */
   header: string[];
   rows: string[][];
+  /** 1-based line where each row starts (blank lines and quoted line breaks make it differ from its index) */
+  rowLines: number[];
 }
 
 /** A whole text as a header and rows (lenient quoting, see CsvTextOptions.strict). Throws CsvError. */
 export function parseCsvText(text: string, delimiter = ','): CsvParseResult {
   const [header, ...rows] = parseCsvRecords(text, { delimiter });
-  if (!header) return { header: [], rows: [] };
-  return { header: header.fields.map((h) => h.trim()), rows: rows.map((r) => r.fields) };
+  if (!header) return { header: [], rows: [], rowLines: [] };
+  return { header: header.fields.map((h) => h.trim()), rows: rows.map((r) => r.fields), rowLines: rows.map((r) => r.line) };
 }
 
 /**

@@ -119,10 +119,11 @@ describe('seeds', () => {
   });
 
   it('a malformed seed fails with the file and line, and leaves the old table', async () => {
-    p.write('seeds/crlf.csv', 'id,name\n1,x\n2,y,extra\n');
+    // a quoted line break before the bad row: the message names the line the row starts on
+    p.write('seeds/crlf.csv', 'id,name\n1,"x\nx"\n2,y,extra\n');
     const r = await p.ft(['seed', '-s', 'crlf']);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/seeds\/crlf\.csv:3: line 3 has 3 fields but the header has 2/);
+    expect(r.output).toMatch(/seeds\/crlf\.csv:4: line 4 has 3 fields but the header has 2/);
     expect((await p.query(`select count(*) as c from ${p.rel('crlf')}`))[0]!.c).toBe(2);
   });
 

@@ -38,8 +38,10 @@ describe('parseCsvRecords', () => {
 
 describe('parseCsvText', () => {
   it('splits off a trimmed header, drops a BOM and honours the delimiter', () => {
-    expect(parseCsvText('\ufeff id ; name \n1;"a;b"\n2;c', ';')).toEqual({ header: ['id', 'name'], rows: [['1', 'a;b'], ['2', 'c']] });
-    expect(parseCsvText('')).toEqual({ header: [], rows: [] });
+    expect(parseCsvText('\ufeff id ; name \n1;"a;b"\n2;c', ';')).toEqual({ header: ['id', 'name'], rows: [['1', 'a;b'], ['2', 'c']], rowLines: [2, 3] });
+    expect(parseCsvText('')).toEqual({ header: [], rows: [], rowLines: [] });
+    // a quoted line break and a blank line: rows start on lines 2 and 5
+    expect(parseCsvText('id,note\n1,"a\nb"\n\n2,c\n').rowLines).toEqual([2, 5]);
   });
 });
 
