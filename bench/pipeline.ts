@@ -225,7 +225,7 @@ async function freshEvents(): Promise<{ dir: string; ms: number | null }> {
   return { dir: p.dir, ms: p.ms };
 }
 
-function writeResults(results: SizeResult[], produceRate: number | null, loadStart: number): void {
+function writeResults(results: SizeResult[], produceRate: number | null, loadStart: number, server: string): void {
   const path = join(repo, 'bench', 'RESULTS.md');
   const ratio = (r: SizeResult) => (r.inc.ms / r.full.ms) * 100;
   const rows = results.map(
@@ -237,7 +237,7 @@ function writeResults(results: SizeResult[], produceRate: number | null, loadSta
     '## pipeline',
     '',
     `Command: \`npm run bench:pipeline\` (bench/pipeline.ts; env BENCH_SIZES=${SIZES.join(',')} BENCH_NEW_EVENTS=${NEW_EVENTS} BENCH_BASE_EVENTS=${BASE_EVENTS}).`,
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (shared machine), MariaDB 10.11 on the same machine with its defaults (innodb_buffer_pool_size 128 MiB, innodb_flush_log_at_trx_commit=1), ft threads 4.`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (shared machine), ${server} on the same machine, ft threads 4.`,
     `Data: the producer's stream of ${fmt(BASE_EVENTS)} events over ${BASE_DAYS} days (2% duplicates, 1% malformed, 1% nulls, 1% invalid, 2% late) loaded by ft stream-load, then doubled by INSERT … SELECT (fresh event and session ids, each copy ${BASE_DAYS}·2^k days older, later batch ids) to the size; then ${fmt(NEW_EVENTS)} new events for the next day (the producer's late events included) + 50 events 30–150 days late, loaded by ft stream-load. ` +
       (produceRate ? `Producing events runs at ${fmt(produceRate)} lines/s here, so 10M straight from the producer would take ~${Math.round(10_000_000 / produceRate / 60)} min — hence the doubling.` : ''),
     'Incremental = `ft build` after the new events (every model and every data test); full refresh = `ft build --full-refresh` of the same data right after. Models / tests = seconds summed over nodes (4 threads, so they overlap; wall time is the build column).',
@@ -263,8 +263,22 @@ function writeResults(results: SizeResult[], produceRate: number | null, loadSta
   process.stdout.write(`\n${section}\n`);
 }
 
+/** The server and the settings that decide its speed here, as read from it (not assumed). */
+async function serverSettings(): Promise<string> {
+  const conn = await connect();
+  try {
+    const [rows] = await conn.query('SELECT @@version AS v, @@innodb_buffer_pool_size AS pool, @@innodb_flush_log_at_trx_commit AS flush, @@tmp_table_size AS tmp');
+    const r = (rows as Array<{ v: string; pool: number; flush: number; tmp: number }>)[0]!;
+    const mib = (n: number) => `${Math.round(Number(n) / 2 ** 20)} MiB`;
+    return `${String(r.v).split('-')[0]} (${String(r.v).includes('MariaDB') ? 'MariaDB' : 'MySQL'}; innodb_buffer_pool_size ${mib(r.pool)}, innodb_flush_log_at_trx_commit=${r.flush}, tmp_table_size ${mib(r.tmp)})`;
+  } finally {
+    await conn.end();
+  }
+}
+
 async function main(): Promise<void> {
   const loadStart = loadavg()[0]!;
+  const server = await serverSettings();
   mkdirSync(OUT, { recursive: true });
   rmSync(PROJECT, { recursive: true, force: true });
   for (const p of ['project.yml', 'profiles.yml', 'models', 'macros', 'seeds', 'tests/data']) cpSync(join(repo, p), join(PROJECT, p), { recursive: true });
@@ -285,7 +299,7 @@ async function main(): Promise<void> {
 
   const results: SizeResult[] = [];
   for (const size of SIZES) results.push(await benchSize(size, base.dir, fresh.dir));
-  writeResults(results, produceRate, loadStart);
+  writeResults(results, produceRate, loadStart, server);
 }
 
 main().catch((e: Error) => {
