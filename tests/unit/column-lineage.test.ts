@@ -124,9 +124,14 @@ describe('column lineage', () => {
     expect(detail.throughStar?.('one')).toBe('unknown');
   });
 
-  it('reads window frames with RANGE, which the parser lacks, as ROWS (same columns)', () => {
+  it('reads through window frames the parser lacks (RANGE, N PRECEDING AND 1 PRECEDING): a frame does not change the columns', () => {
     const sql = 'select product_id, sum(quantity) over (partition by product_id order by ts range between 24 preceding and current row) as trailing_qty from raw.events';
     expect(lin(sql).trailing_qty).toEqual(ref('raw.events', 'quantity', 'product_id', 'ts'));
+    const named = `select sum(quantity) over w as before_qty, sum(price) over (order by ts rows unbounded preceding) as running_price
+      from raw.events window w as (partition by product_id order by ts rows between 24 preceding and 1 preceding)`;
+    const out = lin(named);
+    expect(out.running_price).toEqual(ref('raw.events', 'price', 'ts'));
+    expect(out.before_qty).toEqual(ref('raw.events', 'quantity', 'product_id', 'ts'));
   });
 
   it('resolves subqueries in FROM and scalar subqueries, including correlated ones', () => {
