@@ -16,14 +16,21 @@
 with
 {{#if (is_incremental)}}
 new_hours as (
-  select distinct product_id, event_hour
-  from {{ref "valid_events"}} {{> scan_for_group_by}}
-  where _batch_id > {{> batch_watermark column="_max_batch_id"}}
+  -- the product-hours that received events since the last run: product_performance_hourly's
+  -- rows above the watermark (its _max_batch_id index covers them; MariaDB evaluates this CTE
+  -- once per reference, so it reads the few touched product-hours, not the events)
+  select product_id, event_hour
+  from {{ref "product_performance_hourly"}}
+  where _max_batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 old_first as (
   -- a product's first hour before this run, when the new events come before it: the history
-  -- of the hours up to a window after it changes too
-  select n.product_id, (select min(a.event_hour) from {{this}} a where a.product_id = n.product_id) as first_hour, min(n.event_hour) as lo
+  -- of the hours up to a window after it changes too. (ORDER BY … LIMIT 1 is one dive into the
+  -- (product_id, event_hour) key; a correlated MIN() reads all of the product's hours.)
+  select
+    n.product_id,
+    (select a.event_hour from {{this}} a where a.product_id = n.product_id order by a.event_hour limit 1) as first_hour,
+    min(n.event_hour) as lo
   from new_hours n
   group by n.product_id
 ),
@@ -52,13 +59,18 @@ touched as (
 ),
 {{/if}}
 first_hours as (
+  {{#if (is_incremental)}}
+  -- per touched product, one dive into the (product_id, event_hour) index
+  select
+    p.product_id,
+    (select h.event_hour from {{ref "product_performance_hourly"}} h where h.product_id = p.product_id order by h.event_hour limit 1) as first_hour
+  from (select distinct product_id from touched) p
+  {{else}}
   -- a loose scan of the (product_id, event_hour) index
   select h.product_id, min(h.event_hour) as first_hour
   from {{ref "product_performance_hourly"}} h
-  {{#if (is_incremental)}}
-  where h.product_id in (select product_id from touched)
-  {{/if}}
   group by h.product_id
+  {{/if}}
 ),
 hourly as (
   select h.product_id, h.category, h.event_hour, h.events, h._max_batch_id
