@@ -14,6 +14,8 @@ import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import type { GenericTestContext, GenericTestDefinition } from './generic/types.js';
 
+const ER_BAD_FIELD_ERROR = 1054;
+
 /** The watermark of one model before this invocation's incremental run of it. */
 export interface ChangedRows {
   column: string;
@@ -43,6 +45,8 @@ export async function readWatermark(session: Session, node: Node, relation: stri
   try {
     rows = await session.query<{ w: unknown }>(`SELECT MAX(${quoteIdent(column)}) AS w FROM ${relation}`);
   } catch (e) {
+    // an unknown column is the user's to fix; anything else (a lost connection) is retried as usual
+    if ((e as { errno?: number }).errno !== ER_BAD_FIELD_ERROR) throw e;
     throw new FtError(`model ${node.name}: watermark_column "${column}" cannot be read from ${relation} (${(e as Error).message}). Name a column the model selects.`, 2, node.original_file_path);
   }
   const w = rows[0]?.w;
