@@ -26,6 +26,7 @@ export class Compiler {
   private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
   private readonly renderer: AstRenderer;
   private readonly rendered = new Map<string, string>();
+  private macroEnvNames: string[] | undefined;
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
 
@@ -115,6 +116,7 @@ export class Compiler {
         this.project.globalKey,
         String(isInc),
         marks,
+        this.envValues(node),
         node.schema,
         node.alias,
         ...node.depends_on.nodes.map((d) => {
@@ -133,6 +135,16 @@ export class Compiler {
     }
     this.rendered.set(`${memo}|${marks}`, sql);
     return sql;
+  }
+
+  /**
+   * The values of the environment variables a node's SQL can read with `{{env_var "NAME"}}` —
+   * in its own template or in any macro — so that changing one re-renders it.
+   */
+  private envValues(node: Node): string {
+    this.macroEnvNames ??= envVarNames(Object.values(this.project.env.partials as Record<string, unknown>).filter((p): p is string => typeof p === 'string').join('\n'));
+    const names = new Set([...this.macroEnvNames, ...envVarNames(node.raw_code ?? '')]);
+    return [...names].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`).join('\u0001');
   }
 
   /** An ephemeral model's own SQL, without its parents' CTEs (those are hoisted to the top). */
@@ -167,4 +179,11 @@ export function injectCtes(sql: string, ctes: Array<[string, string]>): string {
   const w = /^with(\s+recursive)?\s+/i.exec(rest);
   if (w) return `${lead}WITH${w[1] ? ' RECURSIVE' : ''} ${defs},\n${rest.slice(w[0].length)}`;
   return `${lead}WITH ${defs}\n${rest}`;
+}
+
+/** Names passed literally to env_var in a template (`{{env_var "NAME" …}}`, also inside a subexpression). */
+function envVarNames(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\benv_var\s+(?:"([^"]+)"|'([^']+)')/g)) out.add(m[1] ?? m[2]!);
+  return [...out];
 }

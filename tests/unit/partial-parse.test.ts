@@ -179,6 +179,33 @@ describe('compile re-renders only what changed', () => {
     expect(readFileSync(file, 'utf8')).toContain('where amount >= 0');
   });
 
+  it('a changed environment variable re-renders the models that read it with env_var, in the model or in a macro', async () => {
+    const dir = copyShop();
+    const model = join(dir, 'models/staging/stg_orders.sql');
+    writeFileSync(model, `${readFileSync(model, 'utf8')}\n-- region {{env_var "FT_TEST_REGION" "eu"}}\n`);
+    writeFileSync(join(dir, 'macros/tier.sql'), "'{{env_var \"FT_TEST_TIER\" \"gold\"}}'");
+    const marts = join(dir, 'models/marts/customer_orders.sql');
+    writeFileSync(marts, `${readFileSync(marts, 'utf8')}\n-- tier {{> tier}}\n`);
+    const compiled = (f: string): string => readFileSync(join(dir, 'target/compiled/shop/models', f), 'utf8');
+    const env = (k: string, v: string | undefined): void => {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    };
+    try {
+      await compileCommand({ projectDir: dir });
+      expect(compiled('staging/stg_orders.sql')).toContain('-- region eu');
+      expect(compiled('marts/customer_orders.sql')).toContain("-- tier 'gold'");
+      env('FT_TEST_REGION', 'us');
+      env('FT_TEST_TIER', 'silver');
+      await compileCommand({ projectDir: dir });
+      expect(compiled('staging/stg_orders.sql')).toContain('-- region us');
+      expect(compiled('marts/customer_orders.sql')).toContain("-- tier 'silver'");
+    } finally {
+      env('FT_TEST_REGION', undefined);
+      env('FT_TEST_TIER', undefined);
+    }
+  });
+
   it('a deleted compiled file is written again on a warm run', async () => {
     const dir = copyShop();
     await compileCommand({ projectDir: dir });
