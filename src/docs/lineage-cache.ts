@@ -87,7 +87,8 @@ export class LineageCache {
   }
 }
 
-const CACHE_VERSION = 1;
+/** Bump whenever column-lineage.ts analyses differently: cached results of the old analysis would stay. */
+const CACHE_VERSION = 2;
 
 function splitRelation(key: string): { db: string | null; table: string } {
   const [db, table] = key.split('\u0001');
