@@ -225,6 +225,18 @@ export class Landing {
     for (const e of this.entries.values()) if (e.state === 'active') e.state = 'pending';
   }
 
+  /** Files waiting only because they are still changing (not stable yet), or null when any other waits. */
+  onlyUnsettled(): string[] | null {
+    const now = Date.now();
+    const out: string[] = [];
+    for (const e of this.entries.values()) {
+      if (e.state === 'done') continue;
+      if (e.state !== 'pending' || this.isStable(e, now)) return null;
+      out.push(e.rel);
+    }
+    return out;
+  }
+
   /** True when no file waits to be (fully) loaded. */
   allDone(): boolean {
     for (const e of this.entries.values()) if (e.state !== 'done') return false;

@@ -28,6 +28,8 @@ import type { CheckpointRow, StreamConnection, StreamLoadOptions, StreamLoadSumm
 const LOCK_WAIT_MS = 60_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
 const MAX_BACKOFF_MS = 30_000;
+/** --once waits this long (at least 20 × stableMs) for files still being written before leaving them. */
+const ONCE_SETTLE_MS = 5_000;
 
 /** Opens a connection set up the way stream-load needs it (UTC session, strict mode). */
 export async function openStreamConnection(c: StreamConnection): Promise<Connection> {
@@ -80,6 +82,8 @@ class StreamLoader {
   private stdinBacklog: Batch[] = [];
   /** The batch whose commit was cut off: it may have landed, which only the next session can tell. */
   private unsure: { batch: Batch; id: number } | null = null;
+  /** --once: since when only files still being written have been waiting (0: not now) */
+  private unsettledSince = 0;
   private files = 0;
   private batches = 0;
   private rowsLoaded = 0;
@@ -332,9 +336,11 @@ class StreamLoader {
         if (!batch) {
           if (this.stdin?.ended) break;
           if (o.once && landing?.allDone()) break;
+          if (o.once && landing && this.giveUpOnUnsettled(landing)) break;
           if (o.once) await this.sleep(Math.min(100, this.stableMs));
           continue;
         }
+        this.unsettledSince = 0;
         // Stopping: a built file batch is simply not committed (the next run re-reads it); stdin
         // data cannot be re-read, so a stdin batch already built is committed first.
         if (this.stop && !this.stdin) break;
@@ -367,6 +373,28 @@ class StreamLoader {
     } finally {
       if (prefetch) await prefetch.catch(() => null);
     }
+  }
+
+  /**
+   * --once: files still being written (never stable) would keep the run waiting forever. After
+   * ONCE_SETTLE_MS with nothing else to load, they are left for the next run, with a warning.
+   */
+  private giveUpOnUnsettled(landing: Landing): boolean {
+    const waiting = landing.onlyUnsettled();
+    if (!waiting?.length) {
+      this.unsettledSince = 0;
+      return false;
+    }
+    this.unsettledSince ||= Date.now();
+    const settleMs = Math.max(ONCE_SETTLE_MS, 20 * this.stableMs);
+    if (Date.now() - this.unsettledSince < settleMs) return false;
+    this.note(
+      'warn',
+      `${waiting.length} file(s) kept changing for ${(settleMs / 1000).toFixed(0)}s and were not loaded (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''}); ` +
+        'they are left for the next run. Write files under a temporary name and rename them when complete.',
+      { event: 'unsettled', files: waiting },
+    );
+    return true;
   }
 
   private afterCommit(batch: Batch, rowsLoaded: number, rowsRejected: number): void {

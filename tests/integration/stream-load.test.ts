@@ -323,6 +323,39 @@ describe('stream-load: landing directory semantics', () => {
     expect(await count(`SELECT COUNT(DISTINCT event_id) AS n FROM ${tbl(target)}`)).toBe(5 + written + 100);
   });
 
+  it('--once does not wait forever for a file that keeps changing: it loads the rest, warns and leaves that file for the next run', async () => {
+    const target = newTarget();
+    const dir = newDir('unsettled');
+    writeAtomically(dir, 'done.ndjson', ndjsonLines(23, 7).join('\n') + '\n');
+    const growing = join(dir, 'busy.ndjson');
+    let stop = false;
+    let written = 0;
+    // appended every 40 ms, so never unchanged for stableMs (100 ms)
+    const writer = (async () => {
+      while (!stop) {
+        appendFileSync(growing, ndjsonLines(24, 5, written + 1).join('\n') + '\n');
+        written += 5;
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    const o = options(target, dir);
+    try {
+      const s = await streamLoad(o);
+      expect(s.rowsLoaded).toBe(7);
+    } finally {
+      stop = true;
+      await writer;
+    }
+    expect(await count(`SELECT COUNT(*) AS n FROM ${tbl(target)} WHERE _source_file = 'busy.ndjson'`)).toBe(0);
+    const warning = o.lines.find((l) => l.includes('"event":"unsettled"'));
+    expect(warning, o.lines.join('\n')).toBeDefined();
+    expect(warning).toContain('busy.ndjson');
+    expect(warning).toContain('rename them when complete');
+    // once it has settled, the next run loads it whole
+    const next = await streamLoad(options(target, dir));
+    expect(next.rowsLoaded).toBe(written);
+  }, 60_000);
+
   it('archives loaded files; a restart after archiving (or a copy dropped again) loads nothing twice', async () => {
     const target = newTarget();
     const dir = newDir('arch');
