@@ -9,7 +9,6 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
 import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
-import { sqlLiteral } from '../testing/compile-test.js';
 import { FtError } from '../util/errors.js';
 
 export interface ModelRunOptions {
@@ -74,7 +73,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
       incremental = runsIncrementally('incremental', existing, opts.fullRefresh, node.config.full_refresh);
       // read once: a retry must not move the mark past rows a failed attempt left behind
       if (incremental && opts.watermarks && !opts.watermarks.has(node.unique_id)) {
-        const mark = await readWatermark(session, node, adapter.relation(node.schema, node.alias), sqlLiteral);
+        const mark = await readWatermark(session, node, adapter);
         if (mark) opts.watermarks.set(node.unique_id, mark);
       }
     }

@@ -291,11 +291,8 @@ class StreamLoader {
     if (!unsure || unsure.id >= nextId) return;
     const rejected = await store.rejectedInBatch(unsure.id);
     const { batch } = unsure;
-    this.batches++;
-    this.rowsLoaded += batch.rows + batch.rejects.length - rejected;
-    this.rowsRejected += rejected;
-    this.bytes += batch.bytes;
-    for (const seg of batch.segments) if (seg.completes) this.files++;
+    // counted only: the files it completed are found done in the checkpoint by the planner
+    this.count(batch, batch.rows + batch.rejects.length - rejected, rejected);
   }
 
   private async alreadyLoaded(entry: LandingEntry, row: CheckpointRow): Promise<void> {
@@ -397,16 +394,21 @@ class StreamLoader {
     return true;
   }
 
-  private afterCommit(batch: Batch, rowsLoaded: number, rowsRejected: number): void {
+  /** The run's counters for one committed batch. */
+  private count(batch: Batch, rowsLoaded: number, rowsRejected: number): void {
     this.batches++;
     this.rowsLoaded += rowsLoaded;
     this.rowsRejected += rowsRejected;
     this.bytes += batch.bytes;
+    for (const seg of batch.segments) if (seg.completes) this.files++;
+  }
+
+  private afterCommit(batch: Batch, rowsLoaded: number, rowsRejected: number): void {
+    this.count(batch, rowsLoaded, rowsRejected);
     for (const seg of batch.segments) {
       if (!seg.completes) continue;
       const cur = seg.ref as Cursor;
       cur.committedDone = true;
-      this.files++;
       this.note('info', `loaded ${seg.sourceFile}`, { event: 'file', file: seg.sourceFile, bytes: seg.endOffset, lines: seg.endLines });
       if (cur.entry) this.landing?.markDone(cur.entry, seg.fileSize);
     }

@@ -8,7 +8,7 @@
  * The runner reads MAX(column) just before the model's incremental statement; afterwards the
  * changed rows are exactly those above it.
  */
-import type { Session } from '../adapters/adapter.js';
+import type { Adapter, Session } from '../adapters/adapter.js';
 import { quoteIdent } from '../project/relation-names.js';
 import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
@@ -35,22 +35,23 @@ export function scopesToChangedRows(test: Node): boolean {
  * MAX(watermark_column) of an incremental model about to run incrementally, or null when it
  * declares none or the table is empty (then every row is new and tests read them all).
  */
-export async function readWatermark(session: Session, node: Node, relation: string, literal: (v: unknown) => string): Promise<ChangedRows | null> {
+export async function readWatermark(session: Session, node: Node, adapter: Adapter): Promise<ChangedRows | null> {
   const column = node.config.watermark_column;
   if (column === undefined || column === null) return null;
   if (typeof column !== 'string' || !column) {
     throw new FtError(`model ${node.name}: watermark_column must be one column name (a column that only grows, e.g. a batch id).`, 2, node.original_file_path);
   }
+  const relation = adapter.relation(node.schema, node.alias);
   let rows: Array<{ w: unknown }>;
   try {
-    rows = await session.query<{ w: unknown }>(`SELECT MAX(${quoteIdent(column)}) AS w FROM ${relation}`);
+    rows = await session.query<{ w: unknown }>(`SELECT MAX(${adapter.quote(column)}) AS w FROM ${relation}`);
   } catch (e) {
     // an unknown column is the user's to fix; anything else (a lost connection) is retried as usual
     if ((e as { errno?: number }).errno !== ER_BAD_FIELD_ERROR) throw e;
     throw new FtError(`model ${node.name}: watermark_column "${column}" cannot be read from ${relation} (${(e as Error).message}). Name a column the model selects.`, 2, node.original_file_path);
   }
   const w = rows[0]?.w;
-  return w === null || w === undefined ? null : { column, above: literal(w) };
+  return w === null || w === undefined ? null : { column, above: adapter.literal(w) };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
 import { FtError } from '../util/errors.js';
 import { changedRowsRelation, type ChangedRows } from './changed-rows.js';
-import { lookupTest } from './generic/registry.js';
+import { definitionOf } from './generic/registry.js';
 import type { GenericTestContext } from './generic/types.js';
 import { customTestPartial } from './test-nodes.js';
 
@@ -55,7 +55,7 @@ export function compileTest(project: Project, compiler: Compiler, test: Node, ch
       column_name_raw: test.column_name ?? undefined,
     });
   }
-  const def = lookupTest(test.test_metadata.namespace ? `${test.test_metadata.namespace}.${test.test_metadata.name}` : test.test_metadata.name)!;
+  const def = definitionOf(test)!;
   const ctx: GenericTestContext = {
     model,
     columnName: test.column_name ?? undefined,

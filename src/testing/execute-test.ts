@@ -7,7 +7,7 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { scopesToChangedRows, type ChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
-import { lookupTest } from './generic/registry.js';
+import { definitionOf } from './generic/registry.js';
 import { testStatus } from './thresholds.js';
 
 export interface TestRunOptions {
@@ -69,7 +69,7 @@ async function checkColumn(test: Node, opts: TestRunOptions): Promise<void> {
 export async function executeTest(test: Node, opts: TestRunOptions): Promise<TestOutcome> {
   const { project, adapter, compiler } = opts;
   await checkColumn(test, opts);
-  const def = test.test_metadata ? lookupTest(test.test_metadata.namespace ? `${test.test_metadata.namespace}.${test.test_metadata.name}` : test.test_metadata.name) : undefined;
+  const def = definitionOf(test);
   const mark = test.attached_node ? opts.watermarks?.get(test.attached_node) : undefined;
   const changed = mark && def?.changedRows && scopesToChangedRows(test) ? mark : undefined;
   const sql = compileTest(project, compiler, test, changed).trim().replace(/;\s*$/, '');

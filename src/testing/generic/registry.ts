@@ -71,6 +71,12 @@ export function lookupTest(name: string): GenericTestDefinition | undefined {
   return BUILTIN_TESTS.get(bare) ?? ALIASES.get(bare);
 }
 
+/** The built-in definition a generic test node runs, if it names one (not a custom or singular test). */
+export function definitionOf(test: { test_metadata?: { name: string; namespace: string | null } }): GenericTestDefinition | undefined {
+  const m = test.test_metadata;
+  return m ? lookupTest(m.namespace ? `${m.namespace}.${m.name}` : m.name) : undefined;
+}
+
 /** All names lookupTest accepts without a namespace (canonical names and aliases). */
 export function builtinTestNames(): string[] {
   return [...BUILTIN_TESTS.keys(), ...ALIASES.keys()].sort();
