@@ -4,6 +4,7 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Graph } from '../graph/build-graph.js';
 import { FT_VERSION } from '../version.js';
+import type { FileBatchWriter } from './file-batch-writer.js';
 import { writeJsonAtomic } from './write-json.js';
 
 export const MANIFEST_SCHEMA = 'https://ft.dev/schemas/manifest/v1.json';
@@ -61,8 +62,10 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
   };
 }
 
-export function writeManifest(project: Project, graph: Graph, manifest = buildManifest(project, graph)): string {
+/** Writes target/manifest.json, through `writer` when given (on disk once it is closed). */
+export function writeManifest(project: Project, graph: Graph, manifest = buildManifest(project, graph), writer?: FileBatchWriter): string {
   const file = join(resolve(project.root, project.config.targetPath), 'manifest.json');
-  writeJsonAtomic(file, manifest);
+  if (writer) writer.write(file, JSON.stringify(manifest), true);
+  else writeJsonAtomic(file, manifest);
   return file;
 }

@@ -27,17 +27,21 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     for (const w of reused.warnings) out.warn(w);
     return done(out, reused.count, reused.manifest);
   }
-  const [{ openProject, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }] = await Promise.all([
+  const [{ openProject, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
     loader(),
     import('../graph/selector.js'),
     import('../runner/compile-nodes.js'),
+    import('../artifacts/file-batch-writer.js'),
   ]);
   const { project, graph, out, state } = await openProject(flags, undefined, inputs);
   const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
   const { compiler, cache } = newCompiler(project);
-  const count = compileNodes(project, graph, ids, compiler, cache);
+  const writer = new FileBatchWriter();
+  const count = compileNodes(project, graph, ids, compiler, cache, writer);
+  // the compiled files are written on another thread while the manifest is built
   const manifest = buildManifest(project, graph);
-  const file = writeManifest(project, graph, manifest);
+  const file = writeManifest(project, graph, manifest, writer);
+  await writer.close();
   recordCompile(inputs, count, project.warnings, file, manifest.metadata);
   return done(out, count, file);
 }

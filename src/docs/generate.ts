@@ -10,6 +10,7 @@ import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import { writeManifest } from '../artifacts/manifest.js';
 import type { CommandContext } from '../cli/context.js';
 import { compileNodes, newCompiler } from '../runner/compile-nodes.js';
+import { FileBatchWriter } from '../artifacts/file-batch-writer.js';
 import { clientBundle } from './bundle.js';
 import { buildCatalog, readRelations, writeCatalog, type RelationInfo } from './catalog.js';
 import { readDashboard } from './dashboard-data.js';
@@ -52,8 +53,10 @@ export async function generateDocs(ctx: CommandContext): Promise<GenerateResult>
 
   // Compiled SQL for every model and test (also refreshes target/manifest.json).
   const { compiler, cache } = newCompiler(project);
-  compileNodes(project, graph, new Set(project.nodes.keys()), compiler, cache);
+  const writer = new FileBatchWriter();
+  compileNodes(project, graph, new Set(project.nodes.keys()), compiler, cache, writer);
   writeManifest(project, graph);
+  await writer.close();
 
   let relations: Map<string, RelationInfo> | null = null;
   let dashboard: DashboardData;

@@ -11,6 +11,7 @@ import { KNOWN_CONFIG_KEYS, defaultConfig, mergeConfig, normaliseKey } from './c
 import { discover } from './discovery.js';
 import { FolderConfig } from './folder-config.js';
 import { readDocBlocks, renderDescription } from './doc-blocks.js';
+import { FilePrefetch, type PrefetchedFile } from './file-prefetch.js';
 import { ParseCache, type KnownStamps } from './parse-cache.js';
 import { loadProjectConfig } from './project-config.js';
 import type { Project } from './project.js';
@@ -20,6 +21,9 @@ import { quoteIdent, relationName } from './relation-names.js';
 import type { ColumnInfo, Node, NodeConfig, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
 import { parseYaml, yamlLibrary } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
+
+/** Below this many template files to read, reading them here is cheaper than starting a thread. */
+const PREFETCH_THRESHOLD = 256;
 
 export interface LoadOptions extends ProfileOptions {
   projectDir: string;
@@ -97,7 +101,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const known = new Set([...CORE_HELPERS, ...helpers.keys()]);
 
   const templated = (file: { abs: string; rel: string }): { raw: string; analysis: TemplateAnalysis; checksum: string } => {
-    const { text: raw, checksum } = cache.read(file.abs, file.rel);
+    const { text: raw, checksum } = cache.read(file.abs, file.rel, true, prefetched.get(file.abs));
     let analysis = cache.get(file.rel, checksum);
     if (!analysis) {
       analysis = analyseTemplate(parseTemplate(raw, file.rel), file.rel);
@@ -157,8 +161,36 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     nodes.set(node.unique_id, node);
   };
 
+  // Templates (models and singular tests): many unread ones are read on a worker meanwhile.
+  const modelFiles = discover(root, config.modelPaths, ['.sql']);
+  const singularFiles = discover(root, config.testPaths, ['.sql']);
+  const unread = [...modelFiles, ...singularFiles].filter((f) => cache.needsRead(f.abs, f.rel)).map((f) => f.abs);
+  const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread) : undefined;
+  let prefetched = new Map<string, PrefetchedFile>();
+  // Schema YAML, read while the worker reads the templates (patches are applied after the models).
+  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml']);
+  const patches: NodePatch[] = [];
+  const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
+  const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
+  try {
+    for (const f of yamlFiles) {
+      const { text, checksum: sum } = cache.read(f.abs, f.rel);
+      let schema = cache.getSchema(f.rel, sum);
+      if (!schema) {
+        schema = readSchemaFile(parseYaml(text, f.rel), f.rel);
+        cache.setSchema(f.rel, sum, schema);
+      }
+      patches.push(...schema.models);
+      sourcePatches.push(...schema.sources);
+      exposurePatches.push(...schema.exposures);
+    }
+    if (prefetch) prefetched = await prefetch.files();
+  } finally {
+    prefetch?.cancel();
+  }
+
   // Models.
-  for (const f of discover(root, config.modelPaths, ['.sql'])) {
+  for (const f of modelFiles) {
     const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
     const fqn = [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')];
     const node = baseNode('model', name, f.inResource, f.rel, fqn);
@@ -179,7 +211,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     addUnique(node);
   }
   // Singular tests.
-  for (const f of discover(root, config.testPaths, ['.sql'])) {
+  for (const f of singularFiles) {
     const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
     const node = baseNode('test', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')]);
     const t = templated(f);
@@ -191,25 +223,10 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     addUnique(node);
   }
 
-  // Schema YAML: patches for models/seeds, sources and exposures.
+  // Schema YAML: patches for models/seeds, sources and exposures (read above).
   const testDeclarations: TestDeclaration[] = [];
   const byName = (kind: 'models' | 'seeds', name: string): Node | undefined =>
     nodes.get(`${kind === 'models' ? 'model' : 'seed'}.${config.name}.${name}`);
-  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml']);
-  const patches: NodePatch[] = [];
-  const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
-  const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
-  for (const f of yamlFiles) {
-    const { text, checksum: sum } = cache.read(f.abs, f.rel);
-    let schema = cache.getSchema(f.rel, sum);
-    if (!schema) {
-      schema = readSchemaFile(parseYaml(text, f.rel), f.rel);
-      cache.setSchema(f.rel, sum, schema);
-    }
-    patches.push(...schema.models);
-    sourcePatches.push(...schema.sources);
-    exposurePatches.push(...schema.exposures);
-  }
   const describe = (text: string, file: string, line: number): string => renderDescription(text, docs, file, line);
   const columnsOf = (cols: ColumnPatch[], file: string): Record<string, ColumnInfo> => {
     const out: Record<string, ColumnInfo> = {};

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
+import type { PrefetchedFile } from './file-prefetch.js';
 import type { SchemaFile } from './schema-files.js';
 
 /** What a stat says about a file's content without reading it (git's index keeps the same). */
@@ -64,6 +65,7 @@ export class ParseCache {
   misses = 0;
   /** project files read from disk (not vouched for by their stamp) */
   reads = 0;
+  private readonly taken = new Map<string, Stamp>();
 
   constructor(
     private readonly targetDir: string,
@@ -90,15 +92,13 @@ export class ParseCache {
    * its last read, long enough after it last changed, is taken from the cache unread.
    * `keepText: false` (seeds, which can be large) returns the checksum with empty text.
    */
-  read(abs: string, rel: string, keepText = true): { text: string; checksum: string } {
-    const st = this.enabled ? (this.known?.stamps[abs] ?? stampOf(abs)) : null;
+  read(abs: string, rel: string, keepText = true, prefetched?: PrefetchedFile): { text: string; checksum: string } {
+    const st = this.stamp(abs);
     const prev = this.data.stamps[rel];
-    if (st && prev && prev.size === st[0] && prev.mtimeMs === st[1] && prev.ctimeMs === st[2] && (!keepText || prev.text !== undefined)) {
-      return { text: prev.text ?? '', checksum: prev.checksum };
-    }
+    if (this.vouches(st, prev, keepText)) return { text: prev!.text ?? '', checksum: prev!.checksum };
     this.reads++;
-    const text = readFileSync(abs, 'utf8');
-    const checksum = sha256(text);
+    const text = prefetched?.text ?? readFileSync(abs, 'utf8');
+    const checksum = prefetched?.checksum ?? sha256(text);
     if (st) {
       const settled = Math.max(st[1], st[2]) < this.settledBefore;
       if (settled) this.data.stamps[rel] = { size: st[0], mtimeMs: st[1], ctimeMs: st[2], checksum, ...(keepText ? { text } : {}) };
@@ -106,6 +106,25 @@ export class ParseCache {
       if (settled || prev) this.dirty = true;
     }
     return { text: keepText ? text : '', checksum };
+  }
+
+  /** Whether `read` would open the file (its stamp does not vouch for the cached text). */
+  needsRead(abs: string, rel: string): boolean {
+    return !this.vouches(this.stamp(abs), this.data.stamps[rel], true);
+  }
+
+  private stamp(abs: string): Stamp {
+    if (!this.enabled) return null;
+    const known = this.known?.stamps[abs];
+    if (known !== undefined) return known;
+    // taken once per load: needsRead and read ask for the same file
+    let st = this.taken.get(abs);
+    if (st === undefined) this.taken.set(abs, (st = stampOf(abs)));
+    return st;
+  }
+
+  private vouches(st: Stamp, prev: FileStamp | undefined, keepText: boolean): boolean {
+    return !!(st && prev && prev.size === st[0] && prev.mtimeMs === st[1] && prev.ctimeMs === st[2] && (!keepText || prev.text !== undefined));
   }
 
   get(path: string, checksum: string): TemplateAnalysis | undefined {

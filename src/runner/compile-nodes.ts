@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { writeCompiled } from '../artifacts/compiled-files.js';
+import type { FileBatchWriter } from '../artifacts/file-batch-writer.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { CompileCache } from '../template/compile-cache.js';
@@ -17,8 +18,11 @@ export function isCompilable(node: Node): boolean {
   return node.resource_type === 'model' || node.resource_type === 'test';
 }
 
-/** Compiles the given nodes (models and tests) in graph order and writes target/compiled. */
-export function compileNodes(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, cache: CompileCache): number {
+/**
+ * Compiles the given nodes (models and tests) in graph order and queues their target/compiled
+ * files on `writer`: they are on disk once the caller has closed it.
+ */
+export function compileNodes(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, cache: CompileCache, writer: FileBatchWriter): number {
   let count = 0;
   for (const id of topoSort(graph, ids)) {
     const node = project.nodes.get(id)!;
@@ -36,7 +40,7 @@ export function compileNodes(project: Project, graph: Graph, ids: Set<string>, c
       fresh = compiler.fresh.has(id);
     }
     node.compiled_code = sql;
-    writeCompiled(project, node, sql, fresh);
+    writeCompiled(project, node, sql, fresh, writer);
     count++;
   }
   cache.save();

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { FtError } from '../util/errors.js';
+import { fastParse } from './fast-parse.js';
 
 type HbNode = hbs.AST.Node;
 
@@ -34,7 +35,8 @@ export function parseTemplate(source: string, file: string): hbs.AST.Program {
   const hit = parsed.get(source);
   if (hit) return hit;
   try {
-    const ast = Handlebars.parse(source);
+    // Handlebars' own parser only for what the fast one declines (and for its error messages)
+    const ast = fastParse(source) ?? Handlebars.parse(source);
     // a long-lived process (watch, docs serve) sees many versions of each file: bound the memo
     if (parsed.size >= 50_000) parsed.clear();
     parsed.set(source, ast);

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileBatchWriter } from '../../src/artifacts/file-batch-writer.js';
+import { FtError } from '../../src/util/errors.js';
+
+const work = mkdtempSync(join(tmpdir(), 'ft-writer-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('FileBatchWriter', () => {
+  it('writes nothing until closed, then every file, on this thread below the threshold', async () => {
+    const dir = join(work, 'small');
+    const w = new FileBatchWriter(100);
+    w.write(join(dir, 'a', 'one.sql'), 'select 1\n');
+    w.write(join(dir, 'b', 'c', 'two.sql'), 'select 2\n');
+    expect(() => readdirSync(dir)).toThrow();
+    expect(await w.close()).toBe(2);
+    expect(readFileSync(join(dir, 'a', 'one.sql'), 'utf8')).toBe('select 1\n');
+    expect(readFileSync(join(dir, 'b', 'c', 'two.sql'), 'utf8')).toBe('select 2\n');
+  });
+
+  it('writes thousands of files on a worker thread, creating folders, the replacing writes last', async () => {
+    const dir = join(work, 'large');
+    const w = new FileBatchWriter(10);
+    for (let i = 0; i < 3000; i++) w.write(join(dir, `f${i % 7}`, `n${i}.sql`), `select ${i}\n`);
+    w.write(join(dir, 'manifest.json'), '{"nodes":{}}', true);
+    expect(await w.close()).toBe(3001);
+    for (const i of [0, 1, 1234, 2999]) expect(readFileSync(join(dir, `f${i % 7}`, `n${i}.sql`), 'utf8')).toBe(`select ${i}\n`);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readFileSync(join(dir, 'manifest.json'), 'utf8')).toBe('{"nodes":{}}');
+  });
+
+  for (const threshold of [1, 1000]) {
+    it(`names the file it could not write, as an FtError (${threshold === 1 ? 'worker' : 'same thread'})`, async () => {
+      const blocker = join(work, `blocker-${threshold}`);
+      writeFileSync(blocker, 'a file where a folder is expected');
+      const w = new FileBatchWriter(threshold);
+      w.write(join(work, `ok-${threshold}.sql`), 'select 1');
+      w.write(join(blocker, 'x.sql'), 'select 2');
+      const err = await w.close().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(FtError);
+      expect((err as FtError).message).toContain(`cannot write ${join(blocker, 'x.sql')}`);
+      expect((err as FtError).message).toContain('target folder');
+      expect((err as FtError).exitCode).toBe(2);
+    });
+  }
+});

@@ -1,0 +1,35 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FilePrefetch } from '../../src/project/file-prefetch.js';
+import { sha256 } from '../../src/util/hash.js';
+
+const work = mkdtempSync(join(tmpdir(), 'ft-prefetch-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('FilePrefetch', () => {
+  it('returns each file with the checksum the loader computes, and leaves out what it cannot read', async () => {
+    mkdirSync(join(work, 'models'));
+    const files: string[] = [];
+    for (let i = 0; i < 700; i++) {
+      const f = join(work, 'models', `m${i}.sql`);
+      writeFileSync(f, `select ${i} as n -- é ✓\n`);
+      files.push(f);
+    }
+    const missing = join(work, 'models', 'gone.sql');
+    const got = await new FilePrefetch([...files.slice(0, 350), missing, ...files.slice(350)]).files();
+    expect(got.size).toBe(700);
+    expect(got.has(missing)).toBe(false);
+    for (const f of [files[0]!, files[699]!]) {
+      const text = `select ${f.endsWith('m0.sql') ? 0 : 699} as n -- é ✓\n`;
+      expect(got.get(f)).toEqual({ text, checksum: sha256(text) });
+    }
+  });
+
+  it('can be cancelled before it is done', async () => {
+    const p = new FilePrefetch([join(work, 'nothing-here.sql')]);
+    p.cancel();
+    expect((await p.files()).size).toBe(0);
+  });
+});
