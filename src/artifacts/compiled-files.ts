@@ -6,10 +6,10 @@ import type { FileBatchWriter } from './file-batch-writer.js';
 import type { Node } from '../project/types.js';
 
 /** target/<kind>/<project> of each loaded project: resolved once, not once per node. */
-const bases = new WeakMap<Project, Partial<Record<'compiled' | 'run', string>>>();
+const bases = new WeakMap<object, Partial<Record<'compiled' | 'run', string>>>();
 
 /** target/<kind>/<project>/<file>.sql — where a node's compiled (or executed) SQL is written. */
-export function sqlArtifactPath(project: Project, node: Node, kind: 'compiled' | 'run'): string {
+export function sqlArtifactPath(project: Pick<Project, 'root' | 'config'>, node: Node, kind: 'compiled' | 'run'): string {
   let known = bases.get(project);
   if (!known) bases.set(project, (known = {}));
   const base = (known[kind] ??= join(resolve(project.root, project.config.targetPath), kind, project.config.name));

@@ -1,5 +1,5 @@
 import { buildManifest, writeManifest } from '../artifacts/manifest.js';
-import { compileInputs, recordCompile, reuseUnchangedCompile } from '../runner/unchanged-compile.js';
+import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../runner/unchanged-compile.js';
 import type { GlobalFlags } from './context.js';
 import { createOutput, type Output } from './output.js';
 
@@ -19,9 +19,13 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     out.info(`Compiled ${count} nodes in ${((performance.now() - started) / 1000).toFixed(2)}s; manifest at ${file}`);
     return 0;
   };
-  // Nothing changed since the last compile: only the manifest's metadata is new.
+  // Nothing changed since the last compile: only the manifest's metadata is new. Only some
+  // models' SQL changed: only they are rendered and patched into the manifest.
   const inputs = compileInputs(flags);
-  const reused = inputs && reuseUnchangedCompile(inputs);
+  const last = inputs && lastCompile(inputs);
+  let reused: CompileOutcome | undefined;
+  if (inputs && last && last.changed.length === 0) reused = reuseUnchangedCompile(inputs, last.rec);
+  else if (inputs && last) reused = await (await import('../runner/patch-compile.js')).patchCompile(flags, inputs, last.rec, last.changed);
   if (reused) {
     const out = createOutput({ logFormat: flags.logFormat });
     for (const w of reused.warnings) out.warn(w);
@@ -42,7 +46,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const manifest = buildManifest(project, graph);
   const file = writeManifest(project, graph, manifest, writer);
   await writer.close();
-  recordCompile(inputs, count, project.warnings, file, manifest.metadata);
+  recordCompile(inputs, project, count, file, manifest.metadata);
   return done(out, count, file);
 }
 

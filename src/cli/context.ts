@@ -1,6 +1,7 @@
 import { buildGraph, type Graph } from '../graph/build-graph.js';
 import { loadStateManifest, type StateManifest } from '../graph/state.js';
-import { loadProject, parseVarsFlag } from '../project/load-project.js';
+import { loadProject } from '../project/load-project.js';
+import { parseVarsFlag } from '../project/vars.js';
 import type { KnownStamps } from '../project/parse-cache.js';
 import type { Project } from '../project/project.js';
 import { createOutput, type Output } from './output.js';

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
-import { createEnvironment, CORE_HELPERS, type HelperFn } from '../template/environment.js';
+import { createEnvironment, CORE_HELPERS } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -13,13 +12,15 @@ import { FolderConfig } from './folder-config.js';
 import { readDocBlocks, renderDescription } from './doc-blocks.js';
 import { FilePrefetch, type PrefetchedFile } from './file-prefetch.js';
 import { ParseCache, type KnownStamps } from './parse-cache.js';
+import { loadMacros } from './macros.js';
+import { resolveVars } from './vars.js';
 import { loadProjectConfig } from './project-config.js';
 import type { Project } from './project.js';
 import { loadTarget, type ProfileOptions } from './profiles.js';
 import { readSchemaFile, type ColumnPatch, type NodePatch, type RawTest } from './schema-files.js';
 import { quoteIdent, relationName } from './relation-names.js';
-import type { ColumnInfo, Node, NodeConfig, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
-import { parseYaml, yamlLibrary } from './yaml-file.js';
+import type { ColumnInfo, Node, NodeConfig, ResolvedTarget, TestDeclaration } from './types.js';
+import { parseYaml } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
@@ -36,21 +37,6 @@ export interface LoadOptions extends ProfileOptions {
   stamps?: KnownStamps;
 }
 
-/** Parses the --vars flag: YAML or JSON. */
-export function parseVarsFlag(text: string | undefined): Record<string, unknown> {
-  if (!text) return {};
-  let v: unknown;
-  try {
-    v = yamlLibrary().parse(text);
-  } catch (e) {
-    throw new FtError(`--vars is not valid YAML or JSON (${(e as Error).message.split('\n')[0]}). Pass a mapping, e.g. --vars '{start_date: 2026-11-01, limit: 10}'.`);
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new FtError(`--vars must be a mapping, e.g. --vars '{start_date: 2026-11-01}', not ${JSON.stringify(text)}.`);
-  }
-  return v as Record<string, unknown>;
-}
-
 export async function loadProject(opts: LoadOptions): Promise<Project> {
   const root = resolve(opts.projectDir);
   const warnings: string[] = [];
@@ -62,32 +48,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const target = loadTarget(root, config.profile, opts);
   const vars = resolveVars(config, opts.vars ?? {});
 
-  // Macros: *.sql → partials named after the file, *.js → helpers exported by name.
-  const partials = new Map<string, string>();
-  const helpers = new Map<string, HelperFn>();
-  const macroTexts: string[] = [];
-  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'])) {
-    const text = readFileSync(f.abs, 'utf8');
-    macroTexts.push(f.rel, text);
-    const base = f.inResource.replace(/\.(sql|m?js)$/, '').split('/').pop()!;
-    if (f.rel.endsWith('.sql')) {
-      parseTemplate(text, f.rel);
-      partials.set(base, text);
-    } else {
-      let mod: Record<string, unknown>;
-      try {
-        mod = (await import(`${pathToFileURL(f.abs).href}?v=${sha256(text).slice(0, 12)}`)) as Record<string, unknown>;
-      } catch (e) {
-        throw new FtError(`cannot load macro helpers: ${(e as Error).message.split('\n')[0]}. Fix the JavaScript in this file.`, 2, f.rel);
-      }
-      for (const [name, fn] of Object.entries(mod)) {
-        if (typeof fn === 'function') helpers.set(name, fn as HelperFn);
-        else if (name === 'default' && fn && typeof fn === 'object') {
-          for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(n2, f2 as HelperFn);
-        }
-      }
-    }
-  }
+  const { partials, helpers, macroTexts } = await loadMacros(root, config);
   const env = createEnvironment(partials, helpers);
   const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, process.env.FT_CACHE_SALT ?? '']));
   const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false, opts.stamps);
@@ -435,16 +396,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   buildTestNodes(project);
   cache.save();
   return project;
-}
-
-function resolveVars(config: ProjectConfig, cli: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config.vars)) {
-    // dbt allows vars scoped by package: vars: {my_project: {x: 1}}
-    if (k === config.name && v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);
-    else out[k] = v;
-  }
-  return { ...out, ...cli };
 }
 
 function checkConfigKeys(cfg: Record<string, unknown>, file: string, line: number, warn: (m: string) => void): void {

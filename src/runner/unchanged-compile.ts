@@ -1,20 +1,26 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import { discover } from '../project/discovery.js';
 import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
+import type { Project } from '../project/project.js';
+import { analysisShape } from '../template/analysis-shape.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
 import type { CompileFlags } from '../cli/compile.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
-interface CompileRecord {
-  version: 1;
+export interface CompileRecord {
+  version: 2;
   key: string;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
+  /** files changed within RACY_MS of their stamp: their stamp cannot vouch for them, they are read again */
+  unsure: string[];
+  /** model files by absolute path: [unique id, sha256 of the text, analysisShape] */
+  models: Record<string, [string, string, string]>;
   /** target/compiled and its folders, with the hash of each listing */
   compiled: Record<string, string | null>;
   manifest: { stamp: Stamp; metadata: string };
@@ -25,9 +31,12 @@ interface CompileRecord {
 /** What the compile saw before it read anything: enough to record it once it succeeds. */
 export interface CompileInputs extends KnownStamps {
   key: string;
-  /** every file last changed long enough ago that a later change must show in its stamp */
-  settled: boolean;
+  /** files last changed so recently that a later change might not show in their stamp */
+  unsure: string[];
+  root: string;
   targetDir: string;
+  /** --select/--exclude given: only part of the project is compiled */
+  partial: boolean;
 }
 
 const RECORD = 'compile_record.json';
@@ -58,7 +67,7 @@ function compiledFolders(targetDir: string): Record<string, string | null> {
 }
 
 /** The manifest's first bytes, up to the end of its metadata object (as JSON.stringify wrote it). */
-const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
+export const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
 
 /**
  * Stamps every input of a compile: flags, environment, project and profiles files and every
@@ -76,50 +85,77 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   }
   const settledBefore = Date.now() - RACY_MS;
   const stamps: Record<string, Stamp> = {};
-  let settled = true;
+  const unsure: string[] = [];
   const add = (file: string): void => {
     const s = stampOf(file);
     stamps[file] = s;
-    if (s && Math.max(s[1], s[2]) >= settledBefore) settled = false;
+    if (s && Math.max(s[1], s[2]) >= settledBefore) unsure.push(file);
   };
   for (const f of PROJECT_FILES) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
   const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths];
   for (const f of discover(root, [...new Set(folders)], [''])) add(f.abs);
   // Anything a template or profile reads (env_var) or a flag changes is in the key.
-  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).sort()]));
-  return { key, stamps, settledBefore, settled, targetDir: resolve(root, config.targetPath) };
+  // (`_` is the shell's last command: `time ft compile` and `ft compile` are the same compile)
+  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).filter(([k]) => k !== '_').sort()]));
+  const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0;
+  return { key, stamps, settledBefore, unsure, root, targetDir: resolve(root, config.targetPath), partial };
 }
 
 /**
- * When the inputs are exactly those of the last compile and its outputs are untouched, the
- * compiled files are current and a new manifest would differ only in generated_at and
- * invocation_id: those are rewritten in a copy of the manifest, and the last compile's node
- * count and warnings returned. Otherwise undefined (compile in full).
+ * The last compile's record when its outputs are untouched and the same files exist, with the
+ * files changed since (stamp differs, or it could not vouch for them). Undefined when the
+ * project must be compiled in full.
  */
-export function reuseUnchangedCompile(inputs: CompileInputs): { count: number; warnings: string[]; manifest: string } | undefined {
-  if (!inputs.settled) return undefined;
-  const recordFile = join(inputs.targetDir, RECORD);
+export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; changed: string[] } | undefined {
   let rec: CompileRecord;
   try {
-    rec = JSON.parse(readFileSync(recordFile, 'utf8')) as CompileRecord;
+    rec = JSON.parse(readFileSync(join(inputs.targetDir, RECORD), 'utf8')) as CompileRecord;
   } catch {
     return undefined;
   }
-  const manifest = join(inputs.targetDir, 'manifest.json');
-  if (
-    rec.version !== 1 ||
-    rec.key !== inputs.key ||
-    JSON.stringify(rec.stamps) !== JSON.stringify(inputs.stamps) ||
-    JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(manifest)) ||
-    !Object.entries(rec.compiled).every(([dir, listing]) => listingOf(dir) === listing)
-  ) {
-    return undefined;
+  if (rec.version !== 2 || rec.key !== inputs.key) return undefined;
+  if (JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(join(inputs.targetDir, 'manifest.json')))) return undefined;
+  if (!Object.entries(rec.compiled).every(([dir, listing]) => listingOf(dir) === listing)) return undefined;
+  const paths = Object.keys(inputs.stamps);
+  if (paths.length !== Object.keys(rec.stamps).length) return undefined;
+  const changed = new Set(rec.unsure);
+  for (const p of paths) {
+    const was = rec.stamps[p];
+    if (was === undefined) return undefined;
+    const now = inputs.stamps[p]!;
+    if (was === null || now === null) {
+      if (was !== now) return undefined;
+    } else if (was[0] !== now[0] || was[1] !== now[1] || was[2] !== now[2]) changed.add(p);
   }
+  return { rec, changed: [...changed] };
+}
+
+/**
+ * When nothing changed since the last compile, the compiled files are current and a new
+ * manifest would differ only in generated_at and invocation_id: those are rewritten in a copy
+ * of the manifest, and the last compile's node count and warnings returned. Undefined when
+ * the manifest is not the one the record describes (compile in full).
+ */
+export function reuseUnchangedCompile(inputs: CompileInputs, rec: CompileRecord): CompileOutcome | undefined {
+  const manifest = join(inputs.targetDir, 'manifest.json');
   const metadata = refreshMetadata(manifest, rec.manifest.metadata);
   if (!metadata) return undefined;
-  writeFileSync(recordFile, JSON.stringify({ ...rec, manifest: { stamp: stampOf(manifest), metadata } }));
+  writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, manifest: { stamp: stampOf(manifest), metadata } });
   return { count: rec.count, warnings: rec.warnings, manifest };
+}
+
+export interface CompileOutcome {
+  count: number;
+  warnings: string[];
+  /** path of the manifest */
+  manifest: string;
+}
+
+/** The metadata of a manifest written now, as JSON of the same length as `old`'s. */
+export function nextMetadata(old: string): string | undefined {
+  const next = JSON.stringify({ ...(JSON.parse(old) as object), generated_at: new Date().toISOString(), invocation_id: invocationId });
+  return Buffer.byteLength(next) === Buffer.byteLength(old) ? next : undefined;
 }
 
 /** Rewrites the manifest's generated_at and invocation_id in place of the old ones (same length), atomically. */
@@ -132,9 +168,9 @@ function refreshMetadata(file: string, old: string): string | undefined {
   } finally {
     closeSync(fd);
   }
-  const next = JSON.stringify({ ...(JSON.parse(old) as object), generated_at: new Date().toISOString(), invocation_id: invocationId });
+  const next = nextMetadata(old);
+  if (!next) return undefined;
   const bytes = Buffer.from(next);
-  if (bytes.length !== Buffer.byteLength(old)) return undefined;
   const tmp = `${file}.${process.pid}.tmp`;
   copyFileSync(file, tmp);
   const out = openSync(tmp, 'r+');
@@ -147,22 +183,28 @@ function refreshMetadata(file: string, old: string): string | undefined {
   return next;
 }
 
-/** After a full compile: remember its inputs and outputs, if a later change is sure to show in the stamps. */
-export function recordCompile(inputs: CompileInputs | undefined, count: number, warnings: string[], manifestFile: string, metadata: unknown): void {
+/** After a full compile: remember its inputs and outputs, and each model file's checksum and analysis shape. */
+export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown): void {
   if (!inputs) return;
-  const recordFile = join(inputs.targetDir, RECORD);
-  if (!inputs.settled) {
-    rmSync(recordFile, { force: true });
-    return;
+  const models: CompileRecord['models'] = {};
+  for (const node of project.nodes.values()) {
+    const analysis = project.analyses.get(node.unique_id);
+    if (node.resource_type !== 'model' || !analysis) continue;
+    models[resolve(project.root, node.original_file_path)] = [node.unique_id, node.checksum.checksum, analysisShape(analysis)];
   }
-  const rec: CompileRecord = {
-    version: 1,
+  writeRecord(inputs, {
+    version: 2,
     key: inputs.key,
     stamps: inputs.stamps,
+    unsure: inputs.unsure,
+    models,
     compiled: compiledFolders(inputs.targetDir),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },
     count,
-    warnings,
-  };
-  writeFileSync(recordFile, JSON.stringify(rec));
+    warnings: project.warnings,
+  });
+}
+
+export function writeRecord(inputs: CompileInputs, rec: CompileRecord): void {
+  writeFileSync(join(inputs.targetDir, RECORD), JSON.stringify(rec));
 }

@@ -17,6 +17,9 @@ export interface CompileOptions {
   watermark?: (id: string) => string | undefined;
 }
 
+/** What rendering reads of a project (a patch compile builds just this from the manifest). */
+export type RenderProject = Pick<Project, 'nodes' | 'config' | 'env' | 'vars' | 'target' | 'globalKey'>;
+
 export function cteName(node: Node): string {
   return quoteIdent(`__ft_cte__${node.name}`);
 }
@@ -31,7 +34,7 @@ export class Compiler {
   readonly fresh = new Set<string>();
 
   constructor(
-    private readonly project: Project,
+    private readonly project: RenderProject,
     private readonly cache: CompileCache,
     private readonly opts: CompileOptions = {},
   ) {

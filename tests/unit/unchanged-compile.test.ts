@@ -69,14 +69,9 @@ describe('compile of an unchanged project', () => {
     expect(stderr.join('')).toBe(warned);
   });
 
-  it('compiles in full after a change of a model, a flag, an env var, a new file or a deleted output', async () => {
+  it('compiles in full after a change of a flag, an env var, a new file or a deleted output', async () => {
     const dir = copyShop();
     await compile(dir);
-    writeFileSync(join(dir, 'models/staging/stg_orders.sql'), readFileSync(join(dir, 'models/staging/stg_orders.sql'), 'utf8') + '-- edited\n');
-    expect(await compile(dir)).toBe(true);
-    expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- edited');
-    expect(await compile(dir)).toBe(false);
-
     expect(await compile(dir, { vars: '{min_amount: 7}' })).toBe(true);
     expect(readFileSync(compiledFile(dir), 'utf8')).toContain('amount >= 7');
     expect(await compile(dir)).toBe(true);
@@ -109,13 +104,74 @@ describe('compile of an unchanged project', () => {
     expect(Object.keys(manifestOf(dir).nodes as object).length).toBeGreaterThan(0);
   });
 
-  it('never reuses a compile of files changed in the last 2 s (racily clean)', async () => {
+  it('reads again a file changed in the last 2 s (racily clean), even when its stamp has not changed', async () => {
     vi.useRealTimers();
     const dir = copyShop();
     await compileCommand({ projectDir: dir });
+    const record = JSON.parse(readFileSync(join(dir, 'target/compile_record.json'), 'utf8')) as { unsure: string[] };
+    expect(record.unsure).toContain(join(dir, 'models/staging/stg_orders.sql'));
+    // every file was just copied: the schema YAML among them cannot be vouched for, so in full again
     const spy = vi.spyOn(ParseCache.prototype, 'save');
     await compileCommand({ projectDir: dir });
     expect(spy).toHaveBeenCalled();
-    expect(readdirSync(join(dir, 'target'))).not.toContain('compile_record.json');
+  });
+});
+
+describe('compile after edits of model SQL only (patch)', () => {
+  const model = (dir: string): string => join(dir, 'models/staging/stg_orders.sql');
+  /** The manifest and compiled files of a full compile of the same files, for comparison. */
+  const fullCompileOf = async (dir: string): Promise<{ manifest: Record<string, unknown>; sql: string }> => {
+    expect(await compile(dir, { partialParse: false })).toBe(true);
+    const out = { manifest: { ...manifestOf(dir), metadata: undefined }, sql: readFileSync(compiledFile(dir), 'utf8') };
+    expect(await compile(dir)).toBe(true); // the record of a normal compile again
+    return out;
+  };
+
+  it('renders only the edited model and patches the manifest: the same result as a full compile', async () => {
+    const dir = copyShop();
+    await compile(dir);
+    const before = manifestOf(dir);
+    writeFileSync(model(dir), readFileSync(model(dir), 'utf8').replace('status,', 'upper(status) as status,') + '-- edited\n');
+    expect(await compile(dir)).toBe(false);
+    const patched = manifestOf(dir);
+    const sql = readFileSync(compiledFile(dir), 'utf8');
+    expect(sql).toContain('upper(status) as status');
+    expect(sql).toContain('-- edited');
+    expect(patched.metadata.generated_at).not.toBe(before.metadata.generated_at);
+    expect(stdout.join('')).toMatch(/Compiled \d+ nodes/);
+    const full = await fullCompileOf(dir);
+    expect({ ...patched, metadata: undefined }).toEqual(full.manifest);
+    expect(sql).toBe(full.sql);
+    // and the next compile of the unchanged project reuses the patched one
+    expect(await compile(dir)).toBe(false);
+  });
+
+  it('a file saved again unchanged is read and found unchanged', async () => {
+    const dir = copyShop();
+    await compile(dir);
+    const before = manifestOf(dir);
+    writeFileSync(model(dir), readFileSync(model(dir), 'utf8'));
+    expect(await compile(dir)).toBe(false);
+    expect({ ...manifestOf(dir), metadata: undefined }).toEqual({ ...before, metadata: undefined });
+  });
+
+  it('compiles in full when an edit changes what the model refs or configures, edits an ephemeral model, or does not parse', async () => {
+    const dir = copyShop();
+    await compile(dir);
+    writeFileSync(model(dir), readFileSync(model(dir), 'utf8').replace('{{ref "orders"}}', '{{ref "orders"}} join {{ref "customers"}} using (customer_id)'));
+    expect(await compile(dir)).toBe(true);
+    expect(manifestOf(dir).nodes).toMatchObject({ 'model.shop.stg_orders': { depends_on: { nodes: expect.arrayContaining(['seed.shop.customers']) } } });
+
+    writeFileSync(model(dir), `{{config tags="x"}}\n${readFileSync(model(dir), 'utf8')}`);
+    expect(await compile(dir)).toBe(true);
+
+    const ephemeral = join(dir, 'models/staging/stg_customers.sql');
+    writeFileSync(ephemeral, `${readFileSync(ephemeral, 'utf8')}-- edited\n`);
+    expect(await compile(dir)).toBe(true);
+    expect(readFileSync(join(dir, 'target/compiled/shop/models/marts/customer_orders.sql'), 'utf8')).toContain('-- edited');
+
+    writeFileSync(model(dir), `${readFileSync(model(dir), 'utf8')}{{#if}}\n`);
+    vi.setSystemTime((clock += 1000));
+    await expect(compileCommand({ projectDir: dir })).rejects.toThrow(/stg_orders.sql|Handlebars syntax error/);
   });
 });

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { HelperFn } from '../template/environment.js';
+import { parseTemplate } from '../template/template-analysis.js';
+import { FtError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { discover } from './discovery.js';
+import type { ProjectConfig } from './types.js';
+
+export interface Macros {
+  /** macros/*.sql by file name: Handlebars partials */
+  partials: Map<string, string>;
+  /** functions exported by macros/*.js: Handlebars helpers */
+  helpers: Map<string, HelperFn>;
+  /** [path, text, …] of every macro file, for cache keys */
+  macroTexts: string[];
+}
+
+/** Macros: *.sql → partials named after the file, *.js → helpers exported by name. */
+export async function loadMacros(root: string, config: ProjectConfig): Promise<Macros> {
+  const partials = new Map<string, string>();
+  const helpers = new Map<string, HelperFn>();
+  const macroTexts: string[] = [];
+  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'])) {
+    const text = readFileSync(f.abs, 'utf8');
+    macroTexts.push(f.rel, text);
+    const base = f.inResource.replace(/\.(sql|m?js)$/, '').split('/').pop()!;
+    if (f.rel.endsWith('.sql')) {
+      parseTemplate(text, f.rel);
+      partials.set(base, text);
+    } else {
+      let mod: Record<string, unknown>;
+      try {
+        mod = (await import(`${pathToFileURL(f.abs).href}?v=${sha256(text).slice(0, 12)}`)) as Record<string, unknown>;
+      } catch (e) {
+        throw new FtError(`cannot load macro helpers: ${(e as Error).message.split('\n')[0]}. Fix the JavaScript in this file.`, 2, f.rel);
+      }
+      for (const [name, fn] of Object.entries(mod)) {
+        if (typeof fn === 'function') helpers.set(name, fn as HelperFn);
+        else if (name === 'default' && fn && typeof fn === 'object') {
+          for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(n2, f2 as HelperFn);
+        }
+      }
+    }
+  }
+  return { partials, helpers, macroTexts };
+}
