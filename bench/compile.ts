@@ -14,7 +14,7 @@
  * Env: BENCH_SIZES=1000,5000,10000  BENCH_REPS=3  BENCH_DIR=<tmp dir>  BENCH_KEEP=1
  *      BENCH_FT_BIN=<path to another build's bin/ft.js> (e.g. to measure the code before a change)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -116,7 +116,16 @@ async function main(): Promise<void> {
     const args = ['compile', '--project-dir', dir];
     // target/ is moved aside, not deleted: deleting 15,000 files keeps this disk busy (discard)
     // for seconds after rm returns, and the next run's file creations would wait for it
-    const cold = await measure('cold', () => existsSync(target) && renameSync(target, join(trash, `target-${++trashed}`)), args);
+    // …and the disk is synced first, so the previous run's 15,000 files are not being written
+    // back while this one runs (a cold compile on an idle machine is what is measured)
+    const cold = await measure(
+      'cold',
+      () => {
+        if (existsSync(target)) renameSync(target, join(trash, `target-${++trashed}`));
+        execFileSync('sync');
+      },
+      args,
+    );
     await run(args); // make sure the caches are those of an unchanged project
     const warm = await measure('warm', () => undefined, args);
     const changed = modelPath(dir, Math.floor(n / 2));

@@ -55,7 +55,7 @@ parentPort.on('message', (batch) => {
 });
 `;
 
-const BATCH = 64;
+const BATCH = 256;
 
 export class FileBatchWriter {
   private pending: Array<string | boolean> = [];

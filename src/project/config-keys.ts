@@ -43,6 +43,13 @@ export function normaliseKey(key: string): string {
 
 /** Applies one level of config over another with dbt's merge rules. */
 export function mergeConfig(base: NodeConfig, layer: Record<string, unknown>): NodeConfig {
+  // most folder levels configure nothing: no copy for them (15,000 nodes ask for every level)
+  let empty = true;
+  for (const _ in layer) {
+    empty = false;
+    break;
+  }
+  if (empty) return base;
   const out: NodeConfig = { ...base };
   for (const [rawKey, value] of Object.entries(layer)) {
     const key = normaliseKey(rawKey);

@@ -12,8 +12,8 @@
 
 export interface FastYaml {
   value: unknown;
-  lines: WeakMap<object, number>;
-  itemLines: WeakMap<unknown[], number[]>;
+  lines: Map<object, number>;
+  itemLines: Map<unknown[], number[]>;
 }
 
 interface Line {
@@ -29,6 +29,9 @@ const fail = (): never => {
 
 /** YAML 1.2 core schema resolution of a plain scalar, as the `yaml` library does it. */
 export function resolvePlain(s: string): unknown {
+  // A word is a string unless it spells null, true or false (the usual case: names, descriptions).
+  const c = s.charCodeAt(0);
+  if (((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) && !/^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s;
   if (/^(?:~|[Nn]ull|NULL)?$/.test(s)) return null;
   if (/^(?:[Tt]rue|TRUE)$/.test(s)) return true;
   if (/^(?:[Ff]alse|FALSE)$/.test(s)) return false;
@@ -68,7 +71,7 @@ export function fastParseYaml(text: string): FastYaml | null {
     }
     lines.push({ no: i + 1, indent, text: content });
   }
-  const out: FastYaml = { value: null, lines: new WeakMap(), itemLines: new WeakMap() };
+  const out: FastYaml = { value: null, lines: new Map(), itemLines: new Map() };
   let pos = 0;
 
   const scalarOrFlow = (s: string, no: number): unknown => {

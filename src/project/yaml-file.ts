@@ -14,9 +14,9 @@ export const yamlLibrary = (): typeof import('yaml') => (loaded ??= createRequir
 export interface YamlWithLines {
   value: unknown;
   /** line of a parsed object or array */
-  lines: WeakMap<object, number>;
+  lines: Map<object, number>;
   /** line of each item of a parsed array (scalars have no identity of their own) */
-  itemLines: WeakMap<unknown[], number[]>;
+  itemLines: Map<unknown[], number[]>;
 }
 
 export function parseYaml(text: string, file: string): YamlWithLines {
@@ -48,8 +48,8 @@ export function parseYaml(text: string, file: string): YamlWithLines {
       line,
     );
   }
-  const lines = new WeakMap<object, number>();
-  const itemLines = new WeakMap<unknown[], number[]>();
+  const lines = new Map<object, number>();
+  const itemLines = new Map<unknown[], number[]>();
   const lineOf = (n: YamlNode | null | undefined): number => (n?.range ? lineCounter.linePos(n.range[0]).line : 0);
   const convert = (n: unknown): unknown => {
     if (isMap(n)) {

@@ -157,6 +157,12 @@ export class Compiler {
 
   /** All ephemeral ancestors reachable through ephemeral refs, parents before children. */
   ephemeralParents(node: Node): Node[] {
+    const isEphemeral = (d: string): boolean => {
+      const dep = this.project.nodes.get(d);
+      return dep?.resource_type === 'model' && dep.config.materialized === 'ephemeral';
+    };
+    // the usual case, no ephemeral parent at all, without the walk
+    if (!node.depends_on.nodes.some(isEphemeral)) return [];
     const out: Node[] = [];
     const seen = new Set<string>();
     const visit = (n: Node): void => {
