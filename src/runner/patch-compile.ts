@@ -63,6 +63,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
   const metadata = nextMetadata(rec.manifest.metadata);
   if (!metadata || !manifest.subarray(0, prefix.length).equals(prefix)) return undefined;
   const pieces: Buffer[] = [prefix.subarray(0, prefix.length - Buffer.byteLength(metadata)), Buffer.from(metadata)];
+  const files: Array<[string, string]> = [];
   let from = prefix.length;
   if (edits.length) {
     const config = loadProjectConfig(inputs.root, () => undefined);
@@ -85,7 +86,6 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     }
     const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '' };
     const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
-    const files: Array<[string, string]> = [];
     for (const s of segments) {
       s.node.raw_code = s.text;
       s.node.checksum.checksum = s.checksum;
@@ -102,18 +102,23 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       pieces.push(manifest.subarray(from, s.at[0]), Buffer.from(JSON.stringify(s.node)));
       from = s.at[1];
     }
-    for (const [file, sql] of files) writeFileSync(file, sql);
   }
   pieces.push(manifest.subarray(from));
-  const tmp = `${manifestFile}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
   try {
-    for (const p of pieces) writeSync(fd, p);
-  } finally {
-    closeSync(fd);
+    for (const [file, sql] of files) writeFileSync(file, sql);
+    const tmp = `${manifestFile}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const p of pieces) writeSync(fd, p);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, manifestFile);
+    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, manifest: { stamp: stampOf(manifestFile), metadata } });
+  } catch {
+    // the full compile rewrites everything, and reports what cannot be written
+    return undefined;
   }
-  renameSync(tmp, manifestFile);
-  writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, manifest: { stamp: stampOf(manifestFile), metadata } });
   return { count: rec.count, warnings: rec.warnings, manifest: manifestFile };
 }
 
