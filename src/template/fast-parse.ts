@@ -463,9 +463,9 @@ export function fastParse(source: string): hbs.AST.Program | undefined {
   let ast: Node;
   try {
     ast = new Parser(tokenize(source)).root();
-  } catch (e) {
-    if (e === UNSUPPORTED) return undefined;
-    // an invalid path (`foo.this`) and the like: Handlebars reports them
+  } catch {
+    // outside the subset (UNSUPPORTED), or an error of Handlebars' own helpers (an invalid
+    // path such as `foo.this`): Handlebars parses it and reports what is wrong
     return undefined;
   }
   return new WhitespaceControl().accept(ast) as unknown as hbs.AST.Program;
