@@ -165,7 +165,8 @@ async function main(): Promise<void> {
     );
     const ok = (b: boolean): string => (b ? 'ok' : 'MISSED');
     lines.push(
-      `targets at 5k: cold ${s(r5.cold.ms)} s <= 2 s ${ok(r5.cold.ms <= 2000)}; warm ${s(r5.warm.ms)} s <= 0.5 s ${ok(r5.warm.ms <= 500)}; peak ${Math.max(r5.cold.rssMb, r5.warm.rssMb).toFixed(0)} MB <= 500 MB ${ok(Math.max(r5.cold.rssMb, r5.warm.rssMb) <= 500)}`,
+      // the issue's warm case is both "nothing changed" and "one file changed"
+      `targets at 5k: cold ${s(r5.cold.ms)} s <= 2 s ${ok(r5.cold.ms <= 2000)}; warm ${s(r5.warm.ms)} s <= 0.5 s ${ok(r5.warm.ms <= 500)}; warm+1 ${s(r5.warmOne.ms)} s <= 0.5 s ${ok(r5.warmOne.ms <= 500)}; peak ${Math.max(r5.cold.rssMb, r5.warm.rssMb, r5.warmOne.rssMb).toFixed(0)} MB <= 500 MB ${ok(Math.max(r5.cold.rssMb, r5.warm.rssMb, r5.warmOne.rssMb) <= 500)}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
