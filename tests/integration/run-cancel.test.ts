@@ -46,12 +46,17 @@ describe('cancelling a run', () => {
     it(`${signal}: exit 130 within seconds, statements killed, no __ft_tmp left`, async () => {
       for (const t of ['slow', 'slow_other', 'after_slow']) await p.query(`drop table if exists ${p.rel(t)}`);
       const run = p.spawn(['run', '--threads', '2']);
-      // both slow statements are running on the server
+      let exited = false;
+      void run.done.then(() => (exited = true));
+      // both slow statements are running on the server (generous: the full suite loads both cores)
       try {
-        await waitUntil(async () => (await sleeping()).length === 2);
+        await waitUntil(async () => {
+          if (exited) throw new Error(`ft run ended before both slow models started:\n${run.output()}`);
+          return (await sleeping()).length === 2;
+        }, 45_000);
       } catch (e) {
         run.child.kill('SIGKILL');
-        throw e;
+        throw new Error(`${(e as Error).message}\nft run printed:\n${run.output()}`);
       }
       const sentAt = Date.now();
       run.child.kill(signal);
@@ -80,7 +85,7 @@ describe('cancelling a run', () => {
       expect(again.code, again.output).toBe(0);
       p.write('models/slow.sql', 'select sleep(30) as s, x from {{ref "fast"}}');
       p.write('models/slow_other.sql', 'select sleep(29) as s');
-    });
+    }, 90_000);
   }
 
   it('after a cancel, a session runs no further statement except cleanup (DROP) and the lock release', async () => {
