@@ -146,6 +146,21 @@ describe('compile after edits of model SQL only (patch)', () => {
     expect(await compile(dir)).toBe(false);
   });
 
+  it('patches several models at once, an incremental one with inline config among them', async () => {
+    const dir = copyShop();
+    await compile(dir);
+    const inc = join(dir, 'models/marts/orders_inc.sql');
+    writeFileSync(model(dir), `${readFileSync(model(dir), 'utf8')}-- one\n`);
+    writeFileSync(inc, readFileSync(inc, 'utf8').replace('amount, status', 'amount, status, amount * 2 as doubled'));
+    expect(await compile(dir)).toBe(false);
+    const patched = { ...manifestOf(dir), metadata: undefined };
+    const incSql = readFileSync(join(dir, 'target/compiled/shop/models/marts/orders_inc.sql'), 'utf8');
+    expect(incSql).toContain('amount * 2 as doubled');
+    const full = await fullCompileOf(dir);
+    expect(patched).toEqual(full.manifest);
+    expect(readFileSync(join(dir, 'target/compiled/shop/models/marts/orders_inc.sql'), 'utf8')).toBe(incSql);
+  });
+
   it('a file saved again unchanged is read and found unchanged', async () => {
     const dir = copyShop();
     await compile(dir);
