@@ -46,15 +46,18 @@ describe('ft compile of 800 models', () => {
       for (const n of compiled) expect(readFileSync(compiledFileOf(dir, n), 'utf8')).toBe(`${n.compiled_code!.replace(/\n$/, '')}\n`);
       return nodes;
     };
-    check();
+    const nodes = check();
+    // and what the schema YAML declares
+    expect(nodes['model.bench.m_00123']).toMatchObject({ description: 'Model number 123 of the benchmark project.', patch_path: expect.stringContaining('schema.yml') });
+    expect(Object.keys(nodes).filter((id) => id.startsWith('test.bench.not_null_m_00123_id')).length).toBe(1);
 
     // one model edited: its file and its manifest entry change, nothing else is lost
     const edited = modelPath(dir, 400);
     writeFileSync(edited, `${readFileSync(edited, 'utf8')}-- edited\n`);
     const warm = await ft(['compile', '--project-dir', dir]);
     expect(warm.code, warm.stderr).toBe(0);
-    const nodes = check();
-    expect(nodes['model.bench.m_00400']!.compiled_code).toContain('-- edited');
-    expect(nodes['model.bench.m_00400']!.raw_code).toContain('-- edited');
+    const edited = check();
+    expect(edited['model.bench.m_00400']!.compiled_code).toContain('-- edited');
+    expect(edited['model.bench.m_00400']!.raw_code).toContain('-- edited');
   }, 60_000);
 });
