@@ -56,8 +56,8 @@ describe('ft compile of 800 models', () => {
     writeFileSync(edited, `${readFileSync(edited, 'utf8')}-- edited\n`);
     const warm = await ft(['compile', '--project-dir', dir]);
     expect(warm.code, warm.stderr).toBe(0);
-    const edited = check();
-    expect(edited['model.bench.m_00400']!.compiled_code).toContain('-- edited');
-    expect(edited['model.bench.m_00400']!.raw_code).toContain('-- edited');
+    const after = check();
+    expect(after['model.bench.m_00400']!.compiled_code).toContain('-- edited');
+    expect(after['model.bench.m_00400']!.raw_code).toContain('-- edited');
   }, 60_000);
 });
