@@ -107,6 +107,21 @@ async function main(): Promise<void> {
   let trashed = 0;
   loadStart = loadavg()[0]!.toFixed(2);
   const baseline = await measure('baseline: ft --version', () => undefined, ['--version']);
+  // Node reads the CA bundle named by NODE_EXTRA_CA_CERTS at every start (before any ft code):
+  // say what that costs here, as every figure below includes it
+  let caNote = '';
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const startMs = (env: NodeJS.ProcessEnv): number => {
+      const t = performance.now();
+      execFileSync(process.execPath, ['-e', '0'], { env });
+      return performance.now() - t;
+    };
+    const without = { ...process.env };
+    delete without.NODE_EXTRA_CA_CERTS;
+    const w = median([0, 1, 2, 3, 4].map(() => startMs(process.env)));
+    const wo = median([0, 1, 2, 3, 4].map(() => startMs(without)));
+    caNote = `NODE_EXTRA_CA_CERTS is set: \`node -e 0\` takes ${w.toFixed(0)} ms with it, ${wo.toFixed(0)} ms without (every ft run below pays the difference)`;
+  }
   const rows: Row[] = [];
   for (const n of sizes) {
     const dir = join(base, `p${n}`);
@@ -148,6 +163,7 @@ async function main(): Promise<void> {
   const lines = [
     `node ${process.version}, ${cpus().length} CPUs, load average at start ${loadStart}, ${useTime ? '/usr/bin/time -v' : '/proc VmHWM polling'}, median of ${reps} runs`,
     `baseline (ft --version): ${s(baseline.ms)} s wall, ${c(baseline)} s CPU, ${baseline.rssMb.toFixed(0)} MB`,
+    ...(caNote ? [caNote] : []),
     '',
     '| models | cold s | warm s | warm+1 s | cold CPU s | warm CPU s | warm+1 CPU s | peak MB cold | peak MB warm | warm/cold |',
     '|-------:|-------:|-------:|---------:|-----------:|-----------:|-------------:|-------------:|-------------:|----------:|',
