@@ -13,11 +13,10 @@ export function sqlArtifactPath(project: Pick<Project, 'root' | 'config'>, node:
   let known = bases.get(project);
   if (!known) bases.set(project, (known = {}));
   const base = (known[kind] ??= join(resolve(project.root, project.config.targetPath), kind, project.config.name));
-  // original_file_path is relative with forward slashes (as discovery builds it): appended, not joined (15,000 joins were a hot spot)
+  // original_file_path is relative with forward slashes (discovery builds it so): appended, not
+  // joined — 15,000 joins were a hot spot of compile
   const rel = node.original_file_path;
-  if (sep !== '/' || rel.startsWith('/') || rel.includes('..') || rel.includes('//') || rel.includes('./')) {
-    return node.test_metadata ? join(base, rel, `${node.name}.sql`) : join(base, rel);
-  }
+  if (sep !== '/') return node.test_metadata ? join(base, rel, `${node.name}.sql`) : join(base, rel);
   return node.test_metadata ? `${base}/${rel}/${node.name}.sql` : `${base}/${rel}`;
 }
 
@@ -43,9 +42,14 @@ function folderListing(project: Project, dir: string): Set<string> {
   return names;
 }
 
+/** What a compiled or run SQL file holds: the SQL, ending with a newline. */
+export function sqlFileText(sql: string): string {
+  return sql.endsWith('\n') ? sql : `${sql}\n`;
+}
+
 export function writeSqlArtifact(file: string, sql: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, sql.endsWith('\n') ? sql : `${sql}\n`);
+  writeFileSync(file, sqlFileText(sql));
 }
 
 /**
@@ -57,9 +61,8 @@ export function writeCompiled(project: Project, node: Node, sql: string, fresh: 
   const names = folderListing(project, dirname(file));
   const name = basename(file);
   if (fresh || !names.has(name)) {
-    const content = sql.endsWith('\n') ? sql : `${sql}\n`;
-    if (writer) writer.write(file, content);
-    else writeFileSync(file, content);
+    if (writer) writer.write(file, sqlFileText(sql));
+    else writeFileSync(file, sqlFileText(sql));
     names.add(name);
   }
   return file;

@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FtError } from '../util/errors.js';
+import { writeFileAtomic } from './write-json.js';
 
 /**
  * Writes many small files (target/compiled) off the main thread once there are enough of
@@ -17,7 +18,7 @@ import { FtError } from '../util/errors.js';
 // Plain CommonJS evaluated in the worker, so it runs the same from dist/ and from the
 // TypeScript sources under test. Messages: an array [file, content, replace, …] (replace:
 // write a temporary file and rename it over the old one), or null to finish. The body of
-// writeOne below, once more. It stops at the first failure and reports it when finishing.
+// writeOne and writeFileAtomic, once more. It stops at the first failure and reports it when finishing.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { mkdirSync, renameSync, writeFileSync } = require('node:fs');
@@ -119,21 +120,17 @@ export class FileBatchWriter {
 }
 
 function writeOne(file: string, content: string, replace: boolean): void {
-  const put = (path: string): void => {
-    try {
-      writeFileSync(path, content);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
-    }
-  };
   try {
-    if (replace) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      put(tmp);
-      renameSync(tmp, file);
-    } else put(file);
+    if (replace) writeFileAtomic(file, content);
+    else {
+      try {
+        writeFileSync(file, content);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, content);
+      }
+    }
   } catch (e) {
     throw cannotWrite(file, (e as Error).message);
   }

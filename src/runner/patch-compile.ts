@@ -1,6 +1,8 @@
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
-import { sqlArtifactPath } from '../artifacts/compiled-files.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { sqlArtifactPath, sqlFileText } from '../artifacts/compiled-files.js';
+import { writeFileAtomic } from '../artifacts/write-json.js';
+import { toPosix } from '../project/discovery.js';
 import { createEnvironment } from '../template/environment.js';
 import { loadMacros } from '../project/macros.js';
 import { parseVarsFlag, resolveVars } from '../project/vars.js';
@@ -14,7 +16,7 @@ import { Compiler, type RenderProject } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { CompileFlags } from '../cli/compile.js';
-import { metadataPrefix, nextMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
+import { manifestHead, reuseUnchangedCompile, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
 
 /** More changed files than this: a full compile is as cheap. */
 const MAX_PATCHED_FILES = 50;
@@ -44,7 +46,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     }
     const checksum = sha256(text);
     if (checksum === known[1]) continue;
-    const rel = relative(inputs.root, abs).split(sep).join('/');
+    const rel = toPosix(relative(inputs.root, abs));
     try {
       if (analysisShape(analyseTemplate(parseTemplate(text, rel), rel)) !== known[2]) return undefined;
     } catch {
@@ -54,67 +56,58 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     models[abs] = [known[0], checksum, known[2]];
   }
 
+  // Only some files were touched, their content unchanged: a manifest with new metadata.
+  if (edits.length === 0) return reuseUnchangedCompile(inputs, { ...rec, models });
+
   // The manifest is handled as bytes: decoding and re-encoding 20 MB of JSON for a few
   // nodes would cost more than the rest of the patch.
   const manifestFile = resolve(inputs.targetDir, 'manifest.json');
   const manifest = readFileSync(manifestFile);
-  // generated_at and invocation_id are new (JSON of the same length as the old metadata)
-  const prefix = Buffer.from(metadataPrefix(rec.manifest.metadata));
-  const metadata = nextMetadata(rec.manifest.metadata);
-  if (!metadata || !manifest.subarray(0, prefix.length).equals(prefix)) return undefined;
-  const pieces: Buffer[] = [prefix.subarray(0, prefix.length - Buffer.byteLength(metadata)), Buffer.from(metadata)];
+  const head = manifestHead(rec.manifest.metadata);
+  if (!head || !manifest.subarray(0, head.recorded.length).equals(head.recorded)) return undefined;
+  const config = loadProjectConfig(inputs.root, () => undefined);
+  const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
+  const { partials, helpers } = await loadMacros(inputs.root, config);
+  const nodes = new Map<string, Node>();
+  const segments: Array<{ at: [number, number]; node: Node; text: string; checksum: string }> = [];
+  for (const e of edits) {
+    const found = findNode(manifest, e.id);
+    if (!found || found.node.resource_type !== 'model' || found.node.config.materialized === 'ephemeral') return undefined;
+    segments.push({ at: found.at, node: found.node, text: e.text, checksum: e.checksum });
+    nodes.set(e.id, found.node);
+    for (const dep of found.node.depends_on.nodes) {
+      if (nodes.has(dep)) continue;
+      const parent = findNode(manifest, dep)?.node;
+      // an ephemeral parent's SQL is inlined: rendering it needs its own parents, so compile in full
+      if (!parent || (parent.resource_type === 'model' && parent.config.materialized === 'ephemeral')) return undefined;
+      nodes.set(dep, parent);
+    }
+  }
+  const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '' };
+  const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
   const files: Array<[string, string]> = [];
-  let from = prefix.length;
-  if (edits.length) {
-    const config = loadProjectConfig(inputs.root, () => undefined);
-    const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
-    const { partials, helpers } = await loadMacros(inputs.root, config);
-    const nodes = new Map<string, Node>();
-    const segments: Array<{ at: [number, number]; node: Node; text: string; checksum: string }> = [];
-    for (const e of edits) {
-      const found = findNode(manifest, e.id);
-      if (!found || found.node.resource_type !== 'model' || found.node.config.materialized === 'ephemeral') return undefined;
-      segments.push({ at: found.at, node: found.node, text: e.text, checksum: e.checksum });
-      nodes.set(e.id, found.node);
-      for (const dep of found.node.depends_on.nodes) {
-        if (nodes.has(dep)) continue;
-        const parent = findNode(manifest, dep)?.node;
-        // an ephemeral parent's SQL is inlined: rendering it needs its own parents, so compile in full
-        if (!parent || (parent.resource_type === 'model' && parent.config.materialized === 'ephemeral')) return undefined;
-        nodes.set(dep, parent);
-      }
+  for (const s of segments) {
+    s.node.raw_code = s.text;
+    s.node.checksum.checksum = s.checksum;
+    try {
+      s.node.compiled_code = compiler.compile(s.node);
+    } catch {
+      return undefined;
     }
-    const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '' };
-    const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
-    for (const s of segments) {
-      s.node.raw_code = s.text;
-      s.node.checksum.checksum = s.checksum;
-      let sql: string;
-      try {
-        sql = compiler.compile(s.node);
-      } catch {
-        return undefined;
-      }
-      s.node.compiled_code = sql;
-      files.push([sqlArtifactPath({ root: inputs.root, config }, s.node, 'compiled'), sql.endsWith('\n') ? sql : `${sql}\n`]);
-    }
-    for (const s of segments.sort((a, b) => a.at[0] - b.at[0])) {
-      pieces.push(manifest.subarray(from, s.at[0]), Buffer.from(JSON.stringify(s.node)));
-      from = s.at[1];
-    }
+    files.push([sqlArtifactPath({ root: inputs.root, config }, s.node, 'compiled'), sqlFileText(s.node.compiled_code)]);
+  }
+  // the new entries between the unchanged bytes, replaced in order of position
+  const pieces: Buffer[] = [head.next];
+  let from = head.recorded.length;
+  for (const s of segments.sort((a, b) => a.at[0] - b.at[0])) {
+    pieces.push(manifest.subarray(from, s.at[0]), Buffer.from(JSON.stringify(s.node)));
+    from = s.at[1];
   }
   pieces.push(manifest.subarray(from));
   try {
     for (const [file, sql] of files) writeFileSync(file, sql);
-    const tmp = `${manifestFile}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      for (const p of pieces) writeSync(fd, p);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, manifestFile);
-    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, manifest: { stamp: stampOf(manifestFile), metadata } });
+    writeFileAtomic(manifestFile, pieces);
+    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
   } catch {
     // the full compile rewrites everything, and reports what cannot be written
     return undefined;

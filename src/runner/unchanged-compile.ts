@@ -67,7 +67,7 @@ function compiledFolders(targetDir: string): Record<string, string | null> {
 }
 
 /** The manifest's first bytes, up to the end of its metadata object (as JSON.stringify wrote it). */
-export const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
+const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
 
 /**
  * Stamps every input of a compile: flags, environment, project and profiles files and every
@@ -152,35 +152,39 @@ export interface CompileOutcome {
   manifest: string;
 }
 
-/** The metadata of a manifest written now, as JSON of the same length as `old`'s. */
-export function nextMetadata(old: string): string | undefined {
-  const next = JSON.stringify({ ...(JSON.parse(old) as object), generated_at: new Date().toISOString(), invocation_id: invocationId });
-  return Buffer.byteLength(next) === Buffer.byteLength(old) ? next : undefined;
+/**
+ * The manifest's first bytes as the record describes them (up to the end of its metadata),
+ * and the same bytes with a new generated_at and invocation_id. The new metadata has the same
+ * length, so nothing after it moves; undefined if it would not.
+ */
+export function manifestHead(old: string): { recorded: Buffer; next: Buffer; metadata: string } | undefined {
+  const metadata = JSON.stringify({ ...(JSON.parse(old) as object), generated_at: new Date().toISOString(), invocation_id: invocationId });
+  const recorded = Buffer.from(metadataPrefix(old));
+  const next = Buffer.from(metadataPrefix(metadata));
+  return next.length === recorded.length ? { recorded, next, metadata } : undefined;
 }
 
-/** Rewrites the manifest's generated_at and invocation_id in place of the old ones (same length), atomically. */
+/** Rewrites the manifest's head (manifestHead) in a copy of it renamed over it; the new metadata, or undefined. */
 function refreshMetadata(file: string, old: string): string | undefined {
-  const prefix = Buffer.from(metadataPrefix(old));
-  const head = Buffer.alloc(prefix.length);
+  const head = manifestHead(old);
+  if (!head) return undefined;
+  const current = Buffer.alloc(head.recorded.length);
   const fd = openSync(file, 'r');
   try {
-    if (readSync(fd, head, 0, head.length, 0) !== head.length || !head.equals(prefix)) return undefined;
+    if (readSync(fd, current, 0, current.length, 0) !== current.length || !current.equals(head.recorded)) return undefined;
   } finally {
     closeSync(fd);
   }
-  const next = nextMetadata(old);
-  if (!next) return undefined;
-  const bytes = Buffer.from(next);
   const tmp = `${file}.${process.pid}.tmp`;
   copyFileSync(file, tmp);
   const out = openSync(tmp, 'r+');
   try {
-    writeSync(out, bytes, 0, bytes.length, prefix.length - bytes.length);
+    writeSync(out, head.next, 0, head.next.length, 0);
   } finally {
     closeSync(out);
   }
   renameSync(tmp, file);
-  return next;
+  return head.metadata;
 }
 
 /** After a full compile: remember its inputs and outputs, and each model file's checksum and analysis shape. */

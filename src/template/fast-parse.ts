@@ -66,6 +66,7 @@ const BLOCK_PARAMS = /as\s+\|/y;
 const ID = /[^\s!"#%-,\.\/;->@\[-\^`\{-~]+(?=([=~}\s\/.)|]))/y;
 const LITERAL_SEGMENT = /\[(\\\]|[^\]])*\]/y;
 const LINES = /(?:\r\n?|\n).*/g;
+const LINE_BREAK_PREFIX = /\r?\n?/;
 const WHITESPACE_START = /\s/;
 
 /** ASCII characters the ID rule accepts, and those its lookahead accepts after an ID. */
@@ -79,8 +80,6 @@ for (let code = 0; code < 128; code++) {
   ID_FOLLOW[code] = /^[=~}\s\/.)|]$/.test(ch) ? 1 : 0;
   KEYWORD_START[code] = /^[tfuna0-9-]$/.test(ch) ? 1 : 0;
 }
-const LINE_BREAK_PREFIX = /\r?\n?/;
-
 function stickyAt(re: RegExp, source: string, at: number): string | undefined {
   re.lastIndex = at;
   return re.exec(source)?.[0];
@@ -264,13 +263,14 @@ class Parser {
   }
 
   root(): Node {
-    const { program } = this.program(undefined);
+    // the root's span is computed from its statements: `before` is not used for it
+    const { program } = this.program(this.peek().loc);
     if (this.peek().kind !== 'EOF') throw UNSUPPORTED;
     return program;
   }
 
   /** statement*; `end` is where the program's span ends (the last statement, or what came before). */
-  private program(before: Loc | undefined): { program: Node; end: Loc | undefined } {
+  private program(before: Loc): { program: Node; end: Loc } {
     const body: Node[] = [];
     let end = before;
     for (;;) {
@@ -334,7 +334,7 @@ class Parser {
   /** openBlock program inverseChain? closeBlock */
   private block(): { node: Node; last: Loc } {
     const { open: openBlock, last: openEnd } = this.opening();
-    const { program, end } = this.program(openEnd);
+    const { program } = this.program(openEnd);
     const inverse = this.inverseChain();
     const endOpen = this.take('OPEN_ENDBLOCK');
     const closePath = this.helperName();
@@ -359,14 +359,13 @@ class Parser {
     if (t.kind === 'INVERSE') {
       this.i++;
       const { program, end } = this.program(t.loc);
-      return { node: { strip: yy.stripFlags(t.text, t.text), program }, last: end ?? t.loc };
+      return { node: { strip: yy.stripFlags(t.text, t.text), program }, last: end };
     }
     if (t.kind !== 'OPEN_INVERSE_CHAIN') return undefined;
     const { open, last: openEnd } = this.opening();
     const { program, end } = this.program(openEnd);
-    const programEnd = end ?? openEnd;
     const nested = this.inverseChain();
-    const last = nested ? nested.last : programEnd;
+    const last = nested ? nested.last : end;
     const inverse = yy.prepareBlock(open, program, nested?.node, nested?.node, false, span(open.loc as Loc, last));
     const chained = yy.prepareProgram([inverse], program.loc);
     chained.chained = true;
