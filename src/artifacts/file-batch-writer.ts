@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FtError } from '../util/errors.js';
-import { writeFileAtomic } from './write-json.js';
+import { cannotWrite } from './write-json.js';
 
 /**
  * Writes many small files (target/compiled) off the main thread once there are enough of
@@ -16,12 +15,11 @@ import { writeFileAtomic } from './write-json.js';
  */
 
 // Plain CommonJS evaluated in the worker, so it runs the same from dist/ and from the
-// TypeScript sources under test. Messages: an array [file, content, replace, …] (replace:
-// write a temporary file and rename it over the old one), or null to finish. The body of
-// writeOne and writeFileAtomic, once more. It stops at the first failure and reports it when finishing.
+// TypeScript sources under test. Messages: an array [file, content, …], or null to finish.
+// The body of writeOne, once more. It stops at the first failure and reports it when finishing.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { mkdirSync, renameSync, writeFileSync } = require('node:fs');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 let failure = null;
 let written = 0;
@@ -40,14 +38,10 @@ parentPort.on('message', (batch) => {
     parentPort.close();
     return;
   }
-  for (let i = 0; i < batch.length && !failure; i += 3) {
+  for (let i = 0; i < batch.length && !failure; i += 2) {
     const file = batch[i];
     try {
-      if (batch[i + 2]) {
-        const tmp = file + '.' + process.pid + '.tmp';
-        put(tmp, batch[i + 1]);
-        renameSync(tmp, file);
-      } else put(file, batch[i + 1]);
+      put(file, batch[i + 1]);
       written++;
     } catch (e) {
       failure = { file, message: e.message };
@@ -59,22 +53,19 @@ parentPort.on('message', (batch) => {
 const BATCH = 256;
 
 export class FileBatchWriter {
-  private pending: Array<string | boolean> = [];
+  private pending: string[] = [];
   private queued = 0;
   private worker: Worker | undefined;
   private result: Promise<{ written: number; failure: { file: string; message: string } | null }> | undefined;
 
   constructor(private readonly threshold = 512) {}
 
-  /**
-   * Queues a file; nothing is on disk until `close()` has resolved. `replace`: written to a
-   * temporary file renamed over the old one, so readers never see half of it (artifacts).
-   */
-  write(file: string, content: string, replace = false): void {
-    this.pending.push(file, content, replace);
+  /** Queues a file; nothing is on disk until `close()` has resolved. */
+  write(file: string, content: string): void {
+    this.pending.push(file, content);
     this.queued++;
     if (this.worker) {
-      if (this.pending.length >= 3 * BATCH || replace) this.send();
+      if (this.pending.length >= 2 * BATCH) this.send();
     } else if (this.queued >= this.threshold) {
       this.start();
       this.send();
@@ -86,8 +77,8 @@ export class FileBatchWriter {
     if (!this.worker) {
       const files = this.pending;
       this.pending = [];
-      for (let i = 0; i < files.length; i += 3) writeOne(files[i] as string, files[i + 1] as string, files[i + 2] as boolean);
-      return files.length / 3;
+      for (let i = 0; i < files.length; i += 2) writeOne(files[i]!, files[i + 1]!);
+      return files.length / 2;
     }
     this.send();
     this.worker.ref();
@@ -119,23 +110,16 @@ export class FileBatchWriter {
   }
 }
 
-function writeOne(file: string, content: string, replace: boolean): void {
+function writeOne(file: string, content: string): void {
   try {
-    if (replace) writeFileAtomic(file, content);
-    else {
-      try {
-        writeFileSync(file, content);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, content);
-      }
+    try {
+      writeFileSync(file, content);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
     }
   } catch (e) {
     throw cannotWrite(file, (e as Error).message);
   }
-}
-
-function cannotWrite(file: string, message: string): FtError {
-  return new FtError(`cannot write ${file}: ${message}. Check that the target folder (target-path in project.yml) is writable and the disk has space.`, 2);
 }

@@ -4,8 +4,8 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Graph } from '../graph/build-graph.js';
 import { FT_VERSION } from '../version.js';
-import type { FileBatchWriter } from './file-batch-writer.js';
-import { writeJsonAtomic } from './write-json.js';
+import { stageManifest, type NodeOffsets } from './manifest-file.js';
+import type { StagedFile } from './write-json.js';
 
 export const MANIFEST_SCHEMA = 'https://ft.dev/schemas/manifest/v1.json';
 
@@ -62,10 +62,20 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
   };
 }
 
-/** Writes target/manifest.json, through `writer` when given (on disk once it is closed). */
-export function writeManifest(project: Project, graph: Graph, manifest = buildManifest(project, graph), writer?: FileBatchWriter): string {
-  const file = join(resolve(project.root, project.config.targetPath), 'manifest.json');
-  if (writer) writer.write(file, JSON.stringify(manifest), true);
-  else writeJsonAtomic(file, manifest);
-  return file;
+/** target/manifest.json of a project. */
+export const manifestPath = (project: Project): string => join(resolve(project.root, project.config.targetPath), 'manifest.json');
+
+/**
+ * Writes target/manifest.json under a temporary name (in place once committed), with the byte
+ * range of each node other than a test (the nodes a later compile may read or replace alone).
+ */
+export function stageManifestFile(project: Project, manifest: Record<string, unknown>): { staged: StagedFile; offsets: NodeOffsets } {
+  return stageManifest(manifestPath(project), manifest, (node) => node.resource_type !== 'test');
+}
+
+/** Writes target/manifest.json. */
+export function writeManifest(project: Project, graph: Graph, manifest = buildManifest(project, graph)): string {
+  const { staged } = stageManifestFile(project, manifest);
+  staged.commit();
+  return staged.file;
 }

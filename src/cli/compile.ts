@@ -1,4 +1,4 @@
-import { buildManifest, writeManifest } from '../artifacts/manifest.js';
+import { buildManifest, stageManifestFile, writeManifest } from '../artifacts/manifest.js';
 import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../runner/unchanged-compile.js';
 import type { GlobalFlags } from './context.js';
 import { createOutput, type Output } from './output.js';
@@ -42,12 +42,19 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
   const count = compileNodes(project, graph, ids, compiler, cache, writer);
-  // the compiled files are written on another thread while the manifest is built
+  // the compiled files are written on another thread while the manifest is built and
+  // written here; it takes its place once they are all on disk
   const manifest = buildManifest(project, graph);
-  const file = writeManifest(project, graph, manifest, writer);
-  await writer.close();
-  recordCompile(inputs, project, count, file, manifest.metadata);
-  return done(out, count, file);
+  const { staged, offsets } = stageManifestFile(project, manifest);
+  try {
+    await writer.close();
+  } catch (e) {
+    staged.discard();
+    throw e;
+  }
+  staged.commit();
+  recordCompile(inputs, project, count, staged.file, manifest.metadata, offsets);
+  return done(out, count, staged.file);
 }
 
 /** ft parse: loads the project and writes the manifest without rendering SQL. */

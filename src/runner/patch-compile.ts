@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { sqlArtifactPath, sqlFileText } from '../artifacts/compiled-files.js';
-import { writeFileAtomic } from '../artifacts/write-json.js';
+import { readNodeAt, replaceNodes, startsWith } from '../artifacts/manifest-file.js';
 import { toPosix } from '../project/discovery.js';
 import { createEnvironment } from '../template/environment.js';
 import { loadMacros } from '../project/macros.js';
@@ -59,98 +59,59 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
   // Only some files were touched, their content unchanged: a manifest with new metadata.
   if (edits.length === 0) return reuseUnchangedCompile(inputs, { ...rec, models });
 
-  // The manifest is handled as bytes: decoding and re-encoding 20 MB of JSON for a few
-  // nodes would cost more than the rest of the patch.
+  // The manifest is handled as bytes: only the nodes needed are read, at the places the
+  // record keeps, and the rest is copied around the new entries.
   const manifestFile = resolve(inputs.targetDir, 'manifest.json');
-  const manifest = readFileSync(manifestFile);
   const head = manifestHead(rec.manifest.metadata);
-  if (!head || !manifest.subarray(0, head.recorded.length).equals(head.recorded)) return undefined;
-  const config = loadProjectConfig(inputs.root, () => undefined);
-  const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
-  const { partials, helpers } = await loadMacros(inputs.root, config);
-  const nodes = new Map<string, Node>();
-  const segments: Array<{ at: [number, number]; node: Node; text: string; checksum: string }> = [];
-  for (const e of edits) {
-    const found = findNode(manifest, e.id);
-    if (!found || found.node.resource_type !== 'model' || found.node.config.materialized === 'ephemeral') return undefined;
-    segments.push({ at: found.at, node: found.node, text: e.text, checksum: e.checksum });
-    nodes.set(e.id, found.node);
-    for (const dep of found.node.depends_on.nodes) {
-      if (nodes.has(dep)) continue;
-      const parent = findNode(manifest, dep)?.node;
-      // an ephemeral parent's SQL is inlined: rendering it needs its own parents, so compile in full
-      if (!parent || (parent.resource_type === 'model' && parent.config.materialized === 'ephemeral')) return undefined;
-      nodes.set(dep, parent);
-    }
-  }
-  const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '' };
-  const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
-  const files: Array<[string, string]> = [];
-  for (const s of segments) {
-    s.node.raw_code = s.text;
-    s.node.checksum.checksum = s.checksum;
-    try {
-      s.node.compiled_code = compiler.compile(s.node);
-    } catch {
-      return undefined;
-    }
-    files.push([sqlArtifactPath({ root: inputs.root, config }, s.node, 'compiled'), sqlFileText(s.node.compiled_code)]);
-  }
-  // the new entries between the unchanged bytes, replaced in order of position
-  const pieces: Buffer[] = [head.next];
-  let from = head.recorded.length;
-  for (const s of segments.sort((a, b) => a.at[0] - b.at[0])) {
-    pieces.push(manifest.subarray(from, s.at[0]), Buffer.from(JSON.stringify(s.node)));
-    from = s.at[1];
-  }
-  pieces.push(manifest.subarray(from));
+  if (!head) return undefined;
+  let fd: number;
   try {
+    fd = openSync(manifestFile, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!startsWith(fd, head.recorded)) return undefined;
+    const config = loadProjectConfig(inputs.root, () => undefined);
+    const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
+    const { partials, helpers } = await loadMacros(inputs.root, config);
+    const nodes = new Map<string, Node>();
+    const patched: Array<{ node: Node; text: string; checksum: string }> = [];
+    for (const e of edits) {
+      const node = readNodeAt(fd, rec.offsets, e.id);
+      if (!node || node.resource_type !== 'model' || node.config.materialized === 'ephemeral') return undefined;
+      patched.push({ node, text: e.text, checksum: e.checksum });
+      nodes.set(e.id, node);
+      for (const dep of node.depends_on.nodes) {
+        if (nodes.has(dep)) continue;
+        const parent = readNodeAt(fd, rec.offsets, dep);
+        // an ephemeral parent's SQL is inlined: rendering it needs its own parents, so compile in full
+        if (!parent || (parent.resource_type === 'model' && parent.config.materialized === 'ephemeral')) return undefined;
+        nodes.set(dep, parent);
+      }
+    }
+    const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '' };
+    const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
+    const files: Array<[string, string]> = [];
+    for (const p of patched) {
+      p.node.raw_code = p.text;
+      p.node.checksum.checksum = p.checksum;
+      try {
+        p.node.compiled_code = compiler.compile(p.node);
+      } catch {
+        return undefined;
+      }
+      files.push([sqlArtifactPath({ root: inputs.root, config }, p.node, 'compiled'), sqlFileText(p.node.compiled_code)]);
+    }
     for (const [file, sql] of files) writeFileSync(file, sql);
-    writeFileAtomic(manifestFile, pieces);
-    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
+    const { staged, offsets } = replaceNodes(manifestFile, fd, head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
+    staged.commit();
+    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, offsets, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
   } catch {
     // the full compile rewrites everything, and reports what cannot be written
     return undefined;
+  } finally {
+    closeSync(fd);
   }
   return { count: rec.count, warnings: rec.warnings, manifest: manifestFile };
-}
-
-/**
- * A node of the manifest (under nodes or sources) and where its JSON is in the text. The
- * manifest is JSON.stringify's output, so a key followed by `:{` outside any string is found
- * with indexOf; the node is checked to be the one asked for (a `meta` entry could bear the
- * same key).
- */
-function findNode(manifest: Buffer, id: string): { node: Node; at: [number, number] } | undefined {
-  const key = Buffer.from(`${JSON.stringify(id)}:{`);
-  for (let at = manifest.indexOf(key); at !== -1; at = manifest.indexOf(key, at + 1)) {
-    const start = at + key.length - 1;
-    const end = objectEnd(manifest, start);
-    if (end === undefined) return undefined;
-    let node: Node;
-    try {
-      node = JSON.parse(manifest.toString('utf8', start, end)) as Node;
-    } catch {
-      return undefined;
-    }
-    if (node.unique_id === id) return { node, at: [start, end] };
-  }
-  return undefined;
-}
-
-/** Index just past the `}` closing the JSON object that opens at `start` (UTF-8 bytes: structure is ASCII). */
-function objectEnd(bytes: Buffer, start: number): number | undefined {
-  let depth = 0;
-  for (let i = start; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === 34 /* " */) {
-      for (i++; i < bytes.length; i++) {
-        const d = bytes[i];
-        if (d === 92 /* \ */) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 123 /* { */) depth++;
-    else if (c === 125 /* } */ && --depth === 0) return i + 1;
-  }
-  return undefined;
 }

@@ -1,6 +1,7 @@
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
+import type { NodeOffsets } from '../artifacts/manifest-file.js';
 import { discover } from '../project/discovery.js';
 import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
@@ -13,7 +14,7 @@ import type { CompileFlags } from '../cli/compile.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {
-  version: 2;
+  version: 3;
   key: string;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
@@ -24,6 +25,8 @@ export interface CompileRecord {
   /** target/compiled and its folders, with the hash of each listing */
   compiled: Record<string, string | null>;
   manifest: { stamp: Stamp; metadata: string };
+  /** where each node other than a test is in the manifest's bytes */
+  offsets: NodeOffsets;
   count: number;
   warnings: string[];
 }
@@ -114,7 +117,7 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
   } catch {
     return undefined;
   }
-  if (rec.version !== 2 || rec.key !== inputs.key) return undefined;
+  if (rec.version !== 3 || rec.key !== inputs.key) return undefined;
   if (JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(join(inputs.targetDir, 'manifest.json')))) return undefined;
   if (!Object.entries(rec.compiled).every(([dir, listing]) => listingOf(dir) === listing)) return undefined;
   const paths = Object.keys(inputs.stamps);
@@ -188,7 +191,7 @@ function refreshMetadata(file: string, old: string): string | undefined {
 }
 
 /** After a full compile: remember its inputs and outputs, and each model file's checksum and analysis shape. */
-export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown): void {
+export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown, offsets: NodeOffsets): void {
   if (!inputs) return;
   const models: CompileRecord['models'] = {};
   for (const node of project.nodes.values()) {
@@ -197,13 +200,14 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
     models[resolve(project.root, node.original_file_path)] = [node.unique_id, node.checksum.checksum, analysisShape(analysis)];
   }
   writeRecord(inputs, {
-    version: 2,
+    version: 3,
     key: inputs.key,
     stamps: inputs.stamps,
     unsure: inputs.unsure,
     models,
     compiled: compiledFolders(inputs.targetDir),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },
+    offsets,
     count,
     warnings: project.warnings,
   });

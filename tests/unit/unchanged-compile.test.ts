@@ -161,6 +161,25 @@ describe('compile after edits of model SQL only (patch)', () => {
     expect(readFileSync(join(dir, 'target/compiled/shop/models/marts/orders_inc.sql'), 'utf8')).toBe(incSql);
   });
 
+  it('patches again after a patch: the recorded node positions follow each edit', async () => {
+    const dir = copyShop();
+    await compile(dir);
+    const inc = join(dir, 'models/marts/orders_inc.sql');
+    const original = readFileSync(model(dir), 'utf8');
+    writeFileSync(model(dir), `${original}-- a much longer comment, so everything after this node moves\n`);
+    expect(await compile(dir)).toBe(false);
+    writeFileSync(model(dir), original.replace('status,', 'status ,'));
+    writeFileSync(inc, `${readFileSync(inc, 'utf8')}-- two\n`);
+    expect(await compile(dir)).toBe(false);
+    const patched = { ...manifestOf(dir), metadata: undefined };
+    // every recorded range is exactly its node's JSON
+    const bytes = readFileSync(join(dir, 'target/manifest.json'));
+    const { offsets } = JSON.parse(readFileSync(join(dir, 'target/compile_record.json'), 'utf8')) as { offsets: Record<string, [number, number]> };
+    expect(Object.keys(offsets).length).toBeGreaterThan(5);
+    for (const [id, [start, end]] of Object.entries(offsets)) expect((JSON.parse(bytes.toString('utf8', start, end)) as { unique_id: string }).unique_id).toBe(id);
+    expect(patched).toEqual((await fullCompileOf(dir)).manifest);
+  });
+
   it('a file saved again unchanged is read and found unchanged', async () => {
     const dir = copyShop();
     await compile(dir);

@@ -1,0 +1,176 @@
+import { fstatSync, readSync, writeSync } from 'node:fs';
+import type { Node } from '../project/types.js';
+import { stageFile, type StagedFile } from './write-json.js';
+
+/** Where a node's JSON is in manifest.json, in bytes: [start, end). */
+export type NodeOffsets = Record<string, [number, number]>;
+
+/** The manifest's maps of nodes by unique id: their entries are written (and located) one by one. */
+const NODE_MAPS = new Set(['nodes', 'sources']);
+
+/** Pending text is written out before it passes this many UTF-16 units (at most 3 bytes each: the buffer holds them). */
+const FLUSH_AT = 1 << 18;
+
+/**
+ * Writes a manifest as JSON.stringify would, byte for byte, into a staged file (renamed into
+ * place by `commit()`), and returns the byte range of every node for which `indexed` is true.
+ *
+ * Why not one JSON.stringify: the manifest of a large project is tens of MB, and a string
+ * that size, then its UTF-8 copy, are fresh memory — on a virtual machine each new page is a
+ * trap to the host, so touching 40 MB can cost more than producing the JSON. Here each node
+ * is stringified alone and the text goes out through one reused buffer. The byte ranges let
+ * a later compile read and replace single nodes without reading the whole file.
+ */
+export function stageManifest(file: string, manifest: Record<string, unknown>, indexed: (node: { resource_type?: string }) => boolean): { staged: StagedFile; offsets: NodeOffsets } {
+  const offsets: NodeOffsets = {};
+  const staged = stageFile(file, (fd) => {
+    const out = new JsonOut(fd, offsets);
+    let first = true;
+    for (const [key, value] of Object.entries(manifest)) {
+      const json = NODE_MAPS.has(key) ? undefined : JSON.stringify(value);
+      if (json === undefined && !NODE_MAPS.has(key)) continue;
+      out.put(`${first ? '{' : ','}${JSON.stringify(key)}:`);
+      first = false;
+      if (json !== undefined) {
+        out.put(json);
+        continue;
+      }
+      let open = '{';
+      for (const [id, node] of Object.entries(value as Record<string, { resource_type?: string }>)) {
+        out.put(`${open}${JSON.stringify(id)}:`);
+        open = ',';
+        out.put(JSON.stringify(node), indexed(node) ? id : undefined);
+      }
+      out.put(open === '{' ? '{}' : '}');
+    }
+    out.put(first ? '{}' : '}');
+    out.flush();
+  });
+  return { staged, offsets };
+}
+
+/** Text written to a file through one reused buffer, noting where marked pieces land in bytes. */
+class JsonOut {
+  private pending: string[] = [];
+  private length = 0;
+  /** marked pieces of `pending`: [id, index of the piece] */
+  private marks: Array<[string, number]> = [];
+  private position = 0;
+  private readonly buffer = Buffer.allocUnsafeSlow(3 * FLUSH_AT);
+
+  constructor(
+    private readonly fd: number,
+    private readonly offsets: NodeOffsets,
+  ) {}
+
+  put(text: string, mark?: string): void {
+    if (this.length + text.length > FLUSH_AT) this.flush();
+    if (mark !== undefined) this.marks.push([mark, this.pending.length]);
+    this.pending.push(text);
+    this.length += text.length;
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    let bytes: number;
+    if (3 * text.length <= this.buffer.length) {
+      bytes = this.buffer.write(text, 0);
+      writeAll(this.fd, this.buffer, bytes);
+    } else {
+      // one piece larger than the buffer (a very large model): written as it is
+      bytes = Buffer.byteLength(text);
+      writeAll(this.fd, Buffer.from(text), bytes);
+    }
+    if (this.marks.length > 0) {
+      // byte positions equal character positions unless the text has non-ASCII characters
+      const ascii = bytes === text.length;
+      let at = this.position;
+      let piece = 0;
+      for (const [id, index] of this.marks) {
+        for (; piece < index; piece++) at += ascii ? this.pending[piece]!.length : Buffer.byteLength(this.pending[piece]!);
+        const size = ascii ? this.pending[index]!.length : Buffer.byteLength(this.pending[index]!);
+        this.offsets[id] = [at, at + size];
+      }
+      this.marks = [];
+    }
+    this.position += bytes;
+    this.pending = [];
+    this.length = 0;
+  }
+}
+
+function writeAll(fd: number, buffer: Uint8Array, length: number): void {
+  for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done);
+}
+
+/** `length` bytes of an open file from `position`; undefined if the file is shorter. */
+function bytesAt(fd: number, position: number, length: number): Buffer | undefined {
+  const out = Buffer.allocUnsafe(length);
+  for (let done = 0; done < length; ) {
+    const n = readSync(fd, out, done, length - done, position + done);
+    if (n === 0) return undefined;
+    done += n;
+  }
+  return out;
+}
+
+/** Whether the open manifest starts with `head`. */
+export function startsWith(fd: number, head: Buffer): boolean {
+  return bytesAt(fd, 0, head.length)?.equals(head) ?? false;
+}
+
+/** The node at its recorded place in the open manifest; undefined unless it is there, whole. */
+export function readNodeAt(fd: number, offsets: NodeOffsets, id: string): Node | undefined {
+  const at = offsets[id];
+  const bytes = at && bytesAt(fd, at[0], at[1] - at[0]);
+  if (!bytes) return undefined;
+  try {
+    const node = JSON.parse(bytes.toString('utf8')) as Node;
+    return node.unique_id === id ? node : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A copy of the open manifest, staged next to `file`, with its first bytes replaced by `head`
+ * (the same length) and some nodes by new JSON; the nodes' new byte ranges. The unchanged
+ * bytes are copied through one reused buffer, so the file is never all in memory.
+ */
+export function replaceNodes(file: string, fd: number, head: Buffer, nodes: Array<{ id: string; json: string }>, offsets: NodeOffsets): { staged: StagedFile; offsets: NodeOffsets } {
+  const edits = nodes.map((n) => ({ at: offsets[n.id]!, bytes: Buffer.from(n.json) })).sort((a, b) => a.at[0] - b.at[0]);
+  const buffer = Buffer.allocUnsafeSlow(1 << 20);
+  const size = fstatSync(fd).size;
+  const copy = (out: number, from: number, to: number): void => {
+    for (let at = from; at < to; ) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, to - at), at);
+      if (n === 0) throw new Error('the manifest changed while it was copied');
+      writeAll(out, buffer, n);
+      at += n;
+    }
+  };
+  const staged = stageFile(file, (out) => {
+    writeAll(out, head, head.length);
+    let from = head.length;
+    for (const e of edits) {
+      copy(out, from, e.at[0]);
+      writeAll(out, e.bytes, e.bytes.length);
+      from = e.at[1];
+    }
+    copy(out, from, size);
+  });
+  // every range after a replaced node moves by the difference in its length
+  const moved: NodeOffsets = {};
+  for (const [id, [start, end]] of Object.entries(offsets)) {
+    let shift = 0;
+    let replaced: Buffer | undefined;
+    for (const e of edits) {
+      if (e.at[0] === start) replaced = e.bytes;
+      if (e.at[1] > start) break;
+      shift += e.bytes.length - (e.at[1] - e.at[0]);
+    }
+    moved[id] = [start + shift, replaced ? start + shift + replaced.length : end + shift];
+  }
+  return { staged, offsets: moved };
+}
