@@ -1,15 +1,12 @@
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import type { Node } from '../project/types.js';
-import { stageFile, type StagedFile } from './write-json.js';
+import { scratchBuffer, stageFile, writeAll, type StagedFile } from './write-json.js';
 
 /** Where a node's JSON is in manifest.json, in bytes: [start, end). */
 export type NodeOffsets = Record<string, [number, number]>;
 
 /** The manifest's maps of nodes by unique id: their entries are written (and located) one by one. */
 const NODE_MAPS = new Set(['nodes', 'sources']);
-
-/** Pending text is written out before it passes this many UTF-16 units (at most 3 bytes each: the buffer holds them). */
-const FLUSH_AT = 1 << 18;
 
 /**
  * Writes a manifest as JSON.stringify would, byte for byte, into a staged file (renamed into
@@ -51,12 +48,11 @@ export function stageManifest(file: string, manifest: Record<string, unknown>, i
 
 /** Text written to a file through one reused buffer, noting where marked pieces land in bytes. */
 class JsonOut {
-  private pending: string[] = [];
-  private length = 0;
-  /** marked pieces of `pending`: [id, index of the piece] */
-  private marks: Array<[string, number]> = [];
+  private readonly buffer = scratchBuffer();
+  /** bytes of the buffer in use */
+  private used = 0;
+  /** bytes written to the file before the buffer's */
   private position = 0;
-  private readonly buffer = Buffer.allocUnsafeSlow(3 * FLUSH_AT);
 
   constructor(
     private readonly fd: number,
@@ -64,44 +60,23 @@ class JsonOut {
   ) {}
 
   put(text: string, mark?: string): void {
-    if (this.length + text.length > FLUSH_AT) this.flush();
-    if (mark !== undefined) this.marks.push([mark, this.pending.length]);
-    this.pending.push(text);
-    this.length += text.length;
+    // a UTF-16 unit is at most 3 bytes of UTF-8: make sure it all fits
+    if (this.used + 3 * text.length > this.buffer.length) this.flush();
+    const start = this.position + this.used;
+    if (3 * text.length > this.buffer.length) {
+      // larger than the buffer (a very large model): written as it is
+      const bytes = Buffer.from(text);
+      writeAll(this.fd, bytes, bytes.length);
+      this.position += bytes.length;
+    } else this.used += this.buffer.write(text, this.used);
+    if (mark !== undefined) this.offsets[mark] = [start, this.position + this.used];
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
-    let bytes: number;
-    if (3 * text.length <= this.buffer.length) {
-      bytes = this.buffer.write(text, 0);
-      writeAll(this.fd, this.buffer, bytes);
-    } else {
-      // one piece larger than the buffer (a very large model): written as it is
-      bytes = Buffer.byteLength(text);
-      writeAll(this.fd, Buffer.from(text), bytes);
-    }
-    if (this.marks.length > 0) {
-      // byte positions equal character positions unless the text has non-ASCII characters
-      const ascii = bytes === text.length;
-      let at = this.position;
-      let piece = 0;
-      for (const [id, index] of this.marks) {
-        for (; piece < index; piece++) at += ascii ? this.pending[piece]!.length : Buffer.byteLength(this.pending[piece]!);
-        const size = ascii ? this.pending[index]!.length : Buffer.byteLength(this.pending[index]!);
-        this.offsets[id] = [at, at + size];
-      }
-      this.marks = [];
-    }
-    this.position += bytes;
-    this.pending = [];
-    this.length = 0;
+    writeAll(this.fd, this.buffer, this.used);
+    this.position += this.used;
+    this.used = 0;
   }
-}
-
-function writeAll(fd: number, buffer: Uint8Array, length: number): void {
-  for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done);
 }
 
 /** `length` bytes of an open file from `position`; undefined if the file is shorter. */
@@ -140,7 +115,7 @@ export function readNodeAt(fd: number, offsets: NodeOffsets, id: string): Node |
  */
 export function replaceNodes(file: string, fd: number, head: Buffer, nodes: Array<{ id: string; json: string }>, offsets: NodeOffsets): { staged: StagedFile; offsets: NodeOffsets } {
   const edits = nodes.map((n) => ({ at: offsets[n.id]!, bytes: Buffer.from(n.json) })).sort((a, b) => a.at[0] - b.at[0]);
-  const buffer = Buffer.allocUnsafeSlow(1 << 20);
+  const buffer = scratchBuffer();
   const size = fstatSync(fd).size;
   const copy = (out: number, from: number, to: number): void => {
     for (let at = from; at < to; ) {

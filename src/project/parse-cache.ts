@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeTextFile } from '../artifacts/write-json.js';
 import { join } from 'node:path';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
@@ -162,6 +163,6 @@ export class ParseCache {
   save(): void {
     if (!this.enabled || !this.dirty) return;
     mkdirSync(this.targetDir, { recursive: true });
-    writeFileSync(this.file, JSON.stringify(this.data));
+    writeTextFile(this.file, JSON.stringify(this.data));
   }
 }

@@ -1,4 +1,5 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { writeTextFile } from '../artifacts/write-json.js';
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import type { NodeOffsets } from '../artifacts/manifest-file.js';
@@ -214,5 +215,5 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
 }
 
 export function writeRecord(inputs: CompileInputs, rec: CompileRecord): void {
-  writeFileSync(join(inputs.targetDir, RECORD), JSON.stringify(rec));
+  writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify(rec));
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeTextFile } from '../artifacts/write-json.js';
 import { join } from 'node:path';
 
 /**
@@ -34,7 +35,7 @@ export class CompileCache {
   save(): void {
     if (!this.enabled || !this.dirty) return;
     mkdirSync(this.targetDir, { recursive: true });
-    writeFileSync(this.file, JSON.stringify(this.entries));
+    writeTextFile(this.file, JSON.stringify(this.entries));
     this.dirty = false;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNodeAt, replaceNodes, stageManifest, startsWith } from '../../src/artifacts/manifest-file.js';
+import { writeTextFile } from '../../src/artifacts/write-json.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ft-manifest-file-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -71,5 +72,20 @@ describe('the manifest written in pieces', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('text written through the scratch buffer', () => {
+  it('is the same bytes as Buffer.from, with pairs of surrogates across every piece boundary', () => {
+    const step = Math.floor((1 << 20) / 3);
+    // '😀' is two UTF-16 units: shifted by one unit, every boundary between pieces falls inside one
+    for (const prefix of ['', 'a']) {
+      const text = prefix + '😀é'.repeat(step) + 'tail';
+      const file = join(work, `text${prefix.length}.json`);
+      writeTextFile(file, text);
+      expect(readFileSync(file).equals(Buffer.from(text))).toBe(true);
+    }
+    writeTextFile(join(work, 'empty.json'), '');
+    expect(readFileSync(join(work, 'empty.json'), 'utf8')).toBe('');
   });
 });
