@@ -33,32 +33,6 @@ const MAX_PATCHED_FILES = 50;
  */
 export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, rec: CompileRecord, changed: string[]): Promise<CompileOutcome | undefined> {
   if (inputs.partial || changed.length > MAX_PATCHED_FILES) return undefined;
-  const edits: Array<{ id: string; abs: string; text: string; checksum: string }> = [];
-  const models = { ...rec.models };
-  for (const abs of changed) {
-    const known = models[abs];
-    if (!known) return undefined;
-    let text: string;
-    try {
-      text = readFileSync(abs, 'utf8');
-    } catch {
-      return undefined;
-    }
-    const checksum = sha256(text);
-    if (checksum === known[1]) continue;
-    const rel = toPosix(relative(inputs.root, abs));
-    try {
-      if (analysisShape(analyseTemplate(parseTemplate(text, rel), rel)) !== known[2]) return undefined;
-    } catch {
-      return undefined;
-    }
-    edits.push({ id: known[0], abs, text, checksum });
-    models[abs] = [known[0], checksum, known[2]];
-  }
-
-  // Only some files were touched, their content unchanged: a manifest with new metadata.
-  if (edits.length === 0) return reuseUnchangedCompile(inputs, { ...rec, models });
-
   // The manifest is handled as bytes: only the nodes needed are read, at the places the
   // record keeps, and the rest is copied around the new entries.
   const manifestFile = resolve(inputs.targetDir, 'manifest.json');
@@ -72,16 +46,27 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
   }
   try {
     if (!startsWith(fd, head.recorded)) return undefined;
+    const patched: Array<{ node: Node; text: string; checksum: string }> = [];
+    for (const abs of changed) {
+      const known = rec.models[abs];
+      const node = known && readNodeAt(fd, rec.offsets, known[0]);
+      if (!node) return undefined;
+      const text = readFileSync(abs, 'utf8');
+      const checksum = sha256(text);
+      if (checksum === node.checksum.checksum) continue;
+      if (node.resource_type !== 'model' || node.config.materialized === 'ephemeral') return undefined;
+      const rel = toPosix(relative(inputs.root, abs));
+      if (analysisShape(analyseTemplate(parseTemplate(text, rel), rel)) !== known[1]) return undefined;
+      patched.push({ node, text, checksum });
+    }
+    // Only some files were touched, their content unchanged: a manifest with new metadata.
+    if (patched.length === 0) return reuseUnchangedCompile(inputs, rec);
+
     const config = loadProjectConfig(inputs.root, () => undefined);
     const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
     const { partials, helpers } = await loadMacros(inputs.root, config);
-    const nodes = new Map<string, Node>();
-    const patched: Array<{ node: Node; text: string; checksum: string }> = [];
-    for (const e of edits) {
-      const node = readNodeAt(fd, rec.offsets, e.id);
-      if (!node || node.resource_type !== 'model' || node.config.materialized === 'ephemeral') return undefined;
-      patched.push({ node, text: e.text, checksum: e.checksum });
-      nodes.set(e.id, node);
+    const nodes = new Map<string, Node>(patched.map((p) => [p.node.unique_id, p.node]));
+    for (const { node } of patched) {
       for (const dep of node.depends_on.nodes) {
         if (nodes.has(dep)) continue;
         const parent = readNodeAt(fd, rec.offsets, dep);
@@ -96,19 +81,15 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     for (const p of patched) {
       p.node.raw_code = p.text;
       p.node.checksum.checksum = p.checksum;
-      try {
-        p.node.compiled_code = compiler.compile(p.node);
-      } catch {
-        return undefined;
-      }
+      p.node.compiled_code = compiler.compile(p.node);
       files.push([sqlArtifactPath({ root: inputs.root, config }, p.node, 'compiled'), sqlFileText(p.node.compiled_code)]);
     }
     for (const [file, sql] of files) writeFileSync(file, sql);
     const { staged, offsets } = replaceNodes(manifestFile, fd, head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();
-    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, models, offsets, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
+    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, offsets, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
   } catch {
-    // the full compile rewrites everything, and reports what cannot be written
+    // the full compile reports what cannot be read, rendered or written
     return undefined;
   } finally {
     closeSync(fd);

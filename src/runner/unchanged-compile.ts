@@ -15,14 +15,14 @@ import type { CompileFlags } from '../cli/compile.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {
-  version: 3;
+  version: 4;
   key: string;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
   /** files changed within RACY_MS of their stamp: their stamp cannot vouch for them, they are read again */
   unsure: string[];
-  /** model files by absolute path: [unique id, sha256 of the text, analysisShape] */
-  models: Record<string, [string, string, string]>;
+  /** model files by absolute path: [unique id, analysisShape] (the text's checksum is the manifest's) */
+  models: Record<string, [string, string]>;
   /** target/compiled and its folders, with the hash of each listing */
   compiled: Record<string, string | null>;
   manifest: { stamp: Stamp; metadata: string };
@@ -118,7 +118,7 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
   } catch {
     return undefined;
   }
-  if (rec.version !== 3 || rec.key !== inputs.key) return undefined;
+  if (rec.version !== 4 || rec.key !== inputs.key) return undefined;
   if (JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(join(inputs.targetDir, 'manifest.json')))) return undefined;
   if (!Object.entries(rec.compiled).every(([dir, listing]) => listingOf(dir) === listing)) return undefined;
   const paths = Object.keys(inputs.stamps);
@@ -198,10 +198,10 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
   for (const node of project.nodes.values()) {
     const analysis = project.analyses.get(node.unique_id);
     if (node.resource_type !== 'model' || !analysis) continue;
-    models[resolve(project.root, node.original_file_path)] = [node.unique_id, node.checksum.checksum, analysisShape(analysis)];
+    models[resolve(project.root, node.original_file_path)] = [node.unique_id, analysisShape(analysis)];
   }
   writeRecord(inputs, {
-    version: 3,
+    version: 4,
     key: inputs.key,
     stamps: inputs.stamps,
     unsure: inputs.unsure,
