@@ -56,9 +56,9 @@ export function scratchBuffer(): Buffer {
   return (scratch ??= Buffer.allocUnsafeSlow(1 << 20));
 }
 
-/** Writes all of `length` bytes of `buffer` at the descriptor's position. */
-export function writeAll(fd: number, buffer: Uint8Array, length: number): void {
-  for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done);
+/** Writes all of `length` bytes of `buffer` at `position`, or at the descriptor's position. */
+export function writeAll(fd: number, buffer: Uint8Array, length: number, position?: number): void {
+  for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done, position === undefined ? null : position + done);
 }
 
 /** Writes text at the descriptor's position, through the scratch buffer. */

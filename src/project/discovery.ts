@@ -11,21 +11,37 @@ export interface FoundFile {
   inResource: string;
 }
 
-/** Files under each resource folder whose name ends with one of `exts`, in a stable order. */
-export function discover(root: string, folders: string[], exts: string[]): FoundFile[] {
+/** Folder listings already read, by absolute path (hidden entries left out, sorted by name). */
+export type Listings = Map<string, Array<{ name: string; dir: boolean }>>;
+
+/**
+ * Files under each resource folder whose name ends with one of `exts`, in a stable order.
+ * With `listings`, each folder is read once for all the calls that share it (a load walks
+ * the model folders for templates, then for schema files).
+ */
+export function discover(root: string, folders: string[], exts: string[], listings?: Listings): FoundFile[] {
   const out: FoundFile[] = [];
+  const list = (dir: string): Array<{ name: string; dir: boolean }> => {
+    let entries = listings?.get(dir);
+    if (!entries) {
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((e) => ({ name: e.name, dir: e.isDirectory() }));
+      listings?.set(dir, entries);
+    }
+    return entries;
+  };
   for (const folder of folders) {
     const base = join(root, folder);
-    if (!existsSync(base)) continue;
+    if (!listings?.has(base) && !existsSync(base)) continue;
     // Relative paths are built by appending names (path.relative per file was a hot spot).
     const baseRel = toPosix(relative(root, base));
     const walk = (dir: string, inDir: string): void => {
-      const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
-        if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      for (const e of list(dir)) {
         const abs = join(dir, e.name);
         const inResource = inDir ? `${inDir}/${e.name}` : e.name;
-        if (e.isDirectory()) walk(abs, inResource);
+        if (e.dir) walk(abs, inResource);
         else if (exts.some((x) => e.name.endsWith(x))) {
           out.push({ abs, rel: baseRel ? `${baseRel}/${inResource}` : inResource, inResource });
         }

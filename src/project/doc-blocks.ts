@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
-import { discover } from './discovery.js';
+import { discover, type Listings } from './discovery.js';
 
 const BLOCK = /\{\{#docs\s+"([^"]+)"\s*\}\}([\s\S]*?)\{\{\/docs\}\}/g;
 
 /** `{{#docs "name"}} … {{/docs}}` blocks from *.md files, by name. */
-export function readDocBlocks(root: string, folders: string[]): Map<string, string> {
+export function readDocBlocks(root: string, folders: string[], listings?: Listings): Map<string, string> {
   const docs = new Map<string, string>();
-  for (const f of discover(root, [...new Set(folders)], ['.md'])) {
+  for (const f of discover(root, [...new Set(folders)], ['.md'], listings)) {
     const text = readFileSync(f.abs, 'utf8');
     for (const m of text.matchAll(BLOCK)) {
       if (docs.has(m[1]!)) {

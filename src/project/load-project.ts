@@ -7,7 +7,7 @@ import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { didYouMean } from '../util/suggest.js';
 import { KNOWN_CONFIG_KEYS, defaultConfig, mergeConfig, normaliseKey } from './config-keys.js';
-import { discover } from './discovery.js';
+import { discover, type Listings } from './discovery.js';
 import { FolderConfig } from './folder-config.js';
 import { readDocBlocks, renderDescription } from './doc-blocks.js';
 import { FilePrefetch, type PrefetchedFile } from './file-prefetch.js';
@@ -48,12 +48,14 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const target = loadTarget(root, config.profile, opts);
   const vars = resolveVars(config, opts.vars ?? {});
 
-  const { partials, helpers, macroTexts } = await loadMacros(root, config);
+  // every folder is listed once for the whole load (and not again if the caller listed it)
+  const listings: Listings = opts.stamps?.listings ?? new Map();
+  const { partials, helpers, macroTexts } = await loadMacros(root, config, listings);
   const env = createEnvironment(partials, helpers);
   const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, process.env.FT_CACHE_SALT ?? '']));
   const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false, opts.stamps);
 
-  const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths]);
+  const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths], listings);
   const nodes = new Map<string, Node>();
   const analyses = new Map<string, TemplateAnalysis>();
   const modelFolders = new FolderConfig(config.models, 'models');
@@ -123,13 +125,13 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   };
 
   // Templates (models and singular tests): many unread ones are read on a worker meanwhile.
-  const modelFiles = discover(root, config.modelPaths, ['.sql']);
-  const singularFiles = discover(root, config.testPaths, ['.sql']);
+  const modelFiles = discover(root, config.modelPaths, ['.sql'], listings);
+  const singularFiles = discover(root, config.testPaths, ['.sql'], listings);
   const unread = [...modelFiles, ...singularFiles].filter((f) => cache.needsRead(f.abs, f.rel)).map((f) => f.abs);
   const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread) : undefined;
   let prefetched = new Map<string, PrefetchedFile>();
   // Schema YAML, read while the worker reads the templates (patches are applied after the models).
-  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml']);
+  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml'], listings);
   const patches: NodePatch[] = [];
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
@@ -164,7 +166,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     addUnique(node);
   }
   // Seeds.
-  for (const f of discover(root, config.seedPaths, ['.csv'])) {
+  for (const f of discover(root, config.seedPaths, ['.csv'], listings)) {
     const name = f.inResource.replace(/\.csv$/, '').split('/').pop()!;
     const node = baseNode('seed', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.csv$/, '').split('/')]);
     node.checksum.checksum = cache.read(f.abs, f.rel, false).checksum;

@@ -4,7 +4,7 @@ import type { HelperFn } from '../template/environment.js';
 import { parseTemplate } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { discover } from './discovery.js';
+import { discover, type Listings } from './discovery.js';
 import type { ProjectConfig } from './types.js';
 
 export interface Macros {
@@ -17,11 +17,11 @@ export interface Macros {
 }
 
 /** Macros: *.sql → partials named after the file, *.js → helpers exported by name. */
-export async function loadMacros(root: string, config: ProjectConfig): Promise<Macros> {
+export async function loadMacros(root: string, config: ProjectConfig, listings?: Listings): Promise<Macros> {
   const partials = new Map<string, string>();
   const helpers = new Map<string, HelperFn>();
   const macroTexts: string[] = [];
-  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'])) {
+  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'], listings)) {
     const text = readFileSync(f.abs, 'utf8');
     macroTexts.push(f.rel, text);
     const base = f.inResource.replace(/\.(sql|m?js)$/, '').split('/').pop()!;

@@ -3,6 +3,7 @@ import { writeTextFile } from '../artifacts/write-json.js';
 import { join } from 'node:path';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
+import type { Listings } from './discovery.js';
 import type { PrefetchedFile } from './file-prefetch.js';
 import type { SchemaFile } from './schema-files.js';
 
@@ -43,6 +44,8 @@ export interface KnownStamps {
   stamps: Record<string, Stamp>;
   /** Date.now() - RACY_MS when they were taken */
   settledBefore: number;
+  /** the folders listed to find those files */
+  listings?: Listings;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeSync } from 'node:fs';
-import { writeTextFile } from '../artifacts/write-json.js';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { writeAll, writeTextFile } from '../artifacts/write-json.js';
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
-import type { NodeOffsets } from '../artifacts/manifest-file.js';
-import { discover } from '../project/discovery.js';
+import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
+import { discover, type Listings } from '../project/discovery.js';
 import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
@@ -98,12 +98,13 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   for (const f of PROJECT_FILES) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
   const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths];
-  for (const f of discover(root, [...new Set(folders)], [''])) add(f.abs);
+  const listings: Listings = new Map();
+  for (const f of discover(root, [...new Set(folders)], [''], listings)) add(f.abs);
   // Anything a template or profile reads (env_var) or a flag changes is in the key.
   // (`_` is the shell's last command: `time ft compile` and `ft compile` are the same compile)
   const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).filter(([k]) => k !== '_').sort()]));
   const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0;
-  return { key, stamps, settledBefore, unsure, root, targetDir: resolve(root, config.targetPath), partial };
+  return { key, stamps, settledBefore, listings, unsure, root, targetDir: resolve(root, config.targetPath), partial };
 }
 
 /**
@@ -168,26 +169,27 @@ export function manifestHead(old: string): { recorded: Buffer; next: Buffer; met
   return next.length === recorded.length ? { recorded, next, metadata } : undefined;
 }
 
-/** Rewrites the manifest's head (manifestHead) in a copy of it renamed over it; the new metadata, or undefined. */
+/**
+ * Rewrites the manifest's head (manifestHead) in place; the new metadata, or undefined.
+ * In place: the new head has the old one's length and is a few hundred bytes in one page, so
+ * a reader sees the old or the new timestamps, always valid JSON; copying 20 MB to rename a
+ * new file over it cost more than the rest of the compile whenever the disk was busy.
+ */
 function refreshMetadata(file: string, old: string): string | undefined {
   const head = manifestHead(old);
   if (!head) return undefined;
-  const current = Buffer.alloc(head.recorded.length);
-  const fd = openSync(file, 'r');
+  let fd: number;
   try {
-    if (readSync(fd, current, 0, current.length, 0) !== current.length || !current.equals(head.recorded)) return undefined;
+    fd = openSync(file, 'r+');
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!startsWith(fd, head.recorded)) return undefined;
+    writeAll(fd, head.next, head.next.length, 0);
   } finally {
     closeSync(fd);
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  copyFileSync(file, tmp);
-  const out = openSync(tmp, 'r+');
-  try {
-    writeSync(out, head.next, 0, head.next.length, 0);
-  } finally {
-    closeSync(out);
-  }
-  renameSync(tmp, file);
   return head.metadata;
 }
 
