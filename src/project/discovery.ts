@@ -17,13 +17,15 @@ export type Listings = Map<string, Array<{ name: string; dir: boolean }>>;
 /**
  * Files under each resource folder whose name ends with one of `exts`, in a stable order.
  * With `listings`, each folder is read once for all the calls that share it (a load walks
- * the model folders for templates, then for schema files).
+ * the model folders for templates, then for schema files); `beforeRead` is called before a
+ * folder is read.
  */
-export function discover(root: string, folders: string[], exts: string[], listings?: Listings): FoundFile[] {
+export function discover(root: string, folders: string[], exts: string[], listings?: Listings, beforeRead?: (dir: string) => void): FoundFile[] {
   const out: FoundFile[] = [];
   const list = (dir: string): Array<{ name: string; dir: boolean }> => {
     let entries = listings?.get(dir);
     if (!entries) {
+      beforeRead?.(dir);
       entries = readdirSync(dir, { withFileTypes: true })
         .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

@@ -87,7 +87,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     for (const [file, sql] of files) writeFileSync(file, sql);
     const { staged, offsets } = replaceNodes(manifestFile, fd, head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();
-    writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, offsets, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
+    writeRecord(inputs, { ...rec, offsets, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
   } catch {
     // the full compile reports what cannot be read, rendered or written
     return undefined;

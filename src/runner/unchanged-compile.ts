@@ -15,16 +15,21 @@ import type { CompileFlags } from '../cli/compile.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {
-  version: 4;
+  version: 5;
   key: string;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
+  /**
+   * resource folders and their entries (names, folders ending in /), for those whose stamp
+   * was settled: while a folder's stamp is unchanged, no entry was added, removed or renamed
+   */
+  folders: Record<string, [Stamp, string]>;
   /** files changed within RACY_MS of their stamp: their stamp cannot vouch for them, they are read again */
   unsure: string[];
   /** model files by absolute path: [unique id, analysisShape] (the text's checksum is the manifest's) */
   models: Record<string, [string, string]>;
-  /** target/compiled and its folders, with the hash of each listing */
-  compiled: Record<string, string | null>;
+  /** target/compiled and its folders: their stamp (null if it was not settled) and the hash of their listing */
+  compiled: Record<string, [Stamp, string | null]>;
   manifest: { stamp: Stamp; metadata: string };
   /** where each node other than a test is in the manifest's bytes */
   offsets: NodeOffsets;
@@ -35,6 +40,11 @@ export interface CompileRecord {
 /** What the compile saw before it read anything: enough to record it once it succeeds. */
 export interface CompileInputs extends KnownStamps {
   key: string;
+  listings: Listings;
+  /** stamps of the folders listed, taken before their listing was read or trusted */
+  folderStamps: Record<string, Stamp>;
+  /** the last compile's record, if it was made with the same key */
+  previous: CompileRecord | undefined;
   /** files last changed so recently that a later change might not show in their stamp */
   unsure: string[];
   root: string;
@@ -59,15 +69,34 @@ function listingOf(dir: string): string | null {
  * deleted (or a folder added) shows as a changed listing. Content is not checked, as a full
  * compile does not rewrite an existing file whose SQL is unchanged either.
  */
-function compiledFolders(targetDir: string): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
+function compiledFolders(targetDir: string, settledBefore: number): CompileRecord['compiled'] {
+  const out: CompileRecord['compiled'] = {};
   const walk = (dir: string): void => {
-    out[dir] = listingOf(dir);
+    const stamp = stampOf(dir);
+    out[dir] = [settled(stamp, settledBefore) ? stamp : null, listingOf(dir)];
     for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
   };
   const top = join(targetDir, 'compiled');
   if (existsSync(top)) walk(top);
   return out;
+}
+
+const settled = (stamp: Stamp, before: number): boolean => stamp !== null && Math.max(stamp[1], stamp[2]) < before;
+const sameStamp = (a: Stamp, b: Stamp): boolean => a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1] && a[2] === b[2]);
+
+/** A folder's entries as the record keeps them: names, one per line, folders ending in /. */
+const entriesText = (entries: Array<{ name: string; dir: boolean }>): string => entries.map((e) => (e.dir ? `${e.name}/` : e.name)).join('\n');
+const entriesOf = (text: string): Array<{ name: string; dir: boolean }> =>
+  text === '' ? [] : text.split('\n').map((n) => (n.endsWith('/') ? { name: n.slice(0, -1), dir: true } : { name: n, dir: false }));
+
+/** The record of the last compile made with this key, or undefined. */
+function readRecord(targetDir: string, key: string): CompileRecord | undefined {
+  try {
+    const rec = JSON.parse(readFileSync(join(targetDir, RECORD), 'utf8')) as CompileRecord;
+    return rec.version === 5 && rec.key === key ? rec : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The manifest's first bytes, up to the end of its metadata object (as JSON.stringify wrote it). */
@@ -87,7 +116,22 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   } catch {
     return undefined;
   }
+  // Anything a template or profile reads (env_var) or a flag changes is in the key.
+  // (`_` is the shell's last command: `time ft compile` and `ft compile` are the same compile)
+  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).filter(([k]) => k !== '_').sort()]));
+  const targetDir = resolve(root, config.targetPath);
+  const previous = readRecord(targetDir, key);
   const settledBefore = Date.now() - RACY_MS;
+  // A folder whose stamp is the one recorded with its entries is not read again (the
+  // recorded stamps are settled ones); any other is stamped, then read.
+  const listings: Listings = new Map();
+  const folderStamps: Record<string, Stamp> = {};
+  for (const [dir, [stamp, entries]] of Object.entries(previous?.folders ?? {})) {
+    const now = stampOf(dir);
+    if (!sameStamp(now, stamp)) continue;
+    folderStamps[dir] = now;
+    listings.set(dir, entriesOf(entries));
+  }
   const stamps: Record<string, Stamp> = {};
   const unsure: string[] = [];
   const add = (file: string): void => {
@@ -98,13 +142,12 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   for (const f of PROJECT_FILES) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
   const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths];
-  const listings: Listings = new Map();
-  for (const f of discover(root, [...new Set(folders)], [''], listings)) add(f.abs);
-  // Anything a template or profile reads (env_var) or a flag changes is in the key.
-  // (`_` is the shell's last command: `time ft compile` and `ft compile` are the same compile)
-  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).filter(([k]) => k !== '_').sort()]));
+  const beforeRead = (dir: string): void => {
+    folderStamps[dir] = stampOf(dir);
+  };
+  for (const f of discover(root, [...new Set(folders)], [''], listings, beforeRead)) add(f.abs);
   const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0;
-  return { key, stamps, settledBefore, listings, unsure, root, targetDir: resolve(root, config.targetPath), partial };
+  return { key, stamps, settledBefore, listings, folderStamps, unsure, root, targetDir, partial, previous };
 }
 
 /**
@@ -113,15 +156,18 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
  * project must be compiled in full.
  */
 export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; changed: string[] } | undefined {
-  let rec: CompileRecord;
-  try {
-    rec = JSON.parse(readFileSync(join(inputs.targetDir, RECORD), 'utf8')) as CompileRecord;
-  } catch {
-    return undefined;
+  const rec = inputs.previous;
+  if (!rec) return undefined;
+  if (!sameStamp(rec.manifest.stamp, stampOf(join(inputs.targetDir, 'manifest.json')))) return undefined;
+  // a compiled folder whose settled stamp is unchanged has the same entries; any other is listed
+  const compiled: CompileRecord['compiled'] = {};
+  for (const [dir, [stamp, listing]] of Object.entries(rec.compiled)) {
+    const now = stampOf(dir);
+    if (!stamp || !sameStamp(now, stamp)) {
+      if (listingOf(dir) !== listing) return undefined;
+    }
+    compiled[dir] = [settled(now, inputs.settledBefore) ? now : null, listing];
   }
-  if (rec.version !== 4 || rec.key !== inputs.key) return undefined;
-  if (JSON.stringify(rec.manifest.stamp) !== JSON.stringify(stampOf(join(inputs.targetDir, 'manifest.json')))) return undefined;
-  if (!Object.entries(rec.compiled).every(([dir, listing]) => listingOf(dir) === listing)) return undefined;
   const paths = Object.keys(inputs.stamps);
   if (paths.length !== Object.keys(rec.stamps).length) return undefined;
   const changed = new Set(rec.unsure);
@@ -133,7 +179,7 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
       if (was !== now) return undefined;
     } else if (was[0] !== now[0] || was[1] !== now[1] || was[2] !== now[2]) changed.add(p);
   }
-  return { rec, changed: [...changed] };
+  return { rec: { ...rec, compiled }, changed: [...changed] };
 }
 
 /**
@@ -146,7 +192,7 @@ export function reuseUnchangedCompile(inputs: CompileInputs, rec: CompileRecord)
   const manifest = join(inputs.targetDir, 'manifest.json');
   const metadata = refreshMetadata(manifest, rec.manifest.metadata);
   if (!metadata) return undefined;
-  writeRecord(inputs, { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, manifest: { stamp: stampOf(manifest), metadata } });
+  writeRecord(inputs, { ...rec, manifest: { stamp: stampOf(manifest), metadata } });
   return { count: rec.count, warnings: rec.warnings, manifest };
 }
 
@@ -203,12 +249,13 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
     models[resolve(project.root, node.original_file_path)] = [node.unique_id, analysisShape(analysis)];
   }
   writeRecord(inputs, {
-    version: 4,
+    version: 5,
     key: inputs.key,
     stamps: inputs.stamps,
+    folders: {},
     unsure: inputs.unsure,
     models,
-    compiled: compiledFolders(inputs.targetDir),
+    compiled: compiledFolders(inputs.targetDir, inputs.settledBefore),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },
     offsets,
     count,
@@ -216,6 +263,12 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
   });
 }
 
+/** Writes the record, with this compile's input stamps and the folders they vouch for. */
 export function writeRecord(inputs: CompileInputs, rec: CompileRecord): void {
-  writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify(rec));
+  const folders: CompileRecord['folders'] = {};
+  for (const [dir, stamp] of Object.entries(inputs.folderStamps)) {
+    const entries = inputs.listings.get(dir);
+    if (entries && settled(stamp, inputs.settledBefore)) folders[dir] = [stamp, entriesText(entries)];
+  }
+  writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify({ ...rec, stamps: inputs.stamps, unsure: inputs.unsure, folders }));
 }

@@ -1,4 +1,5 @@
 import { appendFileSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileCommand } from '../../src/cli/compile.js';
@@ -7,6 +8,12 @@ import { copyShop as copyShopFixture, removeShopCopies } from '../helpers/shop-c
 
 // A compile of a project where nothing changed since the last compile reuses its outputs
 // (only the manifest's metadata is rewritten); any change of input or output compiles in full.
+
+// readdirSync counted (and still done): a folder vouched for by its stamp is not read
+vi.mock('node:fs', async (original) => {
+  const real = await original<typeof import('node:fs')>();
+  return { ...real, default: real, readdirSync: vi.fn(real.readdirSync) };
+});
 
 afterAll(removeShopCopies);
 const copyShop = (): string => copyShopFixture('ft-uc-');
@@ -95,6 +102,34 @@ describe('compile of an unchanged project', () => {
     expect(await compile(dir)).toBe(false);
   });
 
+  it('trusts a folder listing only while the folder stamp is unchanged: added, removed and deleted files are seen', async () => {
+    const dir = copyShop();
+    await compile(dir);
+    expect(await compile(dir)).toBe(false);
+    const record = (): { folders: Record<string, unknown>; compiled: Record<string, [unknown, unknown]> } =>
+      JSON.parse(readFileSync(join(dir, 'target/compile_record.json'), 'utf8'));
+    // the second compile found every folder settled: their entries are recorded, and read no more
+    expect(Object.keys(record().folders)).toContain(join(dir, 'models/marts'));
+    expect(record().compiled[join(dir, 'target/compiled/shop/models/marts')]![0]).not.toBeNull();
+    const readdir = vi.mocked(fs.readdirSync);
+    readdir.mockClear();
+    expect(await compile(dir)).toBe(false);
+    expect(readdir).not.toHaveBeenCalled();
+
+    writeFileSync(join(dir, 'models/marts/late.sql'), 'select 2 as id\n');
+    expect(await compile(dir)).toBe(true);
+    expect(manifestOf(dir).nodes).toHaveProperty(['model.shop.late']);
+    expect(await compile(dir)).toBe(false);
+    rmSync(join(dir, 'models/marts/late.sql'));
+    expect(await compile(dir)).toBe(true);
+    expect(manifestOf(dir).nodes).not.toHaveProperty(['model.shop.late']);
+
+    expect(await compile(dir)).toBe(false);
+    rmSync(join(dir, 'target/compiled/shop/models/marts/customer_orders.sql'));
+    expect(await compile(dir)).toBe(true);
+    expect(readFileSync(join(dir, 'target/compiled/shop/models/marts/customer_orders.sql'), 'utf8')).toContain('select');
+  });
+
   it('compiles in full when the manifest was rewritten by another command', async () => {
     const dir = copyShop();
     await compile(dir);
@@ -110,6 +145,8 @@ describe('compile of an unchanged project', () => {
     await compileCommand({ projectDir: dir });
     const record = JSON.parse(readFileSync(join(dir, 'target/compile_record.json'), 'utf8')) as { unsure: string[] };
     expect(record.unsure).toContain(join(dir, 'models/staging/stg_orders.sql'));
+    // nor can the folders' stamps vouch for their entries
+    expect((record as unknown as { folders: object }).folders).toEqual({});
     // every file was just copied: the schema YAML among them cannot be vouched for, so in full again
     const spy = vi.spyOn(ParseCache.prototype, 'save');
     await compileCommand({ projectDir: dir });
