@@ -35,18 +35,20 @@ export function discover(root: string, folders: string[], exts: string[], listin
     return entries;
   };
   for (const folder of folders) {
-    const base = join(root, folder);
+    let base = join(root, folder);
+    // folder paths are built by appending names: no separator at the end ('models/')
+    if (base.length > 1 && base.endsWith(sep)) base = base.slice(0, -1);
     if (!listings?.has(base) && !existsSync(base)) continue;
     // Relative paths are built by appending names (path.relative per file was a hot spot).
     const baseRel = toPosix(relative(root, base));
     const walk = (dir: string, inDir: string): void => {
       for (const e of list(dir)) {
-        const abs = join(dir, e.name);
+        // paths only for what is walked or kept: the other calls of a load skip most entries
+        if (!e.dir && !exts.some((x) => e.name.endsWith(x))) continue;
+        const abs = `${dir}${sep}${e.name}`;
         const inResource = inDir ? `${inDir}/${e.name}` : e.name;
         if (e.dir) walk(abs, inResource);
-        else if (exts.some((x) => e.name.endsWith(x))) {
-          out.push({ abs, rel: baseRel ? `${baseRel}/${inResource}` : inResource, inResource });
-        }
+        else out.push({ abs, rel: baseRel ? `${baseRel}/${inResource}` : inResource, inResource });
       }
     };
     walk(base, '');
