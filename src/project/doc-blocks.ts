@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { discover, type Listings } from './discovery.js';
@@ -25,7 +25,7 @@ export function readDocBlocks(root: string, folders: string[], listings?: Listin
 /** Renders `{{doc "name"}}` in a description; an undefined block is an error naming the YAML line. */
 export function renderDescription(text: string, docs: Map<string, string>, file: string, line: number): string {
   if (!text.includes('{{')) return text;
-  const hb = Handlebars.create();
+  const hb = createHandlebarsEnv();
   hb.registerHelper('doc', (name: unknown) => {
     const body = docs.get(String(name));
     if (body === undefined) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { createEnvironment, CORE_HELPERS } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
@@ -427,7 +428,7 @@ export function schemaName(custom: string | undefined, target: ResolvedTarget, e
 /** YAML strings may use `{{target.database}}` and `{{env_var}}`, as Jinja in dbt YAML. */
 function renderYamlString(text: string, target: ResolvedTarget, file: string, line: number): string {
   if (!text.includes('{{')) return text;
-  const hb = Handlebars.create();
+  const hb = createHandlebarsEnv();
   hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => process.env[String(name)] ?? (rest.length > 1 ? String(rest[0]) : ''));
   try {
     return hb.compile(text, { noEscape: true, strict: true })({ target: { name: target.targetName, database: target.database, schema: target.database } });

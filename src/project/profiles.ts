@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import { fastParse } from '../template/fast-parse.js';
+import { createHandlebarsEnv } from '../template/handlebars-lib.js';
+import { AstRenderer, canInterpret } from '../template/render-ast.js';
+import { parseTemplate } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { profileSearchPath, type ProfileOptions } from './profile-search-path.js';
@@ -12,7 +15,8 @@ export { profileSearchPath, type ProfileOptions };
 
 /** `{{env_var "NAME" "default"}}` inside profiles.yml, rendered before YAML parsing. */
 function renderEnvVars(text: string, file: string): string {
-  const hb = Handlebars.create();
+  if (!text.includes('{{')) return text;
+  const hb = createHandlebarsEnv();
   hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => {
     const dflt = rest.length > 1 ? rest[0] : undefined;
     const v = process.env[String(name)];
@@ -21,6 +25,9 @@ function renderEnvVars(text: string, file: string): string {
     throw new FtError(`environment variable ${String(name)} is not set and has no default. Export it, or write {{env_var "${String(name)}" "default"}}.`, 2, file);
   });
   try {
+    // Handlebars' own compiler only for what the AST interpreter cannot render
+    const ast = fastParse(text);
+    if (ast && canInterpret(ast)) return new AstRenderer(hb, (source, name) => parseTemplate(source, name)).render(ast, {}, {});
     return hb.compile(text, { noEscape: true, strict: false })({});
   } catch (e) {
     if (e instanceof FtError) throw e;

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { createHandlebarsEnv } from './handlebars-lib.js';
 import { FtError } from '../util/errors.js';
 import type { RenderState } from './render-context.js';
 
@@ -30,7 +31,7 @@ export function envVar(name: string, dflt: unknown, file: string): string {
  * and its JS helpers. No HTML escaping: templates produce SQL.
  */
 export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<string, HelperFn>): typeof Handlebars {
-  const hb = Handlebars.create();
+  const hb = createHandlebarsEnv();
   hb.registerHelper('ref', (...all: unknown[]) => {
     const { params, options } = args(all);
     return state(options).resolveRef(String(params[params.length - 1]));

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { runtime } from './handlebars-lib.js';
 
 /**
  * Renders a parsed Handlebars template by walking its AST, with Handlebars' runtime
@@ -189,7 +190,7 @@ export class AstRenderer {
       case 'SubExpression':
         return this.callHelper(n as hbs.AST.SubExpression, pathOf(n as hbs.AST.SubExpression), s, {});
       default:
-        throw new Handlebars.Exception(`unsupported expression ${n.type}`);
+        throw new runtime.Exception(`unsupported expression ${n.type}`);
     }
   }
 
@@ -280,7 +281,7 @@ export class AstRenderer {
     } else if (typeof body === 'function') {
       result = String((body as Fn)(context, { data: s.data, helpers: this.env.helpers, partials: this.env.partials, name }));
     } else {
-      throw new Handlebars.Exception(`The partial ${name} could not be found`);
+      throw new runtime.Exception(`The partial ${name} could not be found`);
     }
     const indent = (n as { indent?: string }).indent;
     if (indent) {

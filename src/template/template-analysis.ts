@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import { handlebars } from './handlebars-lib.js';
 import { FtError } from '../util/errors.js';
 import { fastParse } from './fast-parse.js';
 
@@ -36,7 +36,7 @@ export function parseTemplate(source: string, file: string): hbs.AST.Program {
   if (hit) return hit;
   try {
     // Handlebars' own parser only for what the fast one declines (and for its error messages)
-    const ast = fastParse(source) ?? Handlebars.parse(source);
+    const ast = fastParse(source) ?? handlebars().parse(source);
     // a long-lived process (watch, docs serve) sees many versions of each file: bound the memo
     if (parsed.size >= 50_000) parsed.clear();
     parsed.set(source, ast);
