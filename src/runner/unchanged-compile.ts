@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
-import { writeAll, writeTextFile } from '../artifacts/write-json.js';
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
+import { writeAll, writeTextFile } from '../artifacts/write-json.js';
 import { discover, type Listings } from '../project/discovery.js';
 import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
@@ -239,7 +239,7 @@ function refreshMetadata(file: string, old: string): string | undefined {
   return head.metadata;
 }
 
-/** After a full compile: remember its inputs and outputs, and each model file's checksum and analysis shape. */
+/** After a full compile: remember its inputs and outputs, each model file's analysis shape and where each node is in the manifest. */
 export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown, offsets: NodeOffsets): void {
   if (!inputs) return;
   const models: CompileRecord['models'] = {};
@@ -251,9 +251,6 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
   writeRecord(inputs, {
     version: 5,
     key: inputs.key,
-    stamps: inputs.stamps,
-    folders: {},
-    unsure: inputs.unsure,
     models,
     compiled: compiledFolders(inputs.targetDir, inputs.settledBefore),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },
@@ -264,11 +261,12 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
 }
 
 /** Writes the record, with this compile's input stamps and the folders they vouch for. */
-export function writeRecord(inputs: CompileInputs, rec: CompileRecord): void {
+export function writeRecord(inputs: CompileInputs, rec: Omit<CompileRecord, 'stamps' | 'unsure' | 'folders'>): void {
   const folders: CompileRecord['folders'] = {};
   for (const [dir, stamp] of Object.entries(inputs.folderStamps)) {
     const entries = inputs.listings.get(dir);
     if (entries && settled(stamp, inputs.settledBefore)) folders[dir] = [stamp, entriesText(entries)];
   }
-  writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify({ ...rec, stamps: inputs.stamps, unsure: inputs.unsure, folders }));
+  const full: CompileRecord = { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, folders };
+  writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify(full));
 }
