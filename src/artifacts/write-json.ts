@@ -24,7 +24,7 @@ export function stageFile(file: string, fill: (fd: number) => void): StagedFile 
     closeSync(fd);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw e instanceof FtError ? e : cannotWrite(file, (e as Error).message);
   }
   return {
@@ -36,8 +36,17 @@ export function stageFile(file: string, fill: (fd: number) => void): StagedFile 
         throw cannotWrite(file, (e as Error).message);
       }
     },
-    discard: () => rmSync(tmp, { force: true }),
+    discard: () => removeQuietly(tmp),
   };
+}
+
+/** Removes a temporary file if it is there; the error that made it useless is the one to report. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // its folder is gone or is not a folder: there is nothing to remove
+  }
 }
 
 /** The error for a file ft could not write (a full disk, a read-only target folder). */

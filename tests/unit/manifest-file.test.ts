@@ -1,9 +1,10 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNodeAt, replaceNodes, stageManifest, startsWith } from '../../src/artifacts/manifest-file.js';
 import { writeTextFile } from '../../src/artifacts/write-json.js';
+import { FtError } from '../../src/util/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ft-manifest-file-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -44,6 +45,28 @@ describe('the manifest written in pieces', () => {
     expect(readdirSync(join(work, 'b'))).toEqual([]);
     stageManifest(file, manifest, () => true).staged.commit();
     expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(manifest));
+  });
+
+  it('a manifest that cannot be put in place is an FtError naming it, and no temporary file is left', () => {
+    const file = join(work, 'd', 'manifest.json');
+    mkdirSync(join(file, 'in-the-way'), { recursive: true });
+    const { staged } = stageManifest(file, { nodes: {} }, () => true);
+    const err = (() => {
+      try {
+        staged.commit();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(FtError);
+    expect((err as FtError).message).toContain(`cannot write ${file}`);
+    expect((err as FtError).exitCode).toBe(2);
+    staged.discard();
+    expect(readdirSync(join(work, 'd'))).toEqual(['manifest.json']);
+    // and one whose folder cannot be made fails the same way, before anything is written
+    writeFileSync(join(work, 'e'), 'a file where the target folder should be');
+    expect(() => stageManifest(join(work, 'e', 'manifest.json'), {}, () => true)).toThrow(FtError);
   });
 
   it('replaces nodes in a copy and moves the ranges of the nodes after them', () => {
