@@ -15,7 +15,7 @@
  *      BENCH_FT_BIN=<path to another build's bin/ft.js> (e.g. to measure the code before a change)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,7 +103,9 @@ interface Row {
 async function main(): Promise<void> {
   if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build first');
   const base = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'ft-bench-'));
-  const trash = mkdtempSync(join(tmpdir(), 'ft-bench-trash-'));
+  // what the runs leave is moved here (same filesystem: a rename) and deleted at the end
+  mkdirSync(base, { recursive: true });
+  const trash = mkdtempSync(join(base, 'trash-'));
   let trashed = 0;
   loadStart = loadavg()[0]!.toFixed(2);
   const baseline = await measure('baseline: ft --version', () => undefined, ['--version']);
@@ -153,7 +155,8 @@ async function main(): Promise<void> {
     );
     writeFileSync(changed, original);
     rows.push({ models: n, cold, warm, warmOne });
-    if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+    // moved aside too, deleted at the end: a burst of deletes would slow the next size's runs
+    if (!process.env.BENCH_KEEP) renameSync(dir, join(trash, `p${n}`));
   }
   if (!process.env.BENCH_KEEP && !process.env.BENCH_DIR) rmSync(base, { recursive: true, force: true });
   rmSync(trash, { recursive: true, force: true });
