@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { Stamp } from './parse-cache.js';
 
 /**
  * Reads and hashes many project files on a worker thread while the loader does other work.
@@ -9,23 +10,32 @@ import { Worker } from 'node:worker_threads';
  */
 
 // Plain CommonJS evaluated in the worker (runs the same from dist/ and from the sources
-// under test). It posts [file, text, sha256, …] batches, then null. The digest is the one
-// util/hash.ts computes.
+// under test). It posts [file, text, sha256, [size, mtimeMs, ctimeMs], …] batches, then null:
+// the stamp is taken before the text is read (parse-cache.ts's stampOf, on the open file).
+// The digest is the one util/hash.ts computes.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync } = require('node:fs');
 const crypto = require('node:crypto');
 const sha256 = crypto.hash ? (t) => crypto.hash('sha256', t, 'hex') : (t) => crypto.createHash('sha256').update(t).digest('hex');
 let batch = [];
 for (const file of workerData.files) {
   let text;
+  let stamp;
   try {
-    text = readFileSync(file, 'utf8');
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      stamp = [st.size, st.mtimeMs, st.ctimeMs];
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     continue;
   }
-  batch.push(file, text, sha256(text));
-  if (batch.length >= 3 * 128) {
+  batch.push(file, text, sha256(text), stamp);
+  if (batch.length >= 4 * 128) {
     parentPort.postMessage(batch);
     batch = [];
   }
@@ -37,6 +47,8 @@ parentPort.postMessage(null);
 export interface PrefetchedFile {
   text: string;
   checksum: string;
+  /** taken on the open file before it was read */
+  stamp: Stamp;
 }
 
 export class FilePrefetch {
@@ -49,12 +61,12 @@ export class FilePrefetch {
     this.worker = worker;
     const got = new Map<string, PrefetchedFile>();
     this.done = new Promise((resolve, reject) => {
-      worker.on('message', (batch: string[] | null) => {
+      worker.on('message', (batch: Array<string | Stamp> | null) => {
         if (batch === null) {
           resolve(got);
           return;
         }
-        for (let i = 0; i < batch.length; i += 3) got.set(batch[i]!, { text: batch[i + 1]!, checksum: batch[i + 2]! });
+        for (let i = 0; i < batch.length; i += 4) got.set(batch[i] as string, { text: batch[i + 1] as string, checksum: batch[i + 2] as string, stamp: batch[i + 3] as Stamp });
       });
       worker.once('error', reject);
       worker.once('exit', () => resolve(got));

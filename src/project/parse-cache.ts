@@ -39,7 +39,10 @@ export function stampOf(file: string): Stamp {
   }
 }
 
-/** Stamps someone took before the load (ft compile does), so files are not stat'ed twice. */
+/**
+ * Stamps someone took before the load (ft compile does), so files are not stat'ed twice.
+ * The load adds the stamps it takes of files not in it, so the caller has them all after.
+ */
 export interface KnownStamps {
   stamps: Record<string, Stamp>;
   /** Date.now() - RACY_MS when they were taken */
@@ -97,7 +100,7 @@ export class ParseCache {
    * `keepText: false` (seeds, which can be large) returns the checksum with empty text.
    */
   read(abs: string, rel: string, keepText = true, prefetched?: PrefetchedFile): { text: string; checksum: string } {
-    const st = this.stamp(abs);
+    const st = prefetched ? this.remember(abs, prefetched.stamp) : this.stamp(abs);
     const prev = this.data.stamps[rel];
     if (this.vouches(st, prev, keepText)) return { text: prev!.text ?? '', checksum: prev!.checksum };
     this.reads++;
@@ -114,17 +117,24 @@ export class ParseCache {
 
   /** Whether `read` would open the file (its stamp does not vouch for the cached text). */
   needsRead(abs: string, rel: string): boolean {
-    return !this.vouches(this.stamp(abs), this.data.stamps[rel], true);
+    const prev = this.data.stamps[rel];
+    // nothing cached for it (a cold load): no stamp needed to know
+    return !prev || !this.vouches(this.stamp(abs), prev, true);
   }
 
+  /** A file's stamp, taken once per load (needsRead and read ask for the same file). */
   private stamp(abs: string): Stamp {
     if (!this.enabled) return null;
-    const known = this.known?.stamps[abs];
-    if (known !== undefined) return known;
-    // taken once per load: needsRead and read ask for the same file
-    let st = this.taken.get(abs);
-    if (st === undefined) this.taken.set(abs, (st = stampOf(abs)));
-    return st;
+    const taken = this.known ? this.known.stamps[abs] : this.taken.get(abs);
+    return taken !== undefined ? taken : this.remember(abs, stampOf(abs));
+  }
+
+  /** Keeps a stamp taken before the file was read, for the rest of the load and the caller. */
+  private remember(abs: string, stamp: Stamp): Stamp {
+    if (!this.enabled) return null;
+    if (this.known) this.known.stamps[abs] ??= stamp;
+    else if (!this.taken.has(abs)) this.taken.set(abs, stamp);
+    return this.known ? this.known.stamps[abs]! : this.taken.get(abs)!;
   }
 
   private vouches(st: Stamp, prev: FileStamp | undefined, keepText: boolean): boolean {

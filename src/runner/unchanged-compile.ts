@@ -45,8 +45,12 @@ export interface CompileInputs extends KnownStamps {
   folderStamps: Record<string, Stamp>;
   /** the last compile's record, if it was made with the same key */
   previous: CompileRecord | undefined;
-  /** files last changed so recently that a later change might not show in their stamp */
-  unsure: string[];
+  /**
+   * every input file (project files, profiles, everything under the resource folders); with no
+   * record to compare with, those under the folders are stamped by the load as it reads them
+   * (before reading them, on the thread that reads them) and the rest when the compile is recorded
+   */
+  files: string[];
   root: string;
   targetDir: string;
   /** --select/--exclude given: only part of the project is compiled */
@@ -133,11 +137,10 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
     listings.set(dir, entriesOf(entries));
   }
   const stamps: Record<string, Stamp> = {};
-  const unsure: string[] = [];
+  const files: string[] = [];
   const add = (file: string): void => {
-    const s = stampOf(file);
-    stamps[file] = s;
-    if (s && Math.max(s[1], s[2]) >= settledBefore) unsure.push(file);
+    files.push(file);
+    stamps[file] = stampOf(file);
   };
   for (const f of PROJECT_FILES) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
@@ -145,9 +148,12 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   const beforeRead = (dir: string): void => {
     folderStamps[dir] = stampOf(dir);
   };
-  for (const f of discover(root, [...new Set(folders)], [''], listings, beforeRead)) add(f.abs);
+  for (const f of discover(root, [...new Set(folders)], [''], listings, beforeRead)) {
+    if (previous) add(f.abs);
+    else files.push(f.abs);
+  }
   const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0;
-  return { key, stamps, settledBefore, listings, folderStamps, unsure, root, targetDir, partial, previous };
+  return { key, stamps, settledBefore, listings, folderStamps, files, root, targetDir, partial, previous };
 }
 
 /**
@@ -168,10 +174,9 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
     }
     compiled[dir] = [settled(now, inputs.settledBefore) ? now : null, listing];
   }
-  const paths = Object.keys(inputs.stamps);
-  if (paths.length !== Object.keys(rec.stamps).length) return undefined;
+  if (inputs.files.length !== Object.keys(rec.stamps).length) return undefined;
   const changed = new Set(rec.unsure);
-  for (const p of paths) {
+  for (const p of inputs.files) {
     const was = rec.stamps[p];
     if (was === undefined) return undefined;
     const now = inputs.stamps[p]!;
@@ -184,8 +189,8 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
 
 /**
  * When nothing changed since the last compile, the compiled files are current and a new
- * manifest would differ only in generated_at and invocation_id: those are rewritten in a copy
- * of the manifest, and the last compile's node count and warnings returned. Undefined when
+ * manifest would differ only in generated_at and invocation_id: those are rewritten in the
+ * manifest, and the last compile's node count and warnings returned. Undefined when
  * the manifest is not the one the record describes (compile in full).
  */
 export function reuseUnchangedCompile(inputs: CompileInputs, rec: CompileRecord): CompileOutcome | undefined {
@@ -260,13 +265,22 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
   });
 }
 
-/** Writes the record, with this compile's input stamps and the folders they vouch for. */
+/**
+ * Writes the record, with the stamps of this compile's inputs (a file the load did not read is
+ * stamped now), those too recent to vouch for their file, and the folders the stamps vouch for.
+ */
 export function writeRecord(inputs: CompileInputs, rec: Omit<CompileRecord, 'stamps' | 'unsure' | 'folders'>): void {
+  const stamps: CompileRecord['stamps'] = {};
+  const unsure: string[] = [];
+  for (const f of inputs.files) {
+    const stamp = (stamps[f] = inputs.stamps[f] !== undefined ? inputs.stamps[f]! : stampOf(f));
+    if (stamp && !settled(stamp, inputs.settledBefore)) unsure.push(f);
+  }
   const folders: CompileRecord['folders'] = {};
   for (const [dir, stamp] of Object.entries(inputs.folderStamps)) {
     const entries = inputs.listings.get(dir);
     if (entries && settled(stamp, inputs.settledBefore)) folders[dir] = [stamp, entriesText(entries)];
   }
-  const full: CompileRecord = { ...rec, stamps: inputs.stamps, unsure: inputs.unsure, folders };
+  const full: CompileRecord = { ...rec, stamps, unsure, folders };
   writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify(full));
 }

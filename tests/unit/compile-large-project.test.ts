@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateProject, modelPath } from '../../bench/gen-project.js';
+import { stampOf, type Stamp } from '../../src/project/parse-cache.js';
 
 // A project large enough that `ft compile` reads its templates and writes target/compiled on
 // worker threads: what lands on disk must be exactly what the manifest says was compiled.
@@ -47,6 +48,11 @@ describe('ft compile of 800 models', () => {
       return nodes;
     };
     const nodes = check();
+    // the compile record has every file's stamp, as a stat gives it now (the templates' taken
+    // by the thread that read them)
+    const { stamps } = JSON.parse(readFileSync(join(dir, 'target', 'compile_record.json'), 'utf8')) as { stamps: Record<string, Stamp> };
+    for (const i of [0, 400, 799]) expect(stamps[modelPath(dir, i)]).toEqual(stampOf(modelPath(dir, i)));
+    expect(Object.keys(stamps).filter((f) => f.startsWith(join(dir, 'models')) && f.endsWith('.sql')).length).toBe(800);
     // and what the schema YAML declares
     expect(nodes['model.bench.m_00123']).toMatchObject({ description: 'Model number 123 of the benchmark project.', patch_path: expect.stringContaining('schema.yml') });
     expect(Object.keys(nodes).filter((id) => id.startsWith('test.bench.not_null_m_00123_id')).length).toBe(1);

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FilePrefetch } from '../../src/project/file-prefetch.js';
+import { stampOf } from '../../src/project/parse-cache.js';
 import { sha256 } from '../../src/util/hash.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ft-prefetch-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('FilePrefetch', () => {
-  it('returns each file with the checksum the loader computes, and leaves out what it cannot read', async () => {
+  it('returns each file with the checksum the loader computes and its stamp, and leaves out what it cannot read', async () => {
     mkdirSync(join(work, 'models'));
     const files: string[] = [];
     for (let i = 0; i < 700; i++) {
@@ -23,7 +24,8 @@ describe('FilePrefetch', () => {
     expect(got.has(missing)).toBe(false);
     for (const f of [files[0]!, files[699]!]) {
       const text = `select ${f.endsWith('m0.sql') ? 0 : 699} as n -- é ✓\n`;
-      expect(got.get(f)).toEqual({ text, checksum: sha256(text) });
+      // and the file's stamp, as stampOf takes it
+      expect(got.get(f)).toEqual({ text, checksum: sha256(text), stamp: stampOf(f) });
     }
   });
 
