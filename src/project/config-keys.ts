@@ -14,17 +14,12 @@ export const KNOWN_CONFIG_KEYS = new Set([
 const CLOBBER_EXCEPT = new Set(['tags', 'pre_hook', 'post_hook', 'meta']);
 
 export function defaultConfig(type: ResourceType): NodeConfig {
-  return {
-    enabled: true,
-    materialized: type === 'seed' ? 'seed' : type === 'test' ? 'test' : type === 'model' ? 'view' : type,
-    tags: [],
-    meta: {},
-    pre_hook: [],
-    post_hook: [],
-    persist_docs: {},
-    ...(type === 'test' ? { severity: 'error' as const, warn_if: '!= 0', error_if: '!= 0', store_failures: false } : {}),
-    ...(type === 'seed' ? { quote_columns: true, delimiter: ',' } : {}),
-  };
+  // one literal per type, not spreads: called once per node (15,000 times for 5,000 models)
+  if (type === 'test') {
+    return { enabled: true, materialized: 'test', tags: [], meta: {}, pre_hook: [], post_hook: [], persist_docs: {}, severity: 'error', warn_if: '!= 0', error_if: '!= 0', store_failures: false };
+  }
+  if (type === 'seed') return { enabled: true, materialized: 'seed', tags: [], meta: {}, pre_hook: [], post_hook: [], persist_docs: {}, quote_columns: true, delimiter: ',' };
+  return { enabled: true, materialized: type === 'model' ? 'view' : type, tags: [], meta: {}, pre_hook: [], post_hook: [], persist_docs: {} };
 }
 
 function asList(v: unknown): string[] {
