@@ -1,5 +1,6 @@
 import { fstatSync, readSync } from 'node:fs';
 import type { Node } from '../project/types.js';
+import { BufferedText, putJson } from './json-pieces.js';
 import { scratchBuffer, stageFile, writeAll, type StagedFile } from './write-json.js';
 
 /** Where a node's JSON is in manifest.json, in bytes: [start, end). */
@@ -21,62 +22,13 @@ const NODE_MAPS = new Set(['nodes', 'sources']);
 export function stageManifest(file: string, manifest: Record<string, unknown>, indexed: (node: { resource_type?: string }) => boolean): { staged: StagedFile; offsets: NodeOffsets } {
   const offsets: NodeOffsets = {};
   const staged = stageFile(file, (fd) => {
-    const out = new JsonOut(fd, offsets);
-    let first = true;
-    for (const [key, value] of Object.entries(manifest)) {
-      const json = NODE_MAPS.has(key) ? undefined : JSON.stringify(value);
-      if (json === undefined && !NODE_MAPS.has(key)) continue;
-      out.put(`${first ? '{' : ','}${JSON.stringify(key)}:`);
-      first = false;
-      if (json !== undefined) {
-        out.put(json);
-        continue;
-      }
-      let open = '{';
-      for (const [id, node] of Object.entries(value as Record<string, { resource_type?: string }>)) {
-        out.put(`${open}${JSON.stringify(id)}:`);
-        open = ',';
-        out.put(JSON.stringify(node), indexed(node) ? id : undefined);
-      }
-      out.put(open === '{' ? '{}' : '}');
-    }
-    out.put(first ? '{}' : '}');
+    const out = new BufferedText(fd);
+    putJson(out, manifest, NODE_MAPS, (id, node, start, end) => {
+      if (indexed(node as { resource_type?: string })) offsets[id] = [start, end];
+    });
     out.flush();
   });
   return { staged, offsets };
-}
-
-/** Text written to a file through one reused buffer, noting where marked pieces land in bytes. */
-class JsonOut {
-  private readonly buffer = scratchBuffer();
-  /** bytes of the buffer in use */
-  private used = 0;
-  /** bytes written to the file before the buffer's */
-  private position = 0;
-
-  constructor(
-    private readonly fd: number,
-    private readonly offsets: NodeOffsets,
-  ) {}
-
-  put(text: string, mark?: string): void {
-    // a UTF-16 unit is at most 3 bytes of UTF-8: make sure it all fits
-    if (this.used + 3 * text.length > this.buffer.length) this.flush();
-    const start = this.position + this.used;
-    if (3 * text.length > this.buffer.length) {
-      // larger than the buffer (a very large model): written as it is
-      const bytes = Buffer.from(text);
-      writeAll(this.fd, bytes, bytes.length);
-      this.position += bytes.length;
-    } else this.used += this.buffer.write(text, this.used);
-    if (mark !== undefined) this.offsets[mark] = [start, this.position + this.used];
-  }
-
-  flush(): void {
-    writeAll(this.fd, this.buffer, this.used);
-    this.position += this.used;
-    this.used = 0;
-  }
 }
 
 /** `length` bytes of an open file from `position`; undefined if the file is shorter. */

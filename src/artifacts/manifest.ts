@@ -35,9 +35,11 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
   }
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
+  // the graph's lists are shared: sorted copies (most have one entry or none: plain copies)
+  const sorted = (list: readonly string[] | undefined): string[] => (!list ? [] : list.length < 2 ? list.slice() : [...list].sort());
   for (const id of project.nodes.keys()) {
-    parentMap[id] = [...(graph.predecessors(id) ?? [])].sort();
-    childMap[id] = [...(graph.successors(id) ?? [])].sort();
+    parentMap[id] = sorted(graph.predecessors(id));
+    childMap[id] = sorted(graph.successors(id));
   }
   const macros: Record<string, unknown> = {};
   for (const [name, body] of project.partials) {

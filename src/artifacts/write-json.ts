@@ -84,16 +84,6 @@ export function writeText(fd: number, text: string): void {
   }
 }
 
-/** Writes a text file in place (for caches, which are checked when read). */
-export function writeTextFile(file: string, text: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    writeText(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Writes a file through a temporary file and a rename, so readers never see half of it.
  * `data` may come in pieces (written one after the other, without joining them first).

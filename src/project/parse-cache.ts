@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { writeTextFile } from '../artifacts/write-json.js';
+import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { join } from 'node:path';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
@@ -57,6 +57,9 @@ export interface KnownStamps {
  * and times unchanged ("racily clean" in git), so such a file is hashed again next time.
  */
 export const RACY_MS = 2000;
+
+/** The cache file's maps, written entry by entry. */
+const CACHE_MAPS = new Set(['files', 'schemas', 'stamps']);
 
 /**
  * Partial parsing: a template's analysis is reused while its content hash and the
@@ -176,6 +179,6 @@ export class ParseCache {
   save(): void {
     if (!this.enabled || !this.dirty) return;
     mkdirSync(this.targetDir, { recursive: true });
-    writeTextFile(this.file, JSON.stringify(this.data));
+    writeJsonFile(this.file, this.data as unknown as Record<string, unknown>, CACHE_MAPS);
   }
 }

@@ -2,7 +2,8 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node
 import { join, resolve } from 'node:path';
 import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
-import { writeAll, writeTextFile } from '../artifacts/write-json.js';
+import { writeJsonFile } from '../artifacts/json-pieces.js';
+import { writeAll } from '../artifacts/write-json.js';
 import { discover, type Listings } from '../project/discovery.js';
 import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
@@ -58,6 +59,8 @@ export interface CompileInputs extends KnownStamps {
 }
 
 const RECORD = 'compile_record.json';
+/** The record's maps, written entry by entry. */
+const RECORD_MAPS = new Set(['stamps', 'folders', 'models', 'compiled', 'offsets']);
 
 /** A hash of a folder's entry names, or null when it is gone. */
 function listingOf(dir: string): string | null {
@@ -282,5 +285,5 @@ export function writeRecord(inputs: CompileInputs, rec: Omit<CompileRecord, 'sta
     if (entries && settled(stamp, inputs.settledBefore)) folders[dir] = [stamp, entriesText(entries)];
   }
   const full: CompileRecord = { ...rec, stamps, unsure, folders };
-  writeTextFile(join(inputs.targetDir, RECORD), JSON.stringify(full));
+  writeJsonFile(join(inputs.targetDir, RECORD), full as unknown as Record<string, unknown>, RECORD_MAPS);
 }

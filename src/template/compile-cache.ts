@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { writeTextFile } from '../artifacts/write-json.js';
+import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { join } from 'node:path';
 
 /**
@@ -35,7 +35,7 @@ export class CompileCache {
   save(): void {
     if (!this.enabled || !this.dirty) return;
     mkdirSync(this.targetDir, { recursive: true });
-    writeTextFile(this.file, JSON.stringify(this.entries));
+    writeJsonFile(this.file, this.entries, 'entries');
     this.dirty = false;
   }
 }

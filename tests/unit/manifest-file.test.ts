@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNodeAt, replaceNodes, stageManifest, startsWith } from '../../src/artifacts/manifest-file.js';
-import { writeTextFile } from '../../src/artifacts/write-json.js';
+import { writeJsonFile } from '../../src/artifacts/json-pieces.js';
+import { writeFileAtomic } from '../../src/artifacts/write-json.js';
 import { FtError } from '../../src/util/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ft-manifest-file-'));
@@ -105,10 +106,24 @@ describe('text written through the scratch buffer', () => {
     for (const prefix of ['', 'a']) {
       const text = prefix + '😀é'.repeat(step) + 'tail';
       const file = join(work, `text${prefix.length}.json`);
-      writeTextFile(file, text);
+      writeFileAtomic(file, text);
       expect(readFileSync(file).equals(Buffer.from(text))).toBe(true);
     }
-    writeTextFile(join(work, 'empty.json'), '');
+    writeFileAtomic(join(work, 'empty.json'), '');
     expect(readFileSync(join(work, 'empty.json'), 'utf8')).toBe('');
+  });
+});
+
+describe('JSON caches written entry by entry', () => {
+  it('are byte for byte JSON.stringify, whatever the values under the streamed keys', () => {
+    const value = { version: 3, files: { 'a.sql': { checksum: 'x', n: [1, 2] }, 'b ü.sql': { skip: undefined } }, schemas: {}, stamps: null, gone: undefined, text: 'é"\\' };
+    const file = join(work, 'cache.json');
+    writeJsonFile(file, value, new Set(['files', 'schemas', 'stamps', 'missing']));
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(value));
+    const entries = { k1: { key: 'a', sql: 'select 1' }, k2: undefined, 'k"3': { key: 'b', sql: 'é' } };
+    writeJsonFile(file, entries, 'entries');
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(entries));
+    writeJsonFile(file, {}, 'entries');
+    expect(readFileSync(file, 'utf8')).toBe('{}');
   });
 });
