@@ -1,7 +1,7 @@
 import { fstatSync, readSync } from 'node:fs';
 import type { Node } from '../project/types.js';
-import { BufferedText, putJson } from './json-pieces.js';
-import { scratchBuffer, stageFile, writeAll, type StagedFile } from './write-json.js';
+import { putJson } from './json-pieces.js';
+import { BufferedText, scratchBuffer, stageFile, writeAll, type StagedFile } from './write-json.js';
 
 /** Where a node's JSON is in manifest.json, in bytes: [start, end). */
 export type NodeOffsets = Record<string, [number, number]>;
@@ -13,11 +13,9 @@ const NODE_MAPS = new Set(['nodes', 'sources']);
  * Writes a manifest as JSON.stringify would, byte for byte, into a staged file (renamed into
  * place by `commit()`), and returns the byte range of every node for which `indexed` is true.
  *
- * Why not one JSON.stringify: the manifest of a large project is tens of MB, and a string
- * that size, then its UTF-8 copy, are fresh memory — on a virtual machine each new page is a
- * trap to the host, so touching 40 MB can cost more than producing the JSON. Here each node
- * is stringified alone and the text goes out through one reused buffer. The byte ranges let
- * a later compile read and replace single nodes without reading the whole file.
+ * Each node is stringified alone (json-pieces.ts: the manifest of a large project is tens of
+ * MB, which as one string costs more to touch than to produce). The byte ranges let a later
+ * compile read and replace single nodes without reading the whole file.
  */
 export function stageManifest(file: string, manifest: Record<string, unknown>, indexed: (node: { resource_type?: string }) => boolean): { staged: StagedFile; offsets: NodeOffsets } {
   const offsets: NodeOffsets = {};

@@ -71,13 +71,30 @@ export const manifestPath = (project: Project): string => join(resolve(project.r
  * Writes target/manifest.json under a temporary name (in place once committed), with the byte
  * range of each node other than a test (the nodes a later compile may read or replace alone).
  */
-export function stageManifestFile(project: Project, manifest: Record<string, unknown>): { staged: StagedFile; offsets: NodeOffsets } {
+function stageManifestFile(project: Project, manifest: Record<string, unknown>): { staged: StagedFile; offsets: NodeOffsets } {
   return stageManifest(manifestPath(project), manifest, (node) => node.resource_type !== 'test');
 }
 
 /** Writes target/manifest.json. */
-export function writeManifest(project: Project, graph: Graph, manifest = buildManifest(project, graph)): string {
-  const { staged } = stageManifestFile(project, manifest);
+export function writeManifest(project: Project, graph: Graph): string {
+  const { staged } = stageManifestFile(project, buildManifest(project, graph));
   staged.commit();
   return staged.file;
+}
+
+/**
+ * Writes target/manifest.json while `pending` (the compiled files, on another thread) is
+ * written, and puts it in place only once that is done: a manifest never names SQL files
+ * that are not there yet. With each node's byte range (stageManifest).
+ */
+export async function writeManifestAfter(project: Project, manifest: Record<string, unknown>, pending: Promise<unknown>): Promise<{ file: string; offsets: NodeOffsets }> {
+  const { staged, offsets } = stageManifestFile(project, manifest);
+  try {
+    await pending;
+  } catch (e) {
+    staged.discard();
+    throw e;
+  }
+  staged.commit();
+  return { file: staged.file, offsets };
 }

@@ -70,17 +70,47 @@ export function writeAll(fd: number, buffer: Uint8Array, length: number, positio
   for (let done = 0; done < length; ) done += writeSync(fd, buffer, done, length - done, position === undefined ? null : position + done);
 }
 
-/** Writes text at the descriptor's position, through the scratch buffer. */
-export function writeText(fd: number, text: string): void {
-  const buffer = scratchBuffer();
-  // at most 3 bytes of UTF-8 per UTF-16 unit; a piece never ends between the halves of a pair
-  const step = Math.floor(buffer.length / 3);
-  for (let i = 0; i < text.length; ) {
-    let end = Math.min(text.length, i + step);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    writeAll(fd, buffer, buffer.write(text.slice(i, end), 0));
-    i = end;
+/** Text written to a file through the scratch buffer; `put` says where its text lands, in bytes. */
+export class BufferedText {
+  private readonly buffer = scratchBuffer();
+  /** bytes of the buffer in use */
+  private used = 0;
+  /** bytes written to the file before the buffer's */
+  private written = 0;
+
+  constructor(private readonly fd: number) {}
+
+  /** Bytes put so far. */
+  get position(): number {
+    return this.written + this.used;
+  }
+
+  /** Appends text; returns the byte position it starts at. */
+  put(text: string): number {
+    const start = this.position;
+    // a UTF-16 unit is at most 3 bytes of UTF-8: write only what surely fits
+    if (this.used + 3 * text.length > this.buffer.length) this.flush();
+    if (3 * text.length <= this.buffer.length) {
+      this.used += this.buffer.write(text, this.used);
+      return start;
+    }
+    // longer than the buffer: in pieces, none ending between the halves of a surrogate pair
+    const step = Math.floor(this.buffer.length / 3);
+    for (let i = 0; i < text.length; ) {
+      let end = Math.min(text.length, i + step);
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      this.used = this.buffer.write(text.slice(i, end), 0);
+      this.flush();
+      i = end;
+    }
+    return start;
+  }
+
+  flush(): void {
+    writeAll(this.fd, this.buffer, this.used);
+    this.written += this.used;
+    this.used = 0;
   }
 }
 
@@ -90,8 +120,11 @@ export function writeText(fd: number, text: string): void {
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   stageFile(file, (fd) => {
-    if (typeof data === 'string') writeText(fd, data);
-    else for (const piece of data instanceof Uint8Array ? [data] : data) writeAll(fd, piece, piece.length);
+    if (typeof data === 'string') {
+      const out = new BufferedText(fd);
+      out.put(data);
+      out.flush();
+    } else for (const piece of data instanceof Uint8Array ? [data] : data) writeAll(fd, piece, piece.length);
   }).commit();
 }
 

@@ -1,4 +1,4 @@
-import { buildManifest, stageManifestFile, writeManifest } from '../artifacts/manifest.js';
+import { buildManifest, writeManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../runner/unchanged-compile.js';
 import type { GlobalFlags } from './context.js';
 import { createOutput, type Output } from './output.js';
@@ -42,19 +42,11 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
   const count = compileNodes(project, graph, ids, compiler, cache, writer);
-  // the compiled files are written on another thread while the manifest is built and
-  // written here; it takes its place once they are all on disk
+  // the compiled files are written on another thread while the manifest is built and written here
   const manifest = buildManifest(project, graph);
-  const { staged, offsets } = stageManifestFile(project, manifest);
-  try {
-    await writer.close();
-  } catch (e) {
-    staged.discard();
-    throw e;
-  }
-  staged.commit();
-  recordCompile(inputs, project, count, staged.file, manifest.metadata, offsets);
-  return done(out, count, staged.file);
+  const { file, offsets } = await writeManifestAfter(project, manifest, writer.close());
+  recordCompile(inputs, project, count, file, manifest.metadata, offsets);
+  return done(out, count, file);
 }
 
 /** ft parse: loads the project and writes the manifest without rendering SQL. */

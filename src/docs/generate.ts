@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
-import { writeManifest } from '../artifacts/manifest.js';
+import { buildManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import type { CommandContext } from '../cli/context.js';
 import { compileNodes, newCompiler } from '../runner/compile-nodes.js';
 import { FileBatchWriter } from '../artifacts/file-batch-writer.js';
@@ -55,8 +55,7 @@ export async function generateDocs(ctx: CommandContext): Promise<GenerateResult>
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
   compileNodes(project, graph, new Set(project.nodes.keys()), compiler, cache, writer);
-  writeManifest(project, graph);
-  await writer.close();
+  await writeManifestAfter(project, buildManifest(project, graph), writer.close());
 
   let relations: Map<string, RelationInfo> | null = null;
   let dashboard: DashboardData;

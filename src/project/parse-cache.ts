@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { join } from 'node:path';
+import { writeJsonFile } from '../artifacts/json-pieces.js';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { Listings } from './discovery.js';
@@ -39,6 +39,12 @@ export function stampOf(file: string): Stamp {
   }
 }
 
+/** Whether a stamp says its file last changed before `before` (so that the stamp can vouch for it). */
+export const settled = (stamp: Stamp, before: number): boolean => stamp !== null && Math.max(stamp[1], stamp[2]) < before;
+
+/** Whether two stamps are the same (both null: the file was missing both times). */
+export const sameStamp = (a: Stamp, b: Stamp): boolean => a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1] && a[2] === b[2]);
+
 /**
  * Stamps someone took before the load (ft compile does), so files are not stat'ed twice.
  * The load adds the stamps it takes of files not in it, so the caller has them all after.
@@ -75,15 +81,17 @@ export class ParseCache {
   misses = 0;
   /** project files read from disk (not vouched for by their stamp) */
   reads = 0;
-  private readonly taken = new Map<string, Stamp>();
+  /** stamps taken in this load, each before its file was read: the caller's known ones, added to */
+  private readonly stamps: Record<string, Stamp>;
 
   constructor(
     private readonly targetDir: string,
     globalKey: string,
     private readonly enabled: boolean,
-    private readonly known?: KnownStamps,
+    known?: KnownStamps,
   ) {
     this.settledBefore = known?.settledBefore ?? Date.now() - RACY_MS;
+    this.stamps = known?.stamps ?? {};
     this.file = join(targetDir, 'partial_parse.json');
     this.data = { version: 3, globalKey, files: {}, schemas: {}, stamps: {} };
     if (!enabled || !existsSync(this.file)) return;
@@ -110,10 +118,10 @@ export class ParseCache {
     const text = prefetched?.text ?? readFileSync(abs, 'utf8');
     const checksum = prefetched?.checksum ?? sha256(text);
     if (st) {
-      const settled = Math.max(st[1], st[2]) < this.settledBefore;
-      if (settled) this.data.stamps[rel] = { size: st[0], mtimeMs: st[1], ctimeMs: st[2], checksum, ...(keepText ? { text } : {}) };
+      const vouches = settled(st, this.settledBefore);
+      if (vouches) this.data.stamps[rel] = { size: st[0], mtimeMs: st[1], ctimeMs: st[2], checksum, ...(keepText ? { text } : {}) };
       else delete this.data.stamps[rel];
-      if (settled || prev) this.dirty = true;
+      if (vouches || prev) this.dirty = true;
     }
     return { text: keepText ? text : '', checksum };
   }
@@ -128,16 +136,14 @@ export class ParseCache {
   /** A file's stamp, taken once per load (needsRead and read ask for the same file). */
   private stamp(abs: string): Stamp {
     if (!this.enabled) return null;
-    const taken = this.known ? this.known.stamps[abs] : this.taken.get(abs);
-    return taken !== undefined ? taken : this.remember(abs, stampOf(abs));
+    return abs in this.stamps ? this.stamps[abs]! : this.remember(abs, stampOf(abs));
   }
 
-  /** Keeps a stamp taken before the file was read, for the rest of the load and the caller. */
+  /** Keeps the first stamp taken of a file (before it was read), for the rest of the load and the caller. */
   private remember(abs: string, stamp: Stamp): Stamp {
     if (!this.enabled) return null;
-    if (this.known) this.known.stamps[abs] ??= stamp;
-    else if (!this.taken.has(abs)) this.taken.set(abs, stamp);
-    return this.known ? this.known.stamps[abs]! : this.taken.get(abs)!;
+    if (!(abs in this.stamps)) this.stamps[abs] = stamp;
+    return this.stamps[abs]!;
   }
 
   private vouches(st: Stamp, prev: FileStamp | undefined, keepText: boolean): boolean {

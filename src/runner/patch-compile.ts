@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { sqlArtifactPath, sqlFileText } from '../artifacts/compiled-files.js';
-import { readNodeAt, replaceNodes, startsWith } from '../artifacts/manifest-file.js';
+import { readNodeAt, replaceNodes } from '../artifacts/manifest-file.js';
 import { toPosix } from '../project/discovery.js';
 import { createEnvironment } from '../template/environment.js';
 import { loadMacros } from '../project/macros.js';
@@ -16,7 +16,7 @@ import { Compiler, type RenderProject } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { CompileFlags } from '../cli/compile.js';
-import { manifestHead, reuseUnchangedCompile, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
+import { openRecordedManifest, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
 
 /** More changed files than this: a full compile is as cheap. */
 const MAX_PATCHED_FILES = 50;
@@ -27,7 +27,7 @@ const MAX_PATCHED_FILES = 50;
  * and calls the same names with the same inline config (its analysis shape), nothing else in
  * the project can differ from the last compile: only those models are rendered (their parents'
  * relations read from the manifest), their compiled files rewritten and their manifest entries
- * replaced in place. Anything else — another kind of file, a new dependency, an ephemeral
+ * replaced (in a copy of the manifest renamed over it). Anything else — another kind of file, a new dependency, an ephemeral
  * model, a syntax error — returns undefined and the project is compiled in full, which also
  * reports errors as usual.
  */
@@ -35,17 +35,10 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
   if (inputs.partial || changed.length > MAX_PATCHED_FILES) return undefined;
   // The manifest is handled as bytes: only the nodes needed are read, at the places the
   // record keeps, and the rest is copied around the new entries.
-  const manifestFile = resolve(inputs.targetDir, 'manifest.json');
-  const head = manifestHead(rec.manifest.metadata);
-  if (!head) return undefined;
-  let fd: number;
+  const manifest = openRecordedManifest(inputs, rec);
+  if (!manifest) return undefined;
+  const { fd, file: manifestFile } = manifest;
   try {
-    fd = openSync(manifestFile, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!startsWith(fd, head.recorded)) return undefined;
     const patched: Array<{ node: Node; text: string; checksum: string }> = [];
     for (const abs of changed) {
       const known = rec.models[abs];
@@ -60,7 +53,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       patched.push({ node, text, checksum });
     }
     // Only some files were touched, their content unchanged: a manifest with new metadata.
-    if (patched.length === 0) return reuseUnchangedCompile(inputs, rec);
+    if (patched.length === 0) return refreshMetadata(inputs, rec, manifest);
 
     const config = loadProjectConfig(inputs.root, () => undefined);
     const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
@@ -85,9 +78,9 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       files.push([sqlArtifactPath({ root: inputs.root, config }, p.node, 'compiled'), sqlFileText(p.node.compiled_code)]);
     }
     for (const [file, sql] of files) writeFileSync(file, sql);
-    const { staged, offsets } = replaceNodes(manifestFile, fd, head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
+    const { staged, offsets } = replaceNodes(manifestFile, fd, manifest.head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();
-    writeRecord(inputs, { ...rec, offsets, manifest: { stamp: stampOf(manifestFile), metadata: head.metadata } });
+    writeRecord(inputs, { ...rec, offsets, manifest: { stamp: stampOf(manifestFile), metadata: manifest.head.metadata } });
   } catch {
     // the full compile reports what cannot be read, rendered or written
     return undefined;

@@ -5,7 +5,7 @@ import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { writeAll } from '../artifacts/write-json.js';
 import { discover, type Listings } from '../project/discovery.js';
-import { RACY_MS, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
+import { RACY_MS, sameStamp, settled, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
@@ -62,10 +62,13 @@ const RECORD = 'compile_record.json';
 /** The record's maps, written entry by entry. */
 const RECORD_MAPS = new Set(['stamps', 'folders', 'models', 'compiled', 'offsets']);
 
+/** A hash of entry names, as listingOf gives it. */
+const listingHash = (names: string[]): string => sha256(names.sort().join('\n'));
+
 /** A hash of a folder's entry names, or null when it is gone. */
 function listingOf(dir: string): string | null {
   try {
-    return sha256(readdirSync(dir).sort().join('\n'));
+    return listingHash(readdirSync(dir));
   } catch {
     return null;
   }
@@ -80,16 +83,14 @@ function compiledFolders(targetDir: string, settledBefore: number): CompileRecor
   const out: CompileRecord['compiled'] = {};
   const walk = (dir: string): void => {
     const stamp = stampOf(dir);
-    out[dir] = [settled(stamp, settledBefore) ? stamp : null, listingOf(dir)];
-    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+    const entries = readdirSync(dir, { withFileTypes: true });
+    out[dir] = [settled(stamp, settledBefore) ? stamp : null, listingHash(entries.map((e) => e.name))];
+    for (const e of entries) if (e.isDirectory()) walk(join(dir, e.name));
   };
   const top = join(targetDir, 'compiled');
   if (existsSync(top)) walk(top);
   return out;
 }
-
-const settled = (stamp: Stamp, before: number): boolean => stamp !== null && Math.max(stamp[1], stamp[2]) < before;
-const sameStamp = (a: Stamp, b: Stamp): boolean => a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1] && a[2] === b[2]);
 
 /** A folder's entries as the record keeps them: names, one per line, folders ending in /. */
 const entriesText = (entries: Array<{ name: string; dir: boolean }>): string => entries.map((e) => (e.dir ? `${e.name}/` : e.name)).join('\n');
@@ -110,9 +111,10 @@ function readRecord(targetDir: string, key: string): CompileRecord | undefined {
 const metadataPrefix = (metadata: string): string => `{"$schema":${JSON.stringify(MANIFEST_SCHEMA)},"metadata":${metadata}`;
 
 /**
- * Stamps every input of a compile: flags, environment, project and profiles files and every
- * file under the resource folders. Undefined when project.yml cannot be read (the full load
- * reports that).
+ * The inputs of a compile: flags, environment, project and profiles files and every file
+ * under the resource folders, stamped (with no record to compare with, the load stamps the
+ * folders' files as it reads them: see CompileInputs.files). Undefined when project.yml cannot
+ * be read (the full load reports that).
  */
 export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   if (flags.state || flags.partialParse === false) return undefined;
@@ -181,13 +183,43 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
   const changed = new Set(rec.unsure);
   for (const p of inputs.files) {
     const was = rec.stamps[p];
-    if (was === undefined) return undefined;
     const now = inputs.stamps[p]!;
-    if (was === null || now === null) {
-      if (was !== now) return undefined;
-    } else if (was[0] !== now[0] || was[1] !== now[1] || was[2] !== now[2]) changed.add(p);
+    // a file that appeared or disappeared: compile in full
+    if (was === undefined || (was === null) !== (now === null)) return undefined;
+    if (!sameStamp(was, now)) changed.add(p);
   }
   return { rec: { ...rec, compiled }, changed: [...changed] };
+}
+
+/** The manifest's head as recorded (up to the end of its metadata), and as it is to be rewritten. */
+export interface ManifestHead {
+  recorded: Buffer;
+  next: Buffer;
+  /** the new metadata object's JSON */
+  metadata: string;
+}
+
+/** The manifest the record describes, open for reading and writing (the caller closes `fd`). */
+export interface RecordedManifest {
+  file: string;
+  fd: number;
+  head: ManifestHead;
+}
+
+/** Opens the manifest if it still starts with the head the record describes; undefined: compile in full. */
+export function openRecordedManifest(inputs: CompileInputs, rec: CompileRecord): RecordedManifest | undefined {
+  const head = manifestHead(rec.manifest.metadata);
+  if (!head) return undefined;
+  const file = join(inputs.targetDir, 'manifest.json');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch {
+    return undefined;
+  }
+  if (startsWith(fd, head.recorded)) return { file, fd, head };
+  closeSync(fd);
+  return undefined;
 }
 
 /**
@@ -197,11 +229,25 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
  * the manifest is not the one the record describes (compile in full).
  */
 export function reuseUnchangedCompile(inputs: CompileInputs, rec: CompileRecord): CompileOutcome | undefined {
-  const manifest = join(inputs.targetDir, 'manifest.json');
-  const metadata = refreshMetadata(manifest, rec.manifest.metadata);
-  if (!metadata) return undefined;
-  writeRecord(inputs, { ...rec, manifest: { stamp: stampOf(manifest), metadata } });
-  return { count: rec.count, warnings: rec.warnings, manifest };
+  const manifest = openRecordedManifest(inputs, rec);
+  if (!manifest) return undefined;
+  try {
+    return refreshMetadata(inputs, rec, manifest);
+  } finally {
+    closeSync(manifest.fd);
+  }
+}
+
+/**
+ * Rewrites the manifest's head in place and records the compile. In place: the new head has
+ * the old one's length and is a few hundred bytes in one page, so a reader sees the old or
+ * the new timestamps, always valid JSON; copying 20 MB to rename a new file over it cost more
+ * than the rest of the compile whenever the disk was busy.
+ */
+export function refreshMetadata(inputs: CompileInputs, rec: CompileRecord, manifest: RecordedManifest): CompileOutcome {
+  writeAll(manifest.fd, manifest.head.next, manifest.head.next.length, 0);
+  writeRecord(inputs, { ...rec, manifest: { stamp: stampOf(manifest.file), metadata: manifest.head.metadata } });
+  return { count: rec.count, warnings: rec.warnings, manifest: manifest.file };
 }
 
 export interface CompileOutcome {
@@ -216,35 +262,11 @@ export interface CompileOutcome {
  * and the same bytes with a new generated_at and invocation_id. The new metadata has the same
  * length, so nothing after it moves; undefined if it would not.
  */
-export function manifestHead(old: string): { recorded: Buffer; next: Buffer; metadata: string } | undefined {
+function manifestHead(old: string): ManifestHead | undefined {
   const metadata = JSON.stringify({ ...(JSON.parse(old) as object), generated_at: new Date().toISOString(), invocation_id: invocationId });
   const recorded = Buffer.from(metadataPrefix(old));
   const next = Buffer.from(metadataPrefix(metadata));
   return next.length === recorded.length ? { recorded, next, metadata } : undefined;
-}
-
-/**
- * Rewrites the manifest's head (manifestHead) in place; the new metadata, or undefined.
- * In place: the new head has the old one's length and is a few hundred bytes in one page, so
- * a reader sees the old or the new timestamps, always valid JSON; copying 20 MB to rename a
- * new file over it cost more than the rest of the compile whenever the disk was busy.
- */
-function refreshMetadata(file: string, old: string): string | undefined {
-  const head = manifestHead(old);
-  if (!head) return undefined;
-  let fd: number;
-  try {
-    fd = openSync(file, 'r+');
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!startsWith(fd, head.recorded)) return undefined;
-    writeAll(fd, head.next, head.next.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return head.metadata;
 }
 
 /** After a full compile: remember its inputs and outputs, each model file's analysis shape and where each node is in the manifest. */

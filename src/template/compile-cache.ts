@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { join } from 'node:path';
+import { writeJsonFile } from '../artifacts/json-pieces.js';
 
 /**
  * Rendered SQL reused across runs while its key (raw SQL hash, globals, parent relations,
