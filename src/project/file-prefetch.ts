@@ -53,35 +53,51 @@ export interface PrefetchedFile {
 
 export class FilePrefetch {
   private readonly worker: Worker;
-  private readonly done: Promise<Map<string, PrefetchedFile>>;
+  /** batches posted and not yet taken; null once the thread is done (or failed, or was stopped) */
+  private readonly queue: Array<Map<string, PrefetchedFile> | null> = [];
+  private wake: (() => void) | undefined;
 
   /** Starts reading `files` (absolute paths) at once. */
   constructor(files: string[]) {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { files } });
     this.worker = worker;
-    const got = new Map<string, PrefetchedFile>();
-    this.done = new Promise((resolve, reject) => {
-      worker.on('message', (batch: Array<string | Stamp> | null) => {
-        if (batch === null) {
-          resolve(got);
-          return;
-        }
-        for (let i = 0; i < batch.length; i += 4) got.set(batch[i] as string, { text: batch[i + 1] as string, checksum: batch[i + 2] as string, stamp: batch[i + 3] as Stamp });
-      });
-      worker.once('error', reject);
-      worker.once('exit', () => resolve(got));
+    const arrive = (batch: Map<string, PrefetchedFile> | null): void => {
+      this.queue.push(batch);
+      this.wake?.();
+    };
+    worker.on('message', (batch: Array<string | Stamp> | null) => {
+      if (batch === null) return arrive(null);
+      const got = new Map<string, PrefetchedFile>();
+      for (let i = 0; i < batch.length; i += 4) got.set(batch[i] as string, { text: batch[i + 1] as string, checksum: batch[i + 2] as string, stamp: batch[i + 3] as Stamp });
+      arrive(got);
     });
-    this.done.catch(() => undefined);
+    // a failed thread ends the stream: the caller reads the files it did not get itself
+    worker.once('error', () => arrive(null));
+    worker.once('exit', () => arrive(null));
   }
 
-  /** The files read, by absolute path; a file missing from it is read by the caller. */
-  async files(): Promise<Map<string, PrefetchedFile>> {
-    try {
-      return await this.done;
-    } catch {
-      // the thread failed: the caller reads every file itself
-      return new Map();
+  /**
+   * The files read, batch by batch as the thread posts them, in the order they were asked
+   * for: the caller can work on the first while the thread reads the rest. A file missing
+   * from every batch (unreadable, or the thread failed) is read by the caller.
+   */
+  async *batches(): AsyncGenerator<Map<string, PrefetchedFile>> {
+    for (;;) {
+      while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+      const batch = this.queue.shift()!;
+      if (batch === null) {
+        this.queue.unshift(null);
+        return;
+      }
+      yield batch;
     }
+  }
+
+  /** Every file read, by absolute path (see batches). */
+  async files(): Promise<Map<string, PrefetchedFile>> {
+    const all = new Map<string, PrefetchedFile>();
+    for await (const batch of this.batches()) for (const [file, got] of batch) all.set(file, got);
+    return all;
   }
 
   /** Stops reading (the load failed before it needed the files). */

@@ -64,8 +64,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const testFolders = new FolderConfig(config.tests, 'tests');
   const known = new Set([...CORE_HELPERS, ...helpers.keys()]);
 
-  const templated = (file: { abs: string; rel: string }): { raw: string; analysis: TemplateAnalysis; checksum: string } => {
-    const { text: raw, checksum } = cache.read(file.abs, file.rel, true, prefetched.get(file.abs));
+  type Templated = { raw: string; analysis: TemplateAnalysis; checksum: string };
+  const templated = (file: { abs: string; rel: string }, pre?: PrefetchedFile): Templated => {
+    const { text: raw, checksum } = cache.read(file.abs, file.rel, true, pre);
     let analysis = cache.get(file.rel, checksum);
     if (!analysis) {
       analysis = analyseTemplate(parseTemplate(raw, file.rel), file.rel);
@@ -128,9 +129,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   // Templates (models and singular tests): many unread ones are read on a worker meanwhile.
   const modelFiles = discover(root, config.modelPaths, ['.sql'], listings);
   const singularFiles = discover(root, config.testPaths, ['.sql'], listings);
-  const unread = [...modelFiles, ...singularFiles].filter((f) => cache.needsRead(f.abs, f.rel)).map((f) => f.abs);
-  const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread) : undefined;
-  let prefetched = new Map<string, PrefetchedFile>();
+  const unread = [...modelFiles, ...singularFiles].filter((f) => cache.needsRead(f.abs, f.rel));
+  const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread.map((f) => f.abs)) : undefined;
+  const early = new Map<string, Templated>();
   // Schema YAML, read while the worker reads the templates (patches are applied after the models).
   const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml'], listings);
   const patches: NodePatch[] = [];
@@ -148,7 +149,11 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       sourcePatches.push(...schema.sources);
       exposurePatches.push(...schema.exposures);
     }
-    if (prefetch) prefetched = await prefetch.files();
+    // Templates are parsed as the worker hands them over (in the order asked), while it reads on.
+    if (prefetch) {
+      const byAbs = new Map(unread.map((f) => [f.abs, f]));
+      for await (const batch of prefetch.batches()) for (const [abs, pre] of batch) early.set(abs, templated(byAbs.get(abs)!, pre));
+    }
   } finally {
     prefetch?.cancel();
   }
@@ -158,7 +163,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
     const fqn = [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')];
     const node = baseNode('model', name, f.inResource, f.rel, fqn);
-    const t = templated(f);
+    const t = early.get(f.abs) ?? templated(f);
     node.raw_code = t.raw;
     node.language = 'sql';
     node.checksum.checksum = t.checksum;
@@ -178,7 +183,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const f of singularFiles) {
     const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
     const node = baseNode('test', name, f.inResource, f.rel, [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')]);
-    const t = templated(f);
+    const t = early.get(f.abs) ?? templated(f);
     node.raw_code = t.raw;
     node.language = 'sql';
     node.checksum.checksum = t.checksum;

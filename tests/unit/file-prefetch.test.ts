@@ -29,6 +29,25 @@ describe('FilePrefetch', () => {
     }
   });
 
+  it('hands the files over batch by batch, in the order asked, before it has read them all', async () => {
+    mkdirSync(join(work, 'ordered'));
+    const files: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const f = join(work, 'ordered', `m${i}.sql`);
+      writeFileSync(f, `select ${i}\n`);
+      files.push(f);
+    }
+    const seen: string[] = [];
+    let batches = 0;
+    for await (const batch of new FilePrefetch(files).batches()) {
+      batches++;
+      seen.push(...batch.keys());
+    }
+    expect(seen).toEqual(files);
+    // more than one batch: the loader can parse the first while the rest are read
+    expect(batches).toBeGreaterThan(1);
+  });
+
   it('can be cancelled before it is done: it still answers, with only files it read whole', async () => {
     mkdirSync(join(work, 'many'));
     const files: string[] = [];
