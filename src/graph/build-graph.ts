@@ -75,17 +75,28 @@ export function topoSort(g: Graph, subset?: Set<string>): string[] {
   // The whole graph is sorted at build time (the cycle check) and again by most commands.
   const whole = !subset || (subset.size === g.size && [...subset].every((id) => g.hasNode(id)));
   if (whole && g.wholeOrder) return [...g.wholeOrder];
+  // a subset counts only the edges inside it; the whole graph counts every edge, unfiltered
+  const inSet = whole ? undefined : subset;
+  const ids = inSet ? [...inSet] : g.nodes();
   const indeg = new Map<string, number>();
-  const ids = subset ? [...subset] : g.nodes();
-  const inSet = subset ?? new Set(ids);
-  for (const id of ids) indeg.set(id, (g.predecessors(id) ?? []).filter((p: string) => inSet.has(p)).length);
+  for (const id of ids) {
+    const preds = g.predecessors(id) ?? [];
+    let n = preds.length;
+    if (inSet) {
+      n = 0;
+      for (const p of preds) if (inSet.has(p)) n++;
+    }
+    indeg.set(id, n);
+  }
   const ready = ids.filter((id: string) => indeg.get(id) === 0).sort();
   const out: string[] = [];
   for (let head = 0; head < ready.length; head++) {
     const id = ready[head]!;
     out.push(id);
-    for (const c of [...(g.successors(id) ?? [])].sort()) {
-      if (!inSet.has(c)) continue;
+    // the graph's lists are shared: sorted copies (most have one entry or none: as they are)
+    const kids = g.successors(id) ?? [];
+    for (const c of kids.length > 1 ? [...kids].sort() : kids) {
+      if (inSet && !inSet.has(c)) continue;
       const d = indeg.get(c)! - 1;
       indeg.set(c, d);
       if (d === 0) ready.push(c);

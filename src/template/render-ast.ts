@@ -47,61 +47,57 @@ const supported = new WeakMap<Program, boolean>();
 
 /** Whether the AST uses only what `renderAst` implements. */
 export function canInterpret(ast: Program): boolean {
-  const known = supported.get(ast);
-  if (known !== undefined) return known;
-  let ok = true;
-  const visit = (n: HbNode | null | undefined): void => {
-    if (!n || !ok) return;
-    switch (n.type) {
-      case 'Program': {
-        const p = n as Program;
-        if (p.blockParams?.length) ok = false;
-        for (const s of p.body) visit(s);
-        break;
-      }
-      case 'MustacheStatement':
-      case 'SubExpression':
-      case 'BlockStatement': {
-        const m = n as hbs.AST.MustacheStatement | hbs.AST.BlockStatement;
-        if (m.path.type !== 'PathExpression' && !/Literal$/.test(m.path.type)) ok = false;
-        visit(m.path);
-        for (const p of m.params ?? []) visit(p);
-        for (const pair of m.hash?.pairs ?? []) visit(pair.value);
-        if (n.type === 'BlockStatement') {
-          visit((n as hbs.AST.BlockStatement).program);
-          visit((n as hbs.AST.BlockStatement).inverse);
-        }
-        break;
-      }
-      case 'PathExpression': {
-        const p = n as hbs.AST.PathExpression;
-        if (p.data && p.depth > 0) ok = false;
-        break;
-      }
-      case 'PartialStatement': {
-        const p = n as hbs.AST.PartialStatement;
-        if (p.name.type !== 'PathExpression' || (p.name as hbs.AST.PathExpression).data) ok = false;
-        if ((p.params?.length ?? 0) > 1) ok = false;
-        for (const x of p.params ?? []) visit(x);
-        for (const pair of p.hash?.pairs ?? []) visit(pair.value);
-        break;
-      }
-      case 'ContentStatement':
-      case 'CommentStatement':
-      case 'StringLiteral':
-      case 'NumberLiteral':
-      case 'BooleanLiteral':
-      case 'NullLiteral':
-      case 'UndefinedLiteral':
-        break;
-      default:
-        // decorators, inline partials, partial blocks
-        ok = false;
+  let known = supported.get(ast);
+  if (known === undefined) supported.set(ast, (known = interpretable(ast)));
+  return known;
+}
+
+const LITERALS = new Set(['StringLiteral', 'NumberLiteral', 'BooleanLiteral', 'NullLiteral', 'UndefinedLiteral']);
+
+function allInterpretable(nodes: readonly HbNode[] | undefined): boolean {
+  if (nodes) for (const n of nodes) if (!interpretable(n)) return false;
+  return true;
+}
+
+function pairsInterpretable(hash: hbs.AST.Hash | undefined): boolean {
+  if (hash) for (const pair of hash.pairs) if (!interpretable(pair.value)) return false;
+  return true;
+}
+
+function interpretable(n: HbNode | null | undefined): boolean {
+  if (!n) return true;
+  switch (n.type) {
+    case 'Program': {
+      const p = n as Program;
+      return !p.blockParams?.length && allInterpretable(p.body);
     }
-  };
-  visit(ast);
-  supported.set(ast, ok);
-  return ok;
+    case 'MustacheStatement':
+    case 'SubExpression':
+    case 'BlockStatement': {
+      const m = n as hbs.AST.MustacheStatement | hbs.AST.BlockStatement;
+      if (m.path.type !== 'PathExpression' && !LITERALS.has(m.path.type)) return false;
+      if (!interpretable(m.path) || !allInterpretable(m.params) || !pairsInterpretable(m.hash)) return false;
+      if (n.type !== 'BlockStatement') return true;
+      const b = n as hbs.AST.BlockStatement;
+      return interpretable(b.program) && interpretable(b.inverse);
+    }
+    case 'PathExpression': {
+      const p = n as hbs.AST.PathExpression;
+      return !(p.data && p.depth > 0);
+    }
+    case 'PartialStatement': {
+      const p = n as hbs.AST.PartialStatement;
+      if (p.name.type !== 'PathExpression' || (p.name as hbs.AST.PathExpression).data) return false;
+      if ((p.params?.length ?? 0) > 1) return false;
+      return allInterpretable(p.params) && pairsInterpretable(p.hash);
+    }
+    case 'ContentStatement':
+    case 'CommentStatement':
+      return true;
+    default:
+      // literals; decorators, inline partials and partial blocks are not
+      return LITERALS.has(n.type);
+  }
 }
 
 interface Scope {

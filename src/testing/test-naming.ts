@@ -106,8 +106,8 @@ export function synthesizeGenericTestNames(testType: string, testName: string, a
   const unique = cleanFlatArgs.join('__');
   const testIdentifier = `${testType}_${testName}`;
   const fullName = `${testIdentifier}_${unique}`;
-  // Python's len() counts code points
-  const shortName = [...fullName].length >= 64 ? `${[...testIdentifier].slice(0, 30).join('')}_${md5(fullName)}` : fullName;
+  // Python's len() counts code points (never more than UTF-16 units: a short name is short)
+  const shortName = fullName.length >= 64 && [...fullName].length >= 64 ? `${[...testIdentifier].slice(0, 30).join('')}_${md5(fullName)}` : fullName;
   return [shortName, fullName];
 }
 
