@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
 
-// Most commands live a second or two, and a cold compile of a large project ran every hot
-// function once through TurboFan's inlining: helper threads spent ~1 s of CPU on it, on a
-// machine with two cores (bench/RESULTS.md, "JIT"). The long-running loader keeps V8's defaults.
+// Most commands live a second or two, and TurboFan's inlining cost a cold compile of 5,000
+// models ~1 s of helper-thread CPU for code that runs once per file — on two cores, time
+// taken from ft itself (bench/RESULTS.md, compile). The long-running loader keeps V8's defaults.
 if (!process.argv.includes('stream-load')) setFlagsFromString('--no-turbo-inlining');
 const { main } = await import('../dist/cli/main.js');
 
