@@ -9,15 +9,21 @@ import { sha256 } from '../../src/util/hash.js';
 const work = mkdtempSync(join(tmpdir(), 'ft-prefetch-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** `n` SQL files m0.sql… in a new folder of the work folder, each holding `text(i)`. */
+function sqlFiles(folder: string, n: number, text = (i: number): string => `select ${i}\n`): string[] {
+  mkdirSync(join(work, folder));
+  const files: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = join(work, folder, `m${i}.sql`);
+    writeFileSync(f, text(i));
+    files.push(f);
+  }
+  return files;
+}
+
 describe('FilePrefetch', () => {
   it('returns each file with the checksum the loader computes and its stamp, and leaves out what it cannot read', async () => {
-    mkdirSync(join(work, 'models'));
-    const files: string[] = [];
-    for (let i = 0; i < 700; i++) {
-      const f = join(work, 'models', `m${i}.sql`);
-      writeFileSync(f, `select ${i} as n -- é ✓\n`);
-      files.push(f);
-    }
+    const files = sqlFiles('models', 700, (i) => `select ${i} as n -- é ✓\n`);
     const missing = join(work, 'models', 'gone.sql');
     const got = await new FilePrefetch([...files.slice(0, 350), missing, ...files.slice(350)]).files();
     expect(got.size).toBe(700);
@@ -30,13 +36,7 @@ describe('FilePrefetch', () => {
   });
 
   it('hands the files over batch by batch, in the order asked, before it has read them all', async () => {
-    mkdirSync(join(work, 'ordered'));
-    const files: string[] = [];
-    for (let i = 0; i < 1500; i++) {
-      const f = join(work, 'ordered', `m${i}.sql`);
-      writeFileSync(f, `select ${i}\n`);
-      files.push(f);
-    }
+    const files = sqlFiles('ordered', 1500);
     const seen: string[] = [];
     let batches = 0;
     for await (const batch of new FilePrefetch(files).batches()) {
@@ -49,13 +49,7 @@ describe('FilePrefetch', () => {
   });
 
   it('can be cancelled before it is done: it still answers, with only files it read whole', async () => {
-    mkdirSync(join(work, 'many'));
-    const files: string[] = [];
-    for (let i = 0; i < 2000; i++) {
-      const f = join(work, 'many', `m${i}.sql`);
-      writeFileSync(f, `select ${i}\n`);
-      files.push(f);
-    }
+    const files = sqlFiles('many', 2000);
     const p = new FilePrefetch(files);
     p.cancel();
     const got = await p.files();
