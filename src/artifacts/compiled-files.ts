@@ -61,8 +61,9 @@ export function writeCompiled(project: Project, node: Node, sql: string, fresh: 
   const names = folderListing(project, dirname(file));
   const name = basename(file);
   if (fresh || !names.has(name)) {
-    if (writer) writer.write(file, sqlFileText(sql));
-    else writeFileSync(file, sqlFileText(sql));
+    const text = sqlFileText(sql);
+    if (writer) writer.write(file, text);
+    else writeFileSync(file, text);
     names.add(name);
   }
   return file;

@@ -29,12 +29,14 @@ export function putJsonEntries(out: BufferedText, object: Record<string, unknown
 export function putJson(out: BufferedText, object: Record<string, unknown>, streamed: ReadonlySet<string>, onEntry?: OnEntry): void {
   let open = '{';
   for (const [key, value] of Object.entries(object)) {
-    const whole = streamed.has(key) && value !== null && typeof value === 'object' ? undefined : JSON.stringify(value);
-    if (whole === undefined && !streamed.has(key)) continue;
+    const inPieces = streamed.has(key) && value !== null && typeof value === 'object';
+    const whole = inPieces ? undefined : JSON.stringify(value);
+    // JSON.stringify leaves out a key whose value it cannot write (undefined, a function)
+    if (!inPieces && whole === undefined) continue;
     out.put(`${open}${JSON.stringify(key)}:`);
     open = ',';
-    if (whole !== undefined) out.put(whole);
-    else putJsonEntries(out, value as Record<string, unknown>, onEntry);
+    if (inPieces) putJsonEntries(out, value as Record<string, unknown>, onEntry);
+    else out.put(whole!);
   }
   out.put(open === '{' ? '{}' : '}');
 }

@@ -114,17 +114,12 @@ export class BufferedText {
   }
 }
 
-/**
- * Writes a file through a temporary file and a rename, so readers never see half of it.
- * `data` may come in pieces (written one after the other, without joining them first).
- */
-export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+/** Writes text through a temporary file and a rename, so readers never see half of it. */
+export function writeFileAtomic(file: string, text: string): void {
   stageFile(file, (fd) => {
-    if (typeof data === 'string') {
-      const out = new BufferedText(fd);
-      out.put(data);
-      out.flush();
-    } else for (const piece of data instanceof Uint8Array ? [data] : data) writeAll(fd, piece, piece.length);
+    const out = new BufferedText(fd);
+    out.put(text);
+    out.flush();
   }).commit();
 }
 

@@ -93,13 +93,6 @@ export class FilePrefetch {
     }
   }
 
-  /** Every file read, by absolute path (see batches). */
-  async files(): Promise<Map<string, PrefetchedFile>> {
-    const all = new Map<string, PrefetchedFile>();
-    for await (const batch of this.batches()) for (const [file, got] of batch) all.set(file, got);
-    return all;
-  }
-
   /** Stops reading (the load failed before it needed the files). */
   cancel(): void {
     void this.worker.terminate();

@@ -2,12 +2,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FilePrefetch } from '../../src/project/file-prefetch.js';
+import { FilePrefetch, type PrefetchedFile } from '../../src/project/file-prefetch.js';
 import { stampOf } from '../../src/project/parse-cache.js';
 import { sha256 } from '../../src/util/hash.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ft-prefetch-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Every file the thread hands over, by absolute path. */
+async function allOf(prefetch: FilePrefetch): Promise<Map<string, PrefetchedFile>> {
+  const all = new Map<string, PrefetchedFile>();
+  for await (const batch of prefetch.batches()) for (const [file, got] of batch) all.set(file, got);
+  return all;
+}
 
 /** `n` SQL files m0.sql… in a new folder of the work folder, each holding `text(i)`. */
 function sqlFiles(folder: string, n: number, text = (i: number): string => `select ${i}\n`): string[] {
@@ -25,7 +32,7 @@ describe('FilePrefetch', () => {
   it('returns each file with the checksum the loader computes and its stamp, and leaves out what it cannot read', async () => {
     const files = sqlFiles('models', 700, (i) => `select ${i} as n -- é ✓\n`);
     const missing = join(work, 'models', 'gone.sql');
-    const got = await new FilePrefetch([...files.slice(0, 350), missing, ...files.slice(350)]).files();
+    const got = await allOf(new FilePrefetch([...files.slice(0, 350), missing, ...files.slice(350)]));
     expect(got.size).toBe(700);
     expect(got.has(missing)).toBe(false);
     for (const f of [files[0]!, files[699]!]) {
@@ -52,8 +59,11 @@ describe('FilePrefetch', () => {
     const files = sqlFiles('many', 2000);
     const p = new FilePrefetch(files);
     p.cancel();
-    const got = await p.files();
+    const got = await allOf(p);
     expect(got.size).toBeLessThanOrEqual(2000);
-    for (const [f, v] of got) expect(v).toEqual({ text: `select ${f.replace(/.*m(\d+)\.sql$/, '$1')}\n`, checksum: sha256(`select ${f.replace(/.*m(\d+)\.sql$/, '$1')}\n`) });
+    for (const [f, v] of got) {
+      const text = `select ${f.replace(/.*m(\d+)\.sql$/, '$1')}\n`;
+      expect(v).toEqual({ text, checksum: sha256(text), stamp: stampOf(f) });
+    }
   });
 });
