@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Graph } from '../graph/build-graph.js';
 import { FT_VERSION } from '../version.js';
+import { invocationId } from '../util/invocation-id.js';
 import { stageManifest, type NodeOffsets } from './manifest-file.js';
 import type { StagedFile } from './write-json.js';
 
 export const MANIFEST_SCHEMA = 'https://ft.dev/schemas/manifest/v1.json';
-
-export const invocationId = randomUUID();
 
 export function metadata(project: Project, schema: string): Record<string, unknown> {
   return {

@@ -46,7 +46,8 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       if (!node) return undefined;
       const text = readFileSync(abs, 'utf8');
       const checksum = sha256(text);
-      if (checksum === node.checksum.checksum) continue;
+      // unchanged, unless its SQL is new in every invocation (run_started_at, invocation_id)
+      if (checksum === node.checksum.checksum && !rec.volatile.includes(abs)) continue;
       if (node.resource_type !== 'model' || node.config.materialized === 'ephemeral') return undefined;
       const rel = toPosix(relative(inputs.root, abs));
       if (analysisShape(analyseTemplate(parseTemplate(text, rel), rel)) !== known[1]) return undefined;

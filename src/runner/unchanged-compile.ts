@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { invocationId, MANIFEST_SCHEMA } from '../artifacts/manifest.js';
+import { MANIFEST_SCHEMA } from '../artifacts/manifest.js';
+import { invocationId } from '../util/invocation-id.js';
 import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { writeAll } from '../artifacts/write-json.js';
@@ -10,13 +11,14 @@ import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
+import { readsInvocation } from '../template/template-reads.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
 import type { CompileFlags } from '../cli/compile.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {
-  version: 5;
+  version: 6;
   key: string;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
@@ -27,6 +29,8 @@ export interface CompileRecord {
   folders: Record<string, [Stamp, string]>;
   /** files changed within RACY_MS of their stamp: their stamp cannot vouch for them, they are read again */
   unsure: string[];
+  /** template files whose SQL reads run_started_at or invocation_id: rendered again by every compile */
+  volatile: string[];
   /** model files by absolute path: [unique id, analysisShape] (the text's checksum is the manifest's) */
   models: Record<string, [string, string]>;
   /** target/compiled and its folders: their stamp (null if it was not settled) and the hash of their listing */
@@ -101,7 +105,7 @@ const entriesOf = (text: string): Array<{ name: string; dir: boolean }> =>
 function readRecord(targetDir: string, key: string): CompileRecord | undefined {
   try {
     const rec = JSON.parse(readFileSync(join(targetDir, RECORD), 'utf8')) as CompileRecord;
-    return rec.version === 5 && rec.key === key ? rec : undefined;
+    return rec.version === 6 && rec.key === key ? rec : undefined;
   } catch {
     return undefined;
   }
@@ -180,7 +184,7 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
     compiled[dir] = [settled(now, inputs.settledBefore) ? now : null, listing];
   }
   if (inputs.files.length !== Object.keys(rec.stamps).length) return undefined;
-  const changed = new Set(rec.unsure);
+  const changed = new Set([...rec.unsure, ...rec.volatile]);
   for (const p of inputs.files) {
     const was = rec.stamps[p];
     const now = inputs.stamps[p]!;
@@ -273,14 +277,18 @@ function manifestHead(old: string): ManifestHead | undefined {
 export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown, offsets: NodeOffsets): void {
   if (!inputs) return;
   const models: CompileRecord['models'] = {};
+  const volatile: string[] = [];
+  const macrosVolatile = [...project.partials.values()].some(readsInvocation);
   for (const node of project.nodes.values()) {
+    if (node.raw_code !== undefined && (macrosVolatile || readsInvocation(node.raw_code))) volatile.push(resolve(project.root, node.original_file_path));
     const analysis = project.analyses.get(node.unique_id);
     if (node.resource_type !== 'model' || !analysis) continue;
     models[resolve(project.root, node.original_file_path)] = [node.unique_id, analysisShape(analysis)];
   }
   writeRecord(inputs, {
-    version: 5,
+    version: 6,
     key: inputs.key,
+    volatile,
     models,
     compiled: compiledFolders(inputs.targetDir, inputs.settledBefore),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },

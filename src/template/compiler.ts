@@ -7,6 +7,8 @@ import { ThisRelation, type RenderState } from './render-context.js';
 import { ALLOWED_PROTO_PROPERTIES, AstRenderer, canInterpret } from './render-ast.js';
 import { parseTemplate } from './template-analysis.js';
 import type { CompileCache } from './compile-cache.js';
+import { envVarNames, readsInvocation } from './template-reads.js';
+import { invocationId } from '../util/invocation-id.js';
 
 export interface CompileOptions {
   /** is_incremental() for this render (the runner knows; compile alone says false) */
@@ -29,7 +31,7 @@ export class Compiler {
   private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
   private readonly renderer: AstRenderer;
   private readonly rendered = new Map<string, string>();
-  private macroEnvNames: string[] | undefined;
+  private macros: { envNames: string[]; readInvocation: boolean } | undefined;
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
 
@@ -119,7 +121,7 @@ export class Compiler {
         this.project.globalKey,
         String(isInc),
         marks,
-        this.envValues(node),
+        this.outsideValues(node),
         node.schema,
         node.alias,
         ...node.depends_on.nodes.map((d) => {
@@ -141,13 +143,20 @@ export class Compiler {
   }
 
   /**
-   * The values of the environment variables a node's SQL can read with `{{env_var "NAME"}}` —
-   * in its own template or in any macro — so that changing one re-renders it.
+   * What a node's SQL reads from outside the project, in its own template or in any macro: the
+   * environment variables it names (`{{env_var "NAME"}}`) and, if it reads `run_started_at` or
+   * `invocation_id`, this invocation's id — so that a change re-renders it.
    */
-  private envValues(node: Node): string {
-    this.macroEnvNames ??= envVarNames(Object.values(this.project.env.partials as Record<string, unknown>).filter((p): p is string => typeof p === 'string').join('\n'));
-    const names = new Set([...this.macroEnvNames, ...envVarNames(node.raw_code ?? '')]);
-    return [...names].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`).join('\u0001');
+  private outsideValues(node: Node): string {
+    if (!this.macros) {
+      const text = Object.values(this.project.env.partials as Record<string, unknown>).filter((p): p is string => typeof p === 'string').join('\n');
+      this.macros = { envNames: envVarNames(text), readInvocation: readsInvocation(text) };
+    }
+    const raw = node.raw_code ?? '';
+    const names = new Set([...this.macros.envNames, ...envVarNames(raw)]);
+    const env = [...names].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`);
+    if (this.macros.readInvocation || readsInvocation(raw)) env.push(invocationId);
+    return env.join('\u0001');
   }
 
   /** An ephemeral model's own SQL, without its parents' CTEs (those are hoisted to the top). */
@@ -190,9 +199,3 @@ export function injectCtes(sql: string, ctes: Array<[string, string]>): string {
   return `${lead}WITH ${defs}\n${rest}`;
 }
 
-/** Names passed literally to env_var in a template (`{{env_var "NAME" …}}`, also inside a subexpression). */
-function envVarNames(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/\benv_var\s+(?:"([^"]+)"|'([^']+)')/g)) out.add(m[1] ?? m[2]!);
-  return [...out];
-}

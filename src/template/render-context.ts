@@ -1,3 +1,4 @@
+import { invocationId, runStartedAt } from '../util/invocation-id.js';
 import type { Node } from '../project/types.js';
 
 /** What the template helpers see while one node renders (passed as Handlebars @data). */
@@ -14,9 +15,13 @@ export interface RenderState {
 
 /**
  * The root context of a template: `{{this}}` prints the node's relation, and
- * `{{this.schema}}`, `{{this.name}}`, `{{target.name}}` read its parts, as in dbt.
+ * `{{this.schema}}`, `{{this.name}}`, `{{target.name}}` read its parts, as in dbt;
+ * `{{run_started_at}}` and `{{invocation_id}}` are the invocation's.
  */
 export class ThisRelation {
+  readonly run_started_at = runStartedAt;
+  readonly invocation_id = invocationId;
+
   constructor(
     readonly schema: string,
     readonly name: string,

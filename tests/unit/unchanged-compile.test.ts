@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileCommand } from '../../src/cli/compile.js';
 import { ParseCache } from '../../src/project/parse-cache.js';
+import { Compiler } from '../../src/template/compiler.js';
 import { copyShop as copyShopFixture, removeShopCopies } from '../helpers/shop-copy.js';
 
 // A compile of a project where nothing changed since the last compile reuses its outputs
@@ -215,6 +216,16 @@ describe('compile after edits of model SQL only (patch)', () => {
     expect(Object.keys(offsets).length).toBeGreaterThan(5);
     for (const [id, [start, end]] of Object.entries(offsets)) expect((JSON.parse(bytes.toString('utf8', start, end)) as { unique_id: string }).unique_id).toBe(id);
     expect(patched).toEqual((await fullCompileOf(dir)).manifest);
+  });
+
+  it('renders a model that reads run_started_at or invocation_id again in every compile, alone', async () => {
+    const dir = copyShop();
+    writeFileSync(model(dir), `${readFileSync(model(dir), 'utf8')}-- built {{run_started_at}} by {{invocation_id}}\n`);
+    await compile(dir);
+    const rendered = vi.spyOn(Compiler.prototype, 'compile');
+    expect(await compile(dir)).toBe(false);
+    expect(rendered.mock.calls.map(([node]) => node.unique_id)).toEqual(['model.shop.stg_orders']);
+    expect(readFileSync(compiledFile(dir), 'utf8')).toMatch(/-- built \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} by [0-9a-f-]{36}/);
   });
 
   it('a file saved again unchanged is read and found unchanged', async () => {
