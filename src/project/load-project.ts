@@ -4,6 +4,7 @@ import type Handlebars from 'handlebars';
 import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { createEnvironment, CORE_HELPERS } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
+import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { didYouMean } from '../util/suggest.js';
@@ -51,9 +52,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
 
   // every folder is listed once for the whole load (and not again if the caller listed it)
   const listings: Listings = opts.stamps?.listings ?? new Map();
-  const { partials, helpers, macroTexts } = await loadMacros(root, config, listings);
+  const { partials, helpers, macroTexts, helpersReadEnv } = await loadMacros(root, config, listings);
   const env = createEnvironment(partials, helpers);
-  const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, process.env.FT_CACHE_SALT ?? '']));
+  const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, readEnv('FT_CACHE_SALT') ?? '']));
   const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false, opts.stamps);
 
   const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths], listings);
@@ -395,6 +396,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     analyses,
     partials,
     helpers,
+    helpersReadEnv,
     docs,
     testDeclarations,
     env,
@@ -434,7 +436,7 @@ export function schemaName(custom: string | undefined, target: ResolvedTarget, e
 function renderYamlString(text: string, target: ResolvedTarget, file: string, line: number): string {
   if (!text.includes('{{')) return text;
   const hb = createHandlebarsEnv();
-  hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => process.env[String(name)] ?? (rest.length > 1 ? String(rest[0]) : ''));
+  hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => readEnv(String(name)) ?? (rest.length > 1 ? String(rest[0]) : ''));
   try {
     return hb.compile(text, { noEscape: true, strict: true })({ target: { name: target.targetName, database: target.database, schema: target.database } });
   } catch (e) {

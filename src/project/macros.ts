@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { HelperFn } from '../template/environment.js';
 import { parseTemplate } from '../template/template-analysis.js';
+import { mayReadEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { discover, type Listings } from './discovery.js';
@@ -14,6 +15,8 @@ export interface Macros {
   helpers: Map<string, HelperFn>;
   /** [path, text, …] of every macro file, for cache keys */
   macroTexts: string[];
+  /** a JS helper may read the environment: whatever uses helpers depends on all of it */
+  helpersReadEnv: boolean;
 }
 
 /** Macros: *.sql → partials named after the file, *.js → helpers exported by name. */
@@ -21,6 +24,7 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
   const partials = new Map<string, string>();
   const helpers = new Map<string, HelperFn>();
   const macroTexts: string[] = [];
+  let helpersReadEnv = false;
   for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'], listings)) {
     const text = readFileSync(f.abs, 'utf8');
     macroTexts.push(f.rel, text);
@@ -29,6 +33,7 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
       parseTemplate(text, f.rel);
       partials.set(base, text);
     } else {
+      helpersReadEnv ||= mayReadEnv(text);
       let mod: Record<string, unknown>;
       try {
         mod = (await import(`${pathToFileURL(f.abs).href}?v=${sha256(text).slice(0, 12)}`)) as Record<string, unknown>;
@@ -43,5 +48,5 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
       }
     }
   }
-  return { partials, helpers, macroTexts };
+  return { partials, helpers, macroTexts, helpersReadEnv };
 }

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readEnv } from '../util/env-reads.js';
 
 export interface ProfileOptions {
   profilesDir?: string;
@@ -12,7 +13,8 @@ export interface ProfileOptions {
 export function profileSearchPath(projectDir: string, opts: ProfileOptions): string[] {
   const dirs: string[] = [];
   if (opts.profilesDir) return [opts.profilesDir];
-  if (process.env.FT_PROFILES_DIR) dirs.push(process.env.FT_PROFILES_DIR);
+  const fromEnv = readEnv('FT_PROFILES_DIR');
+  if (fromEnv) dirs.push(fromEnv);
   dirs.push(projectDir, join(homedir(), '.ft'));
   return dirs;
 }

@@ -4,6 +4,7 @@ import { fastParse } from '../template/fast-parse.js';
 import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { AstRenderer, canInterpret } from '../template/render-ast.js';
 import { parseTemplate } from '../template/template-analysis.js';
+import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { profileSearchPath, type ProfileOptions } from './profile-search-path.js';
@@ -19,7 +20,7 @@ function renderEnvVars(text: string, file: string): string {
   const hb = createHandlebarsEnv();
   hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => {
     const dflt = rest.length > 1 ? rest[0] : undefined;
-    const v = process.env[String(name)];
+    const v = readEnv(String(name));
     if (v !== undefined) return v;
     if (dflt !== undefined) return String(dflt);
     throw new FtError(`environment variable ${String(name)} is not set and has no default. Export it, or write {{env_var "${String(name)}" "default"}}.`, 2, file);

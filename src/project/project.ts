@@ -14,6 +14,8 @@ export interface Project {
   analyses: Map<string, TemplateAnalysis>;
   partials: Map<string, string>;
   helpers: Map<string, HelperFn>;
+  /** a macros/*.js file may read the environment (it names `process`) */
+  helpersReadEnv: boolean;
   docs: Map<string, string>;
   testDeclarations: TestDeclaration[];
   env: typeof Handlebars;

@@ -16,7 +16,7 @@ import { Compiler, type RenderProject } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { CompileFlags } from '../cli/compile.js';
-import { openRecordedManifest, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
+import { environmentOf, openRecordedManifest, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
 
 /** More changed files than this: a full compile is as cheap. */
 const MAX_PATCHED_FILES = 50;
@@ -58,7 +58,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
 
     const config = loadProjectConfig(inputs.root, () => undefined);
     const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
-    const { partials, helpers } = await loadMacros(inputs.root, config);
+    const { partials, helpers, helpersReadEnv } = await loadMacros(inputs.root, config);
     const nodes = new Map<string, Node>(patched.map((p) => [p.node.unique_id, p.node]));
     for (const { node } of patched) {
       for (const dep of node.depends_on.nodes) {
@@ -69,7 +69,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
         nodes.set(dep, parent);
       }
     }
-    const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '' };
+    const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '', helpersReadEnv };
     const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
     const files: Array<[string, string]> = [];
     for (const p of patched) {
@@ -81,7 +81,9 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     for (const [file, sql] of files) writeFileSync(file, sql);
     const { staged, offsets } = replaceNodes(manifestFile, fd, manifest.head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();
-    writeRecord(inputs, { ...rec, offsets, manifest: { stamp: stampOf(manifestFile), metadata: manifest.head.metadata } });
+    // the edited SQL may name new environment variables
+    const environment = environmentOf({ nodes, partials, helpersReadEnv, target }, Object.keys(rec.env));
+    writeRecord(inputs, { ...rec, ...environment, offsets, manifest: { stamp: stampOf(manifestFile), metadata: manifest.head.metadata } });
   } catch {
     // the full compile reports what cannot be read, rendered or written
     return undefined;

@@ -11,15 +11,25 @@ import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
-import { readsInvocation } from '../template/template-reads.js';
+import { envVarNames, readsInvocation } from '../template/template-reads.js';
+import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../util/env-reads.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
 import type { CompileFlags } from '../cli/compile.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {
-  version: 6;
+  version: 7;
+  /** flags, working folder and ft's version */
   key: string;
+  /**
+   * the environment variables the compile read or its templates and macros name (env_var), with
+   * the hash of their values then (null: unset); not the whole environment, which changes with
+   * every `cd`
+   */
+  env: Record<string, string | null>;
+  /** a hash of the whole environment, when a JS helper may read any of it */
+  envAll: string | null;
   /** every file the load could read (project files, profiles, resource folders), by absolute path */
   stamps: Record<string, Stamp>;
   /**
@@ -105,7 +115,7 @@ const entriesOf = (text: string): Array<{ name: string; dir: boolean }> =>
 function readRecord(targetDir: string, key: string): CompileRecord | undefined {
   try {
     const rec = JSON.parse(readFileSync(join(targetDir, RECORD), 'utf8')) as CompileRecord;
-    return rec.version === 6 && rec.key === key ? rec : undefined;
+    return rec.version === 7 && rec.key === key ? rec : undefined;
   } catch {
     return undefined;
   }
@@ -129,9 +139,8 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   } catch {
     return undefined;
   }
-  // Anything a template or profile reads (env_var) or a flag changes is in the key.
-  // (`_` is the shell's last command: `time ft compile` and `ft compile` are the same compile)
-  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd(), Object.entries(process.env).filter(([k]) => k !== '_').sort()]));
+  // Flags are in the key; the environment variables the last compile read are in its record.
+  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd()]));
   const targetDir = resolve(root, config.targetPath);
   const previous = readRecord(targetDir, key);
   const settledBefore = Date.now() - RACY_MS;
@@ -172,7 +181,7 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
  */
 export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; changed: string[] } | undefined {
   const rec = inputs.previous;
-  if (!rec) return undefined;
+  if (!rec || !sameEnvironment(rec)) return undefined;
   if (!sameStamp(rec.manifest.stamp, stampOf(join(inputs.targetDir, 'manifest.json')))) return undefined;
   // a compiled folder whose settled stamp is unchanged has the same entries; any other is listed
   const compiled: CompileRecord['compiled'] = {};
@@ -193,6 +202,24 @@ export function lastCompile(inputs: CompileInputs): { rec: CompileRecord; change
     if (!sameStamp(was, now)) changed.add(p);
   }
   return { rec: { ...rec, compiled }, changed: [...changed] };
+}
+
+/** Whether the environment variables the record names still have their recorded values. */
+function sameEnvironment(rec: CompileRecord): boolean {
+  for (const [name, value] of Object.entries(rec.env)) if (envFingerprint(name) !== value) return false;
+  return rec.envAll === null || rec.envAll === wholeEnvHash();
+}
+
+/**
+ * What a compile of this project read of the environment: the variables read while loading
+ * (profiles.yml, schema YAML, ft's own) and those its templates and macros name, even where
+ * the compile cache spared their rendering; all of it when a JS helper may read it.
+ */
+export function environmentOf(project: Pick<Project, 'nodes' | 'partials' | 'helpersReadEnv' | 'target'>, also: Iterable<string> = []): Pick<CompileRecord, 'env' | 'envAll'> {
+  const names = new Set([...envNamesRead(), ...also]);
+  for (const text of project.partials.values()) for (const n of envVarNames(text)) names.add(n);
+  for (const node of project.nodes.values()) if (node.raw_code?.includes('env_var')) for (const n of envVarNames(node.raw_code)) names.add(n);
+  return { env: envFingerprints(names, project.target.password), envAll: project.helpersReadEnv ? wholeEnvHash() : null };
 }
 
 /** The manifest's head as recorded (up to the end of its metadata), and as it is to be rewritten. */
@@ -286,8 +313,9 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
     models[resolve(project.root, node.original_file_path)] = [node.unique_id, analysisShape(analysis)];
   }
   writeRecord(inputs, {
-    version: 6,
+    version: 7,
     key: inputs.key,
+    ...environmentOf(project),
     volatile,
     models,
     compiled: compiledFolders(inputs.targetDir, inputs.settledBefore),

@@ -9,6 +9,7 @@ import { parseTemplate } from './template-analysis.js';
 import type { CompileCache } from './compile-cache.js';
 import { envVarNames, readsInvocation } from './template-reads.js';
 import { invocationId } from '../util/invocation-id.js';
+import { wholeEnvHash } from '../util/env-reads.js';
 
 export interface CompileOptions {
   /** is_incremental() for this render (the runner knows; compile alone says false) */
@@ -20,7 +21,7 @@ export interface CompileOptions {
 }
 
 /** What rendering reads of a project (a patch compile builds just this from the manifest). */
-export type RenderProject = Pick<Project, 'nodes' | 'config' | 'env' | 'vars' | 'target' | 'globalKey'>;
+export type RenderProject = Pick<Project, 'nodes' | 'config' | 'env' | 'vars' | 'target' | 'globalKey' | 'helpersReadEnv'>;
 
 export function cteName(node: Node): string {
   return quoteIdent(`__ft_cte__${node.name}`);
@@ -31,7 +32,7 @@ export class Compiler {
   private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
   private readonly renderer: AstRenderer;
   private readonly rendered = new Map<string, string>();
-  private macros: { envNames: string[]; readInvocation: boolean } | undefined;
+  private macros: { envNames: string[]; readInvocation: boolean; wholeEnv: string | undefined } | undefined;
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
 
@@ -144,18 +145,20 @@ export class Compiler {
 
   /**
    * What a node's SQL reads from outside the project, in its own template or in any macro: the
-   * environment variables it names (`{{env_var "NAME"}}`) and, if it reads `run_started_at` or
-   * `invocation_id`, this invocation's id — so that a change re-renders it.
+   * environment variables it names (`{{env_var "NAME"}}`), the whole environment if a JS helper
+   * may read it, and, if it reads `run_started_at` or `invocation_id`, this invocation's id — so
+   * that a change re-renders it.
    */
   private outsideValues(node: Node): string {
     if (!this.macros) {
       const text = Object.values(this.project.env.partials as Record<string, unknown>).filter((p): p is string => typeof p === 'string').join('\n');
-      this.macros = { envNames: envVarNames(text), readInvocation: readsInvocation(text) };
+      this.macros = { envNames: envVarNames(text), readInvocation: readsInvocation(text), wholeEnv: this.project.helpersReadEnv ? wholeEnvHash() : undefined };
     }
     const raw = node.raw_code ?? '';
     const names = new Set([...this.macros.envNames, ...envVarNames(raw)]);
     const env = [...names].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`);
     if (this.macros.readInvocation || readsInvocation(raw)) env.push(invocationId);
+    if (this.macros.wholeEnv) env.push(this.macros.wholeEnv);
     return env.join('\u0001');
   }
 

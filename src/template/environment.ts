@@ -1,5 +1,6 @@
 import type Handlebars from 'handlebars';
 import { createHandlebarsEnv } from './handlebars-lib.js';
+import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import type { RenderState } from './render-context.js';
 
@@ -20,7 +21,7 @@ function args(all: unknown[]): { params: unknown[]; options: unknown } {
 }
 
 export function envVar(name: string, dflt: unknown, file: string): string {
-  const v = process.env[name];
+  const v = readEnv(name);
   if (v !== undefined) return v;
   if (dflt !== undefined) return String(dflt);
   throw new FtError(`environment variable ${name} is not set and has no default. Export it or pass a default: {{env_var "${name}" "value"}}.`, 2, file);

@@ -50,6 +50,20 @@ const manifestOf = (dir: string): { metadata: Record<string, string> } & Record<
   JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8'));
 const compiledFile = (dir: string): string => join(dir, 'target/compiled/shop/models/staging/stg_orders.sql');
 
+/** Runs `body` with these environment variables set, then puts them back. */
+async function withEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    await body();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 describe('compile of an unchanged project', () => {
   it('reuses the last compile: same compiled files and manifest, new generated_at, same output', async () => {
     const dir = copyShop();
@@ -77,7 +91,7 @@ describe('compile of an unchanged project', () => {
     expect(stderr.join('')).toBe(warned);
   });
 
-  it('compiles in full after a change of a flag, an env var, a new file or a deleted output', async () => {
+  it('compiles in full after a change of a flag, an env var the project reads, a new file or a deleted output', async () => {
     const dir = copyShop();
     await compile(dir);
     expect(await compile(dir, { vars: '{min_amount: 7}' })).toBe(true);
@@ -85,12 +99,12 @@ describe('compile of an unchanged project', () => {
     expect(await compile(dir)).toBe(true);
     expect(readFileSync(compiledFile(dir), 'utf8')).toContain('amount >= 0');
 
-    process.env.FT_TEST_UNCHANGED = '1';
-    try {
+    // profiles.yml reads FT_DATABASE; nothing reads FT_TEST_UNREAD (nor OLDPWD, which `cd` changes)
+    await withEnv({ FT_TEST_UNREAD: '1', OLDPWD: '/elsewhere' }, async () => expect(await compile(dir)).toBe(false));
+    await withEnv({ FT_DATABASE: 'shop_other' }, async () => {
       expect(await compile(dir)).toBe(true);
-    } finally {
-      delete process.env.FT_TEST_UNCHANGED;
-    }
+      expect(readFileSync(compiledFile(dir), 'utf8')).toContain('`shop_other`');
+    });
     expect(await compile(dir)).toBe(true);
 
     writeFileSync(join(dir, 'models/marts/extra.sql'), 'select 1 as id\n');
@@ -101,6 +115,26 @@ describe('compile of an unchanged project', () => {
     expect(await compile(dir)).toBe(true);
     expect(readFileSync(compiledFile(dir), 'utf8')).toContain('amount >= 0');
     expect(await compile(dir)).toBe(false);
+  });
+
+  it('compiles again when a variable a template names with env_var changes, or any variable once a JS helper names process', async () => {
+    const dir = copyShop();
+    const model = join(dir, 'models/staging/stg_orders.sql');
+    writeFileSync(model, `${readFileSync(model, 'utf8')}-- region {{env_var "FT_TEST_REGION" "eu"}}\n`);
+    await compile(dir);
+    expect(await compile(dir)).toBe(false);
+    await withEnv({ FT_TEST_REGION: 'us' }, async () => {
+      expect(await compile(dir)).toBe(true);
+      expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- region us');
+      expect(await compile(dir)).toBe(false);
+    });
+    expect(await compile(dir)).toBe(true);
+    expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- region eu');
+
+    appendFileSync(join(dir, 'macros/helpers.js'), '\nexport const region = () => process.env.FT_TEST_ANY ?? "none";\n');
+    expect(await compile(dir)).toBe(true);
+    expect(await compile(dir)).toBe(false);
+    await withEnv({ FT_TEST_ANY: 'x' }, async () => expect(await compile(dir)).toBe(true));
   });
 
   it('trusts a folder listing only while the folder stamp is unchanged: added, removed and deleted files are seen', async () => {
@@ -226,6 +260,19 @@ describe('compile after edits of model SQL only (patch)', () => {
     expect(await compile(dir)).toBe(false);
     expect(rendered.mock.calls.map(([node]) => node.unique_id)).toEqual(['model.shop.stg_orders']);
     expect(readFileSync(compiledFile(dir), 'utf8')).toMatch(/-- built \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} by [0-9a-f-]{36}/);
+  });
+
+  it('records the environment variables an edited model names: changing one compiles again', async () => {
+    const dir = copyShop();
+    writeFileSync(model(dir), `${readFileSync(model(dir), 'utf8')}-- {{env_var "FT_TEST_A" "a"}}\n`);
+    await compile(dir);
+    writeFileSync(model(dir), readFileSync(model(dir), 'utf8').replace('"FT_TEST_A" "a"', '"FT_TEST_B" "b"'));
+    expect(await compile(dir)).toBe(false);
+    expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- b\n');
+    await withEnv({ FT_TEST_B: 'x' }, async () => {
+      expect(await compile(dir)).toBe(true);
+      expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- x\n');
+    });
   });
 
   it('a file saved again unchanged is read and found unchanged', async () => {
