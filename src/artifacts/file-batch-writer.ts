@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { dirname, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { cannotWrite } from './write-json.js';
 
@@ -11,7 +12,7 @@ import { cannotWrite } from './write-json.js';
  * filesystem; a cold `ft compile` of 5,000 models writes 15,000 of them, about a second
  * the main thread would otherwise spend waiting instead of rendering and building the
  * manifest. Below `threshold` files nothing is started and the files are written in
- * `close()`, on this thread.
+ * `close()`, on this thread; above it, each folder's files go to one of the writing threads.
  */
 
 // Plain CommonJS evaluated in the worker, so it runs the same from dist/ and from the
@@ -52,61 +53,97 @@ parentPort.on('message', (batch) => {
 
 const BATCH = 256;
 
-export class FileBatchWriter {
-  private pending: string[] = [];
-  private queued = 0;
-  private worker: Worker | undefined;
-  private result: Promise<{ written: number; failure: { file: string; message: string } | null }> | undefined;
+type Outcome = { written: number; failure: { file: string; message: string } | null };
 
-  constructor(private readonly threshold = 512) {}
+/**
+ * How many threads write: two where there are two cores. Creating files is kernel work that
+ * runs in parallel across folders; on a VM whose kernel is slow to allocate (right after many
+ * files were deleted, say) it took 3-10 s for 15,000 files, and once the main thread has
+ * nothing left but to wait, a second thread halves that (bench/RESULTS.md, compile).
+ */
+const writerThreads = (): number => Math.min(2, Math.max(1, availableParallelism()));
+
+export class FileBatchWriter {
+  /** files queued for each thread (before the threads start: all in the first) */
+  private pending: string[][] = [[]];
+  private queued = 0;
+  private workers: Worker[] = [];
+  private results: Array<Promise<Outcome>> = [];
+  /** each folder's thread: its files are created by one thread, in order */
+  private readonly threadOf = new Map<string, number>();
+
+  constructor(
+    private readonly threshold = 512,
+    private readonly threads = writerThreads(),
+  ) {}
 
   /** Queues a file; nothing is on disk until `close()` has resolved. */
   write(file: string, content: string): void {
-    this.pending.push(file, content);
     this.queued++;
-    if (this.worker) {
-      if (this.pending.length >= 2 * BATCH) this.send();
-    } else if (this.queued >= this.threshold) {
-      this.start();
-      this.send();
+    if (this.workers.length === 0) {
+      this.pending[0]!.push(file, content);
+      if (this.queued >= this.threshold) this.start();
+      return;
     }
+    const i = this.route(file);
+    const list = this.pending[i]!;
+    list.push(file, content);
+    if (list.length >= 2 * BATCH) this.send(i);
   }
 
   /** Waits until every queued file is written; throws an FtError naming the first that could not be. */
   async close(): Promise<number> {
-    if (!this.worker) {
-      const files = this.pending;
-      this.pending = [];
+    if (this.workers.length === 0) {
+      const files = this.pending[0]!;
+      this.pending = [[]];
       for (let i = 0; i < files.length; i += 2) writeOne(files[i]!, files[i + 1]!);
       return files.length / 2;
     }
-    this.send();
-    this.worker.ref();
-    this.worker.postMessage(null);
-    const { written, failure } = await this.result!;
-    if (failure) throw cannotWrite(failure.file, failure.message);
-    return written;
+    this.workers.forEach((worker, i) => {
+      this.send(i);
+      worker.ref();
+      worker.postMessage(null);
+    });
+    const outcomes = await Promise.all(this.results);
+    const failed = outcomes.find((o) => o.failure);
+    if (failed) throw cannotWrite(failed.failure!.file, failed.failure!.message);
+    return outcomes.reduce((n, o) => n + o.written, 0);
+  }
+
+  private route(file: string): number {
+    const at = file.lastIndexOf(sep);
+    const dir = at < 0 ? '' : file.slice(0, at);
+    let i = this.threadOf.get(dir);
+    if (i === undefined) this.threadOf.set(dir, (i = this.threadOf.size % this.workers.length));
+    return i;
   }
 
   private start(): void {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    // until close() the thread must not keep the process alive: a command that fails
-    // before closing the writer still ends
-    worker.unref();
-    this.worker = worker;
-    this.result = new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the file-writing thread stopped early (exit code ${code})`)));
-    });
-    // a failure before close() is reported by close(); never as an unhandled rejection
-    this.result.catch(() => undefined);
+    for (let i = 0; i < this.threads; i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      // until close() the thread must not keep the process alive: a command that fails
+      // before closing the writer still ends
+      worker.unref();
+      this.workers.push(worker);
+      const result = new Promise<Outcome>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the file-writing thread stopped early (exit code ${code})`)));
+      });
+      // a failure before close() is reported by close(); never as an unhandled rejection
+      result.catch(() => undefined);
+      this.results.push(result);
+    }
+    const queued = this.pending[0]!;
+    this.pending = this.workers.map(() => []);
+    for (let i = 0; i < queued.length; i += 2) this.pending[this.route(queued[i]!)]!.push(queued[i]!, queued[i + 1]!);
+    this.workers.forEach((_, i) => this.send(i));
   }
 
-  private send(): void {
-    if (this.pending.length === 0) return;
-    this.worker!.postMessage(this.pending);
-    this.pending = [];
+  private send(i: number): void {
+    if (this.pending[i]!.length === 0) return;
+    this.workers[i]!.postMessage(this.pending[i]);
+    this.pending[i] = [];
   }
 }
 

@@ -29,6 +29,16 @@ describe('FileBatchWriter', () => {
     expect(readdirSync(dir).sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6']);
   });
 
+  it('spreads folders over several threads; a file written twice ends with its last content', async () => {
+    const dir = join(work, 'threads');
+    const w = new FileBatchWriter(10, 3);
+    // files 0-999 in 11 folders, each written twice: as i and as i + 1000
+    for (let i = 0; i < 2000; i++) w.write(join(dir, `f${(i % 1000) % 11}`, `n${i % 1000}.sql`), `select ${i}\n`);
+    expect(await w.close()).toBe(2000);
+    expect(readdirSync(dir)).toHaveLength(11);
+    for (let n = 0; n < 1000; n++) expect(readFileSync(join(dir, `f${n % 11}`, `n${n}.sql`), 'utf8')).toBe(`select ${n + 1000}\n`);
+  });
+
   for (const threshold of [1, 1000]) {
     it(`names the file it could not write, as an FtError (${threshold === 1 ? 'worker' : 'same thread'})`, async () => {
       const blocker = join(work, `blocker-${threshold}`);
