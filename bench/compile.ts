@@ -8,8 +8,11 @@
  *
  * Each figure is the median of BENCH_REPS runs (default 3). Peak memory is the child's
  * maximum RSS, from `/usr/bin/time -v` when present, else by polling /proc/<pid>/status
- * (VmHWM). The baseline measured in the same run is `node bin/ft.js --version`
- * (process start-up and module loading, the floor every command pays).
+ * (VmHWM). The baselines measured in the same run: `node bin/ft.js --version` (process
+ * start-up and module loading, the floor every command pays), and before each cold run the
+ * time a plain Node script takes to create as many small files as that compile writes
+ * (3 per model, 150 to a folder): the kernel's part, which on a VM varies several-fold from
+ * minute to minute (right after many files were deleted, above all).
  *
  * Env: BENCH_SIZES=1000,5000,10000  BENCH_REPS=3  BENCH_DIR=<tmp dir>  BENCH_KEEP=1
  *      BENCH_FT_BIN=<path to another build's bin/ft.js> (e.g. to measure the code before a change)
@@ -77,6 +80,17 @@ function run(args: string[]): Promise<Sample> {
   });
 }
 
+// creates argv[2] files of 100 bytes in argv[1], 150 to a folder
+const CREATE_FILES = `const fs = require('node:fs'); const [dir, n] = [process.argv[1], Number(process.argv[2])];
+for (let i = 0; i < n; i++) { const d = dir + '/d' + Math.floor(i / 150); if (i % 150 === 0) fs.mkdirSync(d, { recursive: true }); fs.writeFileSync(d + '/f' + i + '.sql', 'select 1 as id\\n'.repeat(6)); }`;
+
+/** ms to create `count` small files in a new folder, in a child process (the folder is left for the caller). */
+function createFiles(dir: string, count: number): number {
+  const t = performance.now();
+  execFileSync(process.execPath, ['-e', CREATE_FILES, dir, String(count)]);
+  return performance.now() - t;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -95,6 +109,8 @@ async function measure(label: string, prepare: () => void, args: string[]): Prom
 
 interface Row {
   models: number;
+  /** median ms to create the compile's number of files with a plain script, just before each cold run */
+  files: number;
   cold: Sample;
   warm: Sample;
   warmOne: Sample;
@@ -135,14 +151,18 @@ async function main(): Promise<void> {
     // for seconds after rm returns, and the next run's file creations would wait for it
     // …and the disk is synced first, so the previous run's 15,000 files are not being written
     // back while this one runs (a cold compile on an idle machine is what is measured)
+    const floor: number[] = [];
     const cold = await measure(
       'cold',
       () => {
         if (existsSync(target)) renameSync(target, join(trash, `target-${++trashed}`));
         execFileSync('sync');
+        floor.push(createFiles(join(trash, `files-${++trashed}`), 3 * n));
+        execFileSync('sync');
       },
       args,
     );
+    process.stderr.write(`  creating ${3 * n} files: ${floor.map((ms) => `${ms.toFixed(0)} ms`).join(' / ')}\n`);
     await run(args); // make sure the caches are those of an unchanged project
     const warm = await measure('warm', () => undefined, args);
     const changed = modelPath(dir, Math.floor(n / 2));
@@ -154,7 +174,7 @@ async function main(): Promise<void> {
       args,
     );
     writeFileSync(changed, original);
-    rows.push({ models: n, cold, warm, warmOne });
+    rows.push({ models: n, files: median(floor), cold, warm, warmOne });
     // moved aside too, deleted at the end: a burst of deletes would slow the next size's runs
     if (!process.env.BENCH_KEEP) renameSync(dir, join(trash, `p${n}`));
   }
@@ -168,11 +188,11 @@ async function main(): Promise<void> {
     `baseline (ft --version): ${s(baseline.ms)} s wall, ${c(baseline)} s CPU, ${baseline.rssMb.toFixed(0)} MB`,
     ...(caNote ? [caNote] : []),
     '',
-    '| models | cold s | warm s | warm+1 s | cold CPU s | warm CPU s | warm+1 CPU s | peak MB cold | peak MB warm | warm/cold |',
-    '|-------:|-------:|-------:|---------:|-----------:|-----------:|-------------:|-------------:|-------------:|----------:|',
+    '| models | cold s | warm s | warm+1 s | cold CPU s | warm CPU s | warm+1 CPU s | peak MB cold | peak MB warm | warm/cold | creating 3×models files s | cold/creating |',
+    '|-------:|-------:|-------:|---------:|-----------:|-----------:|-------------:|-------------:|-------------:|----------:|--------------------------:|--------------:|',
     ...rows.map(
       (r) =>
-        `| ${r.models} | ${s(r.cold.ms)} | ${s(r.warm.ms)} | ${s(r.warmOne.ms)} | ${c(r.cold)} | ${c(r.warm)} | ${c(r.warmOne)} | ${r.cold.rssMb.toFixed(0)} | ${Math.max(r.warm.rssMb, r.warmOne.rssMb).toFixed(0)} | ${(r.warm.ms / r.cold.ms).toFixed(2)} |`,
+        `| ${r.models} | ${s(r.cold.ms)} | ${s(r.warm.ms)} | ${s(r.warmOne.ms)} | ${c(r.cold)} | ${c(r.warm)} | ${c(r.warmOne)} | ${r.cold.rssMb.toFixed(0)} | ${Math.max(r.warm.rssMb, r.warmOne.rssMb).toFixed(0)} | ${(r.warm.ms / r.cold.ms).toFixed(2)} | ${s(r.files)} | ${(r.cold.ms / r.files).toFixed(2)} |`,
     ),
     '',
   ];
