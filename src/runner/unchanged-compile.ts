@@ -11,7 +11,7 @@ import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
-import { envVarNames, readsInvocation } from '../template/template-reads.js';
+import { envReads, readsInvocation } from '../template/template-reads.js';
 import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../util/env-reads.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
@@ -213,13 +213,20 @@ function sameEnvironment(rec: CompileRecord): boolean {
 /**
  * What a compile of this project read of the environment: the variables read while loading
  * (profiles.yml, schema YAML, ft's own) and those its templates and macros name, even where
- * the compile cache spared their rendering; all of it when a JS helper may read it.
+ * the compile cache spared their rendering; all of it when a JS helper, or an env_var whose
+ * name is computed, may read any.
  */
 export function environmentOf(project: Pick<Project, 'nodes' | 'partials' | 'helpersReadEnv' | 'target'>, also: Iterable<string> = []): Pick<CompileRecord, 'env' | 'envAll'> {
   const names = new Set([...envNamesRead(), ...also]);
-  for (const text of project.partials.values()) for (const n of envVarNames(text)) names.add(n);
-  for (const node of project.nodes.values()) if (node.raw_code?.includes('env_var')) for (const n of envVarNames(node.raw_code)) names.add(n);
-  return { env: envFingerprints(names, project.target.password), envAll: project.helpersReadEnv ? wholeEnvHash() : null };
+  let any = project.helpersReadEnv;
+  const add = (text: string): void => {
+    const reads = envReads(text);
+    for (const n of reads.names) names.add(n);
+    any ||= reads.computed;
+  };
+  for (const text of project.partials.values()) add(text);
+  for (const node of project.nodes.values()) if (node.raw_code?.includes('env_var')) add(node.raw_code);
+  return { env: envFingerprints(names, project.target.password), envAll: any ? wholeEnvHash() : null };
 }
 
 /** The manifest's head as recorded (up to the end of its metadata), and as it is to be rewritten. */

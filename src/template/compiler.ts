@@ -7,7 +7,7 @@ import { ThisRelation, type RenderState } from './render-context.js';
 import { ALLOWED_PROTO_PROPERTIES, AstRenderer, canInterpret } from './render-ast.js';
 import { parseTemplate } from './template-analysis.js';
 import type { CompileCache } from './compile-cache.js';
-import { envVarNames, readsInvocation } from './template-reads.js';
+import { envReads, readsInvocation } from './template-reads.js';
 import { invocationId } from '../util/invocation-id.js';
 import { wholeEnvHash } from '../util/env-reads.js';
 
@@ -32,7 +32,8 @@ export class Compiler {
   private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
   private readonly renderer: AstRenderer;
   private readonly rendered = new Map<string, string>();
-  private macros: { envNames: string[]; readInvocation: boolean; wholeEnv: string | undefined } | undefined;
+  private macros: { env: ReturnType<typeof envReads>; readInvocation: boolean } | undefined;
+  private wholeEnv: string | undefined;
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
 
@@ -146,19 +147,21 @@ export class Compiler {
   /**
    * What a node's SQL reads from outside the project, in its own template or in any macro: the
    * environment variables it names (`{{env_var "NAME"}}`), the whole environment if a JS helper
-   * may read it, and, if it reads `run_started_at` or `invocation_id`, this invocation's id — so
+   * or an env_var with a computed name may read it, and, if it reads `run_started_at` or `invocation_id`, this invocation's id — so
    * that a change re-renders it.
    */
   private outsideValues(node: Node): string {
     if (!this.macros) {
       const text = Object.values(this.project.env.partials as Record<string, unknown>).filter((p): p is string => typeof p === 'string').join('\n');
-      this.macros = { envNames: envVarNames(text), readInvocation: readsInvocation(text), wholeEnv: this.project.helpersReadEnv ? wholeEnvHash() : undefined };
+      this.macros = { env: envReads(text), readInvocation: readsInvocation(text) };
     }
     const raw = node.raw_code ?? '';
-    const names = new Set([...this.macros.envNames, ...envVarNames(raw)]);
+    const own = envReads(raw);
+    const names = new Set([...this.macros.env.names, ...own.names]);
     const env = [...names].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`);
     if (this.macros.readInvocation || readsInvocation(raw)) env.push(invocationId);
-    if (this.macros.wholeEnv) env.push(this.macros.wholeEnv);
+    // a JS helper, or an env_var whose name is computed, may read any variable
+    if (this.project.helpersReadEnv || this.macros.env.computed || own.computed) env.push((this.wholeEnv ??= wholeEnvHash()));
     return env.join('\u0001');
   }
 

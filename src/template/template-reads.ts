@@ -1,11 +1,20 @@
 // What a template's output depends on beyond the project's files, vars and target: found in
 // its text (and its macros' text), so that caches keyed by content re-render it when that changes.
 
-/** Names passed literally to env_var in a template (`{{env_var "NAME" …}}`, also inside a subexpression). */
-export function envVarNames(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/\benv_var\s+(?:"([^"]+)"|'([^']+)')/g)) out.add(m[1] ?? m[2]!);
-  return [...out];
+/**
+ * The environment variables a template reads with env_var (`{{env_var "NAME" …}}`, also in a
+ * subexpression): the names given literally, and whether a name is computed (`{{env_var name}}`),
+ * in which case it may read any variable.
+ */
+export function envReads(text: string): { names: string[]; computed: boolean } {
+  const names = new Set<string>();
+  let computed = false;
+  for (const m of text.matchAll(/(?:\{\{~?|\()\s*env_var\s+(?:"([^"]+)"|'([^']+)'|[^\s"'}])/g)) {
+    const name = m[1] ?? m[2];
+    if (name === undefined) computed = true;
+    else names.add(name);
+  }
+  return { names: [...names], computed };
 }
 
 /** Whether a template reads `run_started_at` or `invocation_id`: its SQL is new in every invocation. */

@@ -137,6 +137,19 @@ describe('compile of an unchanged project', () => {
     await withEnv({ FT_TEST_ANY: 'x' }, async () => expect(await compile(dir)).toBe(true));
   });
 
+  it('an env_var whose name is computed ties the compile, and the model\'s cached SQL, to the whole environment', async () => {
+    const dir = copyShop();
+    const model = join(dir, 'models/staging/stg_orders.sql');
+    writeFileSync(model, `${readFileSync(model, 'utf8')}-- region {{env_var (var "region_var" "FT_TEST_DYN") "none"}}\n`);
+    await compile(dir);
+    expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- region none');
+    expect(await compile(dir)).toBe(false);
+    await withEnv({ FT_TEST_DYN: 'apac' }, async () => {
+      expect(await compile(dir)).toBe(true);
+      expect(readFileSync(compiledFile(dir), 'utf8')).toContain('-- region apac');
+    });
+  });
+
   it('trusts a folder listing only while the folder stamp is unchanged: added, removed and deleted files are seen', async () => {
     const dir = copyShop();
     await compile(dir);
