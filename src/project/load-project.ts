@@ -260,12 +260,23 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   // Disabled nodes leave the project (tests on them are dropped with them).
   for (const [id, node] of nodes) if (node.config.enabled === false) nodes.delete(id);
 
-  // Relations.
+  // Relations: two nodes building one relation would overwrite each other's table.
+  const builtBy = new Map<string, Node>();
   for (const node of nodes.values()) {
     if (node.resource_type !== 'model' && node.resource_type !== 'seed') continue;
     node.schema = schemaName(node.config.schema, target, env);
     node.alias = node.config.alias ?? node.name;
     node.relation_name = node.config.materialized === 'ephemeral' ? null : relationName(node.schema, node.alias);
+    if (!node.relation_name) continue;
+    const other = builtBy.get(node.relation_name.toLowerCase());
+    if (other) {
+      throw new FtError(
+        `${other.unique_id} (${other.original_file_path}) and ${node.unique_id} (${node.original_file_path}) would both build ${node.relation_name}. Give one of them another alias or schema in its config.`,
+        2,
+        node.original_file_path,
+      );
+    }
+    builtBy.set(node.relation_name.toLowerCase(), node);
   }
 
   // Sources.

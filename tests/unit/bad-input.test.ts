@@ -90,6 +90,10 @@ describe.concurrent('bad input: message, exit code 2, no stack trace', () => {
     expectCleanError(await ft('duplicate-models', ['compile']), 'two models are named "orders"', 'models/marts/orders.sql', 'models/staging/orders.sql', 'rename one');
   });
 
+  it('two models building the same relation (an alias) name both files', async () => {
+    expectCleanError(await ft('duplicate-relations', ['compile']), 'models/marts/orders.sql', 'models/staging/stg_orders.sql', 'would both build `bad_dev`.`stg_orders`', 'another alias or schema');
+  });
+
   it('a Handlebars syntax error names the file and line', async () => {
     expectCleanError(await ft('handlebars-syntax', ['compile']), 'models/orders.sql:3:', 'Handlebars syntax error', '{{var "x"}');
   });
