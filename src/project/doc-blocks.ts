@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHandlebarsEnv } from '../template/handlebars-lib.js';
+import { jinjaHint } from '../template/jinja-hint.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { discover, type Listings } from './discovery.js';
@@ -37,6 +38,7 @@ export function renderDescription(text: string, docs: Map<string, string>, file:
     return hb.compile(text, { noEscape: true })({});
   } catch (e) {
     if (e instanceof FtError) throw e;
-    throw new FtError(`cannot render this description: ${(e as Error).message.split('\n')[0]}.`, 2, file, line);
+    const jinja = jinjaHint(text);
+    throw new FtError(`cannot render this description: ${jinja ? jinja.hint : (e as Error).message.split('\n')[0]}.`, 2, file, line);
   }
 }

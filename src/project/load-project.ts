@@ -4,6 +4,7 @@ import type Handlebars from 'handlebars';
 import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { createEnvironment, CORE_HELPERS } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
+import { jinjaHint } from '../template/jinja-hint.js';
 import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -83,6 +84,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
         throw new FtError(`unknown helper or variable "${l.value}" at column ${l.column}.${didYouMean(l.value, known)} Use {{var "${l.value}"}} for a project var, or define a helper in macros/*.js.`, 2, file.rel, l.line);
       }
     }
+    // a `{% … %}` statement is plain text to Handlebars: it would reach MySQL as it stands
+    const jinja = raw.includes('{%') ? jinjaHint(raw) : undefined;
+    if (jinja) warn(`${file.rel}:${jinja.line}: ${jinja.hint}. As written it is sent to the server as text.`);
     for (const p of analysis.partials) {
       if (!partials.has(p.value)) {
         throw new FtError(`unknown partial "${p.value}" ({{> ${p.value}}}).${didYouMean(p.value, partials.keys())} Create macros/${p.value}.sql or fix the name.`, 2, file.rel, p.line);
@@ -258,7 +262,12 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   }
   for (const w of [...modelFolders.unusedKeys(), ...seedFolders.unusedKeys()]) warn(`${config.file}: ${w}`);
   // Disabled nodes leave the project (tests on them are dropped with them).
-  for (const [id, node] of nodes) if (node.config.enabled === false) nodes.delete(id);
+  const disabled = new Map<string, Node>();
+  for (const [id, node] of nodes) {
+    if (node.config.enabled !== false) continue;
+    nodes.delete(id);
+    if (node.resource_type === 'model' || node.resource_type === 'seed') disabled.set(node.name, node);
+  }
 
   // Relations: two nodes building one relation would overwrite each other's table.
   const builtBy = new Map<string, Node>();
@@ -321,6 +330,10 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const n of nodes.values()) if (n.resource_type === 'source') sourceIndex.set(`${n.source_name}.${n.name}`, n);
   const resolveRef = (name: string, file: string, line: number): Node => {
     const n = refIndex.get(name);
+    const off = n ? undefined : disabled.get(name);
+    if (off) {
+      throw new FtError(`ref "${name}" names a disabled ${off.resource_type} (${off.original_file_path}, whose config has enabled: false). Enable it, or remove the ref.`, 2, file, line);
+    }
     if (!n) {
       throw new FtError(`ref "${name}" matches no model or seed.${didYouMean(name, refIndex.keys())} Fix the name, or create models/…/${name}.sql.`, 2, file, line);
     }

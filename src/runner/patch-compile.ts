@@ -49,7 +49,10 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       // unchanged, unless its SQL is new in every invocation (run_started_at, invocation_id)
       if (checksum === node.checksum.checksum && !rec.volatile.includes(abs)) continue;
       if (node.resource_type !== 'model' || node.config.materialized === 'ephemeral') return undefined;
+      // the record's warnings are replayed: the full load warns of Jinja left in the text, and
+      // forgets what an edit mended
       const rel = toPosix(relative(inputs.root, abs));
+      if (text.includes('{%') || rec.warnings.some((w) => w.startsWith(`${rel}:`))) return undefined;
       if (analysisShape(analyseTemplate(parseTemplate(text, rel), rel)) !== known[1]) return undefined;
       patched.push({ node, text, checksum });
     }

@@ -1,6 +1,7 @@
 import { handlebars } from './handlebars-lib.js';
 import { FtError } from '../util/errors.js';
 import { fastParse } from './fast-parse.js';
+import { jinjaHint } from './jinja-hint.js';
 
 type HbNode = hbs.AST.Node;
 
@@ -49,6 +50,8 @@ export function parseTemplate(source: string, file: string): hbs.AST.Program {
     let line = m ? Number(m[1]) : typeof at === 'number' ? at : undefined;
     const lastLine = source.replace(/\n$/, '').split('\n').length;
     if (line !== undefined && line > lastLine) line = lastLine;
+    const jinja = jinjaHint(source);
+    if (jinja) throw new FtError(`${jinja.hint}.`, 2, file, jinja.line);
     const got = /got '([A-Z_]+)'/.exec(msg)?.[1];
     let detail: string;
     if (got === 'EOF' && msg.includes('OPEN_ENDBLOCK')) detail = 'the template ends inside a block: a {{#if}}, {{#each}} or {{#unless}} is never closed';

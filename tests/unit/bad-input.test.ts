@@ -110,6 +110,18 @@ describe.concurrent('bad input: message, exit code 2, no stack trace', () => {
     expectCleanError(await ft('bad-helper-js', ['compile']), 'macros/helpers.js:', 'cannot load macro helpers', 'Fix the JavaScript');
   });
 
+  it('Jinja left in a model names the file and line and gives the Handlebars to write', async () => {
+    expectCleanError(await ft('jinja-syntax', ['compile']), 'models/orders.sql:2:', `"{{ ref('customers') }}" is Jinja`, 'write {{ref "customers"}}');
+  });
+
+  it('Jinja in a YAML description names the YAML line and gives the Handlebars to write', async () => {
+    expectCleanError(await ft('jinja-doc', ['compile']), 'models/schema.yml:3:', 'cannot render this description', `"{{ doc('customers') }}" is Jinja`, 'write {{doc "customers"}}');
+  });
+
+  it('a ref to a disabled model says so, naming the disabled model\'s file', async () => {
+    expectCleanError(await ft('disabled-ref', ['compile']), 'models/orders.sql:2:', 'ref "customers" names a disabled model (models/customers.sql', 'Enable it, or remove the ref');
+  });
+
   it('an unknown ref names the file and line and suggests the closest names', async () => {
     expectCleanError(await ft('unknown-ref', ['compile']), 'models/report.sql:3:', 'ref "custmers" matches no model or seed', 'Did you mean "customers"');
   });

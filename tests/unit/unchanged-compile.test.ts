@@ -288,6 +288,23 @@ describe('compile after edits of model SQL only (patch)', () => {
     });
   });
 
+  it('compiles in full when an edit adds Jinja or mends a file that was warned of: the warnings are those of the files as they are', async () => {
+    const dir = copyShop();
+    const original = readFileSync(model(dir), 'utf8');
+    await compile(dir);
+    writeFileSync(model(dir), `${original}{% if is_incremental() %} where 1 {% endif %}\n`);
+    expect(await compile(dir)).toBe(true);
+    const warned = (): string[] => stderr.join('').split('\n').filter((l) => l.includes('is a Jinja statement'));
+    expect(warned()).toEqual([expect.stringMatching(/^warning: models\/staging\/stg_orders\.sql:\d+: "\{% if is_incremental\(\) %\}" is a Jinja statement/)]);
+    stderr = [];
+    expect(await compile(dir)).toBe(false);
+    expect(warned()).toHaveLength(1); // replayed
+    stderr = [];
+    writeFileSync(model(dir), original);
+    expect(await compile(dir)).toBe(true);
+    expect(warned()).toEqual([]);
+  });
+
   it('a file saved again unchanged is read and found unchanged', async () => {
     const dir = copyShop();
     await compile(dir);
