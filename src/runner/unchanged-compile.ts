@@ -139,8 +139,10 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   } catch {
     return undefined;
   }
-  // Flags are in the key; the environment variables the last compile read are in its record.
-  const key = sha256(JSON.stringify([FT_VERSION, flags, process.cwd()]));
+  // Flags that change the outputs are in the key (not --debug or --log-format); the
+  // environment variables the last compile read are in its record.
+  const { debug: _debug, logFormat: _logFormat, ...outputFlags } = flags;
+  const key = sha256(JSON.stringify([FT_VERSION, outputFlags, process.cwd()]));
   const targetDir = resolve(root, config.targetPath);
   const previous = readRecord(targetDir, key);
   const settledBefore = Date.now() - RACY_MS;

@@ -99,6 +99,9 @@ describe('compile of an unchanged project', () => {
     expect(await compile(dir)).toBe(true);
     expect(readFileSync(compiledFile(dir), 'utf8')).toContain('amount >= 0');
 
+    // --debug and --log-format change only what is printed
+    expect(await compile(dir, { debug: true })).toBe(false);
+    expect(await compile(dir, { logFormat: 'json' })).toBe(false);
     // profiles.yml reads FT_DATABASE; nothing reads FT_TEST_UNREAD (nor OLDPWD, which `cd` changes)
     await withEnv({ FT_TEST_UNREAD: '1', OLDPWD: '/elsewhere' }, async () => expect(await compile(dir)).toBe(false));
     await withEnv({ FT_DATABASE: 'shop_other' }, async () => {
