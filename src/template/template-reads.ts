@@ -7,6 +7,8 @@
  * in which case it may read any variable.
  */
 export function envReads(text: string): { names: string[]; computed: boolean } {
+  // most templates read none: the regex below would try every "{{" and "("
+  if (!text.includes('env_var')) return { names: [], computed: false };
   const names = new Set<string>();
   let computed = false;
   for (const m of text.matchAll(/(?:\{\{~?|\()\s*env_var\s+(?:"([^"]+)"|'([^']+)'|[^\s"'}])/g)) {
@@ -18,4 +20,5 @@ export function envReads(text: string): { names: string[]; computed: boolean } {
 }
 
 /** Whether a template reads `run_started_at` or `invocation_id`: its SQL is new in every invocation. */
-export const readsInvocation = (text: string): boolean => /\b(?:run_started_at|invocation_id)\b/.test(text);
+export const readsInvocation = (text: string): boolean =>
+  (text.includes('run_started_at') || text.includes('invocation_id')) && /\b(?:run_started_at|invocation_id)\b/.test(text);
