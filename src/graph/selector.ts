@@ -3,14 +3,14 @@ import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
-import { modifiedNodes, type StateManifest } from './state.js';
+import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest } from './state.js';
 
 const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'exposure', 'package', 'config', 'name'];
 
 export interface SelectOptions {
   select?: string[];
   exclude?: string[];
-  /** the manifest of --state, for state:modified */
+  /** the manifest of --state, for state:modified and the other state: selectors */
   state?: StateManifest;
 }
 
@@ -54,7 +54,7 @@ function glob(pattern: string): RegExp {
   return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
 }
 
-function matchesAtom(project: Project, node: Node, a: Atom, modified: Set<string> | null): boolean {
+function matchesAtom(project: Project, node: Node, a: Atom, changes: Map<string, NodeChange> | null): boolean {
   const v = a.value;
   switch (a.method.split('.')[0]) {
     case 'name': {
@@ -93,10 +93,12 @@ function matchesAtom(project: Project, node: Node, a: Atom, modified: Set<string
       return node.resource_type === 'test' && node.test_metadata?.name === v;
     case 'package':
       return node.package_name === v;
-    case 'state':
-      if (!modified) throw new FtError(`selector "${a.raw}" needs --state <dir> holding the manifest.json to compare with.`);
-      if (v === 'modified' || v === 'new') return modified.has(node.unique_id);
-      throw new FtError(`unknown state selector "${v}"; use state:modified or state:new.`);
+    case 'state': {
+      if (!changes) throw new FtError(`selector "${a.raw}" needs --state <dir> holding the manifest.json to compare with.`);
+      const test = STATE_SELECTORS[v];
+      if (!test) throw new FtError(`unknown state selector "${v}"; use state:${Object.keys(STATE_SELECTORS).join(', state:')}.`);
+      return test(changes.get(node.unique_id)!);
+    }
     case 'config': {
       const key = a.method.slice('config.'.length);
       const cv = (node.config as Record<string, unknown>)[key];
@@ -126,9 +128,9 @@ function walk(g: Graph, start: Iterable<string>, depth: number, dir: 'predecesso
   return out;
 }
 
-function selectAtom(project: Project, g: Graph, a: Atom, modified: Set<string> | null): Set<string> {
+function selectAtom(project: Project, g: Graph, a: Atom, changes: Map<string, NodeChange> | null): Set<string> {
   const base = new Set<string>();
-  for (const node of project.nodes.values()) if (matchesAtom(project, node, a, modified)) base.add(node.unique_id);
+  for (const node of project.nodes.values()) if (matchesAtom(project, node, a, changes)) base.add(node.unique_id);
   const out = new Set(base);
   if (a.parents) for (const id of walk(g, base, a.parents, 'predecessors')) out.add(id);
   if (a.children || a.at) {
@@ -140,12 +142,12 @@ function selectAtom(project: Project, g: Graph, a: Atom, modified: Set<string> |
 }
 
 /** One selector expression: space-separated union of comma-separated intersections. */
-function evaluate(project: Project, g: Graph, specs: string[], modified: Set<string> | null): Set<string> {
+function evaluate(project: Project, g: Graph, specs: string[], changes: Map<string, NodeChange> | null): Set<string> {
   const out = new Set<string>();
   for (const spec of specs.flatMap((s) => s.split(/\s+/)).filter(Boolean)) {
     let acc: Set<string> | undefined;
     for (const part of spec.split(',').filter(Boolean)) {
-      const s = selectAtom(project, g, parseAtom(part), modified);
+      const s = selectAtom(project, g, parseAtom(part), changes);
       acc = acc === undefined ? s : new Set([...acc].filter((x: string) => s.has(x)));
     }
     for (const id of acc ?? []) out.add(id);
@@ -156,16 +158,16 @@ function evaluate(project: Project, g: Graph, specs: string[], modified: Set<str
 /** Node ids matched by selector expressions (e.g. those of --exclude). */
 export function matchSelectors(project: Project, g: Graph, specs: string[], state?: StateManifest): Set<string> {
   const needsState = specs.some((s) => s.includes('state:'));
-  return evaluate(project, g, specs, needsState && state ? modifiedNodes(project, state) : null);
+  return evaluate(project, g, specs, needsState && state ? compareWithState(project, state) : null);
 }
 
 /** Node ids chosen by --select minus --exclude (everything when no --select). */
 export function selectNodes(project: Project, g: Graph, opts: SelectOptions): Set<string> {
   const needsState = [...(opts.select ?? []), ...(opts.exclude ?? [])].some((s) => s.includes('state:'));
-  const modified = needsState ? (opts.state ? modifiedNodes(project, opts.state) : null) : null;
+  const changes = needsState ? (opts.state ? compareWithState(project, opts.state) : null) : null;
   if (needsState && !opts.state) throw new FtError('state: selectors need --state <dir> holding the manifest.json of the run to compare with (e.g. --state prod-manifest/).');
-  const selected = opts.select?.length ? evaluate(project, g, opts.select, modified) : new Set(project.nodes.keys());
-  if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, modified)) selected.delete(id);
+  const selected = opts.select?.length ? evaluate(project, g, opts.select, changes) : new Set(project.nodes.keys());
+  if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, changes)) selected.delete(id);
   return selected;
 }
 

@@ -63,9 +63,16 @@ function sourceFingerprint(s: StateSource, database: string | undefined): string
   return JSON.stringify([schema, s.identifier, s.loaded_at_field ?? null, s.freshness ?? null, s.loader ?? null, columns]);
 }
 
-/** Nodes that are new or whose raw SQL (checksum) or config differ from the state manifest. */
-export function modifiedNodes(project: Project, state: StateManifest): Set<string> {
-  const out = new Set<string>();
+/** How a node compares with the state manifest: new there, or its raw SQL (body) or build config changed. */
+export interface NodeChange {
+  isNew: boolean;
+  body: boolean;
+  configs: boolean;
+}
+
+/** Every node of the project compared with the state manifest, by unique id. */
+export function compareWithState(project: Project, state: StateManifest): Map<string, NodeChange> {
+  const out = new Map<string, NodeChange>();
   const oldDatabase = stateDatabase(project, state);
   for (const node of project.nodes.values()) {
     const old =
@@ -75,16 +82,30 @@ export function modifiedNodes(project: Project, state: StateManifest): Set<strin
           ? state.exposures?.[node.unique_id]
           : state.nodes[node.unique_id];
     if (!old) {
-      out.add(node.unique_id);
+      out.set(node.unique_id, { isNew: true, body: false, configs: false });
       continue;
     }
     if (node.resource_type === 'source') {
       // the checksum includes the rendered schema, which differs between targets
-      if (old.checksum?.checksum !== node.checksum.checksum && sourceFingerprint(old, oldDatabase) !== sourceFingerprint(node as StateSource, project.target.database)) out.add(node.unique_id);
+      const body = old.checksum?.checksum !== node.checksum.checksum && sourceFingerprint(old, oldDatabase) !== sourceFingerprint(node as StateSource, project.target.database);
+      out.set(node.unique_id, { isNew: false, body, configs: false });
       continue;
     }
-    if (old.checksum?.checksum !== node.checksum.checksum) out.add(node.unique_id);
-    else if (buildConfig((old as { config?: Record<string, unknown> }).config) !== buildConfig(node.config)) out.add(node.unique_id);
+    out.set(node.unique_id, {
+      isNew: false,
+      body: old.checksum?.checksum !== node.checksum.checksum,
+      configs: buildConfig((old as { config?: Record<string, unknown> }).config) !== buildConfig(node.config),
+    });
   }
   return out;
 }
+
+/** `state:<v>` as dbt reads it: new nodes count as modified in every modified.* sub-selector. */
+export const STATE_SELECTORS: Record<string, (c: NodeChange) => boolean> = {
+  new: (c) => c.isNew,
+  old: (c) => !c.isNew,
+  modified: (c) => c.isNew || c.body || c.configs,
+  'modified.body': (c) => c.isNew || c.body,
+  'modified.configs': (c) => c.isNew || c.configs,
+  unmodified: (c) => !c.isNew && !c.body && !c.configs,
+};
