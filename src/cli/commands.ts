@@ -29,6 +29,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selection syntax)')
       .option('--exclude <selector...>', 'nodes to leave out')
+      .option('--selector <name>', 'a selection named in selectors.yml')
       .option('--state <dir>', 'folder with the manifest.json to compare with (state:modified)');
 
   selection(withGlobalFlags(program.command('compile').description('render models and tests to target/compiled and write target/manifest.json')))

@@ -31,14 +31,14 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     for (const w of reused.warnings) out.warn(w);
     return done(out, reused.count, reused.manifest);
   }
-  const [{ openProject, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
+  const [{ openProject, selectSpecs, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
     loader(),
     import('../graph/selector.js'),
     import('../runner/compile-nodes.js'),
     import('../artifacts/file-batch-writer.js'),
   ]);
   const { project, graph, out, state } = await openProject(flags, undefined, inputs);
-  const ids = selectNodes(project, graph, { select: splitSelectors(flags.select), exclude: splitSelectors(flags.exclude), state });
+  const ids = selectNodes(project, graph, { select: selectSpecs(flags), exclude: splitSelectors(flags.exclude), state });
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
   const count = compileNodes(project, graph, ids, compiler, cache, writer);

@@ -4,6 +4,7 @@ import { loadProject } from '../project/load-project.js';
 import { parseVarsFlag } from '../project/vars.js';
 import type { KnownStamps } from '../project/parse-cache.js';
 import type { Project } from '../project/project.js';
+import { FtError } from '../util/errors.js';
 import { createOutput, type Output } from './output.js';
 
 /** Flags every command accepts. */
@@ -16,6 +17,8 @@ export interface GlobalFlags {
   logFormat?: string;
   partialParse?: boolean;
   state?: string;
+  /** --selector: a selection named in selectors.yml */
+  selector?: string;
 }
 
 export interface CommandContext {
@@ -38,6 +41,13 @@ export async function openProject(flags: GlobalFlags, out = createOutput({ logFo
   const graph = buildGraph(project);
   const state = flags.state ? loadStateManifest(flags.state) : undefined;
   return { project, graph, out, state };
+}
+
+/** What --select (or --selector, as `selector:<name>`) asks for; the two together are an error, as in dbt. */
+export function selectSpecs(flags: { select?: string[] | string; selector?: string }): string[] | undefined {
+  if (flags.selector === undefined) return splitSelectors(flags.select);
+  if (splitSelectors(flags.select)?.length) throw new FtError(`--selector and --select cannot be used together: put the selection in selectors.yml, or write --select selector:${flags.selector} …`);
+  return [`selector:${flags.selector}`];
 }
 
 export function splitSelectors(v: string[] | string | undefined): string[] | undefined {

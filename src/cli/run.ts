@@ -1,6 +1,6 @@
 import { invoke, type RunKind } from '../runner/invocation.js';
 import { FtError, isFtError } from '../util/errors.js';
-import { openProject, splitSelectors, type GlobalFlags } from './context.js';
+import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 import { createOutput } from './output.js';
 
 export interface RunFlags extends GlobalFlags {
@@ -44,7 +44,7 @@ async function runInvocation(kind: RunKind, flags: RunFlags): Promise<number> {
   const ctx = await openProject(flags);
   return invoke(ctx, {
     kind,
-    select: splitSelectors(flags.select),
+    select: selectSpecs(flags),
     exclude: splitSelectors(flags.exclude),
     fullRefresh: flags.fullRefresh,
     threads,

@@ -4,8 +4,9 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
 import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest } from './state.js';
+import { evaluateSelector, loadSelectors, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
 
-const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'exposure', 'package', 'config', 'name'];
+const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'exposure', 'package', 'config', 'name', 'selector'];
 
 export interface SelectOptions {
   select?: string[];
@@ -54,7 +55,7 @@ function glob(pattern: string): RegExp {
   return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
 }
 
-function matchesAtom(project: Project, node: Node, a: Atom, changes: Map<string, NodeChange> | null): boolean {
+function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChanges): boolean {
   const v = a.value;
   switch (a.method.split('.')[0]) {
     case 'name': {
@@ -94,10 +95,11 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: Map<string,
     case 'package':
       return node.package_name === v;
     case 'state': {
-      if (!changes) throw new FtError(`selector "${a.raw}" needs --state <dir> holding the manifest.json to compare with.`);
+      const compared = changes();
+      if (!compared) throw new FtError(`selector "${a.raw}" needs --state <dir> holding the manifest.json to compare with (e.g. --state prod-manifest/).`);
       const test = STATE_SELECTORS[v];
       if (!test) throw new FtError(`unknown state selector "${v}"; use state:${Object.keys(STATE_SELECTORS).join(', state:')}.`);
-      return test(changes.get(node.unique_id)!);
+      return test(compared.get(node.unique_id)!);
     }
     case 'config': {
       const key = a.method.slice('config.'.length);
@@ -128,9 +130,29 @@ function walk(g: Graph, start: Iterable<string>, depth: number, dir: 'predecesso
   return out;
 }
 
-function selectAtom(project: Project, g: Graph, a: Atom, changes: Map<string, NodeChange> | null): Set<string> {
-  const base = new Set<string>();
-  for (const node of project.nodes.values()) if (matchesAtom(project, node, a, changes)) base.add(node.unique_id);
+/** selectors.yml of each project, read once; the named selectors being evaluated (a cycle is an error). */
+const yamlSelectors = new WeakMap<Project, ReturnType<typeof loadSelectors>>();
+const evaluating: string[] = [];
+
+/** `selector:name`: what the selectors.yml entry picks. */
+function namedSelection(project: Project, g: Graph, name: string, changes: StateChanges): Set<string> {
+  let selectors = yamlSelectors.get(project);
+  if (!selectors) yamlSelectors.set(project, (selectors = loadSelectors(project.root)));
+  if (evaluating.includes(name)) {
+    throw new FtError(`selectors refer to each other in a cycle: ${[...evaluating.slice(evaluating.indexOf(name)), name].join(' -> ')}.`, 2, SELECTORS_FILE, selectorLine(selectors, name));
+  }
+  evaluating.push(name);
+  try {
+    return evaluateSelector(selectors, name, { evaluate: (spec) => evaluate(project, g, [spec], changes), all: () => new Set(project.nodes.keys()) });
+  } finally {
+    evaluating.pop();
+  }
+}
+
+function selectAtom(project: Project, g: Graph, a: Atom, changes: StateChanges): Set<string> {
+  let base = new Set<string>();
+  if (a.method === 'selector') base = namedSelection(project, g, a.value, changes);
+  else for (const node of project.nodes.values()) if (matchesAtom(project, node, a, changes)) base.add(node.unique_id);
   const out = new Set(base);
   if (a.parents) for (const id of walk(g, base, a.parents, 'predecessors')) out.add(id);
   if (a.children || a.at) {
@@ -142,7 +164,7 @@ function selectAtom(project: Project, g: Graph, a: Atom, changes: Map<string, No
 }
 
 /** One selector expression: space-separated union of comma-separated intersections. */
-function evaluate(project: Project, g: Graph, specs: string[], changes: Map<string, NodeChange> | null): Set<string> {
+function evaluate(project: Project, g: Graph, specs: string[], changes: StateChanges): Set<string> {
   const out = new Set<string>();
   for (const spec of specs.flatMap((s) => s.split(/\s+/)).filter(Boolean)) {
     let acc: Set<string> | undefined;
@@ -155,17 +177,22 @@ function evaluate(project: Project, g: Graph, specs: string[], changes: Map<stri
   return out;
 }
 
+/** The comparison with --state, made when a state: selector first asks for it; null without --state. */
+type StateChanges = () => Map<string, NodeChange> | null;
+
+function stateChanges(project: Project, state: StateManifest | undefined): StateChanges {
+  let compared: Map<string, NodeChange> | undefined;
+  return () => (state ? (compared ??= compareWithState(project, state)) : null);
+}
+
 /** Node ids matched by selector expressions (e.g. those of --exclude). */
 export function matchSelectors(project: Project, g: Graph, specs: string[], state?: StateManifest): Set<string> {
-  const needsState = specs.some((s) => s.includes('state:'));
-  return evaluate(project, g, specs, needsState && state ? compareWithState(project, state) : null);
+  return evaluate(project, g, specs, stateChanges(project, state));
 }
 
 /** Node ids chosen by --select minus --exclude (everything when no --select). */
 export function selectNodes(project: Project, g: Graph, opts: SelectOptions): Set<string> {
-  const needsState = [...(opts.select ?? []), ...(opts.exclude ?? [])].some((s) => s.includes('state:'));
-  const changes = needsState ? (opts.state ? compareWithState(project, opts.state) : null) : null;
-  if (needsState && !opts.state) throw new FtError('state: selectors need --state <dir> holding the manifest.json of the run to compare with (e.g. --state prod-manifest/).');
+  const changes = stateChanges(project, opts.state);
   const selected = opts.select?.length ? evaluate(project, g, opts.select, changes) : new Set(project.nodes.keys());
   if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, changes)) selected.delete(id);
   return selected;

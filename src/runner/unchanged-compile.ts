@@ -11,6 +11,7 @@ import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
+import { SELECTORS_FILE } from '../graph/yaml-selectors.js';
 import { envReads, readsInvocation } from '../template/template-reads.js';
 import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../util/env-reads.js';
 import { sha256 } from '../util/hash.js';
@@ -162,7 +163,7 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
     files.push(file);
     stamps[file] = stampOf(file);
   };
-  for (const f of PROJECT_FILES) add(join(root, f));
+  for (const f of [...PROJECT_FILES, SELECTORS_FILE]) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
   const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths];
   const beforeRead = (dir: string): void => {
@@ -172,7 +173,7 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
     if (previous) add(f.abs);
     else files.push(f.abs);
   }
-  const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0;
+  const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0 || flags.selector !== undefined;
   return { key, stamps, settledBefore, listings, folderStamps, files, root, targetDir, partial, previous };
 }
 

@@ -79,6 +79,21 @@ describe.concurrent('ft ls', () => {
     expect(lines(r.stdout).sort()).toEqual(['customer_orders', 'customers', 'stg_orders']);
   });
 
+  it('--selector takes a selection named in selectors.yml, and not together with --select', async () => {
+    const own = join(work, 'shop-selectors');
+    cpSync(dir, own, { recursive: true });
+    writeFileSync(join(own, 'selectors.yml'), 'selectors:\n  - name: marts\n    definition: {method: path, value: models/marts, parents: true}\n');
+    const r = await ft('ls', '--project-dir', own, '--selector', 'marts', '--resource-type', 'model');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)).toEqual(['customer_orders', 'orders_inc', 'stg_customers', 'stg_orders']);
+    const both = await ft('ls', '--project-dir', own, '--selector', 'marts', '-s', 'customers');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('error: --selector and --select cannot be used together');
+    const unknown = await ft('compile', '--project-dir', own, '--selector', 'mart');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/error: unknown selector "mart": selectors\.yml defines marts\. Did you mean "marts"/);
+  });
+
   it('a selection matching nothing prints a warning and exits 0', async () => {
     const r = await ft('ls', '--project-dir', dir, '--select', 'tag:nothing');
     expect(r.code).toBe(0);

@@ -171,3 +171,66 @@ describe('state:modified', () => {
     expect(() => loadStateManifest(join(tmpdir(), 'no-such-state-dir'))).toThrowError(/no manifest\.json there/);
   });
 });
+
+describe('selectors.yml (--selector, selector:name)', () => {
+  const SELECTORS = [
+    'selectors:',
+    '  - name: gold_kpis',
+    '    definition: "tag:kpi+"',
+    '  - name: silver_up',
+    '    definition: {method: path, value: models/silver, parents: true}',
+    '  - name: nightly',
+    '    description: everything but bronze and the tests',
+    '    definition:',
+    '      union:',
+    '        - method: fqn',
+    '          value: s_events',
+    '          children: true',
+    '          children_depth: 1',
+    '        - selector: gold_kpis',
+    '        - exclude:',
+    '            - resource_type: test',
+    '            - g_weekly',
+    '  - name: both',
+    '    definition:',
+    '      intersection: ["selector:silver_up", {tag: bronze}]',
+    '  - name: no_tests',
+    '    definition: {union: [{exclude: [{resource_type: test}, "resource_type:source"]}]}',
+    '  - name: loop_a',
+    '    definition: "selector:loop_b+"',
+    '  - name: loop_b',
+    '    definition: {method: selector, value: loop_a}',
+    '',
+  ].join('\n');
+  let p: Project;
+  let g: Graph;
+  beforeAll(async () => {
+    p = await loadProject({ projectDir: write({ ...FILES, 'selectors.yml': SELECTORS }), partialParse: false });
+    g = buildGraph(p);
+  });
+
+  it('evaluates strings, methods with graph operators, union, intersection and exclude', () => {
+    expect(sel(['selector:gold_kpis'], undefined, p, g)).toEqual(['dash', 'g_daily', 'g_weekly']);
+    expect(sel(['selector:silver_up'], undefined, p, g)).toEqual(['b_events', 'customers', 'raw.events', 's_customers', 's_events']);
+    expect(sel(['selector:nightly'], undefined, p, g)).toEqual(['dash', 'g_daily', 's_events']);
+    expect(sel(['selector:both'], undefined, p, g)).toEqual(['b_events']);
+    expect(sel(['selector:no_tests'], undefined, p, g)).toEqual(['b_events', 'customers', 'dash', 'g_daily', 'g_weekly', 's_customers', 's_events']);
+    // a named selection takes the syntax's operators and set operations like any method
+    expect(sel(['+selector:both'], undefined, p, g)).toEqual(['b_events', 'raw.events']);
+    expect(sel(['selector:gold_kpis,tag:kpi'], ['dash'], p, g)).toEqual(['g_daily']);
+  });
+
+  it('an unknown name, a cycle or a malformed file is an error naming selectors.yml', async () => {
+    expect(() => sel(['selector:nightly_'], undefined, p, g)).toThrowError(/unknown selector "nightly_": selectors.yml defines gold_kpis, silver_up, nightly, both, no_tests, loop_a, loop_b\. Did you mean "nightly"/);
+    expect(() => sel(['selector:loop_a'], undefined, p, g)).toThrowError(/selectors refer to each other in a cycle: loop_a -> loop_b -> loop_a/);
+    expect(() => sel(['selector:gold_kpis'])).toThrowError(/no selectors\.yml in the project folder/);
+    const bad = await loadProject({ projectDir: write({ ...FILES, 'selectors.yml': 'selectors:\n  - name: x\n    definition: {union: []}\n' }), partialParse: false });
+    try {
+      sel(['selector:x'], undefined, bad, buildGraph(bad));
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(FtError);
+      expect((e as FtError).format()).toMatch(/^selectors\.yml:2: selector "x": "union" needs a list of definitions/);
+    }
+  });
+});
