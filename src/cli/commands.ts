@@ -15,6 +15,7 @@ const compileCommand = async (f: CompileFlags) => (await import('./compile.js'))
 const parseCommand = async (f: GlobalFlags) => (await import('./compile.js')).parseCommand(f);
 const lsCommand = async (f: LsFlags) => (await import('./ls.js')).lsCommand(f);
 const debugCommand = async (f: GlobalFlags) => (await import('./debug.js')).debugCommand(f);
+const cleanCommand = async (f: GlobalFlags) => (await import('./clean.js')).cleanCommand(f);
 const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
 const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./source-freshness.js')).sourceFreshnessCommand(f);
 const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
@@ -42,6 +43,8 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await lsCommand(flags)));
   withGlobalFlags(program.command('debug').description('check the project, the profile and the connection'))
     .action(async (flags) => done(await debugCommand(flags)));
+  withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
+    .action(async (flags) => done(await cleanCommand(flags)));
 
   const execution = (cmd: Command): Command =>
     selection(withGlobalFlags(cmd))

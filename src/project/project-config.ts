@@ -64,6 +64,7 @@ export function loadProjectConfig(projectDir: string, warn: (msg: string) => voi
     macroPaths: paths('macro-paths', null, ['macros']),
     docsPaths: paths('docs-paths', null, []),
     targetPath: typeof raw['target-path'] === 'string' ? raw['target-path'] : 'target',
+    cleanTargets: paths('clean-targets', null, [typeof raw['target-path'] === 'string' ? raw['target-path'] : 'target']),
     vars: mapping('vars'),
     models: mapping('models'),
     seeds: mapping('seeds'),

@@ -151,6 +151,8 @@ export interface ProjectConfig {
   macroPaths: string[];
   docsPaths: string[];
   targetPath: string;
+  /** what `ft clean` deletes (default: the target path) */
+  cleanTargets: string[];
   vars: Record<string, unknown>;
   models: Record<string, unknown>;
   seeds: Record<string, unknown>;
