@@ -34,6 +34,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
       .option('--state <dir>', 'folder with the manifest.json to compare with (state:modified)');
 
   selection(withGlobalFlags(program.command('compile').description('render models and tests to target/compiled and write target/manifest.json')))
+    .option('--inline <template>', 'print the SQL of this template, rendered in the project (no compiled file or manifest is written)')
     .action(async (flags) => done(await compileCommand(flags)));
   withGlobalFlags(program.command('parse').description('load the project and write target/manifest.json'))
     .action(async (flags) => done(await parseCommand(flags)));

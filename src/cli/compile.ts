@@ -1,6 +1,7 @@
 import { buildManifest, writeManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../runner/unchanged-compile.js';
 import type { GlobalFlags } from './context.js';
+import { FtError } from '../util/errors.js';
 import { createOutput, type Output } from './output.js';
 
 // The loader, Handlebars and the renderer are imported only when a project is loaded, so a
@@ -10,10 +11,13 @@ const loader = (): Promise<typeof import('./context.js')> => import('./context.j
 export interface CompileFlags extends GlobalFlags {
   select?: string[];
   exclude?: string[];
+  /** --inline: a template to compile and print */
+  inline?: string;
 }
 
 /** ft compile: renders models and tests to target/compiled and writes target/manifest.json. */
 export async function compileCommand(flags: CompileFlags): Promise<number> {
+  if (flags.inline !== undefined) return compileInlineCommand(flags, flags.inline);
   const started = performance.now();
   const done = (out: Output, count: number, file: string): number => {
     out.info(`Compiled ${count} nodes in ${((performance.now() - started) / 1000).toFixed(2)}s; manifest at ${file}`);
@@ -47,6 +51,15 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const { file, offsets } = await writeManifestAfter(project, manifest, writer.close());
   recordCompile(inputs, project, count, file, manifest.metadata, offsets);
   return done(out, count, file);
+}
+
+/** ft compile --inline: prints the SQL of a template typed on the command line (no compiled file or manifest). */
+async function compileInlineCommand(flags: CompileFlags, text: string): Promise<number> {
+  if (flags.select?.length || flags.exclude?.length || flags.selector !== undefined) throw new FtError('--inline compiles its own text: leave out --select, --exclude and --selector.');
+  const [{ openProject }, { compileInline }] = await Promise.all([loader(), import('../runner/compile-inline.js')]);
+  const { project } = await openProject(flags);
+  process.stdout.write(`${compileInline(project, text).trim()}\n`);
+  return 0;
 }
 
 /** ft parse: loads the project and writes the manifest without rendering SQL. */

@@ -1,39 +1,16 @@
 import type { Adapter } from '../adapters/adapter.js';
 import type { Output } from '../cli/output.js';
 import type { Project } from '../project/project.js';
-import { defaultConfig } from '../project/config-keys.js';
-import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
 import { FtError } from '../util/errors.js';
+import { operationNode } from './operation-node.js';
 
 /** on-run-start / on-run-end from project.yml: rendered like models (ref, var, target) and run in order. */
 export async function runProjectHooks(project: Project, compiler: Compiler, adapter: Adapter, which: 'on-run-start' | 'on-run-end', out: Output): Promise<void> {
   const hooks = which === 'on-run-start' ? project.config.onRunStart : project.config.onRunEnd;
   if (!hooks.length) return;
-  const pseudo: Node = {
-    unique_id: `operation.${project.config.name}.${which}`,
-    name: which,
-    resource_type: 'model',
-    package_name: project.config.name,
-    path: project.config.file,
-    original_file_path: project.config.file,
-    fqn: [project.config.name, which],
-    config: defaultConfig('model'),
-    description: '',
-    columns: {},
-    tags: [],
-    meta: {},
-    // hooks may ref any model
-    depends_on: { nodes: [...project.nodes.keys()], macros: [] },
-    refs: [],
-    sources: [],
-    checksum: { name: 'sha256', checksum: '' },
-    database: null,
-    schema: project.target.database,
-    alias: which,
-    relation_name: null,
-    patch_path: null,
-  };
+  // hooks may ref any model
+  const pseudo = operationNode(project, which, `operation.${project.config.name}.${which}`, project.config.file, [...project.nodes.keys()]);
   await adapter.ensureSchema(project.target.database);
   for (const [i, hook] of hooks.entries()) {
     const sql = compiler.renderTemplate(pseudo, hook, false);

@@ -94,6 +94,18 @@ describe.concurrent('ft ls', () => {
     expect(unknown.stderr).toMatch(/error: unknown selector "mart": selectors\.yml defines marts\. Did you mean "marts"/);
   });
 
+  it('compile --inline prints the SQL of a template rendered in the project, ephemeral parents as CTEs, and writes no compiled file', async () => {
+    const own = join(work, 'shop-inline');
+    cpSync(dir, own, { recursive: true });
+    const r = await ft('compile', '--project-dir', own, '--inline', 'select count(*) as n from {{ref "stg_customers"}} where {{var "min_amount" 0}} = 0');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^WITH `__ft_cte__stg_customers` AS \(\n[\s\S]+\)\nselect count\(\*\) as n from `__ft_cte__stg_customers` where 0 = 0\n$/);
+    expect(existsSync(join(own, 'target', 'compiled'))).toBe(false);
+    const bad = await ft('compile', '--project-dir', own, '--inline', 'select * from {{ref "stg_custmers"}}');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: --inline: ref "stg_custmers" matches no model or seed. Did you mean "stg_customers"');
+  });
+
   it('a selection matching nothing prints a warning and exits 0', async () => {
     const r = await ft('ls', '--project-dir', dir, '--select', 'tag:nothing');
     expect(r.code).toBe(0);
