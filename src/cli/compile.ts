@@ -1,7 +1,7 @@
 import { buildManifest, writeManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../runner/unchanged-compile.js';
-import type { GlobalFlags } from './context.js';
 import { FtError } from '../util/errors.js';
+import type { GlobalFlags } from './context.js';
 import { createOutput, type Output } from './output.js';
 
 // The loader, Handlebars and the renderer are imported only when a project is loaded, so a

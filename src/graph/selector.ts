@@ -97,7 +97,7 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
     case 'state': {
       const compared = changes();
       if (!compared) throw new FtError(`selector "${a.raw}" needs --state <dir> holding the manifest.json to compare with (e.g. --state prod-manifest/).`);
-      const test = STATE_SELECTORS[v];
+      const test = Object.hasOwn(STATE_SELECTORS, v) ? STATE_SELECTORS[v] : undefined;
       if (!test) throw new FtError(`unknown state selector "${v}"; use state:${Object.keys(STATE_SELECTORS).join(', state:')}.`);
       return test(compared.get(node.unique_id)!);
     }
