@@ -42,7 +42,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     import('../artifacts/file-batch-writer.js'),
   ]);
   const { project, graph, out, state } = await openProject(flags, undefined, inputs);
-  const ids = selectNodes(project, graph, { select: selectSpecs(flags), exclude: splitSelectors(flags.exclude), state });
+  const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state });
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
   const count = compileNodes(project, graph, ids, compiler, cache, writer);

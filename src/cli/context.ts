@@ -1,4 +1,5 @@
 import { buildGraph, type Graph } from '../graph/build-graph.js';
+import { defaultSelection } from '../graph/selector.js';
 import { loadStateManifest, type StateManifest } from '../graph/state.js';
 import { loadProject } from '../project/load-project.js';
 import { parseVarsFlag } from '../project/vars.js';
@@ -43,9 +44,12 @@ export async function openProject(flags: GlobalFlags, out = createOutput({ logFo
   return { project, graph, out, state };
 }
 
-/** What --select (or --selector, as `selector:<name>`) asks for; the two together are an error, as in dbt. */
-export function selectSpecs(flags: { select?: string[] | string; selector?: string }): string[] | undefined {
-  if (flags.selector === undefined) return splitSelectors(flags.select);
+/**
+ * What --select (or --selector, as `selector:<name>`) asks for — the two together are an
+ * error, as in dbt — or, given neither, the selectors.yml entry marked `default: true`.
+ */
+export function selectSpecs(flags: { select?: string[] | string; selector?: string }, project: Project): string[] | undefined {
+  if (flags.selector === undefined) return splitSelectors(flags.select) ?? defaultSelection(project);
   if (splitSelectors(flags.select)?.length) throw new FtError(`--selector and --select cannot be used together: put the selection in selectors.yml, or write --select selector:${flags.selector} …`);
   return [`selector:${flags.selector}`];
 }

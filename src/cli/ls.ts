@@ -14,7 +14,7 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
   const output = flags.output ?? 'name';
   if (!['name', 'path', 'json', 'selector'].includes(output)) throw new FtError(`--output must be name, path, json or selector, not "${output}".`);
   const { project, graph, out, state } = await openProject(flags);
-  const select = selectSpecs(flags);
+  const select = selectSpecs(flags, project);
   const exclude = splitSelectors(flags.exclude);
   let ids = selectNodes(project, graph, { select, exclude, state });
   // as dbt's ls: the tests of selected nodes are listed with them (eager indirect selection)

@@ -44,7 +44,7 @@ async function runInvocation(kind: RunKind, flags: RunFlags): Promise<number> {
   const ctx = await openProject(flags);
   return invoke(ctx, {
     kind,
-    select: selectSpecs(flags),
+    select: selectSpecs(flags, ctx.project),
     exclude: splitSelectors(flags.exclude),
     fullRefresh: flags.fullRefresh,
     threads,

@@ -17,7 +17,7 @@ export interface FreshnessFlags extends GlobalFlags {
 export async function sourceFreshnessCommand(flags: FreshnessFlags): Promise<number> {
   const started = Date.now();
   const { project, graph, out, state } = await openProject(flags);
-  const ids = selectNodes(project, graph, { select: selectSpecs(flags), exclude: splitSelectors(flags.exclude), state });
+  const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state });
   const sources = [...ids].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'source');
   const checks = sources.map((n) => [n, freshnessCriteria(n)] as const).filter(([, c]) => c !== null);
   const adapter = createAdapter(project.target, Math.min(4, project.target.threads));

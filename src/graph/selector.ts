@@ -4,7 +4,7 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
 import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest } from './state.js';
-import { evaluateSelector, loadSelectors, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
+import { defaultSelectorName, evaluateSelector, loadSelectors, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
 
 const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'exposure', 'package', 'config', 'name', 'selector'];
 
@@ -134,10 +134,21 @@ function walk(g: Graph, start: Iterable<string>, depth: number, dir: 'predecesso
 const yamlSelectors = new WeakMap<Project, ReturnType<typeof loadSelectors>>();
 const evaluating: string[] = [];
 
-/** `selector:name`: what the selectors.yml entry picks. */
-function namedSelection(project: Project, g: Graph, name: string, changes: StateChanges): Set<string> {
+function selectorsOf(project: Project): ReturnType<typeof loadSelectors> {
   let selectors = yamlSelectors.get(project);
   if (!selectors) yamlSelectors.set(project, (selectors = loadSelectors(project.root)));
+  return selectors;
+}
+
+/** What a command given no --select or --selector selects: the selectors.yml entry marked `default: true`, if any. */
+export function defaultSelection(project: Project): string[] | undefined {
+  const name = defaultSelectorName(selectorsOf(project));
+  return name === undefined ? undefined : [`selector:${name}`];
+}
+
+/** `selector:name`: what the selectors.yml entry picks. */
+function namedSelection(project: Project, g: Graph, name: string, changes: StateChanges): Set<string> {
+  const selectors = selectorsOf(project);
   if (evaluating.includes(name)) {
     throw new FtError(`selectors refer to each other in a cycle: ${[...evaluating.slice(evaluating.indexOf(name)), name].join(' -> ')}.`, 2, SELECTORS_FILE, selectorLine(selectors, name));
   }

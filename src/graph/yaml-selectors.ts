@@ -15,6 +15,8 @@ export const SELECTORS_FILE = 'selectors.yml';
 interface Named {
   definition: unknown;
   line: number;
+  /** `default: true`: the selection of a command given no --select or --selector */
+  isDefault: boolean;
 }
 
 /** What evaluating a definition needs: the selection syntax, and every node (for an `exclude` alone). */
@@ -35,11 +37,14 @@ export function loadSelectors(root: string): Map<string, Named> {
   if (!Array.isArray(list)) throw new FtError(`expected a top-level "selectors:" list of {name, definition}.`, 2, SELECTORS_FILE, 1);
   list.forEach((entry, i) => {
     const line = (entry && typeof entry === 'object' ? lines.get(entry) : undefined) ?? itemLines.get(list)?.[i] ?? 1;
-    const e = entry as { name?: unknown; definition?: unknown } | null;
+    const e = entry as { name?: unknown; definition?: unknown; default?: unknown } | null;
     if (!e || typeof e.name !== 'string' || !e.name) throw new FtError(`each selector needs a name (and a definition).`, 2, SELECTORS_FILE, line);
     if (e.definition === undefined || e.definition === null) throw new FtError(`selector "${e.name}" has no definition. ${FORM}`, 2, SELECTORS_FILE, line);
     if (out.has(e.name)) throw new FtError(`selector "${e.name}" is defined twice. Rename one.`, 2, SELECTORS_FILE, line);
-    out.set(e.name, { definition: e.definition, line });
+    if (e.default !== undefined && typeof e.default !== 'boolean') throw new FtError(`selector "${e.name}": default must be true or false.`, 2, SELECTORS_FILE, line);
+    const other = [...out].find(([, n]) => n.isDefault)?.[0];
+    if (e.default === true && other) throw new FtError(`selectors "${other}" and "${e.name}" both say default: true; keep one.`, 2, SELECTORS_FILE, line);
+    out.set(e.name, { definition: e.definition, line, isDefault: e.default === true });
   });
   return out;
 }
@@ -56,6 +61,9 @@ export function evaluateSelector(selectors: Map<string, Named>, name: string, ct
   }
   return definitionSet(named.definition, ctx, name, named.line);
 }
+
+/** The selector marked `default: true`, if any. */
+export const defaultSelectorName = (selectors: Map<string, Named>): string | undefined => [...selectors].find(([, n]) => n.isDefault)?.[0];
 
 /** The line of a selector's definition, for messages. */
 export const selectorLine = (selectors: Map<string, Named>, name: string): number | undefined => selectors.get(name)?.line;

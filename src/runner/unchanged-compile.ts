@@ -11,7 +11,7 @@ import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
-import { SELECTORS_FILE } from '../graph/yaml-selectors.js';
+import { defaultSelectorName, loadSelectors, SELECTORS_FILE } from '../graph/yaml-selectors.js';
 import { envReads, readsInvocation } from '../template/template-reads.js';
 import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../util/env-reads.js';
 import { sha256 } from '../util/hash.js';
@@ -173,8 +173,17 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
     if (previous) add(f.abs);
     else files.push(f.abs);
   }
-  const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0 || flags.selector !== undefined;
+  const partial = (flags.select?.length ?? 0) > 0 || (flags.exclude?.length ?? 0) > 0 || flags.selector !== undefined || hasDefaultSelector(root);
   return { key, stamps, settledBefore, listings, folderStamps, files, root, targetDir, partial, previous };
+}
+
+/** Whether selectors.yml names a default selection (then a compile is of part of the project); a broken file counts as yes, the load reports it. */
+function hasDefaultSelector(root: string): boolean {
+  try {
+    return defaultSelectorName(loadSelectors(root)) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,23 @@ describe.concurrent('ft ls', () => {
     const unknown = await ft('compile', '--project-dir', own, '--selector', 'mart');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/error: unknown selector "mart": selectors\.yml defines marts\. Did you mean "marts"/);
+  });
+
+  it('a selector marked default: true selects for a command given no --select or --selector', async () => {
+    const own = join(work, 'shop-default');
+    cpSync(dir, own, { recursive: true });
+    writeFileSync(join(own, 'selectors.yml'), 'selectors:\n  - name: staging\n    default: true\n    definition: "tag:staging"\n  - name: marts\n    definition: "path:models/marts"\n');
+    const byDefault = await ft('ls', '--project-dir', own, '--resource-type', 'model');
+    expect(lines(byDefault.stdout)).toEqual(['stg_customers', 'stg_orders']);
+    expect(lines((await ft('ls', '--project-dir', own, '--selector', 'marts', '--resource-type', 'model')).stdout)).toEqual(['customer_orders', 'orders_inc']);
+    expect(lines((await ft('ls', '--project-dir', own, '-s', 'orders_inc')).stdout)).toEqual(['orders_inc']);
+    // compile too: only the default selection is written
+    expect((await ft('compile', '--project-dir', own)).code).toBe(0);
+    expect(readdirSync(join(own, 'target/compiled/shop/models'))).toEqual(['staging']);
+    writeFileSync(join(own, 'selectors.yml'), 'selectors:\n  - name: a\n    default: true\n    definition: "tag:staging"\n  - name: b\n    default: true\n    definition: "tag:x"\n');
+    const two = await ft('ls', '--project-dir', own);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('error: selectors.yml:5: selectors "a" and "b" both say default: true; keep one.');
   });
 
   it('compile --inline prints the SQL of a template rendered in the project, ephemeral parents as CTEs, and writes no compiled file', async () => {
