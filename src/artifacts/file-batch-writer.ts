@@ -66,7 +66,6 @@ const writerThreads = (): number => Math.min(2, Math.max(1, availableParallelism
 export class FileBatchWriter {
   /** files queued for each thread (before the threads start: all in the first) */
   private pending: string[][] = [[]];
-  private queued = 0;
   private workers: Worker[] = [];
   private results: Array<Promise<Outcome>> = [];
   /** each folder's thread: its files are created by one thread, in order */
@@ -79,10 +78,10 @@ export class FileBatchWriter {
 
   /** Queues a file; nothing is on disk until `close()` has resolved. */
   write(file: string, content: string): void {
-    this.queued++;
     if (this.workers.length === 0) {
-      this.pending[0]!.push(file, content);
-      if (this.queued >= this.threshold) this.start();
+      const queued = this.pending[0]!;
+      queued.push(file, content);
+      if (queued.length >= 2 * this.threshold) this.start();
       return;
     }
     const i = this.route(file);

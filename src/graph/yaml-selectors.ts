@@ -42,7 +42,7 @@ export function loadSelectors(root: string): Map<string, Named> {
     if (e.definition === undefined || e.definition === null) throw new FtError(`selector "${e.name}" has no definition. ${FORM}`, 2, SELECTORS_FILE, line);
     if (out.has(e.name)) throw new FtError(`selector "${e.name}" is defined twice. Rename one.`, 2, SELECTORS_FILE, line);
     if (e.default !== undefined && typeof e.default !== 'boolean') throw new FtError(`selector "${e.name}": default must be true or false.`, 2, SELECTORS_FILE, line);
-    const other = [...out].find(([, n]) => n.isDefault)?.[0];
+    const other = defaultSelectorName(out);
     if (e.default === true && other) throw new FtError(`selectors "${other}" and "${e.name}" both say default: true; keep one.`, 2, SELECTORS_FILE, line);
     out.set(e.name, { definition: e.definition, line, isDefault: e.default === true });
   });

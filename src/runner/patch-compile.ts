@@ -16,7 +16,7 @@ import { Compiler, type RenderProject } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { CompileFlags } from '../cli/compile.js';
-import { environmentOf, openRecordedManifest, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
+import { openRecordedManifest, outsideReadsOf, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
 
 /** More changed files than this: a full compile is as cheap. */
 const MAX_PATCHED_FILES = 50;
@@ -84,9 +84,10 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     for (const [file, sql] of files) writeFileSync(file, sql);
     const { staged, offsets } = replaceNodes(manifestFile, fd, manifest.head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();
-    // the edited SQL may name new environment variables
-    const environment = environmentOf({ nodes, partials, helpersReadEnv, target }, Object.keys(rec.env));
-    writeRecord(inputs, { ...rec, ...environment, offsets, manifest: { stamp: stampOf(manifestFile), metadata: manifest.head.metadata } });
+    // the edited SQL may name new environment variables (the volatile files are the record's: an
+    // edit that starts reading run_started_at changes the analysis shape and compiles in full)
+    const { env, envAll } = outsideReadsOf({ root: inputs.root, nodes, partials, helpersReadEnv, target }, Object.keys(rec.env));
+    writeRecord(inputs, { ...rec, env, envAll, offsets, manifest: { stamp: stampOf(manifestFile), metadata: manifest.head.metadata } });
   } catch {
     // the full compile reports what cannot be read, rendered or written
     return undefined;

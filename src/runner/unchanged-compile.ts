@@ -12,7 +12,7 @@ import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
 import { defaultSelectorName, loadSelectors, SELECTORS_FILE } from '../graph/yaml-selectors.js';
-import { envReads, readsInvocation } from '../template/template-reads.js';
+import { macroReads, templateReads, withMacros } from '../template/template-reads.js';
 import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../util/env-reads.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
@@ -223,22 +223,26 @@ function sameEnvironment(rec: CompileRecord): boolean {
 }
 
 /**
- * What a compile of this project read of the environment: the variables read while loading
- * (profiles.yml, schema YAML, ft's own) and those its templates and macros name, even where
- * the compile cache spared their rendering; all of it when a JS helper, or an env_var whose
- * name is computed, may read any.
+ * What a compile of these templates read from outside the project: the environment variables
+ * read while loading (profiles.yml, schema YAML, ft's own) and those its templates and macros
+ * name, even where the compile cache spared their rendering — all of it when a JS helper, or
+ * an env_var whose name is computed, may read any; and the template files whose SQL is new in
+ * every invocation.
  */
-export function environmentOf(project: Pick<Project, 'nodes' | 'partials' | 'helpersReadEnv' | 'target'>, also: Iterable<string> = []): Pick<CompileRecord, 'env' | 'envAll'> {
-  const names = new Set([...envNamesRead(), ...also]);
-  let any = project.helpersReadEnv;
-  const add = (text: string): void => {
-    const reads = envReads(text);
-    for (const n of reads.names) names.add(n);
-    any ||= reads.computed;
-  };
-  for (const text of project.partials.values()) add(text);
-  for (const node of project.nodes.values()) if (node.raw_code?.includes('env_var')) add(node.raw_code);
-  return { env: envFingerprints(names, project.target.password), envAll: any ? wholeEnvHash() : null };
+export function outsideReadsOf(project: Pick<Project, 'root' | 'nodes' | 'partials' | 'helpersReadEnv' | 'target'>, also: Iterable<string> = []): Pick<CompileRecord, 'env' | 'envAll' | 'volatile'> {
+  // the macros' own, also for generic tests (no template of their own: they call a macro)
+  const macros = macroReads(project.partials.values());
+  const names = new Set([...envNamesRead(), ...also, ...macros.envNames]);
+  let any = project.helpersReadEnv || macros.anyEnv;
+  const volatile: string[] = [];
+  for (const node of project.nodes.values()) {
+    if (node.raw_code === undefined) continue;
+    const reads = withMacros(templateReads(node.raw_code), macros);
+    for (const n of reads.envNames) names.add(n);
+    any ||= reads.anyEnv;
+    if (reads.invocation) volatile.push(resolve(project.root, node.original_file_path));
+  }
+  return { env: envFingerprints(names, project.target.password), envAll: any ? wholeEnvHash() : null, volatile };
 }
 
 /** The manifest's head as recorded (up to the end of its metadata), and as it is to be rewritten. */
@@ -323,10 +327,7 @@ function manifestHead(old: string): ManifestHead | undefined {
 export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown, offsets: NodeOffsets): void {
   if (!inputs) return;
   const models: CompileRecord['models'] = {};
-  const volatile: string[] = [];
-  const macrosVolatile = [...project.partials.values()].some(readsInvocation);
   for (const node of project.nodes.values()) {
-    if (node.raw_code !== undefined && (macrosVolatile || readsInvocation(node.raw_code))) volatile.push(resolve(project.root, node.original_file_path));
     const analysis = project.analyses.get(node.unique_id);
     if (node.resource_type !== 'model' || !analysis) continue;
     models[resolve(project.root, node.original_file_path)] = [node.unique_id, analysisShape(analysis)];
@@ -334,8 +335,7 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
   writeRecord(inputs, {
     version: 7,
     key: inputs.key,
-    ...environmentOf(project),
-    volatile,
+    ...outsideReadsOf(project),
     models,
     compiled: compiledFolders(inputs.targetDir, inputs.settledBefore),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },

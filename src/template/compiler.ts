@@ -7,7 +7,7 @@ import { ThisRelation, type RenderState } from './render-context.js';
 import { ALLOWED_PROTO_PROPERTIES, AstRenderer, canInterpret } from './render-ast.js';
 import { parseTemplate } from './template-analysis.js';
 import type { CompileCache } from './compile-cache.js';
-import { envReads, readsInvocation } from './template-reads.js';
+import { macroReads, templateReads, withMacros, type TemplateReads } from './template-reads.js';
 import { invocationId } from '../util/invocation-id.js';
 import { wholeEnvHash } from '../util/env-reads.js';
 
@@ -32,7 +32,7 @@ export class Compiler {
   private readonly templates = new Map<string, HandlebarsTemplateDelegate>();
   private readonly renderer: AstRenderer;
   private readonly rendered = new Map<string, string>();
-  private macros: { env: ReturnType<typeof envReads>; readInvocation: boolean } | undefined;
+  private macros: TemplateReads | undefined;
   private wholeEnv: string | undefined;
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
@@ -151,17 +151,12 @@ export class Compiler {
    * that a change re-renders it.
    */
   private outsideValues(node: Node): string {
-    if (!this.macros) {
-      const text = Object.values(this.project.env.partials as Record<string, unknown>).filter((p): p is string => typeof p === 'string').join('\n');
-      this.macros = { env: envReads(text), readInvocation: readsInvocation(text) };
-    }
-    const raw = node.raw_code ?? '';
-    const own = envReads(raw);
-    const names = new Set([...this.macros.env.names, ...own.names]);
-    const env = [...names].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`);
-    if (this.macros.readInvocation || readsInvocation(raw)) env.push(invocationId);
+    this.macros ??= macroReads(Object.values(this.project.env.partials as Record<string, unknown>));
+    const reads = withMacros(templateReads(node.raw_code ?? ''), this.macros);
+    const env = [...reads.envNames].sort().map((n) => `${n}=${process.env[n] ?? '\u0000unset'}`);
+    if (reads.invocation) env.push(invocationId);
     // a JS helper, or an env_var whose name is computed, may read any variable
-    if (this.project.helpersReadEnv || this.macros.env.computed || own.computed) env.push((this.wholeEnv ??= wholeEnvHash()));
+    if (this.project.helpersReadEnv || reads.anyEnv) env.push((this.wholeEnv ??= wholeEnvHash()));
     return env.join('\u0001');
   }
 
