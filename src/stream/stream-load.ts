@@ -58,10 +58,15 @@ export function lockName(t: StreamTarget): string {
 
 async function closeConnection(conn: Connection | null): Promise<void> {
   if (!conn) return;
+  // A server that does not answer COM_QUIT within 2 s gets the socket closed. The timer is
+  // cleared either way: left pending, it kept every `--once` process alive 2 s after its work.
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([conn.end(), new Promise((_r, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+    await Promise.race([conn.end(), new Promise((_r, rej) => (timer = setTimeout(() => rej(new Error('timeout')), 2000)))]);
   } catch {
     conn.destroy();
+  } finally {
+    clearTimeout(timer);
   }
 }
 
