@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildGraph, findCycle, topoSort } from '../../src/graph/build-graph.js';
+import { DepGraph } from '../../src/graph/dep-graph.js';
 import { loadProject } from '../../src/project/load-project.js';
 import { FtError } from '../../src/util/errors.js';
 
@@ -75,12 +76,37 @@ describe('graph', () => {
     expect(e.message).toContain('selfish -> selfish');
   });
 
-  it('findCycle survives a chain deeper than the call stack', async () => {
+  it('a project of a 2,000-model chain builds in chain order', async () => {
     const files: Record<string, string> = { 'models/m0.sql': 'select 1\n' };
     for (let i = 1; i < 2000; i++) files[`models/m${i}.sql`] = `select * from {{ref "m${i - 1}"}}\n`;
     const p = await loadProject({ projectDir: write(files), partialParse: false });
     const g = buildGraph(p);
     expect(topoSort(g)[1999]).toBe("model.g.m1999");
+  });
+
+  it('findCycle and topoSort survive a chain deeper than the call stack', () => {
+    // 100,000 deep: Node's default stack (~1 MB) holds roughly 10,000-14,000 frames of a
+    // recursive depth-first search, so a recursive findCycle overflows here (RangeError);
+    // a 2,000-deep chain did not tell them apart. Names sort in chain order, so the search
+    // starts at the head and walks the whole chain.
+    const N = 100_000;
+    const id = (i: number): string => `n${String(i).padStart(6, '0')}`;
+    const chain = (): DepGraph => {
+      const g = new DepGraph();
+      for (let i = 0; i < N; i++) g.setNode(id(i));
+      for (let i = 1; i < N; i++) g.setEdge(id(i - 1), id(i));
+      return g;
+    };
+    expect(findCycle(chain())).toBeNull();
+    const order = topoSort(chain());
+    expect(order).toHaveLength(N);
+    expect(order[N - 1]).toBe(id(N - 1));
+    // closed at its end: the cycle is the whole chain
+    const loop = chain();
+    loop.setEdge(id(N - 1), id(0));
+    const cycle = findCycle(loop)!;
+    expect(cycle).toHaveLength(N + 1);
+    expect([cycle[0], cycle[1], cycle[N - 1], cycle[N]]).toEqual([id(0), id(1), id(N - 1), id(0)]);
   });
 
   it('an unknown ref names the file and line and suggests the closest names', async () => {
