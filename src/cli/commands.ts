@@ -53,10 +53,10 @@ export function registerCommands(program: Command, done: (code: number) => void)
       .option('--fail-fast', 'stop at the first failure')
       .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
       .option('--defer', 'resolve refs to unbuilt parents to the relations in --state')
-      .option('--lock-wait <seconds>', 'how long to wait for another run on the same target (default 60)');
+      .option('--lock-wait <seconds>', 'how long to wait for another run on the same target (default 60)')
+      .option('--warn-error', 'treat warnings as errors');
   const tests = (cmd: Command): Command =>
     cmd
-      .option('--warn-error', 'treat warnings as failures')
       .option('--store-failures', 'keep failing rows in <target>_test_failures')
       .option('--junit-xml <path>', 'write a JUnit XML report of the tests');
   withGlobalFlags(program.command('stream-load').description('load landing files (or stdin) into the bronze source table, exactly once'))

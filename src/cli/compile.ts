@@ -35,14 +35,19 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     for (const w of reused.warnings) out.warn(w);
     return done(out, reused.count, reused.manifest);
   }
-  const [{ openProject, selectSpecs, splitSelectors }, { selectNodes }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
+  const [{ openProject, selectSpecs, splitSelectors }, { selectNodes, unmatchedMessage }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
     loader(),
     import('../graph/selector.js'),
     import('../runner/compile-nodes.js'),
     import('../artifacts/file-batch-writer.js'),
   ]);
   const { project, graph, out, state } = await openProject(flags, undefined, inputs);
-  const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state });
+  // kept with the project's warnings, so a compile that reuses this one prints it again
+  const warnKept = (msg: string): void => {
+    out.warn(msg);
+    project.warnings.push(msg);
+  };
+  const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state, unmatched: (c) => warnKept(unmatchedMessage(c)) });
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
   const count = compileNodes(project, graph, ids, compiler, cache, writer);

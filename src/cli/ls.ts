@@ -1,4 +1,4 @@
-import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
+import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from '../graph/selector.js';
 import { FtError } from '../util/errors.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 
@@ -16,7 +16,7 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
   const { project, graph, out, state } = await openProject(flags);
   const select = selectSpecs(flags, project);
   const exclude = splitSelectors(flags.exclude);
-  let ids = selectNodes(project, graph, { select, exclude, state });
+  let ids = selectNodes(project, graph, { select, exclude, state, unmatched: (c) => out.warn(unmatchedMessage(c)) });
   // as dbt's ls: the tests of selected nodes are listed with them (eager indirect selection)
   if (select?.length) ids = withAttachedTests(project, ids, exclude?.length ? matchSelectors(project, graph, exclude, state) : undefined);
   const types = flags.resourceType?.length ? new Set(flags.resourceType) : null;

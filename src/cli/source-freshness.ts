@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import { metadata } from '../artifacts/manifest.js';
 import { writeJsonAtomic } from '../artifacts/write-json.js';
-import { selectNodes } from '../graph/selector.js';
+import { selectNodes, unmatchedMessage } from '../graph/selector.js';
 import { checkFreshness, freshnessCriteria, type FreshnessResult } from '../testing/source-freshness.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 import { paint } from './output.js';
@@ -17,7 +17,7 @@ export interface FreshnessFlags extends GlobalFlags {
 export async function sourceFreshnessCommand(flags: FreshnessFlags): Promise<number> {
   const started = Date.now();
   const { project, graph, out, state } = await openProject(flags);
-  const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state });
+  const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state, unmatched: (c) => out.warn(unmatchedMessage(c)) });
   const sources = [...ids].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'source');
   const checks = sources.map((n) => [n, freshnessCriteria(n)] as const).filter(([, c]) => c !== null);
   const adapter = createAdapter(project.target, Math.min(4, project.target.threads));

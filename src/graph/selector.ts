@@ -13,6 +13,8 @@ export interface SelectOptions {
   exclude?: string[];
   /** the manifest of --state, for state:modified and the other state: selectors */
   state?: StateManifest;
+  /** hears each --select/--exclude criterion that matches no enabled node (dbt warns of each) */
+  unmatched?: (criterion: string) => void;
 }
 
 interface Atom {
@@ -174,8 +176,11 @@ function selectAtom(project: Project, g: Graph, a: Atom, changes: StateChanges):
   return out;
 }
 
-/** One selector expression: space-separated union of comma-separated intersections. */
-function evaluate(project: Project, g: Graph, specs: string[], changes: StateChanges): Set<string> {
+/**
+ * One selector expression: space-separated union of comma-separated intersections.
+ * `unmatched` hears each criterion of the union that selects nothing.
+ */
+function evaluate(project: Project, g: Graph, specs: string[], changes: StateChanges, unmatched?: (criterion: string) => void): Set<string> {
   const out = new Set<string>();
   for (const spec of specs.flatMap((s) => s.split(/\s+/)).filter(Boolean)) {
     let acc: Set<string> | undefined;
@@ -183,6 +188,7 @@ function evaluate(project: Project, g: Graph, specs: string[], changes: StateCha
       const s = selectAtom(project, g, parseAtom(part), changes);
       acc = acc === undefined ? s : new Set([...acc].filter((x: string) => s.has(x)));
     }
+    if (unmatched && !acc?.size) unmatched(spec);
     for (const id of acc ?? []) out.add(id);
   }
   return out;
@@ -201,11 +207,16 @@ export function matchSelectors(project: Project, g: Graph, specs: string[], stat
   return evaluate(project, g, specs, stateChanges(project, state));
 }
 
+/** dbt's words for a criterion that selects nothing. */
+export function unmatchedMessage(criterion: string): string {
+  return `The selection criterion '${criterion}' does not match any enabled nodes`;
+}
+
 /** Node ids chosen by --select minus --exclude (everything when no --select). */
 export function selectNodes(project: Project, g: Graph, opts: SelectOptions): Set<string> {
   const changes = stateChanges(project, opts.state);
-  const selected = opts.select?.length ? evaluate(project, g, opts.select, changes) : new Set(project.nodes.keys());
-  if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, changes)) selected.delete(id);
+  const selected = opts.select?.length ? evaluate(project, g, opts.select, changes, opts.unmatched) : new Set(project.nodes.keys());
+  if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, changes, opts.unmatched)) selected.delete(id);
   return selected;
 }
 

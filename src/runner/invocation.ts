@@ -4,7 +4,7 @@ import type { CommandContext } from '../cli/context.js';
 import { formatSample } from './reporter.js';
 import { writeManifest } from '../artifacts/manifest.js';
 import { topoSort } from '../graph/build-graph.js';
-import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
+import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from '../graph/selector.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { newCompiler } from './compile-nodes.js';
@@ -21,6 +21,7 @@ import { writeRunResults } from './run-results.js';
 import { schedule } from './scheduler.js';
 import { resolveDeferred } from './defer.js';
 import { runProjectHooks } from './project-hooks.js';
+import { checkRelationNames } from '../materializations/relation-check.js';
 
 export type RunKind = 'run' | 'seed' | 'test' | 'build';
 
@@ -54,61 +55,88 @@ function runnable(ctx: CommandContext, kind: RunKind, selected: Set<string>, exc
 }
 
 /**
- * Dependencies inside the run. In build, a node also waits for the tests of its parents,
- * so a failed error-severity test skips everything downstream of the tested node.
+ * Dependencies inside the run, as dbt's build: a test waits for every node it reads, and a
+ * node also waits for each test whose nodes are all upstream of it, so a failed
+ * error-severity test skips what is built from the data it checked. A test that reads a node
+ * downstream of the one it is attached to (a relationships test on `items` pointing at
+ * `orders`, built from `items`) gates only what is downstream of both.
  */
 function runDependencies(ctx: CommandContext, ids: Set<string>, kind: RunKind): Map<string, string[]> {
   const { project, graph } = ctx;
+  const isTest = (id: string): boolean => project.nodes.get(id)?.resource_type === 'test';
+  /** tests of the run reading one node, by that node; tests reading several, apart */
   const testsOf = new Map<string, string[]>();
+  const multiParentTests: string[] = [];
   if (kind === 'build') {
     for (const id of ids) {
-      const n = project.nodes.get(id)!;
-      if (n.resource_type === 'test' && n.attached_node) {
-        const list = testsOf.get(n.attached_node) ?? [];
+      if (!isTest(id)) continue;
+      const reads = new Set(graph.predecessors(id) ?? []);
+      if (reads.size > 1) multiParentTests.push(id);
+      for (const p of reads.size === 1 ? reads : []) {
+        const list = testsOf.get(p) ?? [];
         list.push(id);
-        testsOf.set(n.attached_node, list);
+        testsOf.set(p, list);
       }
     }
   }
-  const ancestorsInRun = (id: string): { inRun: string[]; tested: string[] } => {
-    // parents that are in the run; ephemeral parents are looked through. `tested` also holds
-    // parents outside the run whose tests are in it (a source), so their tests gate this node.
-    const inRun = new Set<string>();
-    const tested = new Set<string>();
+  const deps = new Map<string, Set<string>>();
+  for (const id of ids) {
+    // the nearest parents in the run, looking through ephemeral models; a test of a parent
+    // met on the way (one in the run, an ephemeral one or a source outside the run) gates the node
+    const ds = new Set<string>();
+    const test = isTest(id);
     const stack = [...(graph.predecessors(id) ?? [])];
     const seen = new Set<string>();
     while (stack.length) {
       const p = stack.pop()!;
       if (seen.has(p)) continue;
       seen.add(p);
-      if (ids.has(p)) {
-        inRun.add(p);
-        tested.add(p);
-      } else if (project.nodes.get(p)?.config.materialized === 'ephemeral') stack.push(...(graph.predecessors(p) ?? []));
-      else if (testsOf.has(p)) tested.add(p);
+      if (ids.has(p)) ds.add(p);
+      else if (project.nodes.get(p)?.config.materialized === 'ephemeral') stack.push(...(graph.predecessors(p) ?? []));
+      if (!test) for (const t of testsOf.get(p) ?? []) ds.add(t);
     }
-    return { inRun: [...inRun], tested: [...tested] };
-  };
-  const deps = new Map<string, string[]>();
-  for (const id of ids) {
-    const node = project.nodes.get(id)!;
-    const { inRun, tested } = ancestorsInRun(id);
-    const ds = new Set(inRun);
-    if (node.resource_type !== 'test') for (const p of tested) for (const t of testsOf.get(p) ?? []) ds.add(t);
-    deps.set(id, [...ds]);
+    deps.set(id, ds);
   }
-  return deps;
+  // a test reading several nodes gates the nodes downstream of all of them (never one it reads: no cycle)
+  const below = new Map<string, Set<string>>();
+  const descendants = (n: string): Set<string> => {
+    let out = below.get(n);
+    if (!out) {
+      out = new Set<string>();
+      const stack = [...(graph.successors(n) ?? [])];
+      while (stack.length) {
+        const c = stack.pop()!;
+        if (out.has(c)) continue;
+        out.add(c);
+        stack.push(...(graph.successors(c) ?? []));
+      }
+      below.set(n, out);
+    }
+    return out;
+  };
+  for (const t of multiParentTests) {
+    const [first, ...rest] = [...new Set(graph.predecessors(t) ?? [])].map(descendants).sort((a, b) => a.size - b.size);
+    for (const n of first!) if (n !== t && ids.has(n) && !isTest(n) && rest.every((d) => d.has(n))) deps.get(n)!.add(t);
+  }
+  return new Map([...deps].map(([id, ds]) => [id, [...ds]]));
 }
 
 /** ft run / seed / test / build: select, lock the target, execute the DAG, write artifacts. */
 export async function invoke(ctx: CommandContext, opts: InvocationOptions): Promise<number> {
   const { project, graph, out, state } = ctx;
   const started = Date.now();
-  const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state });
+  const unmatched: string[] = [];
+  const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state, unmatched: (c) => unmatched.push(c) });
+  for (const c of unmatched) out.warn(unmatchedMessage(c));
+  if (unmatched.length && opts.warnError) {
+    out.error(`--warn-error: ${unmatched.length === 1 ? 'a selection criterion matches' : 'selection criteria match'} no enabled node; nothing was run. Check the names with ft ls, or drop --warn-error.`);
+    return 1;
+  }
   const excluded = opts.exclude?.length ? matchSelectors(project, graph, opts.exclude, state) : new Set<string>();
   const ids = runnable(ctx, opts.kind, selected, excluded);
   const threads = Math.max(1, opts.threads ?? project.target.threads);
   const adapter = createAdapter(project.target, threads);
+  checkRelationNames(project, adapter, ids);
   let cancelled = false;
   const onSignal = (): void => {
     if (cancelled) return;
@@ -194,6 +222,11 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     if (!cancelled && opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-end', out);
     summarize(ctx, list, elapsed, opts);
     if (cancelled) return 130;
+    const unresolved = list.filter((r) => r.internalError).map((r) => r.unique_id);
+    if (unresolved.length) {
+      out.error(`internal error: ${unresolved.length} selected node${unresolved.length === 1 ? ' was' : 's were'} never run: ${unresolved.map((id) => project.nodes.get(id)?.name ?? id).join(', ')}. This is a bug in ft; please report it with the project's graph (ft ls --output json).`);
+      return 2;
+    }
     if (configError) {
       out.error((configError as FtError).format());
       return 2;

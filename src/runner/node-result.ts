@@ -18,6 +18,8 @@ export interface NodeResult {
   sample?: Record<string, unknown>[];
   /** what blocked a skipped node */
   skippedBecause?: string;
+  /** ft itself failed the node (it could never start): the run exits 2 */
+  internalError?: boolean;
 }
 
 /** A node whose failure should skip its descendants. */

@@ -15,6 +15,7 @@ export interface ScheduleOptions {
 /**
  * Runs a DAG with up to `threads` nodes at once: a node starts as soon as all its
  * dependencies are done; a failed node's descendants are skipped and the rest goes on.
+ * Every node of `order` gets a result: one that could never start is an internal error.
  * `order` is a topological order that breaks ties between ready nodes.
  */
 export async function schedule(order: string[], deps: Map<string, string[]>, opts: ScheduleOptions): Promise<Map<string, NodeResult>> {
@@ -82,6 +83,15 @@ export async function schedule(order: string[], deps: Map<string, string[]>, opt
       }
       if (running === 0 && ready.length === 0 && !resolved) {
         resolved = true;
+        // a node never ready (its dependencies close a cycle) is ft's bug: it gets an error, never silence
+        const stuck = new Set(order.filter((id) => !results.has(id)));
+        for (const id of stuck) {
+          const on = (deps.get(id) ?? []).filter((d) => rank.has(d) && stuck.has(d));
+          const now = new Date().toISOString();
+          const r: NodeResult = { unique_id: id, status: 'error', message: `internal error: ft never started this node; it was still waiting for ${on.join(', ') || 'nothing'}`, rowsAffected: null, failures: null, startedAt: now, completedAt: now, executionTime: 0, threadId: 'main', internalError: true };
+          results.set(id, r);
+          opts.onResult(r);
+        }
         resolveAll(results);
       }
     };
