@@ -3,8 +3,10 @@
  * mappings and sequences, one-line plain, quoted and flow (`[a, b]`, `{k: v}`) scalars,
  * comments. It returns what `parseYaml` returns (values with the line of each mapping,
  * sequence and sequence item) or `null` as soon as it meets anything else — anchors,
- * tags, block or multi-line scalars, tabs, duplicate keys, odd indentation, a `#` next to
- * a quote — and the full `yaml` library then reads the file (and reports its errors).
+ * aliases, `<<` merge keys, tags, multi-line plain scalars, tabs, duplicate keys, odd
+ * indentation, a `#` next to a quote, nesting deeper than MAX_YAML_DEPTH — and the full
+ * `yaml` library then reads the file (and reports its errors). Whoever needs to know which
+ * reader took a file sees `null` here (or `via` in parseYaml's answer).
  *
  * Why: the `yaml` library takes ~0.25 ms per schema entry, the largest cost of loading a
  * project of thousands of models after their templates.
@@ -21,6 +23,9 @@ interface Line {
   indent: number;
   text: string;
 }
+
+/** Mappings and lists inside each other beyond this depth are an error (yaml-file.ts says so, with the line). */
+export const MAX_YAML_DEPTH = 256;
 
 class Unsupported extends Error {}
 const fail = (): never => {
@@ -73,6 +78,8 @@ export function fastParseYaml(text: string): FastYaml | null {
   }
   const out: FastYaml = { value: null, lines: new Map(), itemLines: new Map() };
   let pos = 0;
+  /** mappings and lists open around the one being read (the library reports a file too deep) */
+  let depth = 0;
 
   const scalarOrFlow = (s: string, no: number): unknown => {
     const c = s[0];
@@ -129,6 +136,7 @@ export function fastParseYaml(text: string): FastYaml | null {
 
   /** A one-line flow collection starting at s[at]; returns the value and the index after it. */
   const flow = (s: string, at: number, no: number): [unknown, number] => {
+    if (++depth > MAX_YAML_DEPTH) fail();
     const open = s[at];
     const close = open === '[' ? ']' : '}';
     const arr: unknown[] = [];
@@ -172,7 +180,8 @@ export function fastParseYaml(text: string): FastYaml | null {
           i++;
           if (s[i] !== ' ') fail();
           const key = String(k);
-          if (Object.prototype.hasOwnProperty.call(obj, key)) fail();
+          // a plain `<<` is a merge key, which the library applies
+          if (key === '<<' || Object.prototype.hasOwnProperty.call(obj, key)) fail();
           obj[key] = item();
           skip();
         }
@@ -189,6 +198,7 @@ export function fastParseYaml(text: string): FastYaml | null {
         fail();
       }
     }
+    depth--;
     if (open === '[') {
       out.lines.set(arr, no);
       out.itemLines.set(
@@ -292,6 +302,7 @@ export function fastParseYaml(text: string): FastYaml | null {
   };
 
   const map = (indent: number, firstText: string, firstNo: number): Record<string, unknown> => {
+    if (++depth > MAX_YAML_DEPTH) fail();
     const obj: Record<string, unknown> = {};
     out.lines.set(obj, firstNo);
     let text: string | undefined = firstText;
@@ -308,10 +319,12 @@ export function fastParseYaml(text: string): FastYaml | null {
       if (next.indent > indent || isSeqItem(next, indent)) fail();
       text = next.text;
     }
+    depth--;
     return obj;
   };
 
   const seq = (indent: number): unknown[] => {
+    if (++depth > MAX_YAML_DEPTH) fail();
     const arr: unknown[] = [];
     const itemLines: number[] = [];
     out.lines.set(arr, lines[pos]!.no);
@@ -341,6 +354,7 @@ export function fastParseYaml(text: string): FastYaml | null {
       const next = lines[pos];
       if (next && next.indent > indent) fail();
     }
+    depth--;
     return arr;
   };
 
@@ -357,7 +371,8 @@ export function fastParseYaml(text: string): FastYaml | null {
     if (pos !== lines.length) return null;
     return out;
   } catch (e) {
-    if (e instanceof Unsupported) return null;
+    // a stack overflow too: the library reads the file and says where it is too deep
+    if (e instanceof Unsupported || e instanceof RangeError) return null;
     throw e;
   }
 }

@@ -127,7 +127,7 @@ describe('fast YAML reader', () => {
     'nested:\n  - [a, [b, c], {d: e}]\n  - {}\n  - []\n',
     '# comment\nmodels:   # trailing\n  p:\n    +materialized: view  # why\n    silver:\n      +tags: [silver]\n\n\n    gold:\n      materialized: table\n',
     'url: https://example.com/a#b\npath: a:b\nexpr: "x > 0"\n',
-    '1: one\ntrue: t\n1.0: f\nnull: n\n',
+    '1: one\ntrue: t\n1.5: f\nnull: n\n',
     '- a\n- b: 1\n  c: 2\n-\n  d: 3\n',
     'k:\n- x\n- y\nz: 1\n',
     'just a scalar\n',
@@ -141,7 +141,8 @@ describe('fast YAML reader', () => {
     '',
     '# only a comment\n',
   ];
-  for (const c of cases) it(`same result for ${JSON.stringify(c).slice(0, 70)}`, () => same(c));
+  // each is one the fast reader must take (a reader declining everything would pass a mere comparison)
+  for (const c of cases) it(`same result for ${JSON.stringify(c).slice(0, 70)}, on the fast path`, () => expect(same(c)).toBe('fast'));
 
   const declined: string[] = [
     'a: &x 1\nb: *x\n',
@@ -151,6 +152,7 @@ describe('fast YAML reader', () => {
     'a:\n\tb: 1\n',
     'a: "x # y"\n',
     'a: 1\na: 2\n',
+    '1: one\ntrue: t\n1.0: f\nnull: n\n', // 1 and 1.0 are the same key
     'a: [1,\n  2]\n',
     'a b: 1\n',
     '? complex\n: key\n',
@@ -163,8 +165,20 @@ describe('fast YAML reader', () => {
     'a: |2\n   x\n',
     '---\n',
     '&a\n',
+    // `<<` merge keys are applied by the library (as PyYAML does), in blocks, flows and list items
+    'm:\n  <<: {a: 1}\n  b: 2\n',
+    'm: {<<: {a: 1}, b: 2}\n',
+    'm: {"<<": 1}\n',
+    '- <<: {a: 1}\n  b: 2\n',
+    'a: &x {b: 1}\nm:\n  <<: *x\n',
+    'a: [*x]\n',
+    '- *x\n',
+    'a: &x\n  b: 1\n',
+    // deeper than MAX_YAML_DEPTH: the library reports it
+    Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n',
+    `a: ${'['.repeat(300)}${']'.repeat(300)}\n`,
   ];
-  for (const c of declined) it(`declines ${JSON.stringify(c)}`, () => expect(fastParseYaml(c)).toBeNull());
+  for (const c of declined) it(`declines ${JSON.stringify(c).slice(0, 70)}`, () => expect(fastParseYaml(c)).toBeNull());
 
   it('resolves plain scalars like the YAML 1.2 core schema', () => {
     expect([resolvePlain('0o10'), resolvePlain('010'), resolvePlain('0x10'), resolvePlain('1_000'), resolvePlain('Null'), resolvePlain('.5')]).toEqual([8, 10, 16, '1_000', null, 0.5]);
@@ -172,10 +186,105 @@ describe('fast YAML reader', () => {
 
   it('parseYaml still reports malformed YAML with the file and line', () => {
     expect(() => parseYaml('a:\n  b: [1, 2\n', 'models/x.yml')).toThrowError(FtError);
-    try {
-      parseYaml('a: 1\nb: "open\n', 'models/x.yml');
-    } catch (e) {
-      expect((e as FtError).format()).toMatch(/^models\/x\.yml:2: malformed YAML/);
-    }
+    expect(formatOf(() => parseYaml('a: 1\nb: "open\n', 'models/x.yml'))).toMatch(/^models\/x\.yml:2: malformed YAML/);
+  });
+
+  it('says which reader took a file', () => {
+    expect(parseYaml('a: 1\n', 'x.yml').via).toBe('fast');
+    expect(parseYaml('a: &x 1\nb: *x\n', 'x.yml').via).toBe('library');
+  });
+});
+
+/** The message an FtError thrown by `fn` prints (fails the test when nothing, or something else, is thrown). */
+function formatOf(fn: () => unknown): string {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(FtError);
+  return (thrown as FtError).format();
+}
+
+/** What PyYAML 6 (dbt's reader) gives for the same text, key order included: `yaml.safe_load`. */
+const asPyYaml = (text: string): unknown => {
+  const v = parseYaml(text, 'models/x.yml').value;
+  return JSON.parse(JSON.stringify(v)) as unknown;
+};
+const keysOf = (o: unknown): string[] => Object.keys(o as object);
+
+describe('anchors, aliases and merge keys, read as PyYAML reads them', () => {
+  it('an alias is the anchored value: config: *cfg, tests: *std', () => {
+    const text = 'version: 2\nx-defaults:\n  cfg: &cfg {materialized: table, tags: [a]}\n  std: &std [unique, not_null]\nmodels:\n  - name: a\n    config: *cfg\n    columns:\n      - name: id\n        tests: *std\n';
+    const v = asPyYaml(text) as { models: Array<{ config: unknown; columns: Array<{ tests: unknown }> }> };
+    expect(v.models[0]!.config).toEqual({ materialized: 'table', tags: ['a'] });
+    expect(v.models[0]!.columns[0]!.tests).toEqual(['unique', 'not_null']);
+  });
+
+  it('an alias is a copy: changing one use leaves the others', () => {
+    const { value } = parseYaml('a: &x {k: [1]}\nb: *x\nc: *x\n', 'x.yml');
+    const v = value as Record<string, { k: number[] }>;
+    v.b!.k.push(2);
+    expect([v.a!.k, v.c!.k]).toEqual([[1], [1]]);
+  });
+
+  it('<<: *cfg merges, and the mapping\'s own keys win wherever they stand', () => {
+    // python3 -c "import yaml,json;print(json.dumps(yaml.safe_load(open(0))))"
+    expect(asPyYaml('base: &cfg\n  materialized: table\n  alias: b\nm:\n  <<: *cfg\n  alias: x\n')).toEqual({ base: { materialized: 'table', alias: 'b' }, m: { materialized: 'table', alias: 'x' } });
+    expect(asPyYaml('a: &a {x: 1}\nm:\n  x: 2\n  <<: *a\n')).toEqual({ a: { x: 1 }, m: { x: 2 } });
+    expect(asPyYaml('m:\n  <<: {a: 1}\n  b: 2\n')).toEqual({ m: { a: 1, b: 2 } });
+  });
+
+  it('<<: [*a, *b]: the first listed wins, keys in PyYAML\'s order', () => {
+    const v = asPyYaml('a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nm:\n  <<: [*a, *b]\n  z: 3\n') as Record<string, unknown>;
+    expect(v.m).toEqual({ y: 1, z: 3, x: 1 });
+    expect(keysOf(v.m)).toEqual(['y', 'z', 'x']);
+  });
+
+  it('merges inside merged mappings, and a quoted "<<" is an ordinary key', () => {
+    const v = asPyYaml('a: &a {x: 1, <<: {q: 5}}\nm: {<<: *a, y: 1}\nq:\n  "<<": 1\n') as Record<string, unknown>;
+    expect(v).toEqual({ a: { q: 5, x: 1 }, m: { q: 5, x: 1, y: 1 }, q: { '<<': 1 } });
+    expect(keysOf(v.m)).toEqual(['q', 'x', 'y']);
+  });
+
+  it('keeps lines: a merged mapping at its own line, aliased items at the alias', () => {
+    const doc = parseYaml('std: &std [unique]\nm:\n  <<: {a: 1}\n  tests:\n    - *std\n', 'x.yml');
+    const v = doc.value as { m: { tests: unknown[] } };
+    expect(doc.lines.get(v.m)).toBe(3);
+    expect(doc.itemLines.get(v.m.tests)).toEqual([5]);
+  });
+
+  it('a merge of something else than mappings, an unknown alias or a value containing itself: the file and line', () => {
+    expect(formatOf(() => parseYaml('a: &a 1\nm:\n  <<: *a\n', 'models/x.yml'))).toMatch(/^models\/x\.yml:\d+: a `<<` merge key takes a mapping/);
+    expect(formatOf(() => parseYaml('a: 1\nb: *nope\n', 'models/x.yml'))).toMatch(/^models\/x\.yml:2: /);
+    expect(formatOf(() => parseYaml('a: &a\n  b: *a\n', 'models/x.yml'))).toMatch(/^models\/x\.yml:2: the alias \*a is inside the value it refers to/);
+  });
+
+  it('an alias bomb is an error, not a hang', () => {
+    const lines = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    expect(formatOf(() => parseYaml(`${lines.join('\n')}\n`, 'models/x.yml'))).toMatch(/^models\/x\.yml:\d+: aliases in this file expand to more than/);
+  });
+});
+
+describe('deep nesting', () => {
+  const deepBlock = (n: number): string => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
+  const deepFlow = (n: number): string => `a: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+  const deepSeq = (n: number): string => Array.from({ length: n }, (_, i) => `${' '.repeat(i * 2)}- `).join('\n') + 'x\n';
+  for (const [what, text] of [
+    ['mappings, 300 deep', deepBlock(300)],
+    ['mappings, 20,000 deep', deepBlock(20_000)],
+    ['flow lists, 300 deep', deepFlow(300)],
+    ['flow lists, 50,000 deep', deepFlow(50_000)],
+    ['block lists, 2,000 deep', deepSeq(2000)],
+  ] as const) {
+    it(`${what}: an FtError with the file and a line, no stack overflow`, () => {
+      expect(formatOf(() => parseYaml(text, 'models/deep.yml'))).toMatch(/^models\/deep\.yml:\d+: YAML nested more than 256 levels deep/);
+    });
+  }
+  it('200 levels are read', () => {
+    expect(parseYaml(deepBlock(200), 'x.yml').via).toBe('fast');
+    expect(parseYaml(deepFlow(200), 'x.yml').via).toBe('fast');
   });
 });
