@@ -14,7 +14,7 @@ afterAll(removeShopCopies);
 const copyShop = (): string => copyShopFixture('ft-pp-');
 
 /** Counts ParseCache hits and misses (templates and schema files) during one load. */
-async function countedLoad(dir: string, vars?: Record<string, unknown>): Promise<{ hits: number; misses: number }> {
+async function countedLoad(dir: string, vars?: Record<string, unknown>, target?: string): Promise<{ hits: number; misses: number }> {
   const counts = { hits: 0, misses: 0 };
   const wrap = (name: 'get' | 'getSchema'): void => {
     const orig = ParseCache.prototype[name] as (this: ParseCache, ...a: unknown[]) => unknown;
@@ -28,7 +28,7 @@ async function countedLoad(dir: string, vars?: Record<string, unknown>): Promise
   wrap('get');
   wrap('getSchema');
   try {
-    await loadProject({ projectDir: dir, vars });
+    await loadProject({ projectDir: dir, vars, target });
   } finally {
     vi.restoreAllMocks();
   }
@@ -50,13 +50,37 @@ describe('parse cache (target/partial_parse.json)', () => {
     expect(await countedLoad(dir)).toEqual({ hits: PARSED, misses: 0 });
   });
 
-  it('a change of vars, target or macros invalidates every entry', async () => {
+  it('a change of vars or macros invalidates every entry', async () => {
     const dir = copyShop();
     await countedLoad(dir);
     expect(await countedLoad(dir, { min_amount: 5 })).toEqual({ hits: 0, misses: PARSED });
     expect(await countedLoad(dir, { min_amount: 5 })).toEqual({ hits: PARSED, misses: 0 });
     writeFileSync(join(dir, 'macros/cents.sql'), 'ROUND({{column}} * 100, 0)');
     expect(await countedLoad(dir, { min_amount: 5 })).toEqual({ hits: 0, misses: PARSED });
+  });
+
+  it('a change of target invalidates every entry: another database, or another target name', async () => {
+    const dir = copyShop();
+    // `dev2`: another target name with dev's database
+    const profiles = join(dir, 'profiles.yml');
+    writeFileSync(
+      profiles,
+      readFileSync(profiles, 'utf8') + '    dev2:\n      type: mysql\n      host: 127.0.0.1\n      user: root\n      database: "{{env_var "FT_DATABASE" "shop_dev"}}"\n',
+    );
+    await countedLoad(dir);
+    expect(await countedLoad(dir)).toEqual({ hits: PARSED, misses: 0 });
+    // the same target `dev`, its database moved by the env var profiles.yml reads
+    vi.stubEnv('FT_DATABASE', 'shop_other');
+    try {
+      expect(await countedLoad(dir)).toEqual({ hits: 0, misses: PARSED });
+      expect(await countedLoad(dir)).toEqual({ hits: PARSED, misses: 0 });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(await countedLoad(dir)).toEqual({ hits: 0, misses: PARSED });
+    expect(await countedLoad(dir, undefined, 'dev2')).toEqual({ hits: 0, misses: PARSED });
+    expect(await countedLoad(dir, undefined, 'dev2')).toEqual({ hits: PARSED, misses: 0 });
+    expect(await countedLoad(dir, undefined, 'dev')).toEqual({ hits: 0, misses: PARSED });
   });
 
   it('a corrupt cache file only means a full parse', async () => {
