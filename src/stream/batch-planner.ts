@@ -5,13 +5,13 @@
  * A batch may span several files (one checkpoint segment each). Memory: one read chunk plus
  * the batch being built.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Batch, BatchSegment, RejectRow } from './batch.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { tsvEscape } from './column-types.js';
-import { fingerprint, hashHead } from './fingerprint.js';
-import type { Landing, LandingEntry } from './landing.js';
+import { fingerprint, prefixHashes } from './fingerprint.js';
+import { openForWriting, type Landing, type LandingEntry } from './landing.js';
 import { FileChunkSource, RecordReader, type ChunkSource } from './record-reader.js';
 import { RowEncoder } from './row-encoder.js';
 import { errorMessage } from './stream-errors.js';
@@ -47,6 +47,7 @@ const MAX_SOURCE_NAME = 512;
 export interface Cursor {
   entry: LandingEntry | null;
   fileId: string;
+  headId: string;
   headLen: number;
   sourceFile: string;
   tsvSource: string;
@@ -56,7 +57,12 @@ export interface Cursor {
   encoder: RowEncoder;
   /** Next segment inserts the checkpoint row. */
   insertNext: boolean;
-  rekeyFrom: string | null;
+  /** sha256 of bytes [0, hashedTo) (files only); hashedTo is always where a record starts. */
+  hash: Hash | null;
+  hashedTo: number;
+  /** The same hash carried past hashedTo through a too-long record whose bytes leave the buffer before it ends. */
+  ahead: Hash | null;
+  aheadTo: number;
   /** Planned position (after the last segment handed out). */
   offset: number;
   lines: number;
@@ -64,8 +70,38 @@ export interface Cursor {
   isStream: boolean;
   /** Read to the end (planned). */
   ended: boolean;
-  /** The completing segment was committed. */
+  /** The completing (or parking) segment was committed. */
   committedDone: boolean;
+}
+
+/** The content hash up to `to` (a record boundary inside the reader's buffer, or where `ahead` got to). */
+function advanceHash(cur: Cursor, r: RecordReader, to: number): void {
+  if (cur.ahead && cur.aheadTo <= to) {
+    cur.hash = cur.ahead;
+    cur.hashedTo = cur.aheadTo;
+    cur.ahead = null;
+  }
+  if (to > cur.hashedTo) {
+    cur.hash!.update(r.bytes(cur.hashedTo, to));
+    cur.hashedTo = to;
+  }
+}
+
+/** Before the reader drops what it has returned: hash it (a too-long record in progress goes into `ahead`). */
+function hashBeforeFill(cur: Cursor, r: RecordReader): void {
+  const boundary = r.offset;
+  advanceHash(cur, r, boundary);
+  const consumed = r.bufferEnd - r.buffered;
+  if (consumed > boundary) {
+    if (!cur.ahead) {
+      cur.ahead = cur.hash!.copy();
+      cur.aheadTo = cur.hashedTo;
+    }
+    if (consumed > cur.aheadTo) {
+      cur.ahead.update(r.bytes(cur.aheadTo, consumed));
+      cur.aheadTo = consumed;
+    }
+  }
 }
 
 export interface PlannerOptions {
@@ -98,9 +134,11 @@ export function sourceNameFor(rel: string): string {
 export function streamCursor(source: ChunkSource, columns: StreamColumn[], format: 'ndjson' | 'csv', maxLineBytes: number): Cursor {
   const started = new Date().toISOString();
   const sourceFile = `stdin:${started}:${process.pid}`;
+  const fileId = createHash('sha256').update(sourceFile + Math.random()).digest('hex');
   return {
     entry: null,
-    fileId: createHash('sha256').update(sourceFile + Math.random()).digest('hex'),
+    fileId,
+    headId: fileId,
     headLen: 0,
     sourceFile,
     tsvSource: tsvEscape(sourceFile),
@@ -109,7 +147,10 @@ export function streamCursor(source: ChunkSource, columns: StreamColumn[], forma
     reader: new RecordReader(source, 0, 1, format === 'csv', maxLineBytes),
     encoder: new RowEncoder(columns),
     insertNext: true,
-    rekeyFrom: null,
+    hash: null,
+    hashedTo: 0,
+    ahead: null,
+    aheadTo: 0,
     offset: 0,
     lines: 0,
     needHeader: format === 'csv',
@@ -160,8 +201,9 @@ export class BatchPlanner {
       const seg: BatchSegment = {
         fileId: cur.fileId,
         insert: cur.insertNext,
-        rekeyFrom: cur.rekeyFrom,
+        headId: cur.headId,
         headLen: cur.headLen,
+        contentHash: null,
         sourceFile: cur.sourceFile,
         sourcePath: cur.sourcePath,
         fileSize: cur.size,
@@ -172,20 +214,25 @@ export class BatchPlanner {
         rows: 0,
         rejected: 0,
         completes: false,
+        parks: false,
         ref: cur,
       };
       const res = await this.read(cur, b, seg, sink, startedAt);
-      if (res === 'eof') {
-        seg.completes = true;
+      if (res === 'eof' || res === 'held') {
+        if (res === 'eof') seg.completes = true;
+        else seg.parks = true;
         cur.ended = true;
         this.current = null;
         if (!cur.isStream) await cur.reader.close();
       }
+      if (cur.hash) {
+        advanceHash(cur, cur.reader, seg.endOffset);
+        seg.contentHash = cur.hash.copy().digest('hex');
+      }
       if (cur.isStream) seg.fileSize = seg.endOffset;
-      if (seg.endOffset > seg.startOffset || seg.completes || seg.endLines > seg.startLines) {
+      if (seg.endOffset > seg.startOffset || seg.completes || seg.parks || seg.endLines > seg.startLines) {
         b.segments.push(seg);
         cur.insertNext = false;
-        cur.rekeyFrom = null;
         cur.offset = seg.endOffset;
         cur.lines = seg.endLines;
       }
@@ -195,7 +242,7 @@ export class BatchPlanner {
     return b.segments.length ? b : null;
   }
 
-  private async read(cur: Cursor, b: Batch, seg: BatchSegment, sink: TsvSink, startedAt: number): Promise<'full' | 'eof' | 'timeout'> {
+  private async read(cur: Cursor, b: Batch, seg: BatchSegment, sink: TsvSink, startedAt: number): Promise<'full' | 'eof' | 'held' | 'timeout'> {
     const r = cur.reader;
     const enc = cur.encoder;
     const csv = this.o.format === 'csv';
@@ -216,7 +263,9 @@ export class BatchPlanner {
           bytes += r.recEnd - r.recStart;
           endOffset = r.recEnd;
           endLines = r.nextLine - 1;
-          const text = r.recText;
+          let text = r.recText;
+          // a UTF-8 byte order mark is not part of the first line
+          if (r.recStart === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
           if (isBlank(text)) continue;
           if (cur.needHeader) {
             cur.needHeader = false;
@@ -246,6 +295,16 @@ export class BatchPlanner {
           }
         }
         if (r.atEnd) return 'eof';
+        if (r.tailHeld) {
+          // the file ends inside a line: read it only once nobody has the file open for writing
+          if (!(await openForWriting(cur.entry!.path))) {
+            r.finalize();
+            continue;
+          }
+          this.o.log('info', `${cur.sourceFile}: its last line is unfinished and the file is still open for writing; loading that line once it is finished`);
+          return 'held';
+        }
+        if (cur.hash) hashBeforeFill(cur, r);
         let timeout: number | undefined;
         if (cur.isStream) timeout = Math.max(0, startedAt + this.o.triggerIntervalMs - Date.now());
         const f = await r.fill(timeout);
@@ -265,11 +324,17 @@ export class BatchPlanner {
   private async openNext(): Promise<Cursor | null> {
     const landing = this.o.landing;
     if (!landing) return null;
+    for (const [k, c] of this.planned) if (c.committedDone) this.planned.delete(k);
     for (;;) {
       const entry = landing.takeReady();
       if (!entry) return null;
       let fh: FileHandle | null = null;
       try {
+        if (landing.isHeld(entry) && (await openForWriting(entry.path))) {
+          // its last line is unfinished and its writer is still there: nothing new to read
+          landing.hold(entry);
+          continue;
+        }
         fh = await open(entry.path, 'r');
         const st = await fh.stat();
         if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
@@ -283,46 +348,38 @@ export class BatchPlanner {
         }
         const size = st.size;
         const fp = await fingerprint(fh, size);
-        const inSession = this.planned.get(fp.id);
-        if (inSession) {
-          if (!inSession.committedDone) {
-            // the same content is being loaded under another name: decide once that commits
-            landing.release(entry, this.o.triggerIntervalMs);
-            await fh.close();
-            continue;
-          }
-          this.planned.delete(fp.id);
+        if (this.planned.has(fp.headId)) {
+          // a file with the same head is being loaded: decide once that is committed
+          landing.release(entry, this.o.triggerIntervalMs);
+          await fh.close();
+          continue;
         }
-        const row = await this.o.store.byId(fp.id);
+        const ownName = sourceNameFor(entry.rel);
+        const found = await this.identify(fh, size, fp.headId, ownName);
         let start = 0;
         let lines = 0;
         let name: string;
+        let fileId: string;
         let insert = true;
-        let rekeyFrom: string | null = null;
-        if (row) {
-          if ((row.completed && size <= row.bytesCommitted) || size < row.bytesCommitted) {
+        let hash: Hash = createHash('sha256');
+        if (found) {
+          const { row, state } = found;
+          if (row.completed && size <= row.bytesCommitted) {
             await fh.close();
             await this.o.onAlreadyLoaded(entry, row);
             continue;
           }
-          // else: not finished (or grown since): resume; at the very end this just marks it completed
+          // not finished, or grown since: continue where the checkpoint stands
           start = row.bytesCommitted;
           lines = row.linesCommitted;
           name = row.sourceFile;
+          fileId = row.fileId;
           insert = false;
+          hash = state;
+          if (row.completed) this.o.log('info', `${entry.rel} grew after it was loaded (as ${name}); loading the bytes after ${start}`);
         } else {
-          name = sourceNameFor(entry.rel);
-          const other = this.names.has(name) ? null : await this.o.store.bySourceFile(name);
-          if (other && other.headLen < fp.headLen && (await hashHead(fh, other.headLen)) === other.fileId) {
-            // the same file, grown since it was (partly) loaded: continue it
-            rekeyFrom = other.fileId;
-            start = other.bytesCommitted;
-            lines = other.linesCommitted;
-            insert = false;
-            this.o.log('info', `${entry.rel} grew after it was loaded; loading the appended bytes`);
-          } else if (other || this.names.has(name)) {
-            name = sourceNameFor(`${entry.rel}#${fp.id.slice(0, 12)}`);
-          }
+          name = await this.freeName(entry.rel, ownName, fp.headId);
+          fileId = createHash('sha256').update(`file:${name}`).digest('hex');
         }
         const encoder = new RowEncoder(this.o.columns);
         const csv = this.o.format === 'csv';
@@ -330,18 +387,24 @@ export class BatchPlanner {
           const header = await readFirstRecord(entry.path, size, this.o.maxLineBytes);
           encoder.setCsvHeader(header);
         }
+        const reader = new RecordReader(new FileChunkSource(fh, start, size), start, lines + 1, csv, this.o.maxLineBytes);
+        reader.holdTail = true;
         const cur: Cursor = {
           entry,
-          fileId: fp.id,
+          fileId,
+          headId: fp.headId,
           headLen: fp.headLen,
           sourceFile: name,
           tsvSource: tsvEscape(name),
           sourcePath: entry.rel,
           size,
-          reader: new RecordReader(new FileChunkSource(fh, start, size), start, lines + 1, csv, this.o.maxLineBytes),
+          reader,
           encoder,
           insertNext: insert,
-          rekeyFrom,
+          hash,
+          hashedTo: start,
+          ahead: null,
+          aheadTo: start,
           offset: start,
           lines,
           needHeader: csv && start === 0,
@@ -349,7 +412,7 @@ export class BatchPlanner {
           ended: false,
           committedDone: false,
         };
-        this.planned.set(fp.id, cur);
+        this.planned.set(fp.headId, cur);
         this.names.add(name);
         return cur;
       } catch (e) {
@@ -368,6 +431,42 @@ export class BatchPlanner {
         throw e;
       }
     }
+  }
+
+  /**
+   * The checkpoint row this file is — the one whose committed bytes are exactly the file's
+   * first bytes (the longest such) — with the content hash positioned there, or null: a file
+   * that shares a head (or a name) with a loaded one but differs in what was loaded is another file.
+   */
+  private async identify(fh: FileHandle, size: number, headId: string, ownName: string): Promise<{ row: CheckpointRow; state: Hash } | null> {
+    const rows = await this.o.store.candidates(headId, ownName);
+    if (!rows.length) return null;
+    const lengths: number[] = [];
+    for (const r of rows) {
+      if (r.bytesCommitted <= size) lengths.push(r.bytesCommitted);
+      if (r.contentHash === null && r.headLen <= size) lengths.push(r.headLen);
+    }
+    const prefixes = await prefixHashes(fh, lengths);
+    let best: { row: CheckpointRow; state: Hash } | null = null;
+    for (const r of rows) {
+      const at = prefixes.get(r.bytesCommitted);
+      let ok: boolean;
+      if (r.contentHash !== null) ok = at !== undefined && at.digest === r.contentHash;
+      // a row written before ft kept content hashes: matched by its head, as it was then
+      else ok = prefixes.get(r.headLen)?.digest === r.headId && at !== undefined;
+      if (ok && (!best || r.bytesCommitted > best.row.bytesCommitted)) best = { row: r, state: at!.state };
+    }
+    return best;
+  }
+
+  /** `_source_file` for a new file: its path, or `path#<head>` (then `-2`, `-3`…) when another file has that name. */
+  private async freeName(rel: string, ownName: string, headId: string): Promise<string> {
+    const taken = async (n: string) => this.names.has(n) || (await this.o.store.bySourceFile(n)) !== null;
+    if (!(await taken(ownName))) return ownName;
+    const base = sourceNameFor(`${rel}#${headId.slice(0, 12)}`);
+    let name = base;
+    for (let k = 2; await taken(name); k++) name = sourceNameFor(`${rel}#${headId.slice(0, 12)}-${k}`);
+    return name;
   }
 }
 

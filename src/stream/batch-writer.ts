@@ -242,9 +242,9 @@ export class BatchWriter {
     if (seg.insert) {
       try {
         await this.conn.query(
-          `INSERT INTO ${this.checkpoint} (file_id, head_len, source_file, source_path, file_size, bytes_committed, lines_committed, rows_loaded, rows_rejected, completed, first_batch_id, last_batch_id, created_at, updated_at) ` +
-            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(6), NOW(6))',
-          [seg.fileId, seg.headLen, seg.sourceFile, seg.sourcePath, seg.fileSize, seg.endOffset, seg.endLines, rows, rejected, seg.completes ? 1 : 0, id, id],
+          `INSERT INTO ${this.checkpoint} (file_id, head_id, head_len, content_hash, source_file, source_path, file_size, bytes_committed, lines_committed, rows_loaded, rows_rejected, completed, first_batch_id, last_batch_id, created_at, updated_at) ` +
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(6), NOW(6))',
+          [seg.fileId, seg.headId, seg.headLen, seg.contentHash, seg.sourceFile, seg.sourcePath, seg.fileSize, seg.endOffset, seg.endLines, rows, rejected, seg.completes ? 1 : 0, id, id],
         );
       } catch (e) {
         if ((e as { errno?: number }).errno === 1062) throw new CheckpointConflictError(`checkpoint of ${seg.sourceFile} was registered by someone else`);
@@ -253,10 +253,10 @@ export class BatchWriter {
       return;
     }
     const [res] = await this.conn.query(
-      `UPDATE ${this.checkpoint} SET file_id = ?, head_len = ?, source_path = ?, file_size = ?, bytes_committed = ?, lines_committed = ?, ` +
+      `UPDATE ${this.checkpoint} SET head_id = ?, head_len = ?, content_hash = ?, source_path = ?, file_size = ?, bytes_committed = ?, lines_committed = ?, ` +
         'rows_loaded = rows_loaded + ?, rows_rejected = rows_rejected + ?, completed = ?, last_batch_id = ?, updated_at = NOW(6) ' +
         'WHERE file_id = ? AND bytes_committed = ?',
-      [seg.fileId, seg.headLen, seg.sourcePath, seg.fileSize, seg.endOffset, seg.endLines, rows, rejected, seg.completes ? 1 : 0, id, seg.rekeyFrom ?? seg.fileId, seg.startOffset],
+      [seg.headId, seg.headLen, seg.contentHash, seg.sourcePath, seg.fileSize, seg.endOffset, seg.endLines, rows, rejected, seg.completes ? 1 : 0, id, seg.fileId, seg.startOffset],
     );
     if ((res as unknown as ResultHeader).affectedRows !== 1) {
       throw new CheckpointConflictError(`checkpoint of ${seg.sourceFile} is not at byte ${seg.startOffset} any more`);

@@ -12,9 +12,11 @@ export interface BatchSegment {
   fileId: string;
   /** First write of this file: INSERT the checkpoint row (else UPDATE … WHERE bytes_committed = startOffset). */
   insert: boolean;
-  /** A grown small file whose checkpoint row was keyed by its shorter head: the row is re-keyed. */
-  rekeyFrom: string | null;
+  /** sha256 of the file's first `headLen` bytes. */
+  headId: string;
   headLen: number;
+  /** sha256 of bytes [0, endOffset) (null for stdin, which cannot be recognised again). */
+  contentHash: string | null;
   sourceFile: string;
   sourcePath: string | null;
   fileSize: number;
@@ -26,6 +28,8 @@ export interface BatchSegment {
   rejected: number;
   /** The file is fully read (up to its stable size). */
   completes: boolean;
+  /** The file's reading stops here for now: what follows is a last line its writer may still finish. */
+  parks: boolean;
   /** Opaque handle for the loader's bookkeeping after commit. */
   ref: unknown;
 }

@@ -3,13 +3,15 @@ import { checkpointTableName, qualified, rejectedTableName, type Queryable } fro
 import type { CheckpointRow, StreamTarget } from './types.js';
 
 const COLS =
-  'file_id AS fileId, head_len AS headLen, source_file AS sourceFile, file_size AS fileSize, ' +
+  'file_id AS fileId, head_id AS headId, head_len AS headLen, content_hash AS contentHash, source_file AS sourceFile, file_size AS fileSize, ' +
   'bytes_committed AS bytesCommitted, lines_committed AS linesCommitted, completed';
 
 function toRow(r: Record<string, unknown>): CheckpointRow {
   return {
     fileId: String(r.fileId),
+    headId: String(r.headId ?? r.fileId),
     headLen: Number(r.headLen),
+    contentHash: r.contentHash == null ? null : String(r.contentHash),
     sourceFile: String(r.sourceFile),
     fileSize: Number(r.fileSize),
     bytesCommitted: Number(r.bytesCommitted),
@@ -40,6 +42,16 @@ export class CheckpointStore {
     const [rows] = await this.conn.query(`SELECT ${COLS} FROM ${this.table} WHERE source_file = ?`, [sourceFile]);
     const list = rows as Array<Record<string, unknown>>;
     return list.length ? toRow(list[0]!) : null;
+  }
+
+  /**
+   * The rows a file might be: those whose head has the file's head hash, and the one loaded
+   * under the file's name (a small file that grew has another head). The caller verifies each
+   * by its content hash.
+   */
+  async candidates(headId: string, sourceFile: string): Promise<CheckpointRow[]> {
+    const [rows] = await this.conn.query(`SELECT ${COLS} FROM ${this.table} WHERE head_id = ? OR source_file = ?`, [headId, sourceFile]);
+    return (rows as Array<Record<string, unknown>>).map(toRow);
   }
 
   async maxBatchId(): Promise<number> {

@@ -93,8 +93,10 @@ export function rejectedTableDdl(target: StreamTarget): string {
 export function checkpointTableDdl(target: StreamTarget): string {
   return [
     `CREATE TABLE IF NOT EXISTS ${qualified(target.database, checkpointTableName(target.table))} (`,
-    "  `file_id` char(64) CHARACTER SET ascii NOT NULL COMMENT 'sha256 (hex) of the first head_len bytes',",
+    "  `file_id` char(64) CHARACTER SET ascii NOT NULL COMMENT 'key of the row',",
+    "  `head_id` char(64) CHARACTER SET ascii NULL COMMENT 'sha256 (hex) of the first head_len bytes',",
     '  `head_len` int NOT NULL,',
+    "  `content_hash` char(64) CHARACTER SET ascii NULL COMMENT 'sha256 (hex) of bytes [0, bytes_committed)',",
     "  `source_file` varchar(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL COMMENT 'value of _source_file',",
     '  `source_path` varchar(1024) NULL,',
     '  `file_size` bigint NOT NULL,',
@@ -108,13 +110,28 @@ export function checkpointTableDdl(target: StreamTarget): string {
     '  `created_at` datetime(6) NOT NULL,',
     '  `updated_at` datetime(6) NOT NULL,',
     '  PRIMARY KEY (`file_id`),',
-    '  UNIQUE KEY `ux_source_file` (`source_file`)',
+    '  UNIQUE KEY `ux_source_file` (`source_file`),',
+    '  KEY `ix_head` (`head_id`)',
     ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
   ].join('\n');
 }
 
+/**
+ * A checkpoint table of an ft that identified files by their 64 KiB head only: its file_id was
+ * that head's hash. The rows keep their key and get it as head_id; their content hash is
+ * unknown (null) until their next commit, so they are matched by head as before.
+ */
+async function upgradeCheckpoint(conn: Queryable, target: StreamTarget): Promise<void> {
+  const t = qualified(target.database, checkpointTableName(target.table));
+  await conn.query(
+    `ALTER TABLE ${t} ADD COLUMN \`head_id\` char(64) CHARACTER SET ascii NULL AFTER \`file_id\`, ` +
+      'ADD COLUMN `content_hash` char(64) CHARACTER SET ascii NULL AFTER `head_len`, ADD KEY `ix_head` (`head_id`)',
+  );
+  await conn.query(`UPDATE ${t} SET head_id = file_id WHERE head_id IS NULL`);
+}
+
 const REJECTED_COLUMNS = ['_source_file', '_source_line', 'raw_line', 'reason', '_rejected_at', '_batch_id'];
-const CHECKPOINT_COLUMNS = ['file_id', 'head_len', 'source_file', 'source_path', 'file_size', 'bytes_committed', 'lines_committed', 'rows_loaded', 'rows_rejected', 'completed', 'first_batch_id', 'last_batch_id', 'created_at', 'updated_at'];
+const CHECKPOINT_COLUMNS = ['file_id', 'head_id', 'head_len', 'content_hash', 'source_file', 'source_path', 'file_size', 'bytes_committed', 'lines_committed', 'rows_loaded', 'rows_rejected', 'completed', 'first_batch_id', 'last_batch_id', 'created_at', 'updated_at'];
 
 async function existingColumns(conn: Queryable, database: string, table: string): Promise<Map<string, string> | null> {
   const [rows] = await conn.query(
@@ -177,7 +194,11 @@ export async function ensureBronzeTables(conn: Queryable, target: StreamTarget):
     [rejectedTableName(target.table), rejectedTableDdl(target), REJECTED_COLUMNS],
     [checkpointTableName(target.table), checkpointTableDdl(target), CHECKPOINT_COLUMNS],
   ] as const) {
-    const have = await existingColumns(conn, target.database, name);
+    let have = await existingColumns(conn, target.database, name);
+    if (have && name === checkpointTableName(target.table) && !have.has('content_hash') && have.has('file_id')) {
+      await upgradeCheckpoint(conn, target);
+      have = await existingColumns(conn, target.database, name);
+    }
     if (!have) {
       await conn.query(ddl);
       result.created.push(name);

@@ -5,10 +5,14 @@
  * are ignored. A file is stable when its size and mtime have not changed for `stableMs` (or its
  * mtime is already that old), so a file still being appended to is not read early. chokidar
  * reports new files as they arrive; a directory listing at start (and every 30 s) is the safety net.
+ *
+ * A stable file whose last line is unfinished (no newline yet) is read up to its last complete
+ * line while some process has it open for writing (the writer paused mid-line, or is stuck on a
+ * full disk); the file is then "held" and looked at again when it changes or its writer goes.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { globToRegExp, splitGlobPath } from './glob.js';
 import { StreamLoadError, errorMessage } from './stream-errors.js';
@@ -26,6 +30,9 @@ export interface LandingEntry {
   state: 'pending' | 'active' | 'done';
   notBefore: number;
   doneSize: number;
+  /** Read up to an unfinished last line whose writer was still there, at this size and mtime (-1: not held). */
+  heldSize: number;
+  heldMtime: number;
 }
 
 export interface LandingOptions {
@@ -37,6 +44,42 @@ export interface LandingOptions {
 }
 
 const RESCAN_MS = 30_000;
+/** How often a held file (unfinished last line, writer still there) is looked at again when it does not change. */
+const HOLD_RECHECK_MS = 500;
+
+/**
+ * True when some process has the file open for writing (Linux: /proc/<pid>/fd and fdinfo of
+ * every process this user may see). Elsewhere false: there, stability alone says a file is complete.
+ */
+export async function openForWriting(path: string): Promise<boolean> {
+  let real: string;
+  let pids: string[];
+  try {
+    real = await realpath(path);
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return false;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if ((await readlink(`/proc/${pid}/fd/${fd}`)) !== real) continue;
+        const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+        const flags = /^flags:\s*([0-7]+)/m.exec(info);
+        if (flags && (parseInt(flags[1]!, 8) & 3) !== 0) return true; // O_WRONLY or O_RDWR
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  return false;
+}
 
 export class Landing {
   base: string;
@@ -127,7 +170,7 @@ export class Landing {
     const mtimeMs = s?.mtimeMs ?? 0;
     const e = this.entries.get(p);
     if (!e) {
-      this.entries.set(p, { path: p, rel, size, mtimeMs, observedAt: now, state: 'pending', notBefore: 0, doneSize: -1 });
+      this.entries.set(p, { path: p, rel, size, mtimeMs, observedAt: now, state: 'pending', notBefore: 0, doneSize: -1, heldSize: -1, heldMtime: 0 });
     } else if (e.size !== size || e.mtimeMs !== mtimeMs) {
       e.size = size;
       e.mtimeMs = mtimeMs;
@@ -210,7 +253,25 @@ export class Landing {
     e.notBefore = Date.now() + delayMs;
   }
 
+  /**
+   * A file read up to an unfinished last line (its writer still there): pending again, looked
+   * at after a while, or as soon as it changes. `size`: the size it was read at (default: as now).
+   */
+  hold(e: LandingEntry, size = e.size): void {
+    if (this.entries.get(e.path) !== e) return;
+    e.state = 'pending';
+    e.heldSize = size;
+    e.heldMtime = e.size === size ? e.mtimeMs : -1;
+    e.notBefore = Date.now() + HOLD_RECHECK_MS;
+  }
+
+  /** Held and unchanged since (only the writer's going away can make it complete). */
+  isHeld(e: LandingEntry): boolean {
+    return e.heldSize >= 0 && e.size === e.heldSize && e.mtimeMs === e.heldMtime;
+  }
+
   markDone(e: LandingEntry, size: number): void {
+    e.heldSize = -1;
     e.state = 'done';
     e.doneSize = size;
     if (e.size !== size) e.state = 'pending';
@@ -225,13 +286,13 @@ export class Landing {
     for (const e of this.entries.values()) if (e.state === 'active') e.state = 'pending';
   }
 
-  /** Files waiting only because they are still changing (not stable yet), or null when any other waits. */
+  /** Files waiting only because they are still being written (changing, or held), or null when any other waits. */
   onlyUnsettled(): string[] | null {
     const now = Date.now();
     const out: string[] = [];
     for (const e of this.entries.values()) {
       if (e.state === 'done') continue;
-      if (e.state !== 'pending' || this.isStable(e, now)) return null;
+      if (e.state !== 'pending' || (this.isStable(e, now) && !this.isHeld(e))) return null;
       out.push(e.rel);
     }
     return out;

@@ -145,6 +145,11 @@ export class RecordReader {
   recLines = 0;
   recTooLong = false;
   recBadUtf8 = false;
+  /**
+   * When set, an unterminated record at the end of the source is not returned (its writer may
+   * still finish it): `tailHeld` says one waits; `finalize()` releases it.
+   */
+  holdTail = false;
 
   constructor(
     private readonly source: ChunkSource,
@@ -174,6 +179,26 @@ export class RecordReader {
   /** Everything has been returned (or the source is known to be exhausted and nothing is buffered). */
   get drained(): boolean {
     return !this.skipping && this.pos >= this.buf.length && (this.eof || this.source.exhausted);
+  }
+
+  /** At the end of the source with an unterminated record held back (see `holdTail`). */
+  get tailHeld(): boolean {
+    return this.eof && this.holdTail && (this.skipping || this.pos < this.buf.length);
+  }
+
+  /** The held tail is complete after all (its writer has gone): return it as the last record. */
+  finalize(): void {
+    this.holdTail = false;
+  }
+
+  /** Absolute offset just past the buffered bytes. */
+  get bufferEnd(): number {
+    return this.base + this.buf.length;
+  }
+
+  /** Buffered bytes at absolute offsets [from, to): `from` at or after the buffer's start (for hashing). */
+  bytes(from: number, to: number): Buffer {
+    return this.buf.subarray(from - this.base, to - this.base);
   }
 
   /** Bytes buffered but not yet returned (for memory accounting). */
@@ -220,6 +245,7 @@ export class RecordReader {
           return this.continueSkip();
         }
         if (this.eof) {
+          if (this.holdTail) return false;
           // an unterminated quoted field ran to the end: the final newline terminates the record
           let end = len;
           if (this.inner > 0 && buf[len - 1] === NL) {
@@ -296,6 +322,7 @@ export class RecordReader {
         this.pos = len;
         this.scanFrom = len;
         if (this.eof) {
+          if (this.holdTail) return false;
           this.finishSkip(this.base + len);
           return true;
         }

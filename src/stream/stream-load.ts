@@ -26,6 +26,14 @@ import { StreamLoadError, errorMessage, isTransientDbError } from './stream-erro
 import type { CheckpointRow, StreamConnection, StreamLoadOptions, StreamLoadSummary, StreamTarget } from './types.js';
 
 const LOCK_WAIT_MS = 60_000;
+/**
+ * The server ends a loader session silent for this long (its `wait_timeout`), which frees the
+ * table's lock even when the client vanished without closing the connection (a lost network,
+ * a crashed machine): a loader restarted elsewhere then gets the lock within LOCK_WAIT_MS.
+ * Sessions ping every KEEPALIVE_MS so an idle watching loader keeps its own.
+ */
+const SESSION_IDLE_TIMEOUT_S = 30;
+const KEEPALIVE_MS = 5_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
 const MAX_BACKOFF_MS = 30_000;
 /** --once waits this long (at least 20 × stableMs) for files still being written before leaving them. */
@@ -47,7 +55,10 @@ export async function openStreamConnection(c: StreamConnection): Promise<Connect
   });
   // a lost connection surfaces as a rejected query; this keeps the 'error' event from crashing
   conn.on('error', () => undefined);
-  await conn.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+  await conn.query(
+    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
+      `wait_timeout = ${SESSION_IDLE_TIMEOUT_S}`,
+  );
   return conn;
 }
 
@@ -98,6 +109,8 @@ class StreamLoader {
   private everConnected = false;
   private lastStatus = { at: Date.now(), events: 0 };
   private readonly stableMs: number;
+  /** Server connection ids of this run's writer sessions (an earlier one may linger half-open, holding the lock). */
+  private readonly ownSessions = new Set<number>();
 
   constructor(private readonly o: StreamLoadOptions) {
     this.log = new StreamLog(o.logFormat, o.log);
@@ -214,15 +227,40 @@ class StreamLoader {
       return Number((rows as Array<{ l: unknown }>)[0]!.l) === 1;
     };
     if (await tryLock(0)) return true;
+    if (await this.endOwnStaleSession(conn, name)) return true;
     this.note('info', `another stream-load holds ${this.o.target.database}.${this.o.target.table} (lock ${name}); waiting for it to finish`);
     const until = Date.now() + LOCK_WAIT_MS;
     while (Date.now() < until) {
       if (this.stop) return false;
       if (await tryLock(1)) return true;
+      if (await this.endOwnStaleSession(conn, name)) return true;
     }
     throw new StreamLoadError(
       `another ft stream-load is loading ${this.o.target.database}.${this.o.target.table} (MySQL lock "${name}" held for over ${LOCK_WAIT_MS / 1000}s); stop it first — two loaders on one table are not allowed.`,
     );
+  }
+
+  /**
+   * The lock held by one of this run's earlier writer sessions — one whose connection died on
+   * our side (e.g. a COMMIT whose reply was lost) while the server still keeps it — is ours:
+   * end that session (KILL needs no privilege for one's own sessions) and take the lock. The
+   * server finishes or rolls back its transaction first, so the checkpoint read next is final.
+   */
+  private async endOwnStaleSession(conn: Connection, name: string): Promise<boolean> {
+    const [rows] = await conn.query('SELECT IS_USED_LOCK(?) AS h', [name]);
+    const holder = (rows as Array<{ h: unknown }>)[0]?.h;
+    if (holder == null) return false;
+    const id = Number(holder);
+    if (!this.ownSessions.has(id) || id === conn.threadId) return false;
+    this.note('info', `the lock of ${this.o.target.database}.${this.o.target.table} is held by this loader's own earlier session ${id}, which the server still keeps after the connection was lost; ended its own stale session`);
+    try {
+      await conn.query(`KILL CONNECTION ${id}`);
+    } catch (e) {
+      if ((e as { errno?: number }).errno !== 1094) throw e; // 1094: unknown thread (ended meanwhile)
+    }
+    this.ownSessions.delete(id);
+    const [got] = await conn.query('SELECT GET_LOCK(?, 10) AS l', [name]);
+    return Number((got as Array<{ l: unknown }>)[0]!.l) === 1;
   }
 
   private async session(): Promise<void> {
@@ -230,10 +268,19 @@ class StreamLoader {
     let writerConn: Connection | null = null;
     let readerConn: Connection | null = null;
     let planner: BatchPlanner | null = null;
+    let keepalive: NodeJS.Timeout | null = null;
     try {
       writerConn = await openStreamConnection(o.connection);
+      this.ownSessions.add(writerConn.threadId);
       readerConn = await openStreamConnection(o.connection);
       this.everConnected = true;
+      const w = writerConn;
+      const r = readerConn;
+      keepalive = setInterval(() => {
+        w.ping().catch(() => undefined);
+        r.ping().catch(() => undefined);
+      }, KEEPALIVE_MS);
+      keepalive.unref();
       if (DEBUG) this.note('debug', 'connected');
       if (!(await this.acquireLock(writerConn))) return;
       if (DEBUG) this.note('debug', 'locked');
@@ -263,6 +310,7 @@ class StreamLoader {
       );
       await this.loop(planner, writer);
     } finally {
+      if (keepalive) clearInterval(keepalive);
       await planner?.close();
       this.landing?.resetActive();
       await closeConnection(readerConn);
@@ -392,7 +440,7 @@ class StreamLoader {
     if (Date.now() - this.unsettledSince < settleMs) return false;
     this.note(
       'warn',
-      `${waiting.length} file(s) kept changing for ${(settleMs / 1000).toFixed(0)}s and were not loaded (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''}); ` +
+      `${waiting.length} file(s) were still being written after ${(settleMs / 1000).toFixed(0)}s (changing, or ending in an unfinished line open for writing) and were not loaded completely (${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''}); ` +
         'they are left for the next run. Write files under a temporary name and rename them when complete.',
       { event: 'unsettled', files: waiting },
     );
@@ -411,6 +459,13 @@ class StreamLoader {
   private afterCommit(batch: Batch, rowsLoaded: number, rowsRejected: number): void {
     this.count(batch, rowsLoaded, rowsRejected);
     for (const seg of batch.segments) {
+      if (seg.parks) {
+        // read up to an unfinished last line: looked at again when it changes or its writer goes
+        const cur = seg.ref as Cursor;
+        cur.committedDone = true;
+        if (cur.entry) this.landing?.hold(cur.entry, seg.fileSize);
+        continue;
+      }
       if (!seg.completes) continue;
       const cur = seg.ref as Cursor;
       cur.committedDone = true;

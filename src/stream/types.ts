@@ -74,8 +74,13 @@ export interface StreamLoadSummary {
 
 /** A row of `<table>__checkpoint`. */
 export interface CheckpointRow {
+  /** The row's key (stdin: random; files: derived from the first `_source_file` name). */
   fileId: string;
+  /** sha256 of the first `headLen` bytes (candidates are found by it). */
+  headId: string;
   headLen: number;
+  /** sha256 of bytes [0, bytesCommitted): what makes a file this file (null: written before ft had it). */
+  contentHash: string | null;
   sourceFile: string;
   fileSize: number;
   bytesCommitted: number;
