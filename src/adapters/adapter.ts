@@ -31,6 +31,18 @@ export interface Session {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** loads rows (already in the server's tab-separated form) from a stream */
   loadTsv(table: string, columns: string[], data: NodeJS.ReadableStream | (() => NodeJS.ReadableStream)): Promise<number>;
+  /** the warnings of the last statement (a bulk load turns bad values into warnings) */
+  warnings(): Promise<ServerWarning[]>;
+}
+
+/** A warning the server left after a statement, with the column and row it names when it names them. */
+export interface ServerWarning {
+  level: string;
+  code: number;
+  message: string;
+  column?: string;
+  /** 1-based row of the statement's input (LOAD DATA: the data line) */
+  row?: number;
 }
 
 export interface ServerInfo {
@@ -44,6 +56,10 @@ export interface Adapter {
   quote(ident: string): string;
   relation(schema: string, name: string): string;
   literal(v: unknown): string;
+  /** SQL text of several statements (a hook) as single statements, for connections that take one */
+  splitStatements(sql: string): string[];
+  /** why the server would refuse this database or table name, or null; `relation` names get ft's __ft_tmp siblings */
+  identifierProblem(name: string, kind: 'database' | 'relation'): string | null;
   server(): Promise<ServerInfo>;
   /** borrows a session for `fn`; a cancelled run kills its running statement */
   withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>;

@@ -2,7 +2,7 @@ import type { ColumnDef } from '../adapters/adapter.js';
 import { columns as tableColumns, indexNames } from '../adapters/mysql/mysql-introspector.js';
 import { FtError } from '../util/errors.js';
 import { indexName, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
-import { buildAndSwap, existingType } from './table.js';
+import { buildAndSwap, dropLeftovers, existingType } from './table.js';
 
 export function uniqueKeyColumns(key: string | string[] | undefined): string[] {
   if (key === undefined || key === null) return [];
@@ -80,6 +80,8 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
     const rows = await buildAndSwap(ctx, ctx.sql, 'table', strategy === 'merge' ? [keys] : []);
     return { message: 'created table', rowsAffected: rows };
   }
+  // leftovers of a killed --full-refresh (buildAndSwap drops them on the other path)
+  await dropLeftovers(ctx);
   const target = adapter.relation(node.schema, node.alias);
   const tmpName = siblingName(node.alias, '__ft_new');
   const tmp = adapter.relation(node.schema, tmpName);

@@ -33,6 +33,14 @@ export function siblingName(name: string, suffix: string): string {
   return `${name.slice(0, 64 - suffix.length - 9)}_${md5(name).slice(0, 8)}${suffix}`;
 }
 
+/**
+ * Runs a node's pre- or post-hooks: each rendered, then split into single statements (the
+ * connection takes one per call) and run in order, each recorded for target/run.
+ */
+export async function runHooks(ctx: MaterializationContext, hooks: string[]): Promise<void> {
+  for (const hook of hooks) for (const stmt of ctx.adapter.splitStatements(ctx.render(hook))) await ctx.exec(stmt);
+}
+
 export function indexName(columns: string[], unique: boolean): string {
   return `ft_${unique ? 'uk' : 'ix'}_${md5(columns.join('\u0000')).slice(0, 12)}`;
 }

@@ -67,6 +67,22 @@ export async function relationTypes(session: Session, schema: string, names: str
   return out;
 }
 
+/**
+ * Drops what an interrupted build of this node left beside it (`__ft_tmp`, `__ft_old`: a kill -9
+ * between CREATE and RENAME), for the builds that do not go through buildAndSwap — an
+ * incremental run, a view — so a leftover never outlives the next build. One lookup; a DROP only
+ * when there is something to drop.
+ */
+export async function dropLeftovers(ctx: MaterializationContext): Promise<void> {
+  const { adapter, node } = ctx;
+  const names = [siblingName(node.alias, '__ft_tmp'), siblingName(node.alias, '__ft_old')];
+  const found = await relationTypes(ctx.session, node.schema, names);
+  for (const name of names) {
+    const t = found.get(name);
+    if (t) await ctx.exec(adapter.ddl.dropRelation(adapter.relation(node.schema, name), t));
+  }
+}
+
 export async function existingType(session: Session, schema: string, name: string): Promise<RelationType | null> {
   const t = await session.query<{ t: string }>('SELECT table_type AS t FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, name]);
   return t.length ? (t[0]!.t === 'VIEW' ? 'view' : 'table') : null;

@@ -1,4 +1,4 @@
-import { buildAndSwap } from './table.js';
+import { buildAndSwap, dropLeftovers } from './table.js';
 import type { MaterializationContext, MaterializationResult } from './materialization-context.js';
 
 /** ER_WRONG_OBJECT: CREATE OR REPLACE VIEW over a table ("'x' is not of type 'VIEW'"), same on MySQL and MariaDB. */
@@ -23,5 +23,6 @@ export async function materializeView(ctx: MaterializationContext): Promise<Mate
     return { message: 'created view', rowsAffected: null };
   }
   ctx.record(stmt);
+  await dropLeftovers(ctx);
   return { message: 'created view', rowsAffected: null };
 }

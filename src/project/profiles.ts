@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fastParse } from '../template/fast-parse.js';
@@ -14,9 +15,20 @@ import { parseYaml } from './yaml-file.js';
 export { profileSearchPath, type ProfileOptions };
 
 
-/** `{{env_var "NAME" "default"}}` inside profiles.yml, rendered before YAML parsing. */
-function renderEnvVars(text: string, file: string): string {
-  if (!text.includes('{{')) return text;
+/**
+ * `{{env_var "NAME" "default"}}` inside profiles.yml, rendered into the parsed values — never into
+ * the YAML text, where a value holding `"`, `\`, `: ` or `#` would break the file or silently
+ * change it. Each `{{…}}` is swapped for a plain placeholder word (valid in any YAML scalar,
+ * quoted or not), the file is parsed, and each string holding placeholders gets their rendered
+ * text. A template in a comment is never rendered.
+ */
+function parseProfiles(text: string, file: string): unknown {
+  if (!text.includes('{{')) return parseYaml(text, file).value;
+  const token = `ftpl${randomBytes(6).toString('hex')}`;
+  const templates: string[] = [];
+  const masked = text.replace(/\{\{\{?[\s\S]*?\}?\}\}/g, (m) => `${token}x${templates.push(m) - 1}z`);
+  const { value } = parseYaml(masked, file);
+  const rendered = new Map<number, string>();
   const hb = createHandlebarsEnv();
   hb.registerHelper('env_var', (name: unknown, ...rest: unknown[]) => {
     const dflt = rest.length > 1 ? rest[0] : undefined;
@@ -25,15 +37,48 @@ function renderEnvVars(text: string, file: string): string {
     if (dflt !== undefined) return String(dflt);
     throw new FtError(`environment variable ${String(name)} is not set and has no default. Export it, or write {{env_var "${String(name)}" "default"}}.`, 2, file);
   });
-  try {
-    // Handlebars' own compiler only for what the AST interpreter cannot render
-    const ast = fastParse(text);
-    if (ast && canInterpret(ast)) return new AstRenderer(hb, (source, name) => parseTemplate(source, name)).render(ast, {}, {});
-    return hb.compile(text, { noEscape: true, strict: false })({});
-  } catch (e) {
-    if (e instanceof FtError) throw e;
-    throw new FtError(`cannot render profiles.yml: ${(e as Error).message.split('\n')[0]}`, 2, file);
-  }
+  const render = (i: number): string => {
+    let out = rendered.get(i);
+    if (out !== undefined) return out;
+    const tpl = templates[i]!;
+    try {
+      // Handlebars' own compiler only for what the AST interpreter cannot render
+      const ast = fastParse(tpl);
+      out = ast && canInterpret(ast) ? new AstRenderer(hb, (source, name) => parseTemplate(source, name)).render(ast, {}, {}) : hb.compile(tpl, { noEscape: true, strict: false })({});
+    } catch (e) {
+      if (e instanceof FtError) throw e;
+      throw new FtError(`cannot render ${tpl} in profiles.yml: ${(e as Error).message.split('\n')[0]}`, 2, file);
+    }
+    rendered.set(i, out);
+    return out;
+  };
+  const placeholder = new RegExp(`${token}x(\\d+)z`, 'g');
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.includes(token) ? v.replace(placeholder, (_m, i: string) => render(Number(i))) : v;
+    if (Array.isArray(v)) return v.map(fill);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k) as string, fill(x)]));
+    return v;
+  };
+  return fill(value);
+}
+
+/** `port:` as a number 1-65535 (a number, or a string of digits from env_var); anything else is refused. */
+function portOf(raw: unknown, where: string, file: string): number {
+  if (raw === undefined || raw === null) return 3306;
+  const text = typeof raw === 'string' ? raw.trim() : raw;
+  const port = typeof text === 'number' ? text : typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : NaN;
+  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+  const hint = raw === '' ? ' (an env_var that is not set renders empty: export it or give it a default)' : '';
+  throw new FtError(`${where}.port is ${JSON.stringify(raw)}, not a port number (1-65535)${hint}. Fix \`port:\` in ${file}.`, 2, file);
+}
+
+/** `sql_mode:` of a target: the text to set, a list joined with commas; absent: ft's strict default. */
+function sqlModeOf(raw: unknown, where: string, file: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === null) return '';
+  if (Array.isArray(raw) && raw.every((m) => typeof m === 'string')) return raw.join(',');
+  if (typeof raw === 'string') return raw.trim();
+  throw new FtError(`${where}.sql_mode is ${JSON.stringify(raw)}; write the modes as text ("STRICT_ALL_TABLES,NO_ZERO_DATE") or a list. Fix \`sql_mode:\` in ${file}.`, 2, file);
 }
 
 export function loadTarget(projectDir: string, profileName: string, opts: ProfileOptions): ResolvedTarget {
@@ -45,7 +90,7 @@ export function loadTarget(projectDir: string, profileName: string, opts: Profil
     );
   }
   const file = join(dir, 'profiles.yml');
-  const { value } = parseYaml(renderEnvVars(readFileSync(file, 'utf8'), file), file);
+  const value = parseProfiles(readFileSync(file, 'utf8'), file);
   const profiles = (value ?? {}) as Record<string, unknown>;
   const profile = profiles[profileName] as Record<string, unknown> | undefined;
   if (!profile || typeof profile !== 'object') {
@@ -71,16 +116,20 @@ export function loadTarget(projectDir: string, profileName: string, opts: Profil
     throw new FtError(`target "${targetName}" in ${file} needs \`database:\` (or \`schema:\`), the MySQL database models are built in.`);
   }
   const threads = Number(out.threads ?? 4);
+  const where = `${profileName}.outputs.${targetName}`;
+  const port = portOf(out.port, where, file);
+  const sqlMode = sqlModeOf(out.sql_mode, where, file);
   return {
     profileName,
     targetName,
     type,
     host: String(out.host ?? out.server ?? '127.0.0.1'),
-    port: Number(out.port ?? 3306),
+    port,
     user: String(out.user ?? out.username ?? 'root'),
     password: out.password === null || out.password === undefined ? '' : String(out.password),
     database,
     threads: Number.isFinite(threads) && threads > 0 ? Math.floor(threads) : 4,
+    ...(sqlMode !== undefined ? { sqlMode } : {}),
     profilesFile: file,
   };
 }
@@ -97,5 +146,6 @@ export function describeTarget(t: ResolvedTarget): Record<string, unknown> {
     password: t.password ? '****' : '(empty)',
     database: t.database,
     threads: t.threads,
+    sql_mode: t.sqlMode ?? '(ft strict default)',
   };
 }

@@ -137,6 +137,8 @@ export interface ResolvedTarget {
   password: string;
   database: string;
   threads: number;
+  /** the profile's `sql_mode:` for every session; absent: ft's strict mode (adapters/mysql) */
+  sqlMode?: string;
   /** where the profile came from, for messages */
   profilesFile: string;
 }

@@ -1,7 +1,7 @@
 import { sqlArtifactPath, writeCompiled, writeSqlArtifactLater } from '../artifacts/compiled-files.js';
 import { isTransient, type Adapter, type Session } from '../adapters/adapter.js';
 import { materializeIncremental, runsIncrementally } from '../materializations/incremental.js';
-import type { MaterializationContext, MaterializationResult } from '../materializations/materialization-context.js';
+import { runHooks, type MaterializationContext, type MaterializationResult } from '../materializations/materialization-context.js';
 import { materializeSeed } from '../materializations/seed.js';
 import { existingType, materializeTable } from '../materializations/table.js';
 import { materializeView } from '../materializations/view.js';
@@ -100,7 +100,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
       statements.push(stmt);
     },
   };
-  for (const hook of node.config.pre_hook) await ctx.exec(ctx.render(hook));
+  await runHooks(ctx, node.config.pre_hook);
   let result: MaterializationResult;
   switch (node.resource_type === 'seed' ? 'seed' : node.config.materialized) {
     case 'seed':
@@ -118,7 +118,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     default:
       throw new FtError(`unknown materialization "${node.config.materialized}"; use view, table, incremental or ephemeral.`, 2, node.original_file_path);
   }
-  for (const hook of node.config.post_hook) await ctx.exec(ctx.render(hook));
+  await runHooks(ctx, node.config.post_hook);
   const runPath = sqlArtifactPath(project, node, 'run');
   writeRunArtifact(opts, runPath, statements);
   return { ...result, compiledSql: sql || undefined, compiledPath, runPath };

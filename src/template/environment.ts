@@ -1,5 +1,6 @@
 import type Handlebars from 'handlebars';
 import { createHandlebarsEnv } from './handlebars-lib.js';
+import { literalHelper } from './literal-helper.js';
 import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import type { RenderState } from './render-context.js';
@@ -7,7 +8,7 @@ import type { RenderState } from './render-context.js';
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /** Helpers every ft template can call (besides Handlebars' if/unless/each/with/lookup). */
-export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark'];
+export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal'];
 
 function state(options: unknown): RenderState {
   const st = (options as { data?: { ft?: RenderState } })?.data?.ft;
@@ -59,6 +60,7 @@ export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<
     const { params, options } = args(all);
     return state(options).watermark(String(params[0]));
   });
+  hb.registerHelper('literal', literalHelper);
   for (const [name, body] of partials) hb.registerPartial(name, body);
   for (const [name, fn] of jsHelpers) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
   return hb;

@@ -3,8 +3,10 @@ import type { ResolvedTarget } from '../../project/types.js';
 import type { Adapter, ServerInfo, Session } from '../adapter.js';
 import { mysqlDdl } from './mysql-ddl.js';
 import { MysqlDriver } from './mysql-driver.js';
+import { identifierProblem } from './mysql-identifiers.js';
 import { columns, listRelations, relationType } from './mysql-introspector.js';
 import { literal, quoteIdent, relationName } from './mysql-quoting.js';
+import { splitStatements } from './mysql-statements.js';
 
 /** MySQL 8.0+ and MariaDB 10.6+ through mysql2. */
 export class MysqlAdapter implements Adapter {
@@ -22,6 +24,8 @@ export class MysqlAdapter implements Adapter {
   quote = quoteIdent;
   relation = relationName;
   literal = literal;
+  splitStatements = splitStatements;
+  identifierProblem = identifierProblem;
 
   withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     return this.driver.withSession(fn);

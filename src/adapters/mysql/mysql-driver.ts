@@ -3,8 +3,8 @@ import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import type { Readable } from 'node:stream';
 import type { ResolvedTarget } from '../../project/types.js';
 import { FtError } from '../../util/errors.js';
-import type { ExecResult, Session } from '../adapter.js';
-import { poolOptions } from './mysql-connection-options.js';
+import type { ExecResult, ServerWarning, Session } from '../adapter.js';
+import { poolOptions, sessionSetupSql } from './mysql-connection-options.js';
 import { quoteIdent } from './mysql-quoting.js';
 
 /** Connection-level failures get one clear line (and never the password). */
@@ -72,6 +72,27 @@ export class MysqlSession implements Session {
     const [res] = await this.conn.query({ sql, infileStreamFactory: () => factory() as Readable });
     return (res as ResultSetHeader).affectedRows ?? 0;
   }
+
+  async warnings(): Promise<ServerWarning[]> {
+    const [rows] = await this.conn.query('SHOW WARNINGS');
+    return (rows as Array<{ Level: string; Code: number; Message: string }>).map((r) => parseWarning(String(r.Level), Number(r.Code), String(r.Message)));
+  }
+}
+
+/**
+ * The column and row a warning or error names: MariaDB writes `db`.`table`.`col`, MySQL 'col';
+ * LOAD DATA numbers rows from 1 ("at row 3", "Row 3 doesn't contain data for all columns").
+ */
+export function parseWarning(level: string, code: number, message: string): ServerWarning {
+  const col = /for column (?:`(?:[^`]|``)*`\.`(?:[^`]|``)*`\.)?(?:`((?:[^`]|``)*)`|'([^']*)')/.exec(message);
+  const row = /\bat row (\d+)/.exec(message) ?? /^Row (\d+)\b/.exec(message);
+  return {
+    level,
+    code,
+    message,
+    column: col ? (col[1] !== undefined ? col[1].replace(/``/g, '`') : col[2]) : undefined,
+    row: row ? Number(row[1]) : undefined,
+  };
 }
 
 function isHeader(v: unknown): boolean {
@@ -83,16 +104,14 @@ export class MysqlDriver {
   private pool: Pool | null = null;
   private readonly active = new Set<number>();
   private cancelled = false;
+  /** connections whose session is set up (time zone, sql_mode) */
+  private readonly prepared = new WeakSet<object>();
 
   constructor(private readonly target: ResolvedTarget, private readonly connections: number) {}
 
   private getPool(): Pool {
     if (!this.pool) {
       this.pool = mysql.createPool(poolOptions(this.target, this.connections));
-      this.pool.on('connection', (c) => {
-        // UTC sessions: timestamps mean the same on every server and client.
-        (c as unknown as { query(sql: string): void }).query("SET time_zone = '+00:00'");
-      });
     }
     return this.pool;
   }
@@ -104,6 +123,22 @@ export class MysqlDriver {
       conn = await this.getPool().getConnection();
     } catch (e) {
       throw connectionError(e, this.target);
+    }
+    // Once per connection: UTC sessions (timestamps mean the same on every server and client) and
+    // the strict sql_mode (or the profile's), before anything else runs on it.
+    const raw = (conn as unknown as { connection?: object }).connection ?? conn;
+    if (!this.prepared.has(raw)) {
+      try {
+        await conn.query(sessionSetupSql(this.target));
+      } catch (e) {
+        conn.destroy();
+        const err = e as { sqlMessage?: string; message?: string };
+        if (this.target.sqlMode !== undefined) {
+          throw new FtError(`the server refuses sql_mode "${this.target.sqlMode}" of target "${this.target.targetName}" in ${this.target.profilesFile}: ${err.sqlMessage ?? err.message}. Fix \`sql_mode:\` or remove it (ft's strict default then applies).`);
+        }
+        throw connectionError(e, this.target);
+      }
+      this.prepared.add(raw);
     }
     const id = conn.threadId;
     return new MysqlSession(conn, id, () => this.cancelled);
