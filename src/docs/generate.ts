@@ -15,7 +15,7 @@ import { clientBundle } from './bundle.js';
 import { buildCatalog, readRelations, writeCatalog, type RelationInfo } from './catalog.js';
 import { readDashboard } from './dashboard-data.js';
 import { buildDocsData, readRunResults, type LineageStats } from './site-data.js';
-import { siteHtml } from './site-html.js';
+import { SITE_CSS, SITE_CSS_FILE, SITE_JS_FILE, siteHtml } from './site-html.js';
 import type { CodeChunk, DashboardData, DocNode, DocsData, DocsDetails } from './site/types.js';
 
 export interface GenerateResult {
@@ -154,7 +154,7 @@ export function packSite(data: DocsData): { data: DocsData; details: DocsDetails
 }
 
 /**
- * Writes the site: index.html (page, styles and code inline); the graph (data) and the
+ * Writes the site: index.html (the page), site.css and app.js (its styles and code); the graph (data) and the
  * nodes' documentation (details), each twice — .json for a served site (fetched,
  * fastest to parse) and .js for one opened from disk, where browsers allow scripts but
  * not fetch; the code chunks and the dashboard data.
@@ -171,7 +171,10 @@ export async function writeSite(dir: string, data: DocsData, dashboard: Dashboar
   writeAtomic(join(dir, 'details.json'), details);
   writeAtomic(join(dir, 'details.js'), `window.__FT_DETAILS__ = JSON.parse(${JSON.stringify(details)});\n`);
   writeDashboard(dir, dashboard);
-  writeAtomic(join(dir, 'index.html'), siteHtml(data.project.name, await clientBundle()));
+  writeAtomic(join(dir, SITE_CSS_FILE), SITE_CSS);
+  writeAtomic(join(dir, SITE_JS_FILE), await clientBundle());
+  // last: a page never loads before its stylesheet and code are in place
+  writeAtomic(join(dir, 'index.html'), siteHtml(data.project.name));
 }
 
 export function writeDashboard(dir: string, dashboard: DashboardData): void {

@@ -1,4 +1,10 @@
-/** The page shell and stylesheet of the docs site; the browser code and the data are separate scripts. */
+/**
+ * The page shell, stylesheet and Content-Security-Policy of the docs site. The page holds no
+ * inline script or style: the stylesheet is site.css and the browser code app.js, beside it,
+ * so the policy can refuse every inline script, style attribute and javascript: URL.
+ */
+import { PALETTE } from './site/charts.js';
+import { esc } from './site/markdown.js';
 
 export const SITE_CSS = `
 :root { --fg:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#fff; --soft:#f8fafc; --accent:#2563eb;
@@ -79,25 +85,49 @@ blockquote { border-left: 3px solid var(--line); margin: 0; padding-left: 12px; 
 table.anomalies tr.spike td.z { color:#b91c1c; font-weight:600; } table.anomalies tr.drop td.z { color:#1d4ed8; font-weight:600; }
 .exposure { padding: 6px 0; border-bottom: 1px solid var(--line); }
 details.kpi-table { margin-top: 10px; } details.kpi-table summary { cursor: pointer; color: var(--accent); }
+p.boot-message { padding: 2em; }
+${PALETTE.map((c, k) => `.legend-item i.c${k} { background:${c}; }`).join(' ')}
 @media (max-width: 900px) { aside.tree { display:none; } .panel.two { grid-template-columns: 1fr; } main { padding: 12px; } }
 `;
 
-export function siteHtml(projectName: string, appJs: string): string {
-  const title = projectName.replace(/[<>&"]/g, '');
+/**
+ * What the site may load: its own files (scripts, the stylesheet, the data it fetches when
+ * served), and nothing inline. `'self'` covers a site opened from disk (file://) as well.
+ */
+const POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+];
+
+/** The policy as the page's <meta> carries it (a <meta> policy cannot hold frame-ancestors). */
+export const SITE_CSP_META = POLICY.join('; ');
+/** The policy `ft docs serve` sends as a header: the same, and no framing by other sites. */
+export const SITE_CSP_HEADER = [...POLICY, "frame-ancestors 'none'"].join('; ');
+
+/** The files beside index.html that it loads. */
+export const SITE_CSS_FILE = 'site.css';
+export const SITE_JS_FILE = 'app.js';
+
+export function siteHtml(projectName: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${SITE_CSP_META}">
+<meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} — ft docs</title>
+<title>${esc(projectName)} — ft docs</title>
 <link rel="icon" href="data:,">
-<style>${SITE_CSS}</style>
+<link rel="stylesheet" href="${SITE_CSS_FILE}">
 </head>
 <body>
-<div id="app"><p style="padding:2em" id="loading">Loading…</p></div>
-<script>
-${appJs.replace(/<\/script/gi, '<\\/script')}
-</script>
+<div id="app"><p class="boot-message" id="loading">Loading…</p></div>
+<script src="${SITE_JS_FILE}"></script>
 </body>
 </html>
 `;

@@ -60,6 +60,16 @@ describe('ft docs generate without a database', () => {
     const html = readFileSync(join(docs, 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
     expect(html).not.toMatch(/<link[^>]+href="https?:/);
+    // a Content-Security-Policy the page can live under: nothing inline, its code and styles in files beside it
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(html).toContain('<script src="app.js"></script>');
+    expect(html).toContain('<link rel="stylesheet" href="site.css">');
+    expect(html).not.toMatch(/<script>|<style|\sstyle=|\son\w+=/i);
+    expect(readFileSync(join(docs, 'app.js'), 'utf8')).toContain('__ft_m');
+    expect(readFileSync(join(docs, 'site.css'), 'utf8')).toContain('.legend-item i.c0');
 
     // the browser's view: the graph (data.js) with the details (details.js) merged in
     const raw = loadData<DocsData>(join(docs, 'data.js'), '__FT_DOCS__');

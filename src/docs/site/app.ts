@@ -6,7 +6,7 @@
  */
 import { renderDashboard } from './dashboard-view.js';
 import { DEFAULT_CAP, mountLineage, nextTask } from './graph-view.js';
-import { esc, markdown } from './markdown.js';
+import { esc, linkHtml, markdown } from './markdown.js';
 import { SearchIndex } from './search.js';
 import { selectorFor, type SelGraph, type SelNode } from './selector.js';
 import type { CodeChunk, DashboardData, DocColumn, DocNode, DocsData, DocsDetails } from './types.js';
@@ -510,7 +510,7 @@ class App {
       rows.push(['Type', esc(n.exposure.type ?? '')]);
       if (n.exposure.owner) rows.push(['Owner', esc(Object.values(n.exposure.owner).filter(Boolean).join(' · '))]);
       if (n.exposure.maturity) rows.push(['Maturity', esc(n.exposure.maturity)]);
-      if (n.exposure.url) rows.push(['URL', `<a href="${esc(n.exposure.url)}" rel="noopener">${esc(n.exposure.url)}</a>`]);
+      if (n.exposure.url) rows.push(['URL', linkHtml(n.exposure.url, esc(n.exposure.url), ' rel="noopener noreferrer"')]);
       if (n.exposure.type === 'dashboard') rows.push(['In these docs', '<a href="#/dashboard">the Dashboard page</a> draws the gold tables it reads']);
     }
     if (n.stats) {
@@ -703,7 +703,7 @@ export async function boot(): Promise<void> {
   try {
     loaded = await loadData();
   } catch (e) {
-    root.innerHTML = `<p style="padding:2em">The docs data could not be loaded (${esc((e as Error).message)}). Run <code>ft docs generate</code> again.</p>`;
+    root.innerHTML = `<p class="boot-message">The docs data could not be loaded (${esc((e as Error).message)}). Run <code>ft docs generate</code> again.</p>`;
     return;
   }
   performance.mark('ft:data-loaded');

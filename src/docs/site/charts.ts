@@ -63,7 +63,7 @@ export function lineChart(series: LineSeries[], opts: { width?: number; height?:
     for (const p of pts) parts.push(`<circle cx="${px(xi.get(p[0])!).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${color}"><title>${esc(`${s.label} · ${p[0]}: ${compactNumber(p[1])}`)}</title></circle>`);
   });
   parts.push('</svg>');
-  const legend = series.map((s, k) => `<span class="legend-item"><i style="background:${PALETTE[k % PALETTE.length]}"></i>${esc(s.label)}</span>`).join('');
+  const legend = series.map((s, k) => `<span class="legend-item"><i class="c${k % PALETTE.length}"></i>${esc(s.label)}</span>`).join('');
   return `${parts.join('')}<div class="legend">${legend}</div>`;
 }
 

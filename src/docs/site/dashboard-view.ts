@@ -1,6 +1,6 @@
 /** The gold-layer dashboard page: KPI tiles, product trends, category bars, the weekly heatmap, anomalies. */
 import { barChart, heatmap, lineChart, sparkline } from './charts.js';
-import { esc } from './markdown.js';
+import { esc, linkHtml, safeUrl } from './markdown.js';
 import type { DashboardData, PanelBase, ValueFormat } from './types.js';
 
 /** The four tiles; `better` colours the day-over-day change (null: neither direction is good news). */
@@ -162,7 +162,7 @@ export function renderDashboard(d: DashboardData, link: (id: string, label?: str
     parts.push(
       `<div class="exposure"><strong>${link(e.id, e.label ?? e.name)}</strong> <span class="badge">${esc(e.type ?? 'exposure')}</span>` +
         `${e.owner && (e.owner.name || e.owner.email) ? ` <span class="muted">owner ${esc(String(e.owner.name ?? e.owner.email))}</span>` : ''}` +
-        `${e.url ? ` <a href="${esc(e.url)}" rel="noopener">open</a>` : ''}` +
+        `${e.url && safeUrl(e.url) !== null ? ` ${linkHtml(e.url, 'open', ' rel="noopener noreferrer"')}` : ''}` +
         `<div class="small">fed by ${e.depends_on.length ? e.depends_on.map((id) => link(id)).join(', ') : '<span class="muted">nothing declared</span>'}</div></div>`,
     );
   }

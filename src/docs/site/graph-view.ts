@@ -55,7 +55,7 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
       <span class="lineage-status" data-testid="lineage-status"></span>
     </form>
     ${opts.hint ? `<div class="muted small">${esc(opts.hint)}</div>` : ''}
-    <div class="lineage-canvas" style="height:${opts.height ?? 520}px"><svg class="lineage-svg" xmlns="http://www.w3.org/2000/svg"></svg><div class="lineage-tip" hidden></div></div>
+    <div class="lineage-canvas"><svg class="lineage-svg" xmlns="http://www.w3.org/2000/svg"></svg><div class="lineage-tip" hidden></div></div>
     <div class="lineage-legend">${Object.keys(TYPE_LABEL)
       .filter((t) => t !== 'test')
       .map((t) => `<span class="lg t-${t}"><i></i>${t}</span>`)
@@ -65,6 +65,8 @@ export function mountLineage(host: HTMLElement, opts: LineageOptions): { destroy
   const status = host.querySelector('.lineage-status') as HTMLElement;
   const svg = host.querySelector('svg') as SVGSVGElement;
   const canvas = host.querySelector('.lineage-canvas') as HTMLElement;
+  // set through the DOM, not a style attribute: the site's Content-Security-Policy refuses those
+  canvas.style.height = `${opts.height ?? 520}px`;
   const tip = host.querySelector('.lineage-tip') as HTMLElement;
   let token = 0;
   let view = { x: 0, y: 0, w: 100, h: 100 };

@@ -9,9 +9,55 @@ export function esc(s: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-function safeUrl(url: string): string {
-  const u = url.trim();
-  return /^(https?:|mailto:|#|\.{0,2}\/|[\w-]+\.html)/i.test(u) || !/^[a-z][\w+.-]*:/i.test(u) ? u : '#';
+/** The named character references a URL may be spelled with (the numeric ones are decoded too). */
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", colon: ':', tab: '\t', newline: '\n', sol: '/', lpar: '(', rpar: ')', nbsp: '\u00a0' };
+
+/** Characters with no place in a link: C0/C1 controls, and the invisible marks (zero-width, bidi, soft hyphen, BOM). */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+/** White space a browser trims from the ends of a URL (it keeps, percent-encoded, what is inside). */
+const EDGE_SPACE = /^[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(?:(#x[0-9a-f]+|#\d+);?|([a-z]+);)/gi, (m, num: string | undefined, name: string | undefined) => {
+    const ref = num ?? name!;
+    if (ref[0] === '#') {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return Number.isFinite(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+    }
+    return ENTITIES[ref.toLowerCase()] ?? m;
+  });
+}
+
+/**
+ * A link target the docs may render, or null: http, https, mailto, a fragment (`#/node/…`) or a
+ * relative path. The URL is first brought to what a browser reads from it — character
+ * references decoded, control characters and invisible marks removed (a browser drops
+ * `\x01` before `javascript:`, and tabs and newlines anywhere), white space trimmed — until
+ * nothing changes; that form is both the one checked and the one returned, so what is checked
+ * is what the browser gets.
+ */
+export function safeUrl(url: unknown): string | null {
+  let u = String(url ?? '');
+  for (let i = 0; ; i++) {
+    const next = decodeEntities(u).replace(INVISIBLE, '').replace(EDGE_SPACE, '');
+    if (next === u) break;
+    if (i === 8) return null; // references nested this deep are no link anyone writes
+    u = next;
+  }
+  u = u.replace(/\s/g, (c) => encodeURIComponent(c));
+  if (!u) return null;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u);
+  if (scheme) return /^(https?|mailto)$/i.test(scheme[1]!) ? u : null;
+  // no scheme: a fragment or a relative path; a colon before any / ? # is refused rather than guessed at
+  if (/^[^/?#]*:/.test(u)) return null;
+  return u;
+}
+
+/** `<a href>` for a URL the docs may link to; plain text (the URL shown, not linked) for any other. */
+export function linkHtml(url: unknown, label: string, attrs = ''): string {
+  const safe = safeUrl(url);
+  return safe === null ? `<span class="unsafe-link" title="not linked: only http, https, mailto and relative links are">${label}</span>` : `<a href="${esc(safe)}"${attrs}>${label}</a>`;
 }
 
 function inline(text: string): string {
@@ -20,11 +66,16 @@ function inline(text: string): string {
   return parts
     .map((p) => {
       if (p.startsWith('`') && p.endsWith('`') && p.length > 1) return `<code>${esc(p.slice(1, -1))}</code>`;
-      let s = esc(p);
-      s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, url: string) => `<a href="${esc(safeUrl(url.replace(/&amp;/g, '&')))}">${label}</a>`);
+      // links are set aside while emphasis is applied, so no markup is ever made inside an href
+      const links: string[] = [];
+      let s = esc(p.replace(/[\ue000\ue001]/g, ''));
+      s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, url: string) => {
+        links.push(linkHtml(url.replace(/&(amp|lt|gt|quot|#39);/g, (_e, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[n]!), label));
+        return `\ue000${links.length - 1}\ue001`;
+      });
       s = s.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/__([^_]+)__/g, '<strong>$1</strong>');
       s = s.replace(/(^|[^*\w])\*([^*\s][^*]*)\*(?!\w)/g, '$1<em>$2</em>').replace(/(^|[^_\w])_([^_\s][^_]*)_(?!\w)/g, '$1<em>$2</em>');
-      return s;
+      return s.replace(/\ue000(\d+)\ue001/g, (_m, i: string) => links[Number(i)] ?? '');
     })
     .join('');
 }
