@@ -51,6 +51,7 @@ export class BatchWriter {
   private readonly loadColumns: string;
   private readonly insertColumns: string;
   private readonly width: number;
+  private readonly columnNames: string[];
 
   constructor(
     private readonly conn: Connection,
@@ -64,6 +65,7 @@ export class BatchWriter {
     this.loadColumns = [...cols, '`_source_file`', '`_source_line`'].join(', ');
     this.insertColumns = [...cols, '`_source_file`', '`_source_line`', '`_batch_id`', '`_ingested_at`'].join(', ');
     this.width = cols.length + 2;
+    this.columnNames = target.columns.map((c) => c.name);
   }
 
   /** The id the next commit will write under. */
@@ -148,15 +150,33 @@ export class BatchWriter {
         j++;
       }
       const chunk = rows.slice(i, j).map((r) => [...r, id, NOW6]);
+      // a chunk the server stored with a warning (strict mode leaves some: a rounded YEAR, a
+      // truncated note…) is undone and retried row by row: a row that warns is quarantined
+      await this.conn.query('SAVEPOINT ft_chunk');
+      let warned = false;
       try {
-        await this.conn.query(`INSERT INTO ${this.bronze} (${this.insertColumns}) VALUES ?`, [chunk]);
+        const [res] = await this.conn.query(`INSERT INTO ${this.bronze} (${this.insertColumns}) VALUES ?`, [chunk]);
+        if (((res as unknown as ResultHeader).warningStatus ?? 0) > 0) {
+          warned = true;
+          await this.conn.query('ROLLBACK TO SAVEPOINT ft_chunk');
+        }
       } catch (e) {
         if ((e as { errno?: number }).errno === 1062) throw duplicateError(e);
         if (!isDataError(e)) throw e;
+        warned = true;
+      }
+      if (warned) {
         for (const r of chunk) {
           try {
-            await this.conn.query(`INSERT INTO ${this.bronze} (${this.insertColumns}) VALUES ?`, [[r]]);
+            const [res] = await this.conn.query(`INSERT INTO ${this.bronze} (${this.insertColumns}) VALUES ?`, [[r]]);
+            if (((res as unknown as ResultHeader).warningStatus ?? 0) > 0) {
+              const [w] = await this.conn.query('SHOW WARNINGS LIMIT 1');
+              const first = (w as Array<{ Message?: string }>)[0]?.Message ?? 'the server changed a value';
+              await this.conn.query(`DELETE FROM ${this.bronze} WHERE _source_file = ? AND _source_line = ?`, [r[this.width - 2], r[this.width - 1]]);
+              refused.push({ row: r, message: first });
+            }
           } catch (e2) {
+            if ((e2 as { errno?: number }).errno === 1062) throw duplicateError(e2);
             if (!isDataError(e2)) throw e2;
             refused.push({ row: r, message: errorMessage(e2) });
           }
@@ -212,8 +232,18 @@ export class BatchWriter {
       const file = String(r.row[w - 2]);
       const line = Number(r.row[w - 1]);
       const text = raw.get(file)?.get(line) ?? JSON.stringify(r.row.slice(0, w - 2));
-      return { sourceFile: file, line, raw: text, reason: `bad_type: ${r.message}`.slice(0, 1000) };
+      return { sourceFile: file, line, raw: text, reason: `bad_type: ${this.describe(r.row, r.message)}`.slice(0, 1000) };
     });
+  }
+
+  /** The server's message, with the column's value when the message names a column but not what it got. */
+  private describe(row: unknown[], message: string): string {
+    const m = /column [`'"]?(?:[^`'"\s]*[`'"]?\.[`'"]?)*([^`'"\s]+)[`'"]?/i.exec(message);
+    if (!m) return message;
+    const i = this.columnNames.findIndex((c) => c.toLowerCase() === m[1]!.toLowerCase());
+    if (i < 0) return message;
+    const v = row[i];
+    return `${this.columnNames[i]} = ${v === null ? 'NULL' : JSON.stringify(String(v)).slice(0, 200)}: ${message}`;
   }
 
   private async insertRejects(rejects: RejectRow[], id: number): Promise<void> {

@@ -8,6 +8,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureBronzeTables } from '../../src/stream/ddl.js';
 import { lockName, streamLoad } from '../../src/stream/stream-load.js';
 import type { StreamColumn, StreamLoadOptions, StreamTarget } from '../../src/stream/types.js';
 import { EVENT_COLUMNS, makeEvent, ndjsonLines, writeAtomically } from '../fixtures/stream/events.js';
@@ -371,5 +372,30 @@ describe('item 9: a UTF-8 BOM', () => {
     const s = await streamLoad(options(target, dir, { format: 'csv' }));
     expect(s).toMatchObject({ rowsLoaded: 1000, rowsRejected: 0 });
     expect(await count(`SELECT COUNT(*) AS n FROM ${tbl(target)} WHERE event_id = CONCAT('e-', _source_line - 1)`)).toBe(1000);
+  });
+});
+
+describe('values the server changes', () => {
+  it('a row the server would store changed (a warning even in strict mode) is quarantined with its file, line, column and value', async () => {
+    const target = newTarget(SMALL_COLUMNS);
+    const admin = await connect();
+    try {
+      await ensureBronzeTables(admin, target);
+      // the table narrower than declared (e.g. altered by hand): only the server can tell
+      await admin.query(`ALTER TABLE ${tbl(target)} MODIFY v varchar(3) NULL`);
+    } finally {
+      await admin.end();
+    }
+    const dir = newDir('warn');
+    let text = '';
+    for (let i = 1; i <= 1000; i++) text += JSON.stringify({ id: i, v: i === 500 ? 'abc   ' : i === 600 ? 'abcdef' : 'ok' }) + '\n';
+    writeAtomically(dir, 'w.ndjson', text);
+    const s = await streamLoad(options(target, dir));
+    expect(s).toMatchObject({ rowsLoaded: 998, rowsRejected: 2 });
+    await expectExactlyOnce(target, 1000);
+    const rej = await q<{ l: number; reason: string }>(`SELECT _source_line AS l, reason FROM ${tbl(target, '__rejected')} ORDER BY l`);
+    expect(rej.map((r) => r.l)).toEqual([500, 600]);
+    expect(rej[0]!.reason).toMatch(/^bad_type: v = "abc   ": .*column 'v'/);
+    expect(rej[1]!.reason).toMatch(/^bad_type: v = "abcdef": .*column 'v'/);
   });
 });
