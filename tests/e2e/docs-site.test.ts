@@ -170,7 +170,7 @@ describe('ft docs site in a browser', () => {
   });
 
   it('shows column lineage, and "unknown" where the SQL cannot be read', async () => {
-    const { page } = await openPage();
+    const { page, problems } = await openPage();
     await page.goto(`${url}#/node/model.flash_e2e.kpi_daily`);
     const conv = page.locator('[data-testid=columns] tr[data-column=conversion_rate] td.col-lineage');
     // purchases / views, both sum(event_type = …) over valid_events
@@ -181,6 +181,7 @@ describe('ft docs site in a browser', () => {
     expect(await page.locator('[data-testid=columns] tr[data-column=revenue] td.col-lineage').textContent()).toBe('product_performance_hourly.revenue');
     await page.goto(`${url}#/node/model.flash_e2e.legacy_extract`);
     expect(await page.locator('[data-testid=columns] tr[data-column=short_name] td.col-lineage').textContent()).toBe('unknown');
+    expect(problems).toEqual([]);
     await page.close();
   });
 
