@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Project } from '../project/project.js';
 import type { FileBatchWriter } from './file-batch-writer.js';
 import type { Node } from '../project/types.js';
+import { cannotWrite } from './write-error.js';
 
 /** target/<kind>/<project> of each loaded project: resolved once, not once per node. */
 const bases = new WeakMap<object, Partial<Record<'compiled' | 'run', string>>>();
@@ -34,7 +35,11 @@ function folderListing(project: Project, dir: string): Set<string> {
     try {
       names = new Set(readdirSync(dir));
     } catch {
-      mkdirSync(dir, { recursive: true });
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw cannotWrite(dir, e);
+      }
       names = new Set();
     }
     byDir.set(dir, names);
@@ -48,8 +53,12 @@ export function sqlFileText(sql: string): string {
 }
 
 export function writeSqlArtifact(file: string, sql: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, sqlFileText(sql));
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, sqlFileText(sql));
+  } catch (e) {
+    throw cannotWrite(file, e);
+  }
 }
 
 /**
@@ -63,7 +72,13 @@ export function writeCompiled(project: Project, node: Node, sql: string, fresh: 
   if (fresh || !names.has(name)) {
     const text = sqlFileText(sql);
     if (writer) writer.write(file, text);
-    else writeFileSync(file, text);
+    else {
+      try {
+        writeFileSync(file, text);
+      } catch (e) {
+        throw cannotWrite(file, e);
+      }
+    }
     names.add(name);
   }
   return file;
@@ -87,7 +102,7 @@ export function writeSqlArtifactLater(file: string, sql: string, pending?: Array
       await writeFile(file, sql);
       return null;
     } catch (e) {
-      return `cannot write ${file}: ${(e as Error).message}`;
+      return cannotWrite(file, e).message;
     }
   })();
   pending?.push(write);

@@ -45,7 +45,7 @@ parentPort.on('message', (batch) => {
       put(file, batch[i + 1]);
       written++;
     } catch (e) {
-      failure = { file, message: e.message };
+      failure = { file, message: e.message, code: e.code, syscall: e.syscall, path: e.path };
     }
   }
 });
@@ -53,7 +53,9 @@ parentPort.on('message', (batch) => {
 
 const BATCH = 256;
 
-type Outcome = { written: number; failure: { file: string; message: string } | null };
+/** A failed write as the thread reports it: the file, and the system error's message, code, call and path. */
+type Failure = { file: string; message: string; code?: string; syscall?: string; path?: string };
+type Outcome = { written: number; failure: Failure | null };
 
 /**
  * How many threads write: two where there are two cores. Creating files is kernel work that
@@ -105,7 +107,7 @@ export class FileBatchWriter {
     });
     const outcomes = await Promise.all(this.results);
     const failed = outcomes.find((o) => o.failure);
-    if (failed) throw cannotWrite(failed.failure!.file, failed.failure!.message);
+    if (failed) throw cannotWrite(failed.failure!.file, failed.failure);
     return outcomes.reduce((n, o) => n + o.written, 0);
   }
 
@@ -156,6 +158,6 @@ function writeOne(file: string, content: string): void {
       writeFileSync(file, content);
     }
   } catch (e) {
-    throw cannotWrite(file, (e as Error).message);
+    throw cannotWrite(file, e);
   }
 }

@@ -1,5 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { BufferedText } from './write-json.js';
+import { cannotWrite } from './write-error.js';
 
 // JSON written in pieces through the scratch buffer (BufferedText): a large JSON.stringify
 // result is fresh memory twice over (V8 builds it in parts and flattens them when it is read),
@@ -46,13 +47,18 @@ export function putJson(out: BufferedText, object: Record<string, unknown>, stre
  * entry by entry, or with 'entries' the object's own entries one by one.
  */
 export function writeJsonFile(file: string, object: Record<string, unknown>, streamed: ReadonlySet<string> | 'entries'): void {
-  const fd = openSync(file, 'w');
+  let fd: number | undefined;
   try {
+    fd = openSync(file, 'w');
     const out = new BufferedText(fd);
     if (streamed === 'entries') putJsonEntries(out, object);
     else putJson(out, object, streamed);
     out.flush();
-  } finally {
-    closeSync(fd);
+    const open = fd;
+    fd = undefined;
+    closeSync(open);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    throw cannotWrite(file, e);
   }
 }

@@ -86,7 +86,16 @@ export function writeManifest(project: Project, graph: Graph): string {
  * that are not there yet. With each node's byte range (stageManifest).
  */
 export async function writeManifestAfter(project: Project, manifest: Record<string, unknown>, pending: Promise<unknown>): Promise<{ file: string; offsets: NodeOffsets }> {
-  const { staged, offsets } = stageManifestFile(project, manifest);
+  let stagedManifest: ReturnType<typeof stageManifestFile>;
+  try {
+    stagedManifest = stageManifestFile(project, manifest);
+  } catch (e) {
+    // the compiled files' failure, if they failed too, came first (and must not be left
+    // as a rejection nobody handles: that ended the process with a stack trace)
+    await pending;
+    throw e;
+  }
+  const { staged, offsets } = stagedManifest;
   try {
     await pending;
   } catch (e) {

@@ -1,6 +1,8 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FtError } from '../util/errors.js';
+import { cannotWrite } from './write-error.js';
+
+export { cannotWrite };
 
 /** A file written under a temporary name: `commit()` renames it into place, `discard()` removes it. */
 export interface StagedFile {
@@ -25,7 +27,7 @@ export function stageFile(file: string, fill: (fd: number) => void): StagedFile 
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     removeQuietly(tmp);
-    throw e instanceof FtError ? e : cannotWrite(file, (e as Error).message);
+    throw cannotWrite(file, e);
   }
   return {
     file,
@@ -33,7 +35,7 @@ export function stageFile(file: string, fill: (fd: number) => void): StagedFile 
       try {
         renameSync(tmp, file);
       } catch (e) {
-        throw cannotWrite(file, (e as Error).message);
+        throw cannotWrite(file, e);
       }
     },
     discard: () => removeQuietly(tmp),
@@ -47,11 +49,6 @@ function removeQuietly(file: string): void {
   } catch {
     // its folder is gone or is not a folder: there is nothing to remove
   }
-}
-
-/** The error for a file ft could not write (a full disk, a read-only target folder). */
-export function cannotWrite(file: string, message: string): FtError {
-  return new FtError(`cannot write ${file}: ${message}. Check that the target folder (target-path in project.yml) is writable and the disk has space.`, 2);
 }
 
 let scratch: Buffer | undefined;

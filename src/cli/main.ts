@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { fileSystemError } from '../artifacts/write-error.js';
 import { FtError, isFtError } from '../util/errors.js';
 import { FT_VERSION } from '../version.js';
 import { registerCommands } from './commands.js';
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function report(e: unknown, debug: boolean): number {
+  // a write that failed where no writer named its file (a full disk, a file in the way)
+  e = fileSystemError(e) ?? e;
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     // commander has already printed its one-line message

@@ -3,7 +3,7 @@
  * dashboard data from the database (when reachable), and writes target/catalog.json
  * and a static site into target/docs/ that works offline and from file://.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
@@ -11,6 +11,7 @@ import { buildManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import type { CommandContext } from '../cli/context.js';
 import { compileNodes, newCompiler } from '../runner/compile-nodes.js';
 import { FileBatchWriter } from '../artifacts/file-batch-writer.js';
+import { writeFileAtomic } from '../artifacts/write-json.js';
 import { clientBundle } from './bundle.js';
 import { buildCatalog, readRelations, writeCatalog, type RelationInfo } from './catalog.js';
 import { readDashboard } from './dashboard-data.js';
@@ -188,8 +189,7 @@ export function dataScript(global: string, value: unknown): string {
   return `window.${global} = JSON.parse(${JSON.stringify(JSON.stringify(value))});\n`;
 }
 
+/** Through a temporary file and a rename; a failure names the file and why (a full disk…). */
 function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  writeFileAtomic(file, text);
 }

@@ -4,7 +4,7 @@ import { MANIFEST_SCHEMA } from '../artifacts/manifest.js';
 import { invocationId } from '../util/invocation-id.js';
 import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
-import { writeAll } from '../artifacts/write-json.js';
+import { cannotWrite, writeAll } from '../artifacts/write-json.js';
 import { discover, type Listings } from '../project/discovery.js';
 import { RACY_MS, sameStamp, settled, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
@@ -299,7 +299,11 @@ export function reuseUnchangedCompile(inputs: CompileInputs, rec: CompileRecord)
  * than the rest of the compile whenever the disk was busy.
  */
 export function refreshMetadata(inputs: CompileInputs, rec: CompileRecord, manifest: RecordedManifest): CompileOutcome {
-  writeAll(manifest.fd, manifest.head.next, manifest.head.next.length, 0);
+  try {
+    writeAll(manifest.fd, manifest.head.next, manifest.head.next.length, 0);
+  } catch (e) {
+    throw cannotWrite(manifest.file, e);
+  }
   writeRecord(inputs, { ...rec, manifest: { stamp: stampOf(manifest.file), metadata: manifest.head.metadata } });
   return { count: rec.count, warnings: rec.warnings, manifest: manifest.file };
 }
