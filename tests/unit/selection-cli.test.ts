@@ -140,6 +140,25 @@ describe.concurrent('flags on every command', () => {
       expect(r.code, r.stderr).toBe(0);
       if (cmd === 'ls') {
         expect(r.stdout).toContain('"model.shop.stg_orders"');
+        // ls renders nothing, so its listing is the same whatever the target and vars: what
+        // shows that it reads the flags is a profiles.yml whose default target is not defined,
+        // and --vars that are not YAML. Ignoring --profiles-dir (the project's profiles.yml
+        // has no `ci`), --target (`dev` is not in this one) or --vars would exit 0.
+        const onlyCi = join(work, 'profiles-only-ci');
+        mkdirSync(onlyCi, { recursive: true });
+        writeFileSync(join(onlyCi, 'profiles.yml'), 'shop:\n  target: dev\n  outputs:\n    ci: {type: mysql, database: elsewhere_ci}\n');
+        const ok = await ft('ls', '--project-dir', project, '--profiles-dir', onlyCi, '--target', 'ci', '--vars', '{min_amount: 3}');
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.stdout.split('\n')).toContain('stg_orders');
+        const noTarget = await ft('ls', '--project-dir', project, '--profiles-dir', onlyCi);
+        expect(noTarget.code).toBe(2);
+        expect(noTarget.stderr).toContain('target "dev" is not defined');
+        const noProfilesDir = await ft('ls', '--project-dir', project, '--target', 'ci');
+        expect(noProfilesDir.code).toBe(2);
+        expect(noProfilesDir.stderr).toContain('target "ci" is not defined');
+        const badVars = await ft('ls', '--project-dir', project, '--profiles-dir', onlyCi, '--target', 'ci', '--vars', '{min_amount: [3');
+        expect(badVars.code).toBe(2);
+        expect(badVars.stderr).toContain('--vars is not valid YAML or JSON');
         return;
       }
       const m = JSON.parse(readFileSync(join(project, 'target', 'manifest.json'), 'utf8')) as {
