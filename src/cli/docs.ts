@@ -4,6 +4,7 @@ import { connectForDocs, docsDir, generateDocs, writeDashboard } from '../docs/g
 import { parseInterval, startDocsServer } from '../docs/serve.js';
 import type { Adapter } from '../adapters/adapter.js';
 import { FtError } from '../util/errors.js';
+import { onInterrupt } from '../util/interrupt.js';
 import { openProject, type GlobalFlags } from './context.js';
 
 /** ft docs generate: target/catalog.json and the static site in target/docs/. */
@@ -68,13 +69,10 @@ export async function docsServeCommand(flags: DocsServeFlags): Promise<number> {
   out.info(`Serving docs at ${server.url}${refreshSeconds ? ` (dashboard refreshed every ${refreshSeconds}s)` : ''} — Ctrl-C to stop`);
   out.event('docs_serving', { url: server.url, port: server.port });
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const stopListening = onInterrupt(() => {
+      stopListening();
       done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
   await server.close();
   const a = adapter as Adapter | null;

@@ -4,6 +4,7 @@ import { parseByteSize, parseDuration } from '../stream/options.js';
 import { streamLoad } from '../stream/stream-load.js';
 import type { StreamLoadOptions, StreamTarget } from '../stream/types.js';
 import { FtError } from '../util/errors.js';
+import { onInterrupt } from '../util/interrupt.js';
 import { openProject, type GlobalFlags } from './context.js';
 
 export interface StreamLoadFlags extends GlobalFlags {
@@ -65,9 +66,7 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
     }
   };
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stopListening = onInterrupt(() => controller.abort());
   const opts: StreamLoadOptions = {
     connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password },
     target: target(node),
@@ -88,9 +87,10 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
   if (!Number.isInteger(opts.maxBatchRows) || opts.maxBatchRows < 1) throw new FtError('--max-batch-rows must be a positive whole number.');
   try {
     await streamLoad(opts);
-    return 0;
+    // --once promises everything present: a signal cut that short. A watching loader has no
+    // end of work, so stopping it after its batch is its normal end.
+    return opts.once && controller.signal.aborted ? 130 : 0;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stopListening();
   }
 }

@@ -4,6 +4,7 @@ import type { HelperFn } from '../template/environment.js';
 import { parseTemplate } from '../template/template-analysis.js';
 import { mayReadEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
+import { withDefaultSignals } from '../util/interrupt.js';
 import { sha256 } from '../util/hash.js';
 import { discover, type Listings } from './discovery.js';
 import type { ProjectConfig } from './types.js';
@@ -17,6 +18,13 @@ export interface Macros {
   macroTexts: string[];
   /** a JS helper may read the environment: whatever uses helpers depends on all of it */
   helpersReadEnv: boolean;
+}
+
+/** A user's helper, which Ctrl-C can end even if it never returns. */
+function interruptible(fn: HelperFn): HelperFn {
+  return function (this: unknown, ...args: unknown[]) {
+    return withDefaultSignals(() => fn.apply(this, args));
+  } as HelperFn;
 }
 
 /** Macros: *.sql → partials named after the file, *.js → helpers exported by name. */
@@ -41,9 +49,9 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
         throw new FtError(`cannot load macro helpers: ${(e as Error).message.split('\n')[0]}. Fix the JavaScript in this file.`, 2, f.rel);
       }
       for (const [name, fn] of Object.entries(mod)) {
-        if (typeof fn === 'function') helpers.set(name, fn as HelperFn);
+        if (typeof fn === 'function') helpers.set(name, interruptible(fn as HelperFn));
         else if (name === 'default' && fn && typeof fn === 'object') {
-          for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(n2, f2 as HelperFn);
+          for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(n2, interruptible(f2 as HelperFn));
         }
       }
     }

@@ -14,6 +14,7 @@ import { preflightTests } from '../testing/preflight.js';
 import { githubAnnotations } from '../testing/github-annotations.js';
 import { writeJunitXml } from '../testing/junit-xml.js';
 import { FtError } from '../util/errors.js';
+import { onInterrupt } from '../util/interrupt.js';
 import { executeModel } from './execute-model.js';
 import type { NodeResult } from './node-result.js';
 import { Reporter } from './reporter.js';
@@ -138,14 +139,12 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   const adapter = createAdapter(project.target, threads);
   checkRelationNames(project, adapter, ids);
   let cancelled = false;
-  const onSignal = (): void => {
+  const stopListening = onInterrupt(() => {
     if (cancelled) return;
     cancelled = true;
     out.warn('cancelling: stopping running statements (KILL QUERY)…');
     void adapter.cancelAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   let lock: { release(): Promise<void> } | null = null;
   try {
     const server = await adapter.server();
@@ -234,8 +233,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const failed = list.some((r) => r.status === 'error' || r.status === 'fail');
     return failed ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     if (lock) await lock.release().catch(() => undefined);
     await adapter.close();
   }

@@ -87,6 +87,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** pass --project-dir (default true) */
   projectDir?: boolean;
+  /** 'pipe' to write to the CLI's stdin through `child.stdin` (default: none) */
+  stdin?: 'pipe';
 }
 
 /** The command line that starts the ft CLI (dist by default, src through tsx with FT_TEST_CLI=src). */
@@ -109,7 +111,7 @@ export function spawnCli(args: string[], opts: RunOptions = {}): RunningCli {
     else env[k] = v;
   }
   const started = Date.now();
-  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let all = '';

@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import type { ResolvedTarget } from '../../project/types.js';
 import { FtError } from '../../util/errors.js';
@@ -106,6 +107,10 @@ export class MysqlDriver {
   private cancelled = false;
   /** connections whose session is set up (time zone, sql_mode) */
   private readonly prepared = new WeakSet<object>();
+  /** the session the current async context holds (withSession) */
+  private readonly current = new AsyncLocalStorage<MysqlSession>();
+  /** resolves (with null) when the run is cancelled, to end waits for a connection */
+  private readonly cancelWait = promiseWithResolvers<null>();
 
   constructor(private readonly target: ResolvedTarget, private readonly connections: number) {}
 
@@ -120,8 +125,16 @@ export class MysqlDriver {
     if (this.cancelled) throw new FtError('the run was cancelled.', 130);
     let conn: PoolConnection;
     try {
-      conn = await this.getPool().getConnection();
+      // a cancel ends the wait for a free connection; one that comes later goes back to the pool
+      const pending = this.getPool().getConnection();
+      const got = await Promise.race([pending, this.cancelWait.promise]);
+      if (!got) {
+        void pending.then((c) => c.release(), () => undefined);
+        throw new FtError('the run was cancelled.', 130);
+      }
+      conn = got;
     } catch (e) {
+      if (e instanceof FtError) throw e;
       throw connectionError(e, this.target);
     }
     // Once per connection: UTC sessions (timestamps mean the same on every server and client) and
@@ -144,12 +157,19 @@ export class MysqlDriver {
     return new MysqlSession(conn, id, () => this.cancelled);
   }
 
+  /**
+   * Runs `fn` on a pooled session. Called again inside `fn` (an adapter call while a test holds
+   * its session, say), it runs on the same session: waiting for a second connection while
+   * holding one deadlocks once every connection is held that way.
+   */
   async withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    const held = this.current.getStore();
+    if (held) return fn(held);
     const s = await this.acquire();
     this.active.add(s.id);
     let broken = false;
     try {
-      return await fn(s);
+      return await this.current.run(s, () => fn(s));
     } catch (e) {
       broken = this.cancelled || isConnectionGone(e);
       throw e;
@@ -174,6 +194,7 @@ export class MysqlDriver {
   /** KILL QUERY for every statement in flight, from a separate connection. */
   async cancelAll(): Promise<void> {
     this.cancelled = true;
+    this.cancelWait.resolve(null);
     if (!this.active.size) return;
     const conn = await mysql.createConnection({ ...poolOptions(this.target, 1) });
     try {
@@ -188,6 +209,12 @@ export class MysqlDriver {
     this.pool = null;
     if (p) await p.end().catch(() => undefined);
   }
+}
+
+function promiseWithResolvers<T>(): { promise: Promise<T>; resolve(v: T): void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function isConnectionGone(e: unknown): boolean {
