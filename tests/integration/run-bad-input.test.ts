@@ -64,11 +64,12 @@ describe('connection problems', () => {
     const r = await p.ft(['run', '--log-format', 'json']);
     expect(r.code).toBe(2);
     expect(r.output).not.toContain(SECRET);
-    for (const l of r.stderr.split('\n').filter(Boolean)) {
-      const e = JSON.parse(l);
-      expect(e.level).toBe('error');
-      expect(e.msg).toMatch(/cannot reach the server/);
-    }
+    // exactly one line on stderr, the error as JSON (no line at all must not pass)
+    const errLines = r.stderr.split('\n').filter(Boolean);
+    expect(errLines, r.stderr).toHaveLength(1);
+    const e = JSON.parse(errLines[0]!);
+    expect(e.level).toBe('error');
+    expect(e.msg).toMatch(/cannot reach the server/);
   });
 });
 
