@@ -7,7 +7,9 @@ export const KNOWN_CONFIG_KEYS = new Set([
   'pre_hook', 'post_hook', 'pre-hook', 'post-hook', 'persist_docs', 'full_refresh', 'column_types', 'quote_columns',
   'delimiter', 'severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'fail_calc', 'quoting',
   'grants', 'packages', 'sql_header', 'batch_size', 'lookback', 'event_time', 'freshness', 'loaded_at_field',
-  'watermark_column', 'scope',
+  'watermark_column', 'scope', 'lint_ignore',
+  // known so that they are warned of as not acted on (not-supported.ts), not as typos
+  'begin', 'concurrent_batches',
 ]);
 
 /** Config keys whose values add up across levels instead of replacing (as dbt does). */

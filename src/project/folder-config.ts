@@ -1,5 +1,13 @@
 import { didYouMean } from '../util/suggest.js';
 import { KNOWN_CONFIG_KEYS, normaliseKey } from './config-keys.js';
+import { unsupportedConfig } from './not-supported.js';
+
+/** A warning about project.yml's folder config: its text, and the mapping and key it is about (for the line). */
+export interface FolderWarning {
+  text: string;
+  level: object;
+  key: string;
+}
 
 /**
  * Folder-level config from project.yml (`models: {proj: {silver: {+materialized: incremental}}}`).
@@ -24,23 +32,35 @@ export class FolderConfig {
     return layers;
   }
 
-  /** Keys that matched neither a config name nor any folder: typos worth a warning. */
-  unusedKeys(): string[] {
-    const out: string[] = [];
+  /**
+   * Keys that matched neither a config name nor any folder (typos worth a warning), and
+   * config keys ft does not act on.
+   */
+  unusedKeys(): FolderWarning[] {
+    const out: FolderWarning[] = [];
     const walk = (level: Record<string, unknown>, path: string[]): void => {
+      const say = (key: string, what: string): void => {
+        out.push({ text: `${this.section}.${[...path, key].join('.')}: ${what}`, level, key });
+      };
       for (const [key, value] of Object.entries(level)) {
         if (key.startsWith('+') || KNOWN_CONFIG_KEYS.has(normaliseKey(key))) {
           if (key.startsWith('+') && !KNOWN_CONFIG_KEYS.has(normaliseKey(key))) {
-            out.push(`${this.section}.${[...path, key].join('.')}: unknown config key "${key}".${didYouMean(normaliseKey(key), KNOWN_CONFIG_KEYS)}`);
+            say(key, `unknown config key "${key}".${didYouMean(normaliseKey(key), KNOWN_CONFIG_KEYS)}`);
+            continue;
           }
-          continue;
+          // a bare config name holding a mapping is a folder of that name (configPart)
+          if (key.startsWith('+') || configPart(level)[normaliseKey(key)] !== undefined) {
+            const why = unsupportedConfig(normaliseKey(key), value);
+            if (why) say(key, `${why}.`);
+            continue;
+          }
         }
         if (value && typeof value === 'object' && !Array.isArray(value)) {
           if (!this.used.has(value)) {
-            out.push(`${this.section}.${[...path, key].join('.')}: matches no folder or node and is not a config key.${didYouMean(key, KNOWN_CONFIG_KEYS)}`);
+            say(key, `matches no folder or node and is not a config key.${didYouMean(key, KNOWN_CONFIG_KEYS)}`);
           } else walk(value as Record<string, unknown>, [...path, key]);
         } else {
-          out.push(`${this.section}.${[...path, key].join('.')}: unknown config key "${key}".${didYouMean(key, KNOWN_CONFIG_KEYS)}`);
+          say(key, `unknown config key "${key}".${didYouMean(key, KNOWN_CONFIG_KEYS)}`);
         }
       }
     };

@@ -17,7 +17,9 @@ import { FilePrefetch, type PrefetchedFile } from './file-prefetch.js';
 import { ParseCache, type KnownStamps } from './parse-cache.js';
 import { loadMacros } from './macros.js';
 import { resolveVars } from './vars.js';
-import { loadProjectConfig } from './project-config.js';
+import { loadProjectConfig, projectKeyLine } from './project-config.js';
+import { warnIgnoredFiles } from './ignored-files.js';
+import { unsupportedConfig } from './not-supported.js';
 import type { Project } from './project.js';
 import { loadTarget, type ProfileOptions } from './profiles.js';
 import { readSchemaFile, type ColumnPatch, type NodePatch, type RawTest } from './schema-files.js';
@@ -147,9 +149,10 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       const { text, checksum: sum } = cache.read(f.abs, f.rel);
       let schema = cache.getSchema(f.rel, sum);
       if (!schema) {
-        schema = readSchemaFile(parseYaml(text, f.rel), f.rel);
+        schema = readSchemaFile(parseYaml(text, f.rel), f.rel, text);
         cache.setSchema(f.rel, sum, schema);
       }
+      for (const w of schema.warnings) warn(w);
       patches.push(...schema.models);
       sourcePatches.push(...schema.sources);
       exposurePatches.push(...schema.exposures);
@@ -239,7 +242,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.description = describe(p.description, p.file, p.line);
     node.columns = columnsOf(p.columns, p.file);
     node.meta = p.meta;
-    checkConfigKeys(p.config, p.file, p.line, warn);
     yamlConfig.set(node.unique_id, p.config);
     declareTests(p.tests, node.unique_id, p.file);
     for (const c of p.columns) declareTests(c.tests, node.unique_id, p.file, c.name);
@@ -260,7 +262,12 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.config = cfg;
     node.tags = cfg.tags;
   }
-  for (const w of [...modelFolders.unusedKeys(), ...seedFolders.unusedKeys()]) warn(`${config.file}: ${w}`);
+  for (const w of [...modelFolders.unusedKeys(), ...seedFolders.unusedKeys()]) {
+    const line = projectKeyLine(config, w.level, w.key);
+    warn(`${config.file}${line ? `:${line}` : ''}: ${w.text}`);
+  }
+  // packages.yml, snapshots/, analyses/: what ft does not read is said
+  warnIgnoredFiles(root, config, listings, warn);
   // Disabled nodes leave the project (tests on them are dropped with them).
   const disabled = new Map<string, Node>();
   for (const [id, node] of nodes) {
@@ -432,10 +439,15 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   return project;
 }
 
+/** Inline {{config}} keys: unknown ones, and known ones ft does not act on (schema YAML's are checked as it is read). */
 function checkConfigKeys(cfg: Record<string, unknown>, file: string, line: number, warn: (m: string) => void): void {
-  for (const key of Object.keys(cfg)) {
+  for (const [key, value] of Object.entries(cfg)) {
     const k = normaliseKey(key);
     if (!KNOWN_CONFIG_KEYS.has(k)) warn(`${file}:${line}: unknown config key "${key}" ignored.${didYouMean(k, KNOWN_CONFIG_KEYS)}`);
+    else {
+      const why = unsupportedConfig(k, value);
+      if (why) warn(`${file}:${line}: config "${key}": ${why}.`);
+    }
   }
 }
 

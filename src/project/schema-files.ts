@@ -1,4 +1,7 @@
 import { FtError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { KNOWN_CONFIG_KEYS, normaliseKey } from './config-keys.js';
+import { ENTRY_KEYS, keyLine, rejectYamlJinja, unsupportedConfig, unsupportedEntryKey, UNSUPPORTED_SECTIONS } from './not-supported.js';
 import type { YamlWithLines } from './yaml-file.js';
 
 /** One column as declared in schema YAML. */
@@ -78,17 +81,49 @@ export interface SchemaFile {
   models: NodePatch[];
   sources: SourcePatch[];
   exposures: ExposurePatch[];
+  /** what the file says that ft does not act on, as `file:line: …` (kept with the cached patches) */
+  warnings: string[];
 }
 
 const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros', 'metrics', 'semantic_models', 'snapshots', 'analyses', 'unit_tests', 'groups', 'saved_queries'];
 
-/** Reads a dbt-format schema YAML file into patches; shape errors name the file and line. */
-export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
-  const out: SchemaFile = { models: [], sources: [], exposures: [] };
+/**
+ * Reads a dbt-format schema YAML file into patches; shape errors name the file and line, and
+ * what ft does not act on is a warning naming the line (`text`, the file's text, finds the
+ * lines of keys).
+ */
+export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): SchemaFile {
+  const out: SchemaFile = { models: [], sources: [], exposures: [], warnings: [] };
   const root = doc.value;
   if (root === null || root === undefined) return out;
   if (typeof root !== 'object' || Array.isArray(root)) throw new FtError('a schema file must be a mapping (`version: 2`, `models:`, `sources:` …).', 2, file, 1);
+  rejectYamlJinja(doc, text, file);
   const lineOf = (o: unknown): number => (o && typeof o === 'object' ? doc.lines.get(o) ?? 0 : 0);
+  const warn = (key: string, from: number, what: string, topLevel = false): void => {
+    out.warnings.push(`${file}:${keyLine(text, key, from, topLevel)}: ${what}`);
+  };
+  /** Keys of an entry that ft does not act on: a warning each. */
+  const checkKeys = (o: Record<string, unknown>, known: Set<string>, line: number): void => {
+    for (const key of Object.keys(o)) {
+      if (known.has(key)) continue;
+      const why = unsupportedEntryKey(key);
+      if (why) warn(key, line, `"${key}": ${why}; ignored.`);
+      else if (KNOWN_CONFIG_KEYS.has(normaliseKey(key))) warn(key, line, `"${key}" is a config key; ignored here: put it under config:.`);
+      else warn(key, line, `unknown key "${key}" ignored.${didYouMean(key, known)}`);
+    }
+  };
+  /** A config block's keys: unknown ones, and known ones ft does not act on. */
+  const checkConfig = (cfg: Record<string, unknown>, line: number): void => {
+    for (const [key, value] of Object.entries(cfg)) {
+      const k = normaliseKey(key);
+      if (!KNOWN_CONFIG_KEYS.has(k)) {
+        warn(key, line, `unknown config key "${key}" ignored.${didYouMean(k, KNOWN_CONFIG_KEYS)}`);
+        continue;
+      }
+      const why = unsupportedConfig(k, value);
+      if (why) warn(key, line, `config "${key}": ${why}.`);
+    }
+  };
   const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
   const obj = (v: unknown, what: string, line: number): Record<string, unknown> => {
     if (v === undefined || v === null) return {};
@@ -115,6 +150,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
     list(o.columns, 'columns', line).map((c) => {
       const col = named(c, 'columns', line);
       const cl = lineOf(c);
+      checkKeys(col, ENTRY_KEYS.column, cl);
       return {
         name: String(col.name),
         description: str(col.description),
@@ -129,17 +165,22 @@ export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
 
   const top = root as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (!TOP_KEYS.includes(key)) throw new FtError(`unknown top-level key "${key}" in a schema file; expected models:, seeds:, sources: or exposures:.`, 2, file, lineOf(top));
+    if (!TOP_KEYS.includes(key)) throw new FtError(`unknown top-level key "${key}" in a schema file; expected models:, seeds:, sources: or exposures:.`, 2, file, keyLine(text, key, 1, true));
+    const why = UNSUPPORTED_SECTIONS[key];
+    if (why) warn(key, 1, `${key}: ${why}; this section is ignored.`, true);
   }
   for (const kind of ['models', 'seeds'] as const) {
     for (const entry of list(top[kind], kind, lineOf(top))) {
       const e = named(entry, kind, lineOf(top));
       const line = lineOf(entry);
+      checkKeys(e, ENTRY_KEYS.model, line);
+      const config = obj(e.config, 'config', line);
+      checkConfig(config, lineOf(config) || line);
       out.models.push({
         kind,
         name: String(e.name),
         description: str(e.description),
-        config: obj(e.config, 'config', line),
+        config,
         columns: columns(e, line),
         tests: tests(e, line),
         meta: obj(e.meta, 'meta', line),
@@ -151,6 +192,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
   for (const entry of list(top.sources, 'sources', lineOf(top))) {
     const s = named(entry, 'sources', lineOf(top));
     const line = lineOf(entry);
+    checkKeys(s, ENTRY_KEYS.source, line);
     const cfg = obj(s.config, 'config', line);
     out.sources.push({
       name: String(s.name),
@@ -165,6 +207,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
       tables: list(s.tables, 'tables', line).map((t) => {
         const tb = named(t, `sources.${String(s.name)}.tables`, line);
         const tl = lineOf(t);
+        checkKeys(tb, ENTRY_KEYS.table, tl);
         const tcfg = obj(tb.config, 'config', tl);
         return {
           name: String(tb.name),
@@ -186,6 +229,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string): SchemaFile {
   for (const entry of list(top.exposures, 'exposures', lineOf(top))) {
     const x = named(entry, 'exposures', lineOf(top));
     const line = lineOf(entry);
+    checkKeys(x, ENTRY_KEYS.exposure, line);
     out.exposures.push({
       name: String(x.name),
       label: x.label === undefined ? undefined : str(x.label),

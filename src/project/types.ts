@@ -152,6 +152,9 @@ export interface ProjectConfig {
   testPaths: string[];
   macroPaths: string[];
   docsPaths: string[];
+  /** folders whose files ft does not build (snapshots, analyses): each file is warned of */
+  snapshotPaths: string[];
+  analysisPaths: string[];
   targetPath: string;
   /** what `ft clean` deletes (default: the target path) */
   cleanTargets: string[];

@@ -8,7 +8,7 @@ import { cannotWrite, writeAll } from '../artifacts/write-json.js';
 import { discover, type Listings } from '../project/discovery.js';
 import { RACY_MS, sameStamp, settled, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
-import { loadProjectConfig, PROJECT_FILES } from '../project/project-config.js';
+import { loadProjectConfig, PACKAGE_FILES, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
 import { defaultSelectorName, loadSelectors, SELECTORS_FILE } from '../graph/yaml-selectors.js';
@@ -163,9 +163,10 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
     files.push(file);
     stamps[file] = stampOf(file);
   };
-  for (const f of [...PROJECT_FILES, SELECTORS_FILE]) add(join(root, f));
+  // packages.yml and the snapshot and analysis folders only to be warned of, but a warning is an output too
+  for (const f of [...PROJECT_FILES, SELECTORS_FILE, ...PACKAGE_FILES]) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
-  const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths];
+  const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths, ...config.snapshotPaths, ...config.analysisPaths];
   const beforeRead = (dir: string): void => {
     folderStamps[dir] = stampOf(dir);
   };

@@ -157,7 +157,7 @@ describe('project.yml accepts dbt_project.yml keys', () => {
     });
     const { warnings } = await load(root);
     expect(warnings.some((w) => w.includes('models/m.sql:1') && w.includes('"materialised"') && w.includes('"materialized"'))).toBe(true);
-    expect(warnings.some((w) => w.includes('models/schema.yml:3') && w.includes('"uniqe_key"') && w.includes('"unique_key"'))).toBe(true);
+    expect(warnings.some((w) => w.includes('models/schema.yml:4') && w.includes('"uniqe_key"') && w.includes('"unique_key"'))).toBe(true);
     expect(warnings.some((w) => w.includes('project.yml') && w.includes('+materalized') && w.includes('"materialized"'))).toBe(true);
   });
 

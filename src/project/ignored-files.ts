@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { discover, type Listings } from './discovery.js';
+import { PACKAGE_FILES } from './project-config.js';
+import type { ProjectConfig } from './types.js';
+import { parseYaml } from './yaml-file.js';
+
+/**
+ * Warns of the files of a dbt project that ft does not act on: each package of packages.yml
+ * and dependencies.yml, and each file under the snapshot and analysis folders, with its line.
+ */
+export function warnIgnoredFiles(root: string, config: ProjectConfig, listings: Listings, warn: (msg: string) => void): void {
+  for (const file of PACKAGE_FILES) {
+    const abs = join(root, file);
+    if (!existsSync(abs)) continue;
+    const doc = parseYaml(readFileSync(abs, 'utf8'), file);
+    const top = doc.value && typeof doc.value === 'object' && !Array.isArray(doc.value) ? (doc.value as Record<string, unknown>) : {};
+    let said = false;
+    for (const key of ['packages', 'projects']) {
+      const list = top[key];
+      if (!Array.isArray(list)) continue;
+      const lines = doc.itemLines.get(list) ?? [];
+      list.forEach((entry, i) => {
+        const e = entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
+        const name = e.package ?? e.git ?? e.local ?? e.tarball ?? e.name ?? JSON.stringify(entry);
+        warn(`${file}:${lines[i] || 1}: ${key === 'projects' ? 'project' : 'package'} "${String(name)}": ft does not install packages yet; it is ignored, and none of its macros or models are available.`);
+        said = true;
+      });
+    }
+    if (!said) warn(`${file}:1: ft does not install packages yet; this file is ignored.`);
+  }
+  const own = new Set([...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths]);
+  const warnFiles = (folders: string[], exts: string[], opener: RegExp, what: string): void => {
+    const mine = [...new Set(folders)].filter((f) => !own.has(f));
+    for (const f of discover(root, mine, exts, listings)) {
+      const text = readFileSync(f.abs, 'utf8');
+      const at = opener.exec(text);
+      const line = at ? text.slice(0, at.index).split('\n').length : 1;
+      warn(`${f.rel}:${line}: ${what}; this file is ignored.`);
+    }
+  };
+  warnFiles(config.snapshotPaths, ['.sql', '.yml', '.yaml'], /\{%-?\s*snapshot\b/, 'ft does not build snapshots yet');
+  warnFiles(config.analysisPaths, ['.sql'], /\S/, 'ft does not compile analyses yet');
+}
