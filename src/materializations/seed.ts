@@ -9,7 +9,8 @@ import { inferColumnType, toTsvField } from './seed-types.js';
 import { decorateTable, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
 import { existingType } from './table.js';
 
-const LOAD_DATA_REFUSED = new Set([1148, 3948, 2068]);
+/** LOAD DATA LOCAL refused: 1148 (MySQL 5.x/MariaDB < 10.5), 3948/2068 (MySQL 8), 4166 (MariaDB 10.5+: server or client without local infile) */
+const LOAD_DATA_REFUSED = new Set([1148, 3948, 2068, 4166]);
 /** errors of a value that does not fit its column: bad date/number, out of range, too long, NULL in NOT NULL */
 const VALUE_ERRORS = new Set([1292, 1366, 1264, 1265, 1406, 1048, 1411, 1367, 4078]);
 
