@@ -35,6 +35,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
 
   selection(withGlobalFlags(program.command('compile').description('render models and tests to target/compiled and write target/manifest.json')))
     .option('--inline <template>', 'print the SQL of this template, rendered in the project (no compiled file or manifest is written)')
+    .option('--warn-error', 'treat warnings (MySQL traps in the SQL) as errors')
     .action(async (flags) => done(await compileCommand(flags)));
   withGlobalFlags(program.command('parse').description('load the project and write target/manifest.json'))
     .action(async (flags) => done(await parseCommand(flags)));

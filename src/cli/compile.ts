@@ -13,6 +13,8 @@ export interface CompileFlags extends GlobalFlags {
   exclude?: string[];
   /** --inline: a template to compile and print */
   inline?: string;
+  /** --warn-error: MySQL traps in the SQL fail the compile (exit 1) */
+  warnError?: boolean;
 }
 
 /** ft compile: renders models and tests to target/compiled and writes target/manifest.json. */
@@ -50,10 +52,16 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state, unmatched: (c) => warnKept(unmatchedMessage(c)) });
   const { compiler, cache } = newCompiler(project);
   const writer = new FileBatchWriter();
-  const count = compileNodes(project, graph, ids, compiler, cache, writer);
+  let traps = 0;
+  const count = compileNodes(project, graph, ids, compiler, cache, writer, (m) => (traps++, warnKept(m)));
   // the compiled files are written on another thread while the manifest is built and written here
   const manifest = buildManifest(project, graph);
   const { file, offsets } = await writeManifestAfter(project, manifest, writer.close());
+  if (traps && flags.warnError) {
+    // not recorded: the next compile looks again
+    out.error(`--warn-error: ${traps} MySQL trap${traps === 1 ? '' : 's'} in the compiled SQL (warned of above). Write the MySQL each warning gives, or list the rule in the model's lint_ignore config where the construct is meant.`);
+    return 1;
+  }
   recordCompile(inputs, project, count, file, manifest.metadata, offsets);
   return done(out, count, file);
 }

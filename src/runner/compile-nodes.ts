@@ -6,6 +6,7 @@ import type { Node } from '../project/types.js';
 import { CompileCache } from '../template/compile-cache.js';
 import { Compiler, type CompileOptions } from '../template/compiler.js';
 import { compileTest } from '../testing/compile-test.js';
+import { lintNode } from '../lint/lint-node.js';
 import { sha256 } from '../util/hash.js';
 import { topoSort, type Graph } from '../graph/build-graph.js';
 
@@ -20,9 +21,10 @@ export function isCompilable(node: Node): boolean {
 
 /**
  * Compiles the given nodes (models and tests) in graph order and queues their target/compiled
- * files on `writer`: they are on disk once the caller has closed it.
+ * files on `writer`: they are on disk once the caller has closed it. With `warn`, the MySQL
+ * traps in each node's SQL are given to it (lint/lint-node.ts).
  */
-export function compileNodes(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, cache: CompileCache, writer: FileBatchWriter): number {
+export function compileNodes(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, cache: CompileCache, writer: FileBatchWriter, warn?: (msg: string) => void): number {
   let count = 0;
   for (const id of topoSort(graph, ids)) {
     const node = project.nodes.get(id)!;
@@ -40,6 +42,7 @@ export function compileNodes(project: Project, graph: Graph, ids: Set<string>, c
       fresh = compiler.fresh.has(id);
     }
     node.compiled_code = sql;
+    if (warn) for (const m of lintNode(node, sql, node.test_metadata ? [] : compiler.ephemeralParents(node))) warn(m);
     writeCompiled(project, node, sql, fresh, writer);
     count++;
   }

@@ -8,6 +8,7 @@ import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { newCompiler } from './compile-nodes.js';
+import { lintInvocation } from '../lint/lint-run.js';
 import type { ChangedRows } from '../testing/changed-rows.js';
 import { executeTest, failuresSchema } from '../testing/execute-test.js';
 import { preflightTests } from '../testing/preflight.js';
@@ -167,6 +168,13 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags), deferred, watermark: (id) => watermarks.get(id)?.above });
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
+    // MySQL traps in the SQL about to run: warnings, or with --warn-error nothing runs
+    const traps = lintInvocation(project, graph, ids, compiler, { deferred });
+    for (const m of traps) out.warn(m);
+    if (traps.length && opts.warnError) {
+      out.error(`--warn-error: ${traps.length} MySQL trap${traps.length === 1 ? '' : 's'} in the SQL to run (warned of above); nothing was run. Write the MySQL each warning gives, or list the rule in the node's lint_ignore config where the construct is meant.`);
+      return 1;
+    }
     if (opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-start', out);
 
     const order = topoSort(graph, new Set([...ids]));
