@@ -8,6 +8,7 @@ import { didYouMean } from '../util/suggest.js';
 import { scopesToChangedRows, type ChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
 import { definitionOf } from './generic/registry.js';
+import type { GenericTestDefinition } from './generic/types.js';
 import { testStatus } from './thresholds.js';
 
 export interface TestRunOptions {
@@ -65,11 +66,43 @@ async function checkColumn(test: Node, opts: TestRunOptions): Promise<void> {
   }
 }
 
+/**
+ * A column a test reads as time (an anomaly test's timestamp_column) must exist and be a date,
+ * datetime or timestamp: text or a number would place no row in any bucket, and the test would
+ * pass whatever the data.
+ */
+async function checkTemporalArgs(test: Node, def: GenericTestDefinition | undefined, opts: TestRunOptions): Promise<void> {
+  if (!def?.temporalArgs?.length || !test.attached_node) return;
+  const attached = opts.project.nodes.get(test.attached_node);
+  if (!attached?.relation_name) return;
+  let cols = opts.columnCache.get(attached.relation_name);
+  if (!cols) {
+    cols = opts.adapter.columns(attached.schema, attached.alias);
+    opts.columnCache.set(attached.relation_name, cols);
+  }
+  const list = await cols;
+  if (!list.length) return; // the relation is missing: the query's own error says so
+  for (const arg of def.temporalArgs) {
+    const name = test.test_metadata?.kwargs[arg];
+    if (typeof name !== 'string' || !/^[\p{L}\p{N}_$ ]+$/u.test(name)) continue; // an expression: the server judges it
+    const col = list.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    const problem = !col
+      ? `does not exist in ${attached.relation_name}.${didYouMean(name, list.map((c) => c.name))}`
+      : /^(date|datetime|timestamp)\b/i.test(col.type)
+        ? null
+        : `is ${col.type} in ${attached.relation_name}, not a date or datetime, so no row would fall in a time bucket and the test could never fail.`;
+    if (problem) {
+      throw new FtError(`test ${test.name}: ${arg} "${name}" ${problem} Point ${arg} at a date or datetime column (or cast it to one in the model).`, 2, test.declared_at?.file, test.declared_at?.line);
+    }
+  }
+}
+
 /** Runs one data test as a single set-based query; failing rows never come into Node except a sample. */
 export async function executeTest(test: Node, opts: TestRunOptions): Promise<TestOutcome> {
   const { project, adapter, compiler } = opts;
   await checkColumn(test, opts);
   const def = definitionOf(test);
+  await checkTemporalArgs(test, def, opts);
   const mark = test.attached_node ? opts.watermarks?.get(test.attached_node) : undefined;
   const changed = mark && def?.changedRows && scopesToChangedRows(test) ? mark : undefined;
   const sql = compileTest(project, compiler, test, changed).trim().replace(/;\s*$/, '');

@@ -37,6 +37,7 @@ export const columnAnomalies: GenericTestDefinition = {
   name: T,
   requiresColumn: true,
   requiredArgs: ['timestamp_column'],
+  temporalArgs: ['timestamp_column'],
   optionalArgs: ['column_anomalies', ...ANOMALY_ARGS.filter((a) => a !== 'timestamp_column')],
   description: 'Column metrics per time bucket (null %, distinct count, …) stay within their learnt range.',
   validate(args) {

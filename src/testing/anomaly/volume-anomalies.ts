@@ -15,6 +15,7 @@ export const volumeAnomalies: GenericTestDefinition = {
   name: T,
   requiresColumn: false,
   requiredArgs: ['timestamp_column'],
+  temporalArgs: ['timestamp_column'],
   optionalArgs: ANOMALY_ARGS.filter((a) => a !== 'timestamp_column'),
   description: 'The row count per time bucket stays within the range learnt from the training period.',
   validate(args) {

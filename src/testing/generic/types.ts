@@ -49,6 +49,12 @@ export interface GenericTestDefinition {
    * (the default `count(*)`) gives the same pass/fail verdict.
    */
   failCalc?: string;
+  /**
+   * Arguments naming a column that must be a date, datetime or timestamp (the anomaly tests'
+   * timestamp_column): checked against the table when the test runs, since any other type
+   * would put no row in any time bucket and the test could never fail.
+   */
+  temporalArgs?: string[];
   /** Names (without package prefix) that resolve to this definition, e.g. dbt_expectations' names. */
   aliases?: string[];
   /** One line for docs / `ft ls`. */
