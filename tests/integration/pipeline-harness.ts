@@ -58,9 +58,14 @@ export async function ftOk(dir: string, database: string, args: string[]): Promi
   return r;
 }
 
-/** Names of the tests that failed or errored in an ft test/build output. */
+/** Names of the tests that failed (their query returned rows) in an ft test/build output. */
 export function failedTests(out: string): string[] {
-  return [...out.matchAll(/\d+ of \d+ (?:FAIL|ERROR)\S* (?:\d+ )?([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+  return [...out.matchAll(/\d+ of \d+ FAIL\S* (?:\d+ )?([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+}
+
+/** Names of the nodes that errored (their SQL could not run) in an ft test/build output: not a FAIL. */
+export function erroredTests(out: string): string[] {
+  return [...out.matchAll(/\d+ of \d+ ERROR\S* (?:\d+ )?([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
 }
 
 /** Every row of every table and view in the given schemas, ordered, as JSON lines per relation. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, type ProduceSummary } from '../../src/generator/produce.js';
 import { dropSchemas, uniquePrefix } from '../helpers/db.js';
-import { failedTests, ft, ftOk, projectCopy, query, removeDir } from './pipeline-harness.js';
+import { erroredTests, failedTests, ft, ftOk, projectCopy, query, removeDir } from './pipeline-harness.js';
 
 const prefix = uniquePrefix('pipeqa');
 const cleanDb = `${prefix}_clean`;
@@ -82,6 +82,7 @@ describe('flash-sale pipeline: data tests', () => {
     const r = await ft(dirtyDir, dirtyDb, ['test', '--select', 'source:bronze.flash_sale_events_copy']);
     expect(r.code).toBe(1);
     expect(failedTests(r.stdout)).toEqual([DUP_TEST]);
+    expect(erroredTests(r.stdout)).toEqual([]);
   }, 120_000);
 
   it('deleting a silver row behind ft\'s back fails the bronze = valid + duplicates + rejected identity', async () => {
@@ -90,6 +91,7 @@ describe('flash-sale pipeline: data tests', () => {
     expect(r.code).toBe(1);
     // the identity names the batch; silver no longer adds up to gold either; silver ≤ bronze still holds
     expect(failedTests(r.stdout).sort()).toEqual(['reconcile_bronze_identity', 'reconcile_gold_revenue']);
+    expect(erroredTests(r.stdout)).toEqual([]);
     // the next full refresh repairs it
     await ftOk(dirtyDir, dirtyDb, ['build', '--full-refresh', '--exclude', DUP_TEST]);
   }, 300_000);
@@ -98,7 +100,10 @@ describe('flash-sale pipeline: data tests', () => {
     await query(`UPDATE \`${dirtyDb}_gold\`.product_performance_daily SET revenue = revenue + 1 ORDER BY day, product_id LIMIT 1`);
     const r = await ft(dirtyDir, dirtyDb, ['test', '--select', 'reconcile_gold_revenue']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/product_performance_daily|FAIL 1/);
+    // a FAIL (its query found the mismatch), not an ERROR (its SQL did not run), whose failing row names the table
+    expect(failedTests(r.stdout), r.stdout).toEqual(['reconcile_gold_revenue']);
+    expect(erroredTests(r.stdout), r.stdout).toEqual([]);
+    expect(r.stdout).toMatch(/\| product_performance_daily +\|/);
   }, 120_000);
 
   it('bad rows slipped into silver fail its column tests', async () => {
@@ -110,6 +115,7 @@ describe('flash-sale pipeline: data tests', () => {
     const r = await ft(dirtyDir, dirtyDb, ['test', '--select', 'valid_events']);
     expect(r.code).toBe(1);
     const failed = failedTests(r.stdout);
+    expect(erroredTests(r.stdout), r.stdout).toEqual([]);
     for (const t of [
       'accepted_values_valid_events_event_type__view__add_to_cart__remove_from_cart__purchase',
       'relationships_valid_events_product_id__product_id__ref_products_',
