@@ -19,7 +19,11 @@ export interface ColumnCodec {
   readonly required: boolean;
   /** Character/binary types keep an empty string as a value; other types read it as NULL. */
   readonly keepsEmpty: boolean;
-  encode(v: unknown): string | undefined;
+  /**
+   * `clean`: v is a string known to hold no character TSV escapes (tab, newline, CR, backslash,
+   * NUL), as NDJSON strings without escapes or control characters are: it is not scanned again.
+   */
+  encode(v: unknown, clean?: boolean): string | undefined;
 }
 
 const TSV_SPECIAL = /[\t\n\r\\\0]/;
@@ -114,7 +118,7 @@ const TEXT_BYTES: Record<string, number> = {
 export function makeCodec(col: StreamColumn): ColumnCodec {
   const t = parseDataType(col.dataType, col.name);
   const base = t.base;
-  const mk = (keepsEmpty: boolean, encode: (v: unknown) => string | undefined): ColumnCodec => ({
+  const mk = (keepsEmpty: boolean, encode: (v: unknown, clean?: boolean) => string | undefined): ColumnCodec => ({
     name: col.name,
     dataType: col.dataType,
     required: col.required,
@@ -368,7 +372,6 @@ const isDigit = (s: string, i: number) => {
   const c = s.charCodeAt(i);
   return c >= 48 && c <= 57;
 };
-const num2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
 
 /**
  * Fast path for `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z]` (what producers write): null when the
@@ -379,8 +382,27 @@ function fastDatetime(s: string, fsp: number): string | undefined | null {
   if (n < 19 || n > 30) return null;
   const sep = s.charCodeAt(10);
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
-  if (!(isDigit(s, 0) && isDigit(s, 1) && isDigit(s, 2) && isDigit(s, 3) && isDigit(s, 5) && isDigit(s, 6) && isDigit(s, 8) && isDigit(s, 9))) return null;
-  if (!(isDigit(s, 11) && isDigit(s, 12) && isDigit(s, 14) && isDigit(s, 15) && isDigit(s, 17) && isDigit(s, 18))) return null;
+  // digit values: a non-digit is outside 0-9 (negative ones too, as unsigned)
+  const y0 = s.charCodeAt(0) - 48;
+  const y1 = s.charCodeAt(1) - 48;
+  const y2 = s.charCodeAt(2) - 48;
+  const y3 = s.charCodeAt(3) - 48;
+  const mo0 = s.charCodeAt(5) - 48;
+  const mo1 = s.charCodeAt(6) - 48;
+  const d0 = s.charCodeAt(8) - 48;
+  const d1 = s.charCodeAt(9) - 48;
+  const h0 = s.charCodeAt(11) - 48;
+  const h1 = s.charCodeAt(12) - 48;
+  const mi0 = s.charCodeAt(14) - 48;
+  const mi1 = s.charCodeAt(15) - 48;
+  const s0 = s.charCodeAt(17) - 48;
+  const s1 = s.charCodeAt(18) - 48;
+  if (
+    y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9 || mo0 >>> 0 > 9 || mo1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9 ||
+    h0 >>> 0 > 9 || h1 >>> 0 > 9 || mi0 >>> 0 > 9 || mi1 >>> 0 > 9 || s0 >>> 0 > 9 || s1 >>> 0 > 9
+  ) {
+    return null;
+  }
   let end = 19;
   if (n > 19 && s.charCodeAt(19) === 46) {
     end = 20;
@@ -389,8 +411,8 @@ function fastDatetime(s: string, fsp: number): string | undefined | null {
   }
   const z = end === n - 1 && (s.charCodeAt(end) === 90 || s.charCodeAt(end) === 122);
   if (end !== n && !z) return null;
-  const y = num2(s, 0) * 100 + num2(s, 2);
-  if (!validDate(y, num2(s, 5), num2(s, 8)) || num2(s, 11) > 23 || num2(s, 14) > 59 || num2(s, 17) > 59) return undefined;
+  const y = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
+  if (!validDate(y, mo0 * 10 + mo1, d0 * 10 + d1) || h0 * 10 + h1 > 23 || mi0 * 10 + mi1 > 59 || s0 * 10 + s1 > 59) return undefined;
   const fracDigits = end > 19 ? end - 20 : 0;
   if (sep === 32 && !z && fracDigits <= fsp) return s;
   const keep = fsp === 0 ? 19 : fracDigits <= fsp ? end : 20 + fsp;
@@ -493,8 +515,9 @@ function codePoints(s: string): number {
   return n;
 }
 
-function charEncoder(n: number): (v: unknown) => string | undefined {
-  return (v) => {
+function charEncoder(n: number): (v: unknown, clean?: boolean) => string | undefined {
+  return (v, clean) => {
+    if (clean === true && typeof v === 'string') return v.length > n && codePoints(v) > n ? undefined : v;
     const s = primitiveString(v);
     if (s === undefined) return undefined;
     if (s.length > n && codePoints(s) > n) return undefined;
@@ -502,12 +525,12 @@ function charEncoder(n: number): (v: unknown) => string | undefined {
   };
 }
 
-function bytesEncoder(maxBytes: number): (v: unknown) => string | undefined {
-  return (v) => {
+function bytesEncoder(maxBytes: number): (v: unknown, clean?: boolean) => string | undefined {
+  return (v, clean) => {
     const s = primitiveString(v);
     if (s === undefined) return undefined;
     if (s.length * 3 > maxBytes && Buffer.byteLength(s) > maxBytes) return undefined;
-    return tsvEscape(s);
+    return clean === true ? s : tsvEscape(s);
   };
 }
 
