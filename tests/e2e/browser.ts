@@ -22,13 +22,15 @@ export function haveChromium(): boolean {
 }
 
 /** Headless Chromium with a fresh profile directory, removed on close. */
-export async function launchBrowser(opts: { width?: number; height?: number } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(opts: { width?: number; height?: number; bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'ft-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: opts.width ?? 1400, height: opts.height ?? 900 },
+    // true: the page's Content-Security-Policy is ignored, to test what the site's own escaping does
+    bypassCSP: opts.bypassCSP ?? false,
   });
   return {
     context,
