@@ -8,7 +8,7 @@
  * ft's connections accept one statement per call: a model, test or seed is sent as it is, so text
  * that renders to several statements (a var holding `…; DROP DATABASE …`) is refused by the server.
  */
-const ROUTINE = /^\s*create\s+(or\s+replace\s+)?(definer\s*=\s*(\S+|'[^']*'@'[^']*'|`[^`]*`@`[^`]*`)\s+)?(aggregate\s+)?(procedure|function|trigger|event)\b/i;
+const ROUTINE = /^\s*create\s+(or\s+replace\s+)?(definer\s*=[^;]*?\s)?(if\s+not\s+exists\s+)?(aggregate\s+)?(procedure|function|trigger|event)\b/i;
 const ANON_BLOCK = /^\s*(\w+\s*:\s*)?begin\s+not\s+atomic\b/i;
 
 function isWordChar(c: string | undefined): boolean {
