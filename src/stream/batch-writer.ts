@@ -123,8 +123,23 @@ export class BatchWriter {
       return { batchId: id, rowsLoaded: batch.rows - extra.length, rowsRejected: rejects.length };
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);
+      // rows already in bronze are what another writer's commit looks like first: when the
+      // checkpoint moved, it is a conflict to resume from, not a damaged checkpoint
+      if (e instanceof DuplicateRowError && (await this.checkpointMoved(batch))) {
+        throw new CheckpointConflictError(`checkpoint of ${batch.segments.map((s) => s.sourceFile).join(', ')} moved: another writer committed these lines`);
+      }
       throw e;
     }
+  }
+
+  /** Whether a segment's checkpoint row is no longer where the batch starts (absent for a first write). */
+  private async checkpointMoved(batch: Batch): Promise<boolean> {
+    for (const seg of batch.segments) {
+      const [rows] = await this.conn.query(`SELECT bytes_committed AS b FROM ${this.checkpoint} WHERE file_id = ?`, [seg.fileId]);
+      const row = (rows as Array<{ b: unknown }>)[0];
+      if (seg.insert ? row !== undefined : Number(row?.b) !== seg.startOffset) return true;
+    }
+    return false;
   }
 
   private async loadInfile(batch: Batch, id: number): Promise<ResultHeader> {
@@ -294,8 +309,10 @@ export class BatchWriter {
   }
 }
 
+class DuplicateRowError extends StreamLoadError {}
+
 function duplicateError(e: unknown): StreamLoadError {
-  return new StreamLoadError(
+  return new DuplicateRowError(
     `bronze already holds a row this batch loads (${errorMessage(e)}), yet the checkpoint does not account for it: ` +
       'was the checkpoint table edited or truncated? To reload a file, delete its rows from the bronze and __rejected tables and its checkpoint row together.',
   );
