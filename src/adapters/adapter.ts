@@ -59,7 +59,7 @@ export interface Adapter {
   /** SQL text of several statements (a hook) as single statements, for connections that take one */
   splitStatements(sql: string): string[];
   /** why the server would refuse this database or table name, or null; `relation` names get ft's __ft_tmp siblings */
-  identifierProblem(name: string, kind: 'database' | 'relation'): string | null;
+  identifierProblem(name: string, kind: 'database' | 'relation' | 'column'): string | null;
   server(): Promise<ServerInfo>;
   /** borrows a session for `fn`; a cancelled run kills its running statement */
   withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>;

@@ -57,6 +57,10 @@ export async function materializeSeed(ctx: MaterializationContext): Promise<Mate
   }
   const { header, rows, rowLines } = parsed;
   if (!header.length) throw new FtError('the seed is empty; it needs a header line.', 1, node.original_file_path, 1);
+  for (const h of header) {
+    const problem = adapter.identifierProblem(h, 'column');
+    if (problem) throw new FtError(`the header's column ${JSON.stringify(h)}: ${problem.replace(/^its /, '')}. Rename it in the header line.`, 2, node.original_file_path, 1);
+  }
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup) throw new FtError(`the header names column "${dup}" twice.`, 1, node.original_file_path, 1);
   rows.forEach((r, i) => {

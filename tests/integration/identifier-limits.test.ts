@@ -75,4 +75,17 @@ describe('identifier limits', () => {
       }
     }
   });
+
+  it("a seed column name over 64 characters is refused before the seed's table is created", async () => {
+    p.write('seeds/wide_head.csv', `id,${'c'.repeat(65)}\n1,2\n`);
+    try {
+      const r = await p.ft(['seed', '-s', 'wide_head']);
+      expect(r.code, r.output).not.toBe(0);
+      expect(r.output).toMatch(/seeds\/wide_head\.csv:1/);
+      expect(r.output).toMatch(/65 characters; MySQL and MariaDB allow 64/);
+      expect((await p.tables()).filter((t) => t.startsWith('wide_head'))).toEqual([]);
+    } finally {
+      p.remove('seeds/wide_head.csv');
+    }
+  });
 });

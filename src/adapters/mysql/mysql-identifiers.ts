@@ -6,8 +6,8 @@
  */
 export const MAX_IDENTIFIER_LENGTH = 64;
 
-export function identifierProblem(name: string, kind: 'database' | 'relation'): string | null {
-  const what = kind === 'database' ? 'database name' : 'table name';
+export function identifierProblem(name: string, kind: 'database' | 'relation' | 'column'): string | null {
+  const what = kind === 'database' ? 'database name' : kind === 'column' ? 'column name' : 'table name';
   if (!name) return `its ${what} is empty`;
   const chars = [...name];
   if (chars.length > MAX_IDENTIFIER_LENGTH) {
