@@ -113,6 +113,9 @@ export async function materializeSeed(ctx: MaterializationContext): Promise<Mate
           if (!err.sqlMessage || !VALUE_ERRORS.has(err.errno ?? 0)) throw e;
           throw seedValueError(where, [parseWarning('Error', err.errno ?? 0, err.sqlMessage)], i);
         }
+        // a profile's lax sql_mode turns those errors into warnings: they fail the seed all the same
+        const problems = (await ctx.session.warnings()).filter((w) => !/^note$/i.test(w.level));
+        if (problems.length) throw seedValueError(where, problems, i);
       }
     }
     await decorateTable(ctx, node.schema, tmpName);
