@@ -6,8 +6,9 @@ const NOT_A_VIEW = 1347;
 
 /**
  * CREATE OR REPLACE VIEW; a table in the way is swapped out atomically instead.
- * The statement is tried first (no information_schema round trip in the usual case): the server
- * refuses it, changing nothing, when the relation is a table.
+ * The statement is tried first (no information_schema round trip before it): the server refuses
+ * it, changing nothing, when the relation is a table. Then one lookup for the leftovers of an
+ * interrupted swap (`__ft_tmp`, `__ft_old`), dropped if there are any.
  */
 export async function materializeView(ctx: MaterializationContext): Promise<MaterializationResult> {
   const stmt = ctx.adapter.ddl.createOrReplaceView(ctx.adapter.relation(ctx.node.schema, ctx.node.alias), ctx.sql);
