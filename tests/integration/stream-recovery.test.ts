@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/generator/prng.js';
 import { lockName, streamLoad } from '../../src/stream/stream-load.js';
 import type { StreamLoadOptions, StreamTarget } from '../../src/stream/types.js';
 import { EVENT_COLUMNS, ndjsonLines, writeAtomically } from '../fixtures/stream/events.js';
@@ -120,6 +121,11 @@ async function count(sql: string): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// The kill moments are drawn from a seeded PRNG: a new seed each run (printed), or the one in
+// FT_TEST_SEED to draw the same moments again after a failure.
+const KILL_SEED = process.env.FT_TEST_SEED ?? String(Date.now());
+const killRandom = new Prng(KILL_SEED, 'stream-recovery/kill-moments');
+
 /** The lines of a test file: every 997th one is malformed (goes to quarantine). */
 function fileLines(file: number, lines: number): string[] {
   return ndjsonLines(file, lines).map((l, i) => ((i + 1) % 997 === 0 ? `{"event_id":"bad-${file}-${i + 1}",` : l));
@@ -127,6 +133,7 @@ function fileLines(file: number, lines: number): string[] {
 
 describe('stream-load: exactly-once under failures', () => {
   it('SIGKILLed at random moments (≥10 times) while files arrive, then restarted: every line exactly once', async () => {
+    console.log(`stream-recovery: kill moments seeded with FT_TEST_SEED=${KILL_SEED}`);
     const FILES = 40;
     const LINES = 5000; // 200,000 lines
     const db = `${prefix}_k`;
@@ -155,13 +162,13 @@ describe('stream-load: exactly-once under failures', () => {
       const child = runLoader(cfg);
       await child.started;
       const t1 = Date.now();
-      if (kills % 2 === 0) await sleep(200 + Math.random() * 1300); // any moment, start-up included
+      if (kills % 2 === 0) await sleep(200 + killRandom.float() * 1300); // any moment, start-up included
       else {
         // a moment while it is loading: once this run has committed something (on a slow,
         // shared machine start-up alone can outlast a fixed delay)
         const until = Date.now() + 20_000;
         while (Date.now() < until && (await count(`SELECT COUNT(*) AS n FROM ${bronze}`)) <= before) await sleep(20);
-        await sleep(Math.random() * 300);
+        await sleep(killRandom.float() * 300);
       }
       const alive = child.proc.exitCode === null;
       child.proc.kill('SIGKILL');
@@ -179,10 +186,11 @@ describe('stream-load: exactly-once under failures', () => {
 
     const total = FILES * LINES;
     const bad = FILES * Math.floor(LINES / 997);
-    expect(kills).toBeGreaterThanOrEqual(10);
-    expect(midStream, `bronze counts after each kill: ${seen.join(', ')}`).toBeGreaterThanOrEqual(3);
-    expect(await count(`SELECT COUNT(*) AS n FROM ${bronze}`)).toBe(total - bad);
-    expect(await count(`SELECT COUNT(*) AS n FROM ${rejected}`)).toBe(bad);
+    const again = `(FT_TEST_SEED=${KILL_SEED} draws the same kill moments)`;
+    expect(kills, again).toBeGreaterThanOrEqual(10);
+    expect(midStream, `bronze counts after each kill: ${seen.join(', ')} ${again}`).toBeGreaterThanOrEqual(3);
+    expect(await count(`SELECT COUNT(*) AS n FROM ${bronze}`), again).toBe(total - bad);
+    expect(await count(`SELECT COUNT(*) AS n FROM ${rejected}`), again).toBe(bad);
     // each row sits at the line its id was written on, in the file it was written to
     expect(await count(`SELECT COUNT(*) AS n FROM ${bronze} WHERE event_id = CONCAT('e-', SUBSTRING(_source_file, 6, CHAR_LENGTH(_source_file) - 12), '-', _source_line)`)).toBe(total - bad);
     expect(await count(`SELECT COUNT(DISTINCT event_id) AS n FROM ${bronze}`)).toBe(total - bad);
