@@ -25,11 +25,18 @@ interface StateSource {
 export function loadStateManifest(dir: string): StateManifest {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) throw new FtError(`--state ${dir}: no manifest.json there. Point --state at the target/ folder (or a copy) of the run to compare with.`);
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as StateManifest;
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new FtError(`--state ${dir}: manifest.json is not valid JSON (${(e as Error).message}). Regenerate it with ft compile.`, 2, file);
   }
+  // valid JSON but not a manifest (a list, null, no nodes): read as one, it failed with a TypeError
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(parsed) || !isObject(parsed.nodes)) {
+    throw new FtError(`--state ${dir}: manifest.json is not a manifest (no "nodes" object). Regenerate it with ft compile.`, 2, file);
+  }
+  return parsed as unknown as StateManifest;
 }
 
 /** The config parts that change what gets built (not tags or docs-only fields). */
