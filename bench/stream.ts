@@ -248,6 +248,7 @@ async function main(): Promise<void> {
   const columns = bronzeColumns();
   const { produce } = await import('../src/generator/produce.js');
   const loadStart = loadavg()[0]!;
+  const commit = gitHead();
   console.log(`stream-load bench: ${fmt(EVENTS)} events, ${REPS} repetitions, server ${DB.user}@${DB.host}:${DB.port}, ${cpus().length} CPUs, load ${loadStart.toFixed(1)}`);
   if (!existsSync(join(repo, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const nd = await makeNdjson(produce);
@@ -356,7 +357,7 @@ async function main(): Promise<void> {
       `ft stream-load --once (NDJSON) ${fmt(median(ft.map((r) => r.eventsPerSecond)))} events/s, mariadb LOAD DATA ${fmt(median(client.map((r) => r.eventsPerSecond)))} events/s ` +
       `→ ratio ${ratio.toFixed(2)} (target ≥ 0.90); per repetition ${perRep.map((x) => x.toFixed(2)).join(', ')}; ft CPU ${median(ft.map((r) => r.cpu)).toFixed(2)} s, client CPU ${median(client.map((r) => r.cpu)).toFixed(2)} s (medians); ft peak RSS ${peak.toFixed(0)} MB`;
     console.log(`\n${summary}`);
-    if (!process.env.BENCH_NO_WRITE) writeResults({ runs, ratio, perRep, loadStart, peak, latency, sizes: [statSync(nd).size, statSync(tsv).size] });
+    if (!process.env.BENCH_NO_WRITE) writeResults({ runs, ratio, perRep, loadStart, commit, peak, latency, sizes: [statSync(nd).size, statSync(tsv).size] });
   } finally {
     const [dbs] = await admin.query('SELECT schema_name AS s FROM information_schema.schemata WHERE schema_name LIKE ?', [`${PREFIX}%`]);
     for (const r of dbs as Array<{ s: string }>) await admin.query(`DROP DATABASE IF EXISTS ${q(r.s)}`);
@@ -375,6 +376,7 @@ function writeResults(r: {
   ratio: number;
   perRep: number[];
   loadStart: number;
+  commit: string;
   peak: number;
   latency: Array<{ trigger: number; p50: number; p95: number; files: number; max: number }>;
   sizes: number[];
@@ -386,7 +388,7 @@ function writeResults(r: {
     '## stream-load',
     '',
     `Command: \`npm run build && npm run bench:stream\` (bench/stream.ts; env BENCH_EVENTS=${EVENTS} BENCH_REPS=${REPS} BENCH_LATENCY_SECONDS=${LATENCY_SECONDS}).`,
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${gitHead()} on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, MariaDB on the same machine; load average ${r.loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (the load column: 1-minute load average as each run started; other jobs may share the machine).`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${r.commit} (HEAD when the run started) on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, MariaDB on the same machine; load average ${r.loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (the load column: 1-minute load average as each run started; other jobs may share the machine).`,
     `Data: ${fmt(EVENTS)} clean flash-sale events from src/generator (seed 42): one NDJSON file of ${(r.sizes[0]! / 2 ** 20).toFixed(0)} MiB for ft (bronze's declared format), the same events as one TSV file of ${(r.sizes[1]! / 2 ** 20).toFixed(0)} MiB for the client (LOAD DATA's native format, datetimes already as MySQL reads them).`,
     'Both are whole processes timed from spawn to exit, alternating which goes first, each once InnoDB has caught up with the previous run; every table is dropped after its run.',
     'ft: `node bin/ft.js stream-load --once --path <dir>` in a copy of this project, into a fresh database — project load, bronze tables created, every line validated, quarantine and checkpoint in each 50,000-row batch\'s transaction (exactly-once on, as shipped). Client: `mariadb --local-infile=1 -e "LOAD DATA LOCAL INFILE …"` into a table with bronze\'s DDL (same columns and primary key, created beforehand), one statement, no validation, no checkpoint. CPU s and peak RSS are the process\'s own (/usr/bin/time), server CPU s the server\'s during the run.',
