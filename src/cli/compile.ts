@@ -57,6 +57,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   // the compiled files are written on another thread while the manifest is built and written here
   const manifest = buildManifest(project, graph);
   const { file, offsets } = await writeManifestAfter(project, manifest, writer.close());
+  cache.save();
   if (traps && flags.warnError) {
     // not recorded: the next compile looks again
     out.error(`--warn-error: ${traps} MySQL trap${traps === 1 ? '' : 's'} in the compiled SQL (warned of above). Write the MySQL each warning gives, or list the rule in the model's lint_ignore config where the construct is meant.`);

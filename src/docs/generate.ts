@@ -57,6 +57,7 @@ export async function generateDocs(ctx: CommandContext): Promise<GenerateResult>
   const writer = new FileBatchWriter();
   compileNodes(project, graph, new Set(project.nodes.keys()), compiler, cache, writer);
   await writeManifestAfter(project, buildManifest(project, graph), writer.close());
+  cache.save();
 
   let relations: Map<string, RelationInfo> | null = null;
   let dashboard: DashboardData;

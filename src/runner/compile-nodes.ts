@@ -21,7 +21,9 @@ export function isCompilable(node: Node): boolean {
 
 /**
  * Compiles the given nodes (models and tests) in graph order and queues their target/compiled
- * files on `writer`: they are on disk once the caller has closed it. With `warn`, the MySQL
+ * files on `writer`: they are on disk once the caller has closed it. The caller saves `cache`
+ * only then: the cache vouches that a file on disk holds its SQL (a compile killed while the
+ * files were written must not leave a half file the next compile trusts). With `warn`, the MySQL
  * traps in each node's SQL are given to it (lint/lint-node.ts).
  */
 export function compileNodes(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, cache: CompileCache, writer: FileBatchWriter, warn?: (msg: string) => void): number {
@@ -46,6 +48,5 @@ export function compileNodes(project: Project, graph: Graph, ids: Set<string>, c
     writeCompiled(project, node, sql, fresh, writer);
     count++;
   }
-  cache.save();
   return count;
 }
