@@ -42,17 +42,22 @@ export function failuresSchema(project: Project): string {
   return `${project.target.database}_test_failures`;
 }
 
+/** The columns of the relation a test is attached to, read once per run. */
+function columnsOf(attached: Node, opts: TestRunOptions): Promise<ColumnDef[]> {
+  let cols = opts.columnCache.get(attached.relation_name!);
+  if (!cols) {
+    cols = opts.adapter.columns(attached.schema, attached.alias);
+    opts.columnCache.set(attached.relation_name!, cols);
+  }
+  return cols;
+}
+
 /** Checks that a column test's column exists, so a typo is a clear error naming the YAML line. */
 async function checkColumn(test: Node, opts: TestRunOptions): Promise<void> {
   if (!test.column_name || !test.attached_node) return;
   const attached = opts.project.nodes.get(test.attached_node);
   if (!attached?.relation_name) return;
-  let cols = opts.columnCache.get(attached.relation_name);
-  if (!cols) {
-    cols = opts.adapter.columns(attached.schema, attached.alias);
-    opts.columnCache.set(attached.relation_name, cols);
-  }
-  const list = await cols;
+  const list = await columnsOf(attached, opts);
   if (!list.length) return; // the relation is missing: the query's own error says so
   // an expression (e.g. "lower(email)") is not a plain column name
   if (!/^[\p{L}\p{N}_$ ]+$/u.test(test.column_name)) return;
@@ -75,12 +80,7 @@ async function checkTemporalArgs(test: Node, def: GenericTestDefinition | undefi
   if (!def?.temporalArgs?.length || !test.attached_node) return;
   const attached = opts.project.nodes.get(test.attached_node);
   if (!attached?.relation_name) return;
-  let cols = opts.columnCache.get(attached.relation_name);
-  if (!cols) {
-    cols = opts.adapter.columns(attached.schema, attached.alias);
-    opts.columnCache.set(attached.relation_name, cols);
-  }
-  const list = await cols;
+  const list = await columnsOf(attached, opts);
   if (!list.length) return; // the relation is missing: the query's own error says so
   for (const arg of def.temporalArgs) {
     const name = test.test_metadata?.kwargs[arg];
