@@ -6,7 +6,7 @@ import { createProject, type CliResult, type TestProject } from '../helpers/proj
  * pool, and SIGINT/SIGTERM end a command whatever it is doing — a statement on the server, a
  * wait for the run lock or a connection, or a macro stuck in a loop — with exit 130.
  */
-describe('runs that cannot hang', { timeout: 120_000 }, () => {
+describe('runs that cannot hang', { timeout: 240_000 }, () => {
   let p: TestProject | undefined;
   afterEach(async () => {
     await p?.cleanup();
@@ -44,9 +44,9 @@ describe('runs that cannot hang', { timeout: 120_000 }, () => {
         models: { 'a.sql': 'select 1 as id', 'b.sql': 'select {{spin}} as x from {{ref "a"}}' },
       });
       const run = p.spawn(['run', '--threads', '1']);
-      await run.waitFor(/Running 2 nodes/);
+      await run.waitFor(/Running 2 nodes/, 90_000);
       // b renders once a finishes; give it the moment to enter the loop
-      await run.waitFor(/\ba\b.*(OK|success)|1 of 2 OK/i, 30_000);
+      await run.waitFor(/\ba\b.*(OK|success)|1 of 2 OK/i, 90_000);
       await new Promise((r) => setTimeout(r, 500));
       const sent = Date.now();
       run.child.kill(signal);
@@ -62,7 +62,7 @@ describe('runs that cannot hang', { timeout: 120_000 }, () => {
     const holder = await p.query<{ g: number }>('select get_lock(?, 0) as g', [`ft_run:${p.prefix}`]);
     expect(Number(holder[0]!.g)).toBe(1);
     const run = p.spawn(['run', '--lock-wait', '600']);
-    await run.waitFor(/waiting up to 600s/);
+    await run.waitFor(/waiting up to 600s/, 90_000);
     run.child.kill('SIGTERM');
     const r = await run.done;
     interrupted(r, 'SIGTERM');
