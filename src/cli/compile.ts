@@ -1,21 +1,15 @@
 import { buildManifest, writeManifest, writeManifestAfter } from '../artifacts/manifest.js';
-import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../runner/unchanged-compile.js';
+import { compileInputs, lastCompile, recordCompile, reuseUnchangedCompile, type CompileOutcome } from '../compile/unchanged-compile.js';
 import { FtError } from '../util/errors.js';
 import type { GlobalFlags } from './context.js';
 import { createOutput, type Output } from './output.js';
+import type { CompileFlags } from '../compile/compile-flags.js';
+
+export type { CompileFlags };
 
 // The loader, Handlebars and the renderer are imported only when a project is loaded, so a
 // compile that reuses the last one does not pay for them.
 const loader = (): Promise<typeof import('./context.js')> => import('./context.js');
-
-export interface CompileFlags extends GlobalFlags {
-  select?: string[];
-  exclude?: string[];
-  /** --inline: a template to compile and print */
-  inline?: string;
-  /** --warn-error: MySQL traps in the SQL fail the compile (exit 1) */
-  warnError?: boolean;
-}
 
 /** ft compile: renders models and tests to target/compiled and writes target/manifest.json. */
 export async function compileCommand(flags: CompileFlags): Promise<number> {
@@ -31,7 +25,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const last = inputs && lastCompile(inputs);
   let reused: CompileOutcome | undefined;
   if (inputs && last && last.changed.length === 0) reused = reuseUnchangedCompile(inputs, last.rec);
-  else if (inputs && last) reused = await (await import('../runner/patch-compile.js')).patchCompile(flags, inputs, last.rec, last.changed);
+  else if (inputs && last) reused = await (await import('../compile/patch-compile.js')).patchCompile(flags, inputs, last.rec, last.changed);
   if (reused) {
     const out = createOutput({ logFormat: flags.logFormat });
     for (const w of reused.warnings) out.warn(w);
@@ -40,7 +34,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
   const [{ openProject, selectSpecs, splitSelectors }, { selectNodes, unmatchedMessage }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
     loader(),
     import('../graph/selector.js'),
-    import('../runner/compile-nodes.js'),
+    import('../compile/compile-nodes.js'),
     import('../artifacts/file-batch-writer.js'),
   ]);
   const { project, graph, out, state } = await openProject(flags, undefined, inputs);
@@ -70,7 +64,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
 /** ft compile --inline: prints the SQL of a template typed on the command line (no compiled file or manifest). */
 async function compileInlineCommand(flags: CompileFlags, text: string): Promise<number> {
   if (flags.select?.length || flags.exclude?.length || flags.selector !== undefined) throw new FtError('--inline compiles its own text: leave out --select, --exclude and --selector.');
-  const [{ openProject }, { compileInline }] = await Promise.all([loader(), import('../runner/compile-inline.js')]);
+  const [{ openProject }, { compileInline }] = await Promise.all([loader(), import('../compile/compile-inline.js')]);
   const { project } = await openProject(flags);
   process.stdout.write(`${compileInline(project, text).trim()}\n`);
   return 0;

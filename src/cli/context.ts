@@ -7,20 +7,9 @@ import type { KnownStamps } from '../project/parse-cache.js';
 import type { Project } from '../project/project.js';
 import { FtError } from '../util/errors.js';
 import { createOutput, type Output } from './output.js';
+import type { GlobalFlags } from '../global-flags.js';
 
-/** Flags every command accepts. */
-export interface GlobalFlags {
-  projectDir?: string;
-  profilesDir?: string;
-  target?: string;
-  vars?: string;
-  debug?: boolean;
-  logFormat?: string;
-  partialParse?: boolean;
-  state?: string;
-  /** --selector: a selection named in selectors.yml */
-  selector?: string;
-}
+export type { GlobalFlags } from '../global-flags.js';
 
 export interface CommandContext {
   project: Project;

@@ -6,7 +6,7 @@ import { toPosix } from '../project/discovery.js';
 import { createEnvironment } from '../template/environment.js';
 import { loadMacros } from '../project/macros.js';
 import { parseVarsFlag, resolveVars } from '../project/vars.js';
-import { stampOf } from '../project/parse-cache.js';
+import { stampOf } from '../project/file-stamp.js';
 import { loadTarget } from '../project/profiles.js';
 import { loadProjectConfig } from '../project/project-config.js';
 import type { Node } from '../project/types.js';
@@ -15,7 +15,7 @@ import { CompileCache } from '../template/compile-cache.js';
 import { Compiler, type RenderProject } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
-import type { CompileFlags } from '../cli/compile.js';
+import type { CompileFlags } from './compile-flags.js';
 import { lintNode } from '../lint/lint-node.js';
 import { openRecordedManifest, outsideReadsOf, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
 

@@ -6,7 +6,8 @@ import { startsWith, type NodeOffsets } from '../artifacts/manifest-file.js';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
 import { cannotWrite, writeAll } from '../artifacts/write-json.js';
 import { discover, type Listings } from '../project/discovery.js';
-import { RACY_MS, sameStamp, settled, stampOf, type KnownStamps, type Stamp } from '../project/parse-cache.js';
+import { RACY_MS, type KnownStamps } from '../project/parse-cache.js';
+import { sameStamp, settled, stampOf, type Stamp } from '../project/file-stamp.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PACKAGE_FILES, PROJECT_FILES } from '../project/project-config.js';
 import type { Project } from '../project/project.js';
@@ -16,7 +17,7 @@ import { macroReads, templateReads, withMacros } from '../template/template-read
 import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../util/env-reads.js';
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
-import type { CompileFlags } from '../cli/compile.js';
+import type { CompileFlags } from './compile-flags.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {

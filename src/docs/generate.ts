@@ -9,7 +9,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import { buildManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import type { CommandContext } from '../cli/context.js';
-import { compileNodes, newCompiler } from '../runner/compile-nodes.js';
+import { compileNodes, newCompiler } from '../compile/compile-nodes.js';
 import { FileBatchWriter } from '../artifacts/file-batch-writer.js';
 import { writeFileAtomic } from '../artifacts/write-json.js';
 import { clientBundle } from './bundle.js';

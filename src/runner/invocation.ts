@@ -7,7 +7,7 @@ import { topoSort } from '../graph/build-graph.js';
 import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from '../graph/selector.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
-import { newCompiler } from './compile-nodes.js';
+import { newCompiler } from '../compile/compile-nodes.js';
 import { lintInvocation } from '../lint/lint-run.js';
 import type { ChangedRows } from '../testing/changed-rows.js';
 import { executeTest, failuresSchema } from '../testing/execute-test.js';

@@ -3,7 +3,7 @@ import type { Output } from '../cli/output.js';
 import type { Project } from '../project/project.js';
 import type { Compiler } from '../template/compiler.js';
 import { FtError } from '../util/errors.js';
-import { operationNode } from './operation-node.js';
+import { operationNode } from '../compile/operation-node.js';
 
 /** on-run-start / on-run-end from project.yml: rendered like models (ref, var, target) and run in order, statement by statement. */
 export async function runProjectHooks(project: Project, compiler: Compiler, adapter: Adapter, which: 'on-run-start' | 'on-run-end', out: Output): Promise<void> {
