@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { withGlobalFlags } from './main.js';
+import { Option, type Command } from 'commander';
 
 import type { CompileFlags } from './compile.js';
 import type { GlobalFlags } from './context.js';
@@ -88,4 +87,16 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--refresh <interval>', 're-read the gold tables for the dashboard every interval, e.g. 30s')
     .action(async (flags) => done(await docsServeCommand(flags)));
+}
+
+/** Adds the flags every command accepts. */
+export function withGlobalFlags(cmd: Command): Command {
+  return cmd
+    .option('--project-dir <dir>', 'the project folder (holding project.yml)')
+    .option('--profiles-dir <dir>', 'the folder holding profiles.yml')
+    .option('-t, --target <name>', 'the target in profiles.yml')
+    .option('--vars <yaml>', 'project vars as YAML or JSON')
+    .addOption(new Option('--log-format <fmt>', 'text or json').choices(['text', 'json', 'default']))
+    .option('--no-partial-parse', 'ignore the parse cache')
+    .option('--debug', 'print stack traces');
 }

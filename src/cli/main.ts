@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { fileSystemError } from '../artifacts/write-error.js';
 import { FtError, isFtError } from '../util/errors.js';
 import { FT_VERSION } from '../version.js';
@@ -44,18 +44,6 @@ function report(e: unknown, debug: boolean): number {
   if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
   else process.stderr.write('(run again with --debug for details)\n');
   return 2;
-}
-
-/** Adds the flags every command accepts. */
-export function withGlobalFlags(cmd: Command): Command {
-  return cmd
-    .option('--project-dir <dir>', 'the project folder (holding project.yml)')
-    .option('--profiles-dir <dir>', 'the folder holding profiles.yml')
-    .option('-t, --target <name>', 'the target in profiles.yml')
-    .option('--vars <yaml>', 'project vars as YAML or JSON')
-    .addOption(new Option('--log-format <fmt>', 'text or json').choices(['text', 'json', 'default']))
-    .option('--no-partial-parse', 'ignore the parse cache')
-    .option('--debug', 'print stack traces');
 }
 
 export { FtError };

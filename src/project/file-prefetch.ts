@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Stamp } from './parse-cache.js';
+import type { Stamp } from './file-stamp.js';
 
 /**
  * Reads and hashes many project files on a worker thread while the loader does other work.

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { Listings } from './discovery.js';
 import type { PrefetchedFile } from './file-prefetch.js';
+import { sameStamp, settled, stampOf, type Stamp } from './file-stamp.js';
 import type { SchemaFile } from './schema-files.js';
 
 /** What a stat says about a file's content without reading it (git's index keeps the same). */
@@ -27,23 +28,8 @@ interface CacheFile {
   stamps: Record<string, FileStamp>;
 }
 
-/** size, mtime and ctime of a file (null: it does not exist), taken by one stat. */
-export type Stamp = [number, number, number] | null;
-
-export function stampOf(file: string): Stamp {
-  try {
-    const st = statSync(file);
-    return [st.size, st.mtimeMs, st.ctimeMs];
-  } catch {
-    return null;
-  }
-}
-
-/** Whether a stamp says its file last changed before `before` (so that the stamp can vouch for it). */
-export const settled = (stamp: Stamp, before: number): boolean => stamp !== null && Math.max(stamp[1], stamp[2]) < before;
-
-/** Whether two stamps are the same (both null: the file was missing both times). */
-export const sameStamp = (a: Stamp, b: Stamp): boolean => a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1] && a[2] === b[2]);
+// a file's stamp lives in file-stamp.ts (file-prefetch.ts takes it from there); kept here for the callers that read it with the cache
+export { sameStamp, settled, stampOf, type Stamp };
 
 /**
  * Stamps someone took before the load (ft compile does), so files are not stat'ed twice.
