@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, type TestProject } from '../helpers/project-builder.js';
+import { createProject, type CliResult, type TestProject } from '../helpers/project-builder.js';
 
 /** Model config as the server sees it: enabled, alias, schema, tags, indexes, hooks, persist_docs. */
 describe('model config', () => {
-  let p: TestProject;
-
-  beforeAll(async () => {
-    p = await createProject({
+  /** A fresh project (its own database): for tests that need a state no other test made. */
+  const fresh = (): Promise<TestProject> =>
+    createProject({
       label: 'config',
       project: {
         'on-run-start': ['create table if not exists {{target.database}}.run_log (event varchar(20), at_ms bigint)', "insert into {{target.database}}.run_log values ('start', 1)"],
@@ -53,23 +52,38 @@ describe('model config', () => {
 `,
       },
     });
+  /** The shared, read-only fixture: a project run twice, `run -s tag:hourly` then `run`; no test changes it. */
+  let p: TestProject;
+  let tagRun: CliResult;
+  let fullRun: CliResult;
+
+  beforeAll(async () => {
+    p = await fresh();
+    tagRun = await p.ft(['run', '-s', 'tag:hourly']);
+    fullRun = await p.ft(['run']);
   });
 
   afterAll(async () => {
-    await p.cleanup();
+    await p?.cleanup();
   });
 
   it('--select tag: runs only the tagged models', async () => {
-    const r = await p.ft(['run', '-s', 'tag:hourly']);
-    expect(r.code, r.output).toBe(0);
-    expect(r.output).toMatch(/1 of 1 OK created table model \S+\.tagged/);
-    expect(await p.tables()).toEqual(['run_log', 'tagged']);
-    const r2 = await p.ft(['ls', '-s', 'tag:nightly']);
-    expect(r2.stdout.trim()).toBe('tagged');
+    const own = await fresh();
+    try {
+      const r = await own.ft(['run', '-s', 'tag:hourly']);
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/1 of 1 OK created table model \S+\.tagged/);
+      expect(await own.tables()).toEqual(['run_log', 'tagged']);
+      const r2 = await own.ft(['ls', '-s', 'tag:nightly']);
+      expect(r2.stdout.trim()).toBe('tagged');
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('builds everything else with alias, schema, indexes, hooks and docs', async () => {
-    const r = await p.ft(['run']);
+    expect(tagRun.code, tagRun.output).toBe(0);
+    const r = fullRun;
     expect(r.code, r.output).toBe(0);
     // enabled=false: not built, not counted
     expect(r.output).not.toMatch(/\boff\b/);
@@ -111,6 +125,7 @@ describe('model config', () => {
   });
 
   it('on-run-start and on-run-end hooks run once per run, around the models', async () => {
+    // the fixture's two runs: one start and one end row each; `end` counts the one tagged row
     expect(await p.query(`select event, at_ms from ${p.rel('run_log')} order by event desc, at_ms`)).toEqual([
       { event: 'start', at_ms: 1 },
       { event: 'start', at_ms: 1 },
@@ -135,12 +150,17 @@ describe('model config', () => {
   });
 
   it('a failing on-run-start hook stops the run before any model, naming the hook', async () => {
-    p.write('project.yml', p.read('project.yml').replace("insert into {{target.database}}.run_log values ('start', 1)", 'insert into no_such_db_xyz.nope values (1)'));
-    const r = await p.ft(['run', '-s', 'tagged']);
-    expect(r.code).toBe(1);
-    expect(r.output).toMatch(/project\.yml: on-run-start hook 2 failed: .*no_such_db_xyz/);
-    expect(r.output).not.toMatch(/\n\s+at /);
-    expect(r.output).not.toMatch(/OK created/);
+    const own = await fresh();
+    try {
+      own.write('project.yml', own.read('project.yml').replace("insert into {{target.database}}.run_log values ('start', 1)", 'insert into no_such_db_xyz.nope values (1)'));
+      const r = await own.ft(['run', '-s', 'tagged']);
+      expect(r.code).toBe(1);
+      expect(r.output).toMatch(/project\.yml: on-run-start hook 2 failed: .*no_such_db_xyz/);
+      expect(r.output).not.toMatch(/\n\s+at /);
+      expect(r.output).not.toMatch(/OK created/);
+    } finally {
+      await own.cleanup();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProject, type TestProject } from '../helpers/project-builder.js';
 
 /**
@@ -18,10 +18,11 @@ const inc = (config: string, select: string, filter: string): string =>
   `{{config materialized="incremental" ${config}}}\n${select}\n{{#if (is_incremental)}}\n${filter}\n{{/if}}\n`;
 
 describe('incremental materialization', () => {
+  /** Each test has its own project and databases (beforeEach), built as far as the test needs. */
   let p: TestProject;
   const raw = (t: string) => p.rel(t, 'raw');
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await createProject({
       label: 'matinc',
       yaml: { 'sources.yml': SOURCES },
@@ -47,9 +48,21 @@ describe('incremental materialization', () => {
     await p.query(`insert into ${raw('pairs')} values (1, 'x', 10), (1, 'y', 20), (2, 'x', 30)`);
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await p.cleanup();
   });
+
+  /** The first build of these models, from raw.events ids 1-3. */
+  const build = async (...models: string[]) => {
+    const r = await p.ft(['run', '-s', ...models]);
+    expect(r.code, r.output).toBe(0);
+  };
+  /** raw.events gets ids 4 and 5, id 2 becomes 'B!' and id 6 arrives: ids 1-6, [a, B!, c, d, e, f]. */
+  const sixEvents = async () => {
+    await p.query(`insert into ${raw('events')} values (4, 'd', '2024-01-04 00:00:00'), (5, 'e', '2024-01-05 00:00:00')`);
+    await p.query(`update ${raw('events')} set v = 'B!', updated_at = '2024-01-06 00:00:00' where id = 2`);
+    await p.query(`insert into ${raw('events')} values (6, 'f', '2024-01-06 00:00:00')`);
+  };
 
   const rows = (t: string, order = 'id') => p.query(`select * from ${p.rel(t)} order by ${order}`);
   const runSql = (model: string) => p.read(`target/run/proj/models/${model}.sql`);
@@ -79,6 +92,7 @@ describe('incremental materialization', () => {
   });
 
   it('append inserts only the new rows; {{this}} is the target table', async () => {
+    await build('ev_append');
     await p.query(`insert into ${raw('events')} values (4, 'd', '2024-01-04 00:00:00'), (5, 'e', '2024-01-05 00:00:00')`);
     const r = await p.ft(['run', '-s', 'ev_append']);
     expect(r.code, r.output).toBe(0);
@@ -91,6 +105,8 @@ describe('incremental materialization', () => {
   });
 
   it('merge updates changed rows and inserts new ones with INSERT … ON DUPLICATE KEY UPDATE', async () => {
+    await build('ev_merge');
+    await p.query(`insert into ${raw('events')} values (4, 'd', '2024-01-04 00:00:00'), (5, 'e', '2024-01-05 00:00:00')`);
     await p.query(`update ${raw('events')} set v = 'B!', updated_at = '2024-01-06 00:00:00' where id = 2`);
     await p.query(`insert into ${raw('events')} values (6, 'f', '2024-01-06 00:00:00')`);
     const r = await p.ft(['run', '-s', 'ev_merge']);
@@ -111,6 +127,7 @@ describe('incremental materialization', () => {
   });
 
   it('merge with a composite unique_key', async () => {
+    await build('pairs_merge');
     await p.query(`update ${raw('pairs')} set total = 11 where a = 1 and b = 'x'`);
     await p.query(`insert into ${raw('pairs')} values (2, 'y', 40)`);
     const r = await p.ft(['run', '-s', 'pairs_merge']);
@@ -124,6 +141,8 @@ describe('incremental materialization', () => {
   });
 
   it('merge ensures a unique index on a table built without one', async () => {
+    await build('ev_merge');
+    await sixEvents();
     await p.query(`drop table if exists ${p.rel('ev_merge')}`);
     await p.query(`create table ${p.rel('ev_merge')} as select * from ${raw('events')} where id in (1, 3)`);
     expect(await uniqueIndexes('ev_merge')).toEqual([]);
@@ -135,6 +154,7 @@ describe('incremental materialization', () => {
   });
 
   it('merge on a table whose key has duplicates fails with a clear message', async () => {
+    await build('ev_merge');
     await p.query(`drop table ${p.rel('ev_merge')}`);
     await p.query(`create table ${p.rel('ev_merge')} as select * from ${raw('events')} union all select * from ${raw('events')} where id = 1`);
     const r = await p.ft(['run', '-s', 'ev_merge']);
@@ -146,6 +166,8 @@ describe('incremental materialization', () => {
   });
 
   it('delete+insert replaces the matching rows in one transaction', async () => {
+    await build('ev_delins');
+    await sixEvents();
     await p.query(`update ${raw('events')} set v = 'C!', updated_at = '2024-01-07 00:00:00' where id = 3`);
     let r = await p.ft(['run', '-s', 'ev_delins']);
     expect(r.code, r.output).toBe(0);
@@ -180,6 +202,7 @@ describe('incremental materialization', () => {
   });
 
   it('incremental_predicates narrow the delete of delete+insert', async () => {
+    await sixEvents();
     p.write(
       'models/ev_pred.sql',
       inc(
@@ -206,6 +229,8 @@ describe('incremental materialization', () => {
   });
 
   it('incremental runs end with the same rows as a full refresh', async () => {
+    await build('ev_merge', 'ev_delins', 'ev_append');
+    await sixEvents();
     for (const m of ['ev_merge', 'ev_delins']) {
       expect((await p.ft(['run', '-s', m])).code).toBe(0);
       const before = await rows(m);
@@ -223,6 +248,8 @@ describe('incremental materialization', () => {
   });
 
   it('a missing target is built whole, even without --full-refresh', async () => {
+    await build('ev_append');
+    await sixEvents();
     await p.query(`drop table ${p.rel('ev_append')}`);
     const r = await p.ft(['run', '-s', 'ev_append']);
     expect(r.code, r.output).toBe(0);
@@ -231,6 +258,7 @@ describe('incremental materialization', () => {
   });
 
   it('config full_refresh: false protects the table from --full-refresh', async () => {
+    await sixEvents();
     p.write(
       'models/ev_keep.sql',
       inc('full_refresh=false', 'select id, v from {{source "raw" "events"}}', 'where id > (select coalesce(max(id), 0) from {{this}})'),
@@ -244,6 +272,8 @@ describe('incremental materialization', () => {
   });
 
   it('an incremental build of a model whose target is a view replaces the view with a table', async () => {
+    await build('ev_append');
+    await sixEvents();
     await p.query(`drop table ${p.rel('ev_append')}`);
     await p.query(`create view ${p.rel('ev_append')} as select 1 as id`);
     const r = await p.ft(['run', '-s', 'ev_append']);
@@ -265,7 +295,8 @@ describe('on_schema_change', () => {
     p = await createProject({
       label: 'osc',
       yaml: { 'sources.yml': 'sources:\n  - name: raw\n    tables:\n      - name: src\n' },
-      models: Object.fromEntries(modes.map((m) => [`osc_${m}.sql`, v1(m)])),
+      // osc_fail_refresh: a second "fail" model for the --full-refresh test, so osc_fail stays as the "fail" test expects it
+      models: { ...Object.fromEntries(modes.map((m) => [`osc_${m}.sql`, v1(m)])), 'osc_fail_refresh.sql': v1('fail') },
     });
     await p.query(`create database \`${p.schema('raw')}\``);
     await p.query(`create table ${p.rel('src', 'raw')} (id int, a int, b varchar(5), c varchar(5))`);
@@ -274,6 +305,7 @@ describe('on_schema_change', () => {
     expect(r.code, r.output).toBe(0);
     await p.query(`insert into ${p.rel('src', 'raw')} values (3, 30, 'b3', 'c3')`);
     for (const m of modes) p.write(`models/osc_${m}.sql`, v2(m));
+    p.write('models/osc_fail_refresh.sql', v2('fail'));
   });
 
   afterAll(async () => {
@@ -338,9 +370,9 @@ describe('on_schema_change', () => {
   });
 
   it('--full-refresh rebuilds with the new columns whatever the mode', async () => {
-    const r = await p.ft(['run', '-s', 'osc_fail', '--full-refresh']);
+    const r = await p.ft(['run', '-s', 'osc_fail_refresh', '--full-refresh']);
     expect(r.code, r.output).toBe(0);
-    expect(await columns('osc_fail')).toEqual(['id:int', 'a:varchar', 'c:varchar']);
-    expect((await p.query(`select id from ${p.rel('osc_fail')}`)).length).toBe(3);
+    expect(await columns('osc_fail_refresh')).toEqual(['id:int', 'a:varchar', 'c:varchar']);
+    expect((await p.query(`select id from ${p.rel('osc_fail_refresh')}`)).length).toBe(3);
   });
 });

@@ -88,6 +88,45 @@ export async function dumpSchemas(schemas: string[]): Promise<Map<string, string
   return out;
 }
 
+/**
+ * Copies every schema of a database prefix (`<from>` and `<from>_*`) to `<to>` and `<to>_*`:
+ * tables with their rows and indexes, views re-pointed at the copies. A test that changes a
+ * shared, already built pipeline works on a copy, so the tests that read the original never
+ * see its change (and any test can run alone or in any order).
+ */
+export async function cloneDatabase(from: string, to: string): Promise<void> {
+  const conn = await connect();
+  const q = (s: string): string => `\`${s.replace(/`/g, '``')}\``;
+  try {
+    const [schemas] = await conn.query('SELECT schema_name AS s FROM information_schema.schemata WHERE schema_name = ? OR schema_name LIKE ?', [from, `${from.replace(/[\\_%]/g, '\\$&')}\\_%`]);
+    const views: string[] = [];
+    for (const { s } of schemas as Array<{ s: string }>) {
+      const target = to + s.slice(from.length);
+      await conn.query(`CREATE DATABASE ${q(target)}`);
+      const [rels] = await conn.query('SELECT table_name AS t, table_type AS k FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name', [s]);
+      for (const { t, k } of rels as Array<{ t: string; k: string }>) {
+        if (k === 'VIEW') {
+          const [[row]] = (await conn.query(`SHOW CREATE VIEW ${q(s)}.${q(t)}`)) as unknown as [Array<Record<string, string>>];
+          views.push(row!['Create View']!.split(from).join(to).replace(/ DEFINER=\S+/, ''));
+        } else {
+          await conn.query(`CREATE TABLE ${q(target)}.${q(t)} LIKE ${q(s)}.${q(t)}`);
+          await conn.query(`INSERT INTO ${q(target)}.${q(t)} SELECT * FROM ${q(s)}.${q(t)}`);
+        }
+      }
+    }
+    // a view may read another view: create them in whatever order their parents allow
+    for (let pending = views; pending.length; ) {
+      const failed: string[] = [];
+      let lastError: unknown;
+      for (const ddl of pending) await conn.query(ddl).catch((e: unknown) => (failed.push(ddl), (lastError = e)));
+      if (failed.length === pending.length) throw lastError;
+      pending = failed;
+    }
+  } finally {
+    await conn.end();
+  }
+}
+
 export async function query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   const conn = await connect();
   try {

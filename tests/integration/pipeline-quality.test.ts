@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, type ProduceSummary } from '../../src/generator/produce.js';
 import { dropSchemas, uniquePrefix } from '../helpers/db.js';
-import { erroredTests, failedTests, ft, ftOk, projectCopy, query, removeDir } from './pipeline-harness.js';
+import { cloneDatabase, erroredTests, failedTests, ft, ftOk, projectCopy, query, removeDir, type FtResult } from './pipeline-harness.js';
 
 const prefix = uniquePrefix('pipeqa');
 const cleanDb = `${prefix}_clean`;
@@ -17,6 +17,15 @@ const dirtyDb = `${prefix}_dirty`;
 let cleanDir: string;
 let dirtyDir: string;
 let dirty: ProduceSummary;
+/** `ft build` of the dirty project, run once in beforeAll: the shared fixture, which no test changes. */
+let dirtyBuild: FtResult;
+
+/** A copy of the built dirty database for a test that changes rows behind ft's back. */
+async function dirtyCopy(label: string): Promise<string> {
+  const copy = `${prefix}_${label}`;
+  await cloneDatabase(dirtyDb, copy);
+  return copy;
+}
 
 const DUP_TEST = 'source_unique_bronze_flash_sale_events_copy_event_id';
 const BRONZE_NO_DUPLICATES = `
@@ -44,7 +53,8 @@ beforeAll(async () => {
   for (const d of [cleanDir, dirtyDir]) appendFileSync(join(d, 'models', 'bronze', 'sources.yml'), BRONZE_NO_DUPLICATES);
   await loadAndBuild(cleanDir, cleanDb, {});
   dirty = await loadAndBuild(dirtyDir, dirtyDb, { duplicates: 0.03, malformed: 0.01, nulls: 0.01, invalid: 0.02, late: 0.02 });
-}, 180_000);
+  dirtyBuild = await ft(dirtyDir, dirtyDb, ['build', '--exclude', DUP_TEST]);
+}, 480_000);
 
 afterAll(async () => {
   await dropSchemas(prefix);
@@ -62,7 +72,7 @@ describe('flash-sale pipeline: data tests', () => {
   }, 300_000);
 
   it('dirty data: silver absorbs the dirt, every declared test passes', async () => {
-    const r = await ft(dirtyDir, dirtyDb, ['build', '--exclude', DUP_TEST]);
+    const r = dirtyBuild;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ERROR=0 FAIL=0 SKIP=0/);
     const counts = await query<{ rejected_by: string; n: number }>(
@@ -86,19 +96,21 @@ describe('flash-sale pipeline: data tests', () => {
   }, 120_000);
 
   it('deleting a silver row behind ft\'s back fails the bronze = valid + duplicates + rejected identity', async () => {
-    await query(`DELETE FROM \`${dirtyDb}_silver\`.valid_events ORDER BY event_id LIMIT 1`);
-    const r = await ft(dirtyDir, dirtyDb, ['test', '--select', 'reconcile_bronze_identity', 'reconcile_gold_revenue', 'reconcile_silver_within_bronze']);
+    const db = await dirtyCopy('deleted');
+    await query(`DELETE FROM \`${db}_silver\`.valid_events ORDER BY event_id LIMIT 1`);
+    const r = await ft(dirtyDir, db, ['test', '--select', 'reconcile_bronze_identity', 'reconcile_gold_revenue', 'reconcile_silver_within_bronze']);
     expect(r.code).toBe(1);
     // the identity names the batch; silver no longer adds up to gold either; silver ≤ bronze still holds
     expect(failedTests(r.stdout).sort()).toEqual(['reconcile_bronze_identity', 'reconcile_gold_revenue']);
     expect(erroredTests(r.stdout)).toEqual([]);
     // the next full refresh repairs it
-    await ftOk(dirtyDir, dirtyDb, ['build', '--full-refresh', '--exclude', DUP_TEST]);
+    await ftOk(dirtyDir, db, ['build', '--full-refresh', '--exclude', DUP_TEST]);
   }, 300_000);
 
   it('a gold total edited behind ft\'s back fails the gold = silver reconciliation', async () => {
-    await query(`UPDATE \`${dirtyDb}_gold\`.product_performance_daily SET revenue = revenue + 1 ORDER BY day, product_id LIMIT 1`);
-    const r = await ft(dirtyDir, dirtyDb, ['test', '--select', 'reconcile_gold_revenue']);
+    const db = await dirtyCopy('edited');
+    await query(`UPDATE \`${db}_gold\`.product_performance_daily SET revenue = revenue + 1 ORDER BY day, product_id LIMIT 1`);
+    const r = await ft(dirtyDir, db, ['test', '--select', 'reconcile_gold_revenue']);
     expect(r.code).toBe(1);
     // a FAIL (its query found the mismatch), not an ERROR (its SQL did not run), whose failing row names the table
     expect(failedTests(r.stdout), r.stdout).toEqual(['reconcile_gold_revenue']);
@@ -107,12 +119,13 @@ describe('flash-sale pipeline: data tests', () => {
   }, 120_000);
 
   it('bad rows slipped into silver fail its column tests', async () => {
-    const silver = `\`${dirtyDb}_silver\`.valid_events`;
+    const db = await dirtyCopy('injected');
+    const silver = `\`${db}_silver\`.valid_events`;
     await query(
       `INSERT INTO ${silver} (event_id, event_type, event_ts, event_date, event_hour, session_id, product_id, category, price, quantity, units_sold, revenue, _ingested_at, _source_file, _source_line, _batch_id)
        SELECT 'injected-1', 'VIEW', event_ts, event_date, event_hour, session_id, 'P9999', category, -1.00, 0, 0, 0, _ingested_at, 'injected.ndjson', 1, _batch_id FROM ${silver} LIMIT 1`,
     );
-    const r = await ft(dirtyDir, dirtyDb, ['test', '--select', 'valid_events']);
+    const r = await ft(dirtyDir, db, ['test', '--select', 'valid_events']);
     expect(r.code).toBe(1);
     const failed = failedTests(r.stdout);
     expect(erroredTests(r.stdout), r.stdout).toEqual([]);
