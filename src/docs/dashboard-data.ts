@@ -1,16 +1,18 @@
 /**
- * Dashboard data for the docs site, read from the gold tables: the daily KPIs,
- * product trends, category performance, the hour × weekday sales pattern and the
- * flagged demand anomalies. Which model feeds which panel, and which columns are
- * its time, label and measure, is found from names and catalog types, so the
- * panels follow the gold layer as it evolves; a panel whose table is missing says
- * "not built yet" instead of failing.
+ * Dashboard data for the docs site, read from the tables of the models the project declares
+ * as panels: a model's schema YAML says `meta: {dashboard: {panel: kpis | trends | bars |
+ * heatmap | flagged, title: …}}` (kpis also lists its `tiles:` and the columns to `hide:`), so
+ * the engine knows no model or column of any project and a project that declares nothing shows
+ * no panels. Within a declared model, the columns that are its time, label and measure are
+ * taken from the declaration (`time:`, `label:`, `measure:`) or found from names and catalog
+ * types; a panel whose table is missing says "not built yet" instead of failing.
  */
 import type { Adapter } from '../adapters/adapter.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
+import { FtError } from '../util/errors.js';
 import { nodeRelation, relationKey, type RelationInfo } from './catalog.js';
-import type { AnomalyPanel, BarsPanel, DashboardData, HeatmapPanel, KpiPanel, PanelBase, SeriesPanel, ValueFormat } from './site/types.js';
+import type { AnomalyPanel, BarsPanel, DashboardData, HeatmapPanel, KpiPanel, KpiTile, PanelBase, SeriesPanel, ValueFormat } from './site/types.js';
 
 type Col = { name: string; type: string };
 
@@ -72,13 +74,6 @@ export function kpiFormat(column: string, type: string, values: Array<number | n
   return 'number';
 }
 
-/** Models of the gold layer: in a gold folder, a *_gold schema or tagged gold; all models when none is. */
-export function goldModels(project: Project): Node[] {
-  const models = [...project.nodes.values()].filter((n) => n.resource_type === 'model');
-  const gold = models.filter((n) => n.fqn.includes('gold') || /(^|_)gold$/i.test(n.schema) || n.tags.includes('gold') || n.config.schema === 'gold');
-  return (gold.length ? gold : models).sort((a, b) => a.name.localeCompare(b.name));
-}
-
 export interface PanelModels {
   kpis?: Node;
   products?: Node;
@@ -87,20 +82,65 @@ export interface PanelModels {
   anomalies?: Node;
 }
 
-/** Which gold model feeds which panel, by name. */
+/** The panel kinds a model can declare (`meta: {dashboard: {panel: …}}`), and the dashboard slot each fills. */
+const PANEL_KINDS: Record<string, keyof PanelModels> = { kpis: 'kpis', trends: 'products', bars: 'categories', heatmap: 'heatmap', flagged: 'anomalies' };
+const FORMATS: ValueFormat[] = ['percent', 'fraction', 'currency', 'number', 'integer'];
+
+/** What a model declares under `meta: {dashboard: …}` in its schema YAML (or `config: {meta: …}`). */
+export interface PanelDeclaration {
+  panel: keyof PanelModels;
+  title?: string;
+  /** kpis: the tiles, in order */
+  tiles: KpiTile[];
+  /** kpis: columns left out of the table (keys, bookkeeping) */
+  hide: string[];
+  /** the label, time and measure columns, when names and types would not find them */
+  label?: string;
+  time?: string;
+  measure?: string;
+}
+
+function declarationError(node: Node, what: string): FtError {
+  const [file, line] = (node.patch_path ?? node.original_file_path ?? '').split(/:(?=\d+$)/);
+  return new FtError(`model ${node.name}: meta.dashboard ${what}`, 2, file || undefined, line ? Number(line) : undefined);
+}
+
+/** The dashboard panel a model declares, if any; a declaration that does not read is an error naming its YAML. */
+export function panelDeclaration(node: Node): PanelDeclaration | undefined {
+  const meta = (node.meta?.dashboard ?? (node.config?.meta as Record<string, unknown> | undefined)?.dashboard) as unknown;
+  if (meta === undefined || meta === null) return undefined;
+  if (typeof meta !== 'object' || Array.isArray(meta)) throw declarationError(node, 'must be a mapping, e.g. {panel: kpis, title: Key indicators}.');
+  const d = meta as Record<string, unknown>;
+  const panel = typeof d.panel === 'string' ? PANEL_KINDS[d.panel] : undefined;
+  if (!panel) throw declarationError(node, `needs panel: one of ${Object.keys(PANEL_KINDS).join(', ')} (got ${JSON.stringify(d.panel ?? null)}).`);
+  const text = (k: string): string | undefined => {
+    if (d[k] === undefined || d[k] === null) return undefined;
+    if (typeof d[k] !== 'string') throw declarationError(node, `${k} must be a string.`);
+    return d[k] as string;
+  };
+  const hide = d.hide ?? [];
+  if (!Array.isArray(hide) || hide.some((h) => typeof h !== 'string')) throw declarationError(node, 'hide must be a list of column names.');
+  const tilesIn = d.tiles ?? [];
+  if (!Array.isArray(tilesIn)) throw declarationError(node, 'tiles must be a list of {column, label, format, better}.');
+  const tiles = tilesIn.map((t: unknown): KpiTile => {
+    const o = (t ?? {}) as Record<string, unknown>;
+    if (typeof o.column !== 'string') throw declarationError(node, 'each tile needs column: the KPI column to show.');
+    if (o.format !== undefined && !FORMATS.includes(o.format as ValueFormat)) throw declarationError(node, `tile ${o.column}: format must be one of ${FORMATS.join(', ')}.`);
+    if (o.better !== undefined && o.better !== null && o.better !== 'up' && o.better !== 'down') throw declarationError(node, `tile ${o.column}: better must be up or down (or left out).`);
+    return { column: o.column, label: typeof o.label === 'string' ? o.label : o.column, format: (o.format as ValueFormat | undefined) ?? 'number', better: (o.better as 'up' | 'down' | undefined) ?? null };
+  });
+  return { panel, title: text('title'), tiles, hide: hide as string[], label: text('label'), time: text('time'), measure: text('measure') };
+}
+
+/** Which model feeds which panel: the one whose YAML declares it (the first by name when several do). */
 export function choosePanelModels(models: Node[]): PanelModels {
-  const name = (n: Node) => n.name.toLowerCase();
-  const kpis = models.find((n) => name(n) === 'kpi_daily') ?? models.find((n) => /kpi/.test(name(n)));
-  // a model of the flagged rows only (alerts) reads best; else the scored anomalies
-  const anomalies = models.find((n) => /alert/.test(name(n)) && /demand|anomal/.test(name(n))) ?? models.find((n) => /anomal/.test(name(n)));
-  const heatmap =
-    models.find((n) => /(hour|hourly).*(pattern|heat|weekday|dow|week)|sales_pattern|heatmap|hour_of_day/.test(name(n))) ?? models.find((n) => /pattern/.test(name(n)));
-  const used = new Set([kpis, anomalies, heatmap].filter(Boolean));
-  const free = models.filter((n) => !used.has(n));
-  const products = free.filter((n) => /product/.test(name(n)));
-  const categories = free.filter((n) => /categor/.test(name(n)));
-  const prefer = (list: Node[], re: RegExp) => list.find((n) => re.test(name(n))) ?? list[0];
-  return { kpis, anomalies, heatmap, products: prefer(products, /hour/), categories: prefer(categories, /daily|day/) };
+  const out: PanelModels = {};
+  for (const n of [...models].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (n.resource_type !== undefined && n.resource_type !== 'model') continue;
+    const d = panelDeclaration(n);
+    if (d && !out[d.panel]) out[d.panel] = n;
+  }
+  return out;
 }
 
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -136,7 +176,7 @@ export function emptyDashboard(message?: string): DashboardData {
     refresh_seconds: null,
     database: false,
     message,
-    kpis: { ...base(), columns: [], rows: [], formats: {} },
+    kpis: { ...base(), columns: [], rows: [], formats: {}, tiles: [] },
     products: { ...base(), label_column: null, time_column: null, measure: null, series: [] },
     categories: { ...base(), label_column: null, measure: null, bars: [] },
     heatmap: { ...base(), measure: null, days: [], cells: [] },
@@ -175,8 +215,13 @@ type Query = (sql: string, params?: unknown[]) => Promise<Array<Record<string, u
 export async function readDashboard(project: Project, adapter: Adapter | null, relations: Map<string, RelationInfo> | null, message?: string): Promise<DashboardData> {
   const out = emptyDashboard(message);
   out.exposures = exposures(project);
-  const panels = choosePanelModels(goldModels(project));
-  for (const key of ['kpis', 'products', 'categories', 'heatmap', 'anomalies'] as const) out[key].model = panels[key]?.unique_id ?? null;
+  const panels = choosePanelModels([...project.nodes.values()]);
+  for (const key of ['kpis', 'products', 'categories', 'heatmap', 'anomalies'] as const) {
+    const node = panels[key];
+    out[key].model = node?.unique_id ?? null;
+    if (node) out[key].title = panelDeclaration(node)!.title;
+  }
+  if (panels.kpis) out.kpis.tiles = panelDeclaration(panels.kpis)!.tiles;
   if (!adapter || !relations) return out;
   out.database = true;
   out.message = undefined;
@@ -215,6 +260,20 @@ export async function readDashboard(project: Project, adapter: Adapter | null, r
 
 type Opened = { rel: string; cols: Col[]; node: Node } | null;
 
+/** The label, time and measure columns the model's declaration names (each must be a column of its table). */
+function declared(t: NonNullable<Opened>): { label?: Col; time?: Col; measure?: { column: string; agg: 'SUM' | 'AVG' } } {
+  const d = panelDeclaration(t.node);
+  const col = (k: 'label' | 'time' | 'measure'): Col | undefined => {
+    const name = d?.[k];
+    if (name === undefined) return undefined;
+    const c = t.cols.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!c) throw new Error(`meta.dashboard.${k} names ${name}, which is not a column of ${t.node.name} (columns: ${t.cols.map((x) => x.name).join(', ')})`);
+    return c;
+  };
+  const m = col('measure');
+  return { label: col('label'), time: col('time'), measure: m && { column: m.name, agg: AVERAGED.test(m.name) ? 'AVG' : 'SUM' } };
+}
+
 async function readKpis(t: Opened, panel: KpiPanel, query: Query, q: (s: string) => string): Promise<void> {
   if (!t) return;
   const day = t.cols.find((c) => c.name.toLowerCase() === 'day') ?? t.cols.find(isTemporal);
@@ -229,6 +288,8 @@ async function readKpis(t: Opened, panel: KpiPanel, query: Query, q: (s: string)
     return o;
   });
   if (day && day.name !== 'day') panel.columns = panel.columns.map((c) => (c === day.name ? 'day' : c));
+  const hide = new Set(panelDeclaration(t.node)?.hide ?? []);
+  if (hide.size) panel.columns = panel.columns.filter((c) => !hide.has(c));
   for (const c of t.cols) {
     if (!isNumeric(c)) continue;
     const key = c.name === day?.name ? 'day' : c.name;
@@ -239,9 +300,10 @@ async function readKpis(t: Opened, panel: KpiPanel, query: Query, q: (s: string)
 
 async function readProducts(t: Opened, panel: SeriesPanel, query: Query, q: (s: string) => string): Promise<void> {
   if (!t) return;
-  const label = pickLabel(t.cols, 'product');
-  const time = pickTime(t.cols);
-  const measure = pickMeasure(t.cols);
+  const d = declared(t);
+  const label = d.label ?? pickLabel(t.cols, 'product');
+  const time = d.time ? { name: d.time.name, expr: (q: (s: string) => string) => q(d.time!.name) } : pickTime(t.cols);
+  const measure = d.measure ?? pickMeasure(t.cols);
   if (!label || !time || !measure) throw new Error(`cannot tell the product, time and measure columns of ${t.node.name} (columns: ${t.cols.map((c) => c.name).join(', ')})`);
   panel.label_column = label.name;
   panel.time_column = time.name;
@@ -275,8 +337,9 @@ async function readProducts(t: Opened, panel: SeriesPanel, query: Query, q: (s: 
 
 async function readCategories(t: Opened, panel: BarsPanel, query: Query, q: (s: string) => string): Promise<void> {
   if (!t) return;
-  const label = pickLabel(t.cols, 'category');
-  const measure = pickMeasure(t.cols);
+  const d = declared(t);
+  const label = d.label ?? pickLabel(t.cols, 'category');
+  const measure = d.measure ?? pickMeasure(t.cols);
   if (!label || !measure) throw new Error(`cannot tell the category and measure columns of ${t.node.name} (columns: ${t.cols.map((c) => c.name).join(', ')})`);
   panel.label_column = label.name;
   panel.measure = `${measure.agg === 'AVG' ? 'average ' : 'total '}${measure.column}`;
@@ -290,7 +353,7 @@ async function readHeatmap(t: Opened, panel: HeatmapPanel, query: Query, q: (s: 
   const hour = byNames(t.cols, ['hour_of_day', 'hour', 'hr', 'event_hour', 'sale_hour'], isNumeric);
   const dow = byNames(t.cols, ['day_of_week', 'dow', 'weekday', 'day_of_week_num', 'dow_num', 'weekday_num', 'day_of_week_name', 'day_name', 'weekday_name']);
   const dowName = byNames(t.cols, ['day_name', 'weekday_name', 'dow_name', 'day_of_week_name'], (c) => TEXT.test(c.type));
-  const measure = pickMeasure(t.cols.filter((c) => c !== hour && c !== dow));
+  const measure = declared(t).measure ?? pickMeasure(t.cols.filter((c) => c !== hour && c !== dow));
   if (!hour || !dow || !measure) throw new Error(`cannot tell the hour, day-of-week and measure columns of ${t.node.name} (columns: ${t.cols.map((c) => c.name).join(', ')})`);
   panel.measure = measure.column;
   const nameSel = dowName && dowName !== dow ? `, MIN(${q(dowName.name)}) AS n` : '';

@@ -52,7 +52,7 @@ export function loadProjectConfig(projectDir: string, warn: (msg: string) => voi
     else if (UNSUPPORTED_PROJECT_KEYS[key]) warn(`${file}:${line}: ${key}: ${UNSUPPORTED_PROJECT_KEYS[key]}; this section is ignored.`);
   }
   if (typeof raw.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.name)) {
-    throw new FtError('project.yml needs `name:` made of letters, digits and underscores (e.g. `name: flash_sale`).', 2, file, 1);
+    throw new FtError('project.yml needs `name:` made of letters, digits and underscores (e.g. `name: my_project`).', 2, file, 1);
   }
   const paths = (key: string, alt: string | null, dflt: string[]): string[] => {
     const v = raw[key] ?? (alt ? raw[alt] : undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosePanelModels, dayLabels, kpiFormat, pickLabel, pickMeasure, pickTime } from '../../src/docs/dashboard-data.js';
+import { choosePanelModels, dayLabels, kpiFormat, panelDeclaration, pickLabel, pickMeasure, pickTime } from '../../src/docs/dashboard-data.js';
 import { formatDelta, formatValue, renderDashboard } from '../../src/docs/site/dashboard-view.js';
 import { emptyDashboard } from '../../src/docs/dashboard-data.js';
 import type { Node } from '../../src/project/types.js';
@@ -11,16 +11,28 @@ const cols = (spec: string) => spec.split(',').map((c) => {
 });
 
 describe('dashboard panels', () => {
-  it('finds the flagship gold models by name', () => {
-    const models = ['category_performance_daily', 'category_performance_hourly', 'demand_alerts', 'demand_anomalies', 'hourly_sales_pattern', 'kpi_daily', 'product_performance_daily', 'product_performance_hourly'].map(model);
+  it('takes each panel from the model whose YAML declares it (meta.dashboard), never from its name', () => {
+    const declares = (name: string, dashboard?: unknown) => ({ ...model(name), resource_type: 'model', meta: dashboard === undefined ? {} : { dashboard } }) as unknown as Node;
+    const models = [
+      declares('daily_numbers', { panel: 'kpis', tiles: [{ column: 'rate', label: 'Rate', format: 'fraction', better: 'up' }] }),
+      declares('by_item_hourly', { panel: 'trends', title: 'Item trends' }),
+      declares('by_group_daily', { panel: 'bars' }),
+      declares('week_pattern', { panel: 'heatmap' }),
+      declares('alerts', { panel: 'flagged' }),
+      // named like a panel, declaring none: not on the dashboard
+      declares('kpi_summary'),
+      declares('product_trends'),
+    ];
     const p = choosePanelModels(models);
-    expect(p.kpis?.name).toBe('kpi_daily');
-    expect(p.products?.name).toBe('product_performance_hourly');
-    expect(p.categories?.name).toBe('category_performance_daily');
-    expect(p.heatmap?.name).toBe('hourly_sales_pattern');
-    expect(p.anomalies?.name).toBe('demand_alerts');
-    expect(choosePanelModels([model('demand_anomalies')]).anomalies?.name).toBe('demand_anomalies');
-    expect(choosePanelModels([])).toEqual({ kpis: undefined, anomalies: undefined, heatmap: undefined, products: undefined, categories: undefined });
+    expect(p.kpis?.name).toBe('daily_numbers');
+    expect(p.products?.name).toBe('by_item_hourly');
+    expect(p.categories?.name).toBe('by_group_daily');
+    expect(p.heatmap?.name).toBe('week_pattern');
+    expect(p.anomalies?.name).toBe('alerts');
+    expect(panelDeclaration(models[0]!)?.tiles).toEqual([{ column: 'rate', label: 'Rate', format: 'fraction', better: 'up' }]);
+    expect(choosePanelModels([declares('kpi_daily'), declares('product_performance_hourly')])).toEqual({});
+    expect(choosePanelModels([])).toEqual({});
+    expect(() => panelDeclaration(declares('x', { panel: 'pie' }))).toThrow(/panel: one of kpis, trends, bars, heatmap, flagged/);
   });
 
   it('picks time, label and measure columns from catalog types', () => {
@@ -68,9 +80,20 @@ describe('dashboard panels', () => {
     d.kpis.status = 'missing';
     d.kpis.model = 'model.p.kpi_daily';
     d.products.status = 'missing';
+    d.products.model = 'model.p.item_trends';
+    d.products.title = 'Item trends';
     const html = renderDashboard(d, (id) => `<a>${id}</a>`);
     expect(html).toContain('KPIs: not built yet');
-    expect(html).toContain('Product trends: not built yet');
+    expect(html).toContain('Item trends: not built yet');
     expect(html).toContain('No exposures declared');
+  });
+
+  it('shows no panel a project does not declare', () => {
+    const d = emptyDashboard();
+    d.database = true;
+    const html = renderDashboard(d, (id) => `<a>${id}</a>`);
+    expect(html).toContain('No model declares a dashboard panel');
+    expect(html).not.toMatch(/data-testid="(panel-|kpi-)/);
+    expect(html).not.toContain('<h2>Key indicators</h2>');
   });
 });

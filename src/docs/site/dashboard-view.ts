@@ -1,15 +1,15 @@
-/** The gold-layer dashboard page: KPI tiles, product trends, category bars, the weekly heatmap, anomalies. */
+/**
+ * The dashboard page: the panels the project's models declare in their YAML (meta.dashboard):
+ * KPI tiles and their table, a trend of the top labels over time, bars, the hour × weekday
+ * heatmap, flagged rows; then the exposures. A panel no model declares is not shown; titles and
+ * tiles are the project's.
+ */
 import { barChart, heatmap, lineChart, sparkline } from './charts.js';
 import { esc, linkHtml, safeUrl } from './markdown.js';
 import type { DashboardData, PanelBase, ValueFormat } from './types.js';
 
-/** The four tiles; `better` colours the day-over-day change (null: neither direction is good news). */
-export const KPI_TILES: Array<{ column: string; label: string; format: ValueFormat; better: 'up' | 'down' | null }> = [
-  { column: 'conversion_rate', label: 'Conversion rate', format: 'fraction', better: 'up' },
-  { column: 'cart_abandonment_rate', label: 'Cart abandonment', format: 'fraction', better: 'down' },
-  { column: 'average_order_value', label: 'Average order value', format: 'currency', better: 'up' },
-  { column: 'demand_pressure_index', label: 'Demand pressure index', format: 'number', better: null },
-];
+/** A panel's title when its model's YAML gives none. */
+const DEFAULT_TITLES = { kpis: 'Key indicators', products: 'Trends', categories: 'Totals', heatmap: 'Pattern', anomalies: 'Flagged rows' } as const;
 
 export function toNumber(v: unknown): number | null {
   if (v === null || v === undefined || v === '') return null;
@@ -73,88 +73,102 @@ export function renderDashboard(d: DashboardData, link: (id: string, label?: str
   const parts: string[] = [];
   parts.push(`<h1>Dashboard</h1><p class="muted" data-testid="dashboard-generated">Gold-layer data read at ${esc(d.generated_at)}${d.refresh_seconds ? ` · refreshes every ${d.refresh_seconds}s` : ''}</p>`);
   if (!d.database) parts.push(`<div class="notice">${esc(d.message ?? 'The database was not reachable when the docs were generated: no dashboard data.')}</div>`);
+  const title = (key: keyof typeof DEFAULT_TITLES): string => d[key].title ?? DEFAULT_TITLES[key];
+  if (![d.kpis, d.products, d.categories, d.heatmap, d.anomalies].some((p) => p.model)) {
+    parts.push('<div class="notice" data-status="none">No model declares a dashboard panel. Declare one in the model\'s schema YAML, e.g. <code>meta: {dashboard: {panel: kpis, title: Key indicators, tiles: [{column: …, label: …}]}}</code> (panels: kpis, trends, bars, heatmap, flagged).</div>');
+  }
 
   // KPI tiles: the latest day, its change from the day before, and the overall value
   const k = d.kpis;
-  parts.push('<section class="panel"><h2>Key indicators</h2>');
-  const kn = panelNotice(k, 'KPIs', link);
-  if (kn) parts.push(kn);
-  else {
-    const daily = k.rows.filter((r) => r.day !== null && r.day !== undefined).sort((a, b) => String(a.day).localeCompare(String(b.day)));
-    const overall = k.rows.find((r) => r.day === null || r.day === undefined) ?? null;
-    const latest = daily[daily.length - 1] ?? null;
-    const prev = daily[daily.length - 2] ?? null;
-    parts.push('<div class="tiles">');
-    for (const t of KPI_TILES) {
-      const fmt = k.formats[t.column] ?? t.format;
-      const present = k.columns.includes(t.column);
-      const cur = toNumber((latest ?? overall)?.[t.column]);
-      const before = latest ? toNumber(prev?.[t.column]) : null;
-      const delta = present ? formatDelta(cur, before, fmt) : null;
-      const all = overall ? toNumber(overall[t.column]) : null;
-      parts.push(
-        `<div class="tile" data-testid="kpi-${esc(t.column)}" data-value="${cur ?? ''}" data-overall="${all ?? ''}" data-day="${esc(latest?.day ?? '')}">` +
-          `<div class="tile-label">${esc(t.label)}</div>` +
-          (present
-            ? `<div class="tile-value">${esc(formatValue(cur, fmt))}</div>` +
-              `<div class="tile-delta ${delta ? delta.dir : 'flat'} ${delta && t.better && delta.dir !== 'flat' ? (delta.dir === t.better ? 'good' : 'bad') : 'neutral'}">${delta ? `${delta.dir === 'up' ? '▲' : delta.dir === 'down' ? '▼' : '■'} ${esc(delta.text)} <span class="muted">day over day</span>` : '<span class="muted">no previous day</span>'}</div>` +
-              `<div class="tile-foot muted">${latest ? `on ${esc(latest.day)}` : 'all days'}${overall && latest ? ` · all days ${esc(formatValue(all, fmt))}` : ''}</div>` +
-              `<div class="tile-spark">${sparkline(daily.map((r) => toNumber(r[t.column]) ?? NaN))}</div>`
-            : '<div class="tile-value muted">—</div><div class="tile-foot muted">not in kpi_daily</div>') +
-          '</div>',
-      );
-    }
-    parts.push('</div>');
-    if (k.model) parts.push(`<p class="muted small">from ${link(k.model)}</p>`);
-    if (k.rows.length) {
-      // bookkeeping columns (_max_batch_id, kpi_key) stay out of the table
-      const shown = k.columns.filter((c) => !c.startsWith('_') && c !== 'kpi_key');
-      parts.push(`<details class="kpi-table"><summary>By day (${daily.length} day${daily.length === 1 ? '' : 's'})</summary><div class="scroll"><table class="grid" data-testid="kpi-table"><thead><tr>${shown.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>`);
-      for (const r of [...daily].reverse().concat(overall ? [overall] : [])) {
-        parts.push(`<tr>${shown.map((c) => `<td>${c === 'day' && (r[c] === null || r[c] === undefined) ? '<em>all days</em>' : esc(cellText(r[c], k.formats[c]))}</td>`).join('')}</tr>`);
+  if (k.model) {
+    parts.push(`<section class="panel"><h2>${esc(title('kpis'))}</h2>`);
+    const kn = panelNotice(k, 'KPIs', link);
+    if (kn) parts.push(kn);
+    else {
+      const daily = k.rows.filter((r) => r.day !== null && r.day !== undefined).sort((a, b) => String(a.day).localeCompare(String(b.day)));
+      const overall = k.rows.find((r) => r.day === null || r.day === undefined) ?? null;
+      const latest = daily[daily.length - 1] ?? null;
+      const prev = daily[daily.length - 2] ?? null;
+      parts.push('<div class="tiles">');
+      for (const t of k.tiles) {
+        const fmt = k.formats[t.column] ?? t.format;
+        const present = k.columns.includes(t.column);
+        const cur = toNumber((latest ?? overall)?.[t.column]);
+        const before = latest ? toNumber(prev?.[t.column]) : null;
+        const delta = present ? formatDelta(cur, before, fmt) : null;
+        const all = overall ? toNumber(overall[t.column]) : null;
+        parts.push(
+          `<div class="tile" data-testid="kpi-${esc(t.column)}" data-value="${cur ?? ''}" data-overall="${all ?? ''}" data-day="${esc(latest?.day ?? '')}">` +
+            `<div class="tile-label">${esc(t.label)}</div>` +
+            (present
+              ? `<div class="tile-value">${esc(formatValue(cur, fmt))}</div>` +
+                `<div class="tile-delta ${delta ? delta.dir : 'flat'} ${delta && t.better && delta.dir !== 'flat' ? (delta.dir === t.better ? 'good' : 'bad') : 'neutral'}">${delta ? `${delta.dir === 'up' ? '▲' : delta.dir === 'down' ? '▼' : '■'} ${esc(delta.text)} <span class="muted">day over day</span>` : '<span class="muted">no previous day</span>'}</div>` +
+                `<div class="tile-foot muted">${latest ? `on ${esc(latest.day)}` : 'all days'}${overall && latest ? ` · all days ${esc(formatValue(all, fmt))}` : ''}</div>` +
+                `<div class="tile-spark">${sparkline(daily.map((r) => toNumber(r[t.column]) ?? NaN))}</div>`
+              : '<div class="tile-value muted">—</div><div class="tile-foot muted">not a column of the model</div>') +
+            '</div>',
+        );
       }
-      parts.push('</tbody></table></div></details>');
+      parts.push('</div>');
+      if (k.model) parts.push(`<p class="muted small">from ${link(k.model)}</p>`);
+      if (k.rows.length) {
+        // bookkeeping columns (_-prefixed; those the YAML hides are not in k.columns) stay out of the table
+        const shown = k.columns.filter((c) => !c.startsWith('_'));
+        parts.push(`<details class="kpi-table"><summary>By day (${daily.length} day${daily.length === 1 ? '' : 's'})</summary><div class="scroll"><table class="grid" data-testid="kpi-table"><thead><tr>${shown.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>`);
+        for (const r of [...daily].reverse().concat(overall ? [overall] : [])) {
+          parts.push(`<tr>${shown.map((c) => `<td>${c === 'day' && (r[c] === null || r[c] === undefined) ? '<em>all days</em>' : esc(cellText(r[c], k.formats[c]))}</td>`).join('')}</tr>`);
+        }
+        parts.push('</tbody></table></div></details>');
+      }
     }
+    parts.push('</section>');
   }
-  parts.push('</section>');
 
   const p = d.products;
-  parts.push(`<section class="panel" data-testid="panel-products"><h2>Product trends${p.measure ? ` <span class="muted small">${esc(p.measure)} by ${esc(p.time_column ?? 'time')}, top ${p.series.length}</span>` : ''}</h2>`);
-  parts.push(panelNotice(p, 'Product trends', link) ?? lineChart(p.series, { yLabel: p.measure ?? undefined }));
-  if (p.model && p.status === 'ok') parts.push(`<p class="muted small">from ${link(p.model)}</p>`);
-  parts.push('</section>');
+  if (p.model) {
+    parts.push(`<section class="panel" data-testid="panel-products"><h2>${esc(title('products'))}${p.measure ? ` <span class="muted small">${esc(p.measure)} by ${esc(p.time_column ?? 'time')}, top ${p.series.length}</span>` : ''}</h2>`);
+    parts.push(panelNotice(p, title('products'), link) ?? lineChart(p.series, { yLabel: p.measure ?? undefined }));
+    if (p.status === 'ok') parts.push(`<p class="muted small">from ${link(p.model)}</p>`);
+    parts.push('</section>');
+  }
 
   const c = d.categories;
-  parts.push(`<section class="panel" data-testid="panel-categories"><h2>Category performance${c.measure ? ` <span class="muted small">${esc(c.measure)}</span>` : ''}</h2>`);
-  parts.push(panelNotice(c, 'Category performance', link) ?? barChart(c.bars));
-  if (c.model && c.status === 'ok') parts.push(`<p class="muted small">from ${link(c.model)}</p>`);
-  parts.push('</section>');
+  if (c.model) {
+    parts.push(`<section class="panel" data-testid="panel-categories"><h2>${esc(title('categories'))}${c.measure ? ` <span class="muted small">${esc(c.measure)}</span>` : ''}</h2>`);
+    parts.push(panelNotice(c, title('categories'), link) ?? barChart(c.bars));
+    if (c.status === 'ok') parts.push(`<p class="muted small">from ${link(c.model)}</p>`);
+    parts.push('</section>');
+  }
 
   const h = d.heatmap;
-  parts.push(`<section class="panel" data-testid="panel-heatmap"><h2>Sales pattern <span class="muted small">hour of day × day of week${h.measure ? `, ${esc(h.measure)}` : ''}</span></h2>`);
-  parts.push(panelNotice(h, 'Sales pattern', link) ?? heatmap(h.days, h.cells, { measure: h.measure ?? undefined }));
-  if (h.model && h.status === 'ok') parts.push(`<p class="muted small">from ${link(h.model)}</p>`);
-  parts.push('</section>');
+  if (h.model) {
+    parts.push(`<section class="panel" data-testid="panel-heatmap"><h2>${esc(title('heatmap'))} <span class="muted small">hour of day × day of week${h.measure ? `, ${esc(h.measure)}` : ''}</span></h2>`);
+    parts.push(panelNotice(h, title('heatmap'), link) ?? heatmap(h.days, h.cells, { measure: h.measure ?? undefined }));
+    if (h.status === 'ok') parts.push(`<p class="muted small">from ${link(h.model)}</p>`);
+    parts.push('</section>');
+  }
 
   const a = d.anomalies;
-  parts.push(`<section class="panel" data-testid="panel-anomalies"><h2>Demand anomalies${a.status === 'ok' ? ` <span class="muted small">${a.total_flagged} flagged</span>` : ''}</h2>`);
-  const an = panelNotice(a, 'Demand anomalies', link);
-  if (an) parts.push(an);
-  else if (!a.rows.length) parts.push('<p class="muted">No flagged spikes or drops.</p>');
-  else {
-    parts.push(`<div class="scroll"><table class="grid anomalies"><thead><tr>${a.columns.map((col) => `<th>${esc(col)}</th>`).join('')}</tr></thead><tbody>`);
-    for (const r of a.rows) {
-      const z = a.z_column ? toNumber(r[a.z_column]) : null;
-      parts.push(
-        `<tr class="${z === null ? '' : z > 0 ? 'spike' : 'drop'}">${a.columns
-          .map((col) => `<td${col === a.z_column ? ' class="z"' : ''}>${esc(cellText(r[col]))}</td>`)
-          .join('')}</tr>`,
-      );
+  if (a.model) {
+    parts.push(`<section class="panel" data-testid="panel-anomalies"><h2>${esc(title('anomalies'))}${a.status === 'ok' ? ` <span class="muted small">${a.total_flagged} flagged</span>` : ''}</h2>`);
+    const an = panelNotice(a, title('anomalies'), link);
+    if (an) parts.push(an);
+    else if (!a.rows.length) parts.push('<p class="muted">No flagged spikes or drops.</p>');
+    else {
+      parts.push(`<div class="scroll"><table class="grid anomalies"><thead><tr>${a.columns.map((col) => `<th>${esc(col)}</th>`).join('')}</tr></thead><tbody>`);
+      for (const r of a.rows) {
+        const z = a.z_column ? toNumber(r[a.z_column]) : null;
+        parts.push(
+          `<tr class="${z === null ? '' : z > 0 ? 'spike' : 'drop'}">${a.columns
+            .map((col) => `<td${col === a.z_column ? ' class="z"' : ''}>${esc(cellText(r[col]))}</td>`)
+            .join('')}</tr>`,
+        );
+      }
+      parts.push('</tbody></table></div>');
     }
-    parts.push('</tbody></table></div>');
+    if (a.status === 'ok') parts.push(`<p class="muted small">from ${link(a.model)}</p>`);
+    parts.push('</section>');
   }
-  if (a.model && a.status === 'ok') parts.push(`<p class="muted small">from ${link(a.model)}</p>`);
-  parts.push('</section>');
 
   parts.push('<section class="panel"><h2>Exposures</h2>');
   if (!d.exposures.length) parts.push('<p class="muted">No exposures declared. Declare one in a schema YAML file (<code>exposures:</code>) to show which models feed this dashboard.</p>');

@@ -126,6 +126,8 @@ export interface PanelBase {
   status: PanelStatus;
   /** unique id of the model the panel reads */
   model: string | null;
+  /** the title the model's YAML declares (meta.dashboard.title) */
+  title?: string;
   message?: string;
 }
 
@@ -133,9 +135,19 @@ export type ValueFormat = 'percent' | 'fraction' | 'currency' | 'number' | 'inte
 
 export interface KpiPanel extends PanelBase {
   columns: string[];
-  /** rows of kpi_daily; day null is the overall row */
+  /** rows of the KPI model; day null is the overall row */
   rows: Array<Record<string, string | number | null>>;
   formats: Record<string, ValueFormat>;
+  /** the tiles the model's YAML declares (meta.dashboard.tiles), in order */
+  tiles: KpiTile[];
+}
+
+/** A KPI tile; `better` colours the day-over-day change (null: neither direction is good news). */
+export interface KpiTile {
+  column: string;
+  label: string;
+  format: ValueFormat;
+  better: 'up' | 'down' | null;
 }
 
 export interface SeriesPanel extends PanelBase {
