@@ -18,20 +18,26 @@ import { errorMessage } from './stream-errors.js';
 import type { CheckpointRow, StreamColumn } from './types.js';
 
 /** Size of the Buffers the TSV is written into (each one LOAD DATA packet, < 16 MiB). */
-const TSV_CHUNK_BYTES = 256 * 1024;
+const TSV_CHUNK_BYTES = 1024 * 1024;
 
 /** Accumulates TSV rows straight into Buffers (no big string to flatten and encode later). */
 export class TsvSink {
   readonly chunks: Buffer[] = [];
-  private buf = Buffer.allocUnsafe(TSV_CHUNK_BYTES);
-  private off = 0;
+  buf = Buffer.allocUnsafe(TSV_CHUNK_BYTES);
+  /** Where the next byte goes in `buf` (writers may fill `buf` directly after `reserve`). */
+  off = 0;
 
   write(s: string): void {
-    if (this.off + s.length * 3 > this.buf.length) {
-      this.flush();
-      if (s.length * 3 > this.buf.length) this.buf = Buffer.allocUnsafe(s.length * 3);
-    }
+    this.reserve(s.length * 3);
     this.off += this.buf.write(s, this.off);
+  }
+
+  /** Makes room for `n` more bytes in `buf` at `off`. */
+  reserve(n: number): void {
+    if (this.off + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    }
   }
 
   flush(): void {
@@ -116,6 +122,19 @@ export interface PlannerOptions {
   /** A file whose content is already fully loaded (its checkpoint says completed). */
   onAlreadyLoaded: (entry: LandingEntry, row: CheckpointRow) => Promise<void>;
   log: (kind: string, message: string, extra?: Record<string, unknown>) => void;
+}
+
+/** Writes a non-negative integer's digits at `o`; returns the offset after them. */
+function writeDecimal(out: Buffer, o: number, n: number): number {
+  if (n < 10) {
+    out[o] = 48 + n;
+    return o + 1;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  let p = o + digits;
+  for (let x = n; p > o; x = Math.floor(x / 10)) out[--p] = 48 + (x % 10);
+  return o + digits;
 }
 
 function isBlank(text: string): boolean {
@@ -250,6 +269,9 @@ export class BatchPlanner {
     const maxBytes = this.o.maxBatchBytes;
     const maxLine = this.o.maxLineBytes;
     const tail = '\t' + cur.tsvSource + '\t';
+    const tailBytes = Buffer.from(tail, 'utf8');
+    const tailLen = tailBytes.length;
+    const nd = !csv;
     const rejects: RejectRow[] = b.rejects;
     let rows = b.rows;
     let bytes = b.bytes;
@@ -263,6 +285,32 @@ export class BatchPlanner {
           bytes += r.recEnd - r.recStart;
           endOffset = r.recEnd;
           endLines = r.nextLine - 1;
+          if (nd && !r.recTooLong) {
+            // the byte path: an ASCII flat object goes from the read buffer into the batch's TSV
+            // (no line or row string); anything it does not decide takes the text path below
+            const src = r.recBuf;
+            const ts = r.recTextStart;
+            const te = r.recTextEnd;
+            const c0 = ts < te ? src[ts]! : 32;
+            if (c0 !== 32 && c0 !== 9 && c0 !== 13 && c0 < 128) {
+              sink.reserve((te - ts) * 2 + enc.codecs.length * 24 + tailLen + 24);
+              const out = sink.buf;
+              let o = enc.encodeJsonBytes(src, ts, te, out, sink.off);
+              if (o >= 0) {
+                o += tailBytes.copy(out, o);
+                o = writeDecimal(out, o, r.recLine);
+                out[o++] = 10;
+                sink.off = o;
+                rows++;
+                segRows++;
+                if (rows + rejects.length >= maxRows || bytes >= maxBytes) {
+                  b.full = true;
+                  return r.drained ? 'eof' : 'full';
+                }
+                continue;
+              }
+            }
+          }
           let text = r.recText;
           // a UTF-8 byte order mark is not part of the first line
           if (r.recStart === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -24,7 +24,26 @@ export interface ColumnCodec {
    * NUL), as NDJSON strings without escapes or control characters are: it is not scanned again.
    */
   encode(v: unknown, clean?: boolean): string | undefined;
+  /**
+   * What RowEncoder's byte path may do itself for this type (the same output as `encode`):
+   * FAST_CHAR / FAST_BYTES copy an ASCII string of at most `fastMax` characters, FAST_INT a
+   * plain JSON integer within [fastMin, fastMax], FAST_DECIMAL a plain JSON decimal (precision
+   * fastMax, scale fastScale), FAST_DATETIME a `YYYY-MM-DD[T ]HH:MM:SS[.f][Z]` string (fsp
+   * fastScale). FAST_NONE: every value goes through `encode`.
+   */
+  readonly fast: number;
+  readonly fastMin: number;
+  readonly fastMax: number;
+  readonly fastScale: number;
+  readonly fastUnsigned: boolean;
 }
+
+export const FAST_NONE = 0;
+export const FAST_CHAR = 1;
+export const FAST_BYTES = 2;
+export const FAST_INT = 3;
+export const FAST_DECIMAL = 4;
+export const FAST_DATETIME = 5;
 
 const TSV_SPECIAL = /[\t\n\r\\\0]/;
 const TSV_SPECIAL_G = /[\t\n\r\\\0]/g;
@@ -118,22 +137,39 @@ const TEXT_BYTES: Record<string, number> = {
 export function makeCodec(col: StreamColumn): ColumnCodec {
   const t = parseDataType(col.dataType, col.name);
   const base = t.base;
+  let fast = FAST_NONE;
+  let fastMin = 0;
+  let fastMax = 0;
+  let fastScale = 0;
   const mk = (keepsEmpty: boolean, encode: (v: unknown, clean?: boolean) => string | undefined): ColumnCodec => ({
     name: col.name,
     dataType: col.dataType,
     required: col.required,
     keepsEmpty,
     encode,
+    fast,
+    fastMin,
+    fastMax,
+    fastScale,
+    fastUnsigned: t.unsigned,
   });
 
   if ((base === 'tinyint' && t.args[0] === '1') || base === 'bool' || base === 'boolean') return mk(false, encodeBool);
   if (base in INT_RANGES) {
     const [min, max, umax] = INT_RANGES[base]!;
+    fast = FAST_INT;
+    fastMin = Number(t.unsigned ? 0n : min);
+    fastMax = Number(t.unsigned ? umax : max);
     return mk(false, intEncoder(t.unsigned ? 0n : min, t.unsigned ? umax : max));
   }
   if (base === 'decimal' || base === 'numeric' || base === 'dec' || base === 'fixed') {
     const p = t.args[0] ? Number(t.args[0]) : 10;
     const s = t.args[1] ? Number(t.args[1]) : 0;
+    if (Number.isInteger(p) && Number.isInteger(s) && s >= 0 && s <= 8 && p >= s) {
+      fast = FAST_DECIMAL;
+      fastMax = p;
+      fastScale = s;
+    }
     return mk(false, decimalEncoder(p, s, t.unsigned));
   }
   if (base === 'float' || base === 'double' || base === 'real') {
@@ -141,6 +177,11 @@ export function makeCodec(col: StreamColumn): ColumnCodec {
   }
   if (base === 'datetime' || base === 'timestamp') {
     const fsp = t.args[0] ? Number(t.args[0]) : 0;
+    if (base === 'datetime') {
+      fast = FAST_DATETIME;
+      fastScale = Math.min(6, Math.max(0, fsp));
+      if (!Number.isInteger(fastScale)) fast = FAST_NONE;
+    }
     return mk(false, datetimeEncoder(fsp, base === 'timestamp'));
   }
   if (base === 'date') return mk(false, encodeDate);
@@ -151,13 +192,19 @@ export function makeCodec(col: StreamColumn): ColumnCodec {
   if (base === 'year') return mk(false, encodeYear);
   if (base === 'varchar' || base === 'char' || base === 'nvarchar' || base === 'nchar') {
     const n = t.args[0] ? Number(t.args[0]) : base.endsWith('char') && base.length <= 5 ? 1 : 255;
+    fast = FAST_CHAR;
+    fastMax = n;
     return mk(true, charEncoder(n));
   }
   if (base === 'binary' || base === 'varbinary') {
     const n = t.args[0] ? Number(t.args[0]) : 1;
     return mk(true, bytesEncoder(n));
   }
-  if (base in TEXT_BYTES) return mk(true, bytesEncoder(TEXT_BYTES[base]!));
+  if (base in TEXT_BYTES) {
+    fast = FAST_BYTES;
+    fastMax = TEXT_BYTES[base]!;
+    return mk(true, bytesEncoder(TEXT_BYTES[base]!));
+  }
   if (base === 'enum') return mk(false, enumEncoder(t.args));
   if (base === 'set') return mk(true, setEncoder(t.args));
   if (base === 'json') return mk(false, encodeJson);

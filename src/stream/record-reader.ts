@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
-export const READ_CHUNK_BYTES = 128 * 1024;
+export const READ_CHUNK_BYTES = 512 * 1024;
 
 export type FillResult = 'data' | 'eof' | 'timeout';
 
@@ -17,6 +17,8 @@ export interface ChunkSource {
   readonly exhausted: boolean;
   /** Next chunk; null at the end. With a timeout, 'timeout' when nothing arrived in time. */
   read(timeoutMs?: number): Promise<Buffer | null | 'timeout'>;
+  /** Optional: the next bytes straight into `into` at `at` (at most `max`); 0 at the end. */
+  readInto?(into: Buffer, at: number, max: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,14 @@ export class FileChunkSource implements ChunkSource {
     if (bytesRead === 0) return null; // truncated under us: treat as the end
     this.position += bytesRead;
     return bytesRead === n ? b : b.subarray(0, bytesRead);
+  }
+
+  async readInto(into: Buffer, at: number, max: number): Promise<number> {
+    if (this.position >= this.limit) return 0;
+    const n = Math.min(max, this.limit - this.position);
+    const { bytesRead } = await this.fh.read(into, at, n, this.position);
+    this.position += bytesRead;
+    return bytesRead;
   }
 
   async close(): Promise<void> {
@@ -122,6 +132,8 @@ const NO_QUOTE = Number.MAX_SAFE_INTEGER;
  */
 export class RecordReader {
   private buf: Buffer = Buffer.alloc(0);
+  /** The memory `buf` lives in when the source reads into it (reused from fill to fill). */
+  private store: Buffer | null = null;
   private pos = 0;
   private base: number;
   private line: number;
@@ -136,15 +148,18 @@ export class RecordReader {
   private skipHead: Buffer | null = null;
   private skipStart = 0;
 
-  /** Decoded record without its line terminator (truncated when tooLong). */
-  recText = '';
+  /** The record's bytes without its line terminator (truncated when tooLong) are recBuf[recTextStart, recTextEnd) until the next fill. */
+  recBuf: Buffer = this.buf;
+  recTextStart = 0;
+  recTextEnd = 0;
+  private text: string | null = '';
+  private badUtf8: boolean | null = false;
   recStart = 0;
   /** Offset just past the record's newline. */
   recEnd = 0;
   recLine = 0;
   recLines = 0;
   recTooLong = false;
-  recBadUtf8 = false;
   /**
    * When set, an unterminated record at the end of the source is not returned (its writer may
    * still finish it): `tailHeld` says one waits; `finalize()` releases it.
@@ -160,6 +175,16 @@ export class RecordReader {
   ) {
     this.base = startOffset;
     this.line = firstLine;
+  }
+
+  /** Decoded record without its line terminator (truncated when tooLong). */
+  get recText(): string {
+    return (this.text ??= this.recBuf.toString('utf8', this.recTextStart, this.recTextEnd));
+  }
+
+  /** The record is not valid UTF-8 (never set for a too-long record). */
+  get recBadUtf8(): boolean {
+    return (this.badUtf8 ??= !this.recTooLong && !isUtf8(this.recBuf.subarray(this.recTextStart, this.recTextEnd)));
   }
 
   /** Absolute offset of the first byte not yet returned as part of a record. */
@@ -208,14 +233,37 @@ export class RecordReader {
 
   async fill(timeoutMs?: number): Promise<FillResult> {
     if (this.eof) return 'eof';
+    // the last record's bytes are about to move: decode what was not asked for yet
+    void this.recText;
+    void this.recBadUtf8;
+    const rest = this.buf.length - this.pos;
+    const shift = this.pos;
+    if (this.source.readInto) {
+      // the unreturned tail moves to the front of the reused buffer, the next bytes are read after it
+      let store = this.store;
+      if (!store || store.length < rest + READ_CHUNK_BYTES) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * READ_CHUNK_BYTES, rest + READ_CHUNK_BYTES));
+        this.buf.copy(grown, 0, this.pos);
+        store = this.store = grown;
+      } else if (rest > 0 && shift > 0) store.copyWithin(0, this.pos, this.buf.length);
+      const n = await this.source.readInto(store, rest, store.length - rest);
+      this.buf = store.subarray(0, rest + n);
+      this.base += shift;
+      this.pos = 0;
+      this.scanFrom = Math.max(0, this.scanFrom - shift);
+      this.nextQuote = -1;
+      if (n === 0) {
+        this.eof = true;
+        return 'eof';
+      }
+      return 'data';
+    }
     const chunk = await this.source.read(timeoutMs);
     if (chunk === 'timeout') return 'timeout';
     if (chunk === null) {
       this.eof = true;
       return 'eof';
     }
-    const rest = this.buf.length - this.pos;
-    const shift = this.pos;
     this.buf = rest > 0 ? Buffer.concat([this.buf.subarray(this.pos), chunk], rest + chunk.length) : chunk;
     this.base += shift;
     this.pos = 0;
@@ -291,10 +339,11 @@ export class RecordReader {
     this.recLines = 1 + this.inner;
     this.line += 1 + this.inner;
     this.recTooLong = textEnd - start > this.maxLineBytes;
-    const stop = this.recTooLong ? start + this.maxLineBytes : textEnd;
-    const text = buf.toString('utf8', start, stop);
-    this.recText = text;
-    this.recBadUtf8 = !this.recTooLong && text.indexOf('\ufffd') >= 0 && !isUtf8(buf.subarray(start, stop));
+    this.recBuf = buf;
+    this.recTextStart = start;
+    this.recTextEnd = this.recTooLong ? start + this.maxLineBytes : textEnd;
+    this.text = null;
+    this.badUtf8 = null;
     this.pos = next;
     this.scanFrom = next;
     this.parity = 0;
@@ -346,8 +395,11 @@ export class RecordReader {
     this.recLines = 1 + this.inner;
     this.line += 1 + this.inner;
     this.recTooLong = true;
-    this.recBadUtf8 = false;
-    this.recText = this.skipHead!.toString('utf8');
+    this.badUtf8 = false;
+    this.recBuf = this.skipHead!;
+    this.recTextStart = 0;
+    this.recTextEnd = this.skipHead!.length;
+    this.text = this.skipHead!.toString('utf8');
     this.skipHead = null;
     this.skipping = false;
     this.parity = 0;

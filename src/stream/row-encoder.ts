@@ -9,7 +9,7 @@
  * so the values, and every reason, are exactly JSON.parse's.
  */
 import { parseCsvRecord } from '../util/csv.js';
-import { makeCodec, TSV_NULL, type ColumnCodec } from './column-types.js';
+import { FAST_BYTES, FAST_CHAR, FAST_DATETIME, FAST_DECIMAL, FAST_INT, makeCodec, TSV_NULL, type ColumnCodec } from './column-types.js';
 import type { StreamColumn } from './types.js';
 
 const MAX_REASON = 1000;
@@ -40,6 +40,16 @@ export class RowEncoder {
   private readonly names: string[];
   private readonly index: Map<string, number>;
   private readonly scannable: boolean;
+  /** encodeJsonBytes: the declared names as UTF-8, and per column what the line held. */
+  private readonly nameBytes: Buffer[];
+  /** 0 absent, 1 string, 2 number, 3 true, 4 false, 5 null */
+  private readonly bKind: Uint8Array;
+  private readonly bStart: Int32Array;
+  private readonly bEnd: Int32Array;
+  private readonly bNum: Float64Array;
+  /** number: 1 a plain integer (no fraction, exponent or -0) of ≤ 15 digits, 2 a plain decimal of ≤ 15 digits, 0 other */
+  private readonly bShape: Uint8Array;
+  private readonly bFrac: Uint8Array;
   /** For CSV: declared column index → field index in the file (-1 when absent). */
   private csvMap: number[] | null = null;
   private csvWidth = 0;
@@ -54,6 +64,228 @@ export class RowEncoder {
     this.names.forEach((n, i) => this.index.set(n, i));
     // a name scanJson could confuse with JSON syntax: JSON.parse reads every line
     this.scannable = this.names.every((n) => !ESCAPE_OR_CONTROL.test(n) && !n.includes('"'));
+    const n = this.names.length;
+    this.nameBytes = this.names.map((x) => Buffer.from(x, 'utf8'));
+    this.bKind = new Uint8Array(n);
+    this.bStart = new Int32Array(n);
+    this.bEnd = new Int32Array(n);
+    this.bNum = new Float64Array(n);
+    this.bShape = new Uint8Array(n);
+    this.bFrac = new Uint8Array(n);
+  }
+
+  /**
+   * The byte path of encodeJson: the line is bytes [s, e) of `b` (no terminator, no BOM) and the
+   * TSV fields go straight into `out` from offset `o`. Returns the offset after the fields, or
+   * -1 when this path does not decide the line — anything but a flat, ASCII-only object without
+   * escapes or control characters, a value that needs a reason, or `out` too small: the caller
+   * then decodes the line and calls encodeJson, which gives the row or the reason. When it
+   * returns an offset, the fields are exactly encodeJson's row for the decoded line.
+   */
+  encodeJsonBytes(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+    if (!this.scannable) return -1;
+    const kind = this.bKind;
+    const st = this.bStart;
+    const en = this.bEnd;
+    const num = this.bNum;
+    const shape = this.bShape;
+    const fr = this.bFrac;
+    const names = this.nameBytes;
+    const ncols = names.length;
+    kind.fill(0);
+    let i = s;
+    while (i < e && b[i] === 32) i++;
+    if (i >= e || b[i] !== 123 /* { */) return -1;
+    i++;
+    while (i < e && b[i] === 32) i++;
+    if (i >= e) return -1;
+    let expect = 0;
+    let c = 0;
+    if (b[i] === 125 /* } */) i++;
+    else {
+      for (;;) {
+        if (b[i] !== 34) return -1;
+        const ks = i + 1;
+        let j = ks;
+        for (;;) {
+          if (j >= e) return -1;
+          c = b[j]!;
+          if (c === 34) break;
+          if (c < 32 || c === 92 || c >= 128) return -1;
+          j++;
+        }
+        const klen = j - ks;
+        let col = -1;
+        if (expect < ncols && names[expect]!.length === klen && sameBytes(names[expect]!, b, ks, klen)) col = expect;
+        else {
+          for (let k = 0; k < ncols; k++) {
+            if (names[k]!.length === klen && sameBytes(names[k]!, b, ks, klen)) {
+              col = k;
+              break;
+            }
+          }
+        }
+        i = j + 1;
+        while (i < e && b[i] === 32) i++;
+        if (i >= e || b[i] !== 58 /* : */) return -1;
+        i++;
+        while (i < e && b[i] === 32) i++;
+        if (i >= e) return -1;
+        c = b[i]!;
+        if (c === 34) {
+          j = i + 1;
+          for (;;) {
+            if (j >= e) return -1;
+            c = b[j]!;
+            if (c === 34) break;
+            if (c < 32 || c === 92 || c >= 128) return -1;
+            j++;
+          }
+          if (col >= 0) {
+            kind[col] = 1;
+            st[col] = i + 1;
+            en[col] = j;
+          }
+          i = j + 1;
+        } else if (c === 45 || (c >= 48 && c <= 57)) {
+          // the same reading as scanJson's
+          const ns = i;
+          const neg = c === 45;
+          if (neg) c = ++i < e ? b[i]! : -1;
+          let mant = 0;
+          let digits = 0;
+          if (c === 48) c = ++i < e ? b[i]! : -1;
+          else if (c >= 49 && c <= 57) {
+            do {
+              mant = mant * 10 + (c - 48);
+              digits++;
+              c = ++i < e ? b[i]! : -1;
+            } while (c >= 48 && c <= 57);
+          } else return -1;
+          let frac = 0;
+          let dot = false;
+          if (c === 46) {
+            dot = true;
+            c = ++i < e ? b[i]! : -1;
+            if (!(c >= 48 && c <= 57)) return -1;
+            do {
+              mant = mant * 10 + (c - 48);
+              digits++;
+              frac++;
+              c = ++i < e ? b[i]! : -1;
+            } while (c >= 48 && c <= 57);
+          }
+          let exp = false;
+          if (c === 101 || c === 69) {
+            exp = true;
+            c = ++i < e ? b[i]! : -1;
+            if (c === 43 || c === 45) c = ++i < e ? b[i]! : -1;
+            if (!(c >= 48 && c <= 57)) return -1;
+            do c = ++i < e ? b[i]! : -1;
+            while (c >= 48 && c <= 57);
+          }
+          if (col >= 0) {
+            kind[col] = 2;
+            st[col] = ns;
+            en[col] = i;
+            let v: number;
+            if (!exp && digits <= 15 && frac <= 22) {
+              v = frac ? mant / POW10[frac]! : mant;
+              if (neg) v = -v;
+              shape[col] = neg && mant === 0 ? 0 : dot ? 2 : 1;
+            } else {
+              v = Number(b.toString('latin1', ns, i));
+              shape[col] = 0;
+            }
+            num[col] = v;
+            fr[col] = frac;
+          }
+        } else if (c === 116 && i + 4 <= e && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) {
+          if (col >= 0) kind[col] = 3;
+          i += 4;
+        } else if (c === 102 && i + 5 <= e && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) {
+          if (col >= 0) kind[col] = 4;
+          i += 5;
+        } else if (c === 110 && i + 4 <= e && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) {
+          if (col >= 0) kind[col] = 5;
+          i += 4;
+        } else return -1;
+        if (col >= 0) expect = col + 1;
+        while (i < e && b[i] === 32) i++;
+        if (i >= e) return -1;
+        c = b[i]!;
+        if (c === 44 /* , */) {
+          i++;
+          while (i < e && b[i] === 32) i++;
+          if (i >= e) return -1;
+          continue;
+        }
+        if (c !== 125) return -1;
+        i++;
+        break;
+      }
+    }
+    while (i < e && b[i] === 32) i++;
+    if (i < e) return -1;
+
+    // the fields, in declared order
+    const codecs = this.codecs;
+    const cap = out.length;
+    for (let k = 0; k < ncols; k++) {
+      if (o + 40 > cap) return -1;
+      if (k > 0) out[o++] = 9;
+      const cd = codecs[k]!;
+      const kd = kind[k]!;
+      const vs = st[k]!;
+      const ve = en[k]!;
+      if (kd === 0 || kd === 5 || (kd === 1 && vs === ve)) {
+        if (cd.required) return -1;
+        if (kd !== 1 || !cd.keepsEmpty) {
+          out[o++] = 92;
+          out[o++] = 78;
+        }
+        continue;
+      }
+      const fast = cd.fast;
+      if (kd === 1) {
+        const len = ve - vs;
+        if (fast === FAST_CHAR || fast === FAST_BYTES) {
+          if (len > cd.fastMax) return -1;
+          if (o + len > cap) return -1;
+          if (len <= 48) for (let q = vs; q < ve; q++) out[o++] = b[q]!;
+          else o += b.copy(out, o, vs, ve);
+          continue;
+        }
+        if (fast === FAST_DATETIME) {
+          const r = datetimeBytes(b, vs, ve, out, o, cd.fastScale);
+          if (r >= 0) {
+            o = r;
+            continue;
+          }
+        }
+      } else if (kd === 2) {
+        const sh = shape[k]!;
+        if (fast === FAST_INT && sh === 1) {
+          const v = num[k]!;
+          if (v < cd.fastMin || v > cd.fastMax) return -1;
+          for (let q = vs; q < ve; q++) out[o++] = b[q]!;
+          continue;
+        }
+        if (fast === FAST_DECIMAL && sh !== 0) {
+          const r = decimalBytes(b, vs, ve, fr[k]!, cd.fastMax, cd.fastScale, cd.fastUnsigned, out, o);
+          if (r >= 0) {
+            o = r;
+            continue;
+          }
+        }
+      }
+      // any other value: the codec itself, on the value scanJson would give
+      const v = kd === 1 ? b.toString('latin1', vs, ve) : kd === 2 ? num[k]! : kd === 3;
+      const f = cd.encode(v, true);
+      if (f === undefined || o + f.length * 3 > cap) return -1;
+      o += out.write(f, o, 'utf8');
+    }
+    return o;
   }
 
   /**
@@ -322,6 +554,94 @@ export class RowEncoder {
     }
     return row;
   }
+}
+
+function sameBytes(name: Buffer, b: Buffer, at: number, len: number): boolean {
+  for (let q = 0; q < len; q++) if (name[q] !== b[at + q]) return false;
+  return true;
+}
+
+/**
+ * A JSON number `-?digits[.digits]` (no exponent; not -0) into a decimal(p, s) field, written as
+ * the codec writes it: the integer part without leading zeros ("0" when empty), the fraction
+ * padded to the scale. -1 (the codec decides) when it has more decimals than the scale, too many
+ * digits, or more than 8 digits in all (the codec's double arithmetic is exact below that).
+ */
+function decimalBytes(b: Buffer, vs: number, ve: number, frac: number, p: number, scale: number, unsigned: boolean, out: Buffer, o: number): number {
+  if (frac > scale) return -1;
+  let i = vs;
+  const neg = b[i] === 45;
+  if (neg) {
+    if (unsigned) return -1;
+    i++;
+  }
+  const intEnd = frac > 0 ? ve - frac - 1 : ve;
+  // "0" or "0.x": no integer digits
+  const intDigits = intEnd - i === 1 && b[i] === 48 ? 0 : intEnd - i;
+  if (intDigits > p - scale || intDigits + scale > 8) return -1;
+  if (neg) out[o++] = 45;
+  if (intDigits === 0) out[o++] = 48;
+  else for (let q = i; q < intEnd; q++) out[o++] = b[q]!;
+  if (scale > 0) {
+    out[o++] = 46;
+    for (let q = intEnd + 1; q < ve; q++) out[o++] = b[q]!;
+    for (let z = frac; z < scale; z++) out[o++] = 48;
+  }
+  return o;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DD[T ]HH:MM:SS[.f+][Z|z]` into a datetime(fsp) field as column-types' fastDatetime
+ * writes it; -1 for any other shape or an invalid date (the codec decides).
+ */
+function datetimeBytes(b: Buffer, vs: number, ve: number, out: Buffer, o: number, fsp: number): number {
+  const n = ve - vs;
+  if (n < 19 || n > 30) return -1;
+  const sep = b[vs + 10];
+  if (b[vs + 4] !== 45 || b[vs + 7] !== 45 || (sep !== 84 && sep !== 32) || b[vs + 13] !== 58 || b[vs + 16] !== 58) return -1;
+  const y0 = b[vs]! - 48;
+  const y1 = b[vs + 1]! - 48;
+  const y2 = b[vs + 2]! - 48;
+  const y3 = b[vs + 3]! - 48;
+  const mo0 = b[vs + 5]! - 48;
+  const mo1 = b[vs + 6]! - 48;
+  const d0 = b[vs + 8]! - 48;
+  const d1 = b[vs + 9]! - 48;
+  const h0 = b[vs + 11]! - 48;
+  const h1 = b[vs + 12]! - 48;
+  const mi0 = b[vs + 14]! - 48;
+  const mi1 = b[vs + 15]! - 48;
+  const s0 = b[vs + 17]! - 48;
+  const s1 = b[vs + 18]! - 48;
+  if (
+    y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9 || mo0 >>> 0 > 9 || mo1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9 ||
+    h0 >>> 0 > 9 || h1 >>> 0 > 9 || mi0 >>> 0 > 9 || mi1 >>> 0 > 9 || s0 >>> 0 > 9 || s1 >>> 0 > 9
+  ) {
+    return -1;
+  }
+  let end = 19;
+  if (n > 19 && b[vs + 19] === 46) {
+    end = 20;
+    while (end < n && (b[vs + end]! - 48) >>> 0 <= 9) end++;
+    if (end === 20) return -1;
+  }
+  const z = end === n - 1 && (b[vs + end] === 90 || b[vs + end] === 122);
+  if (end !== n && !z) return -1;
+  const y = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
+  const mo = mo0 * 10 + mo1;
+  const d = d0 * 10 + d1;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return -1;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return -1;
+  if (h0 * 10 + h1 > 23 || mi0 * 10 + mi1 > 59 || s0 * 10 + s1 > 59) return -1;
+  const fracDigits = end > 19 ? end - 20 : 0;
+  const keep = fsp === 0 ? 19 : fracDigits <= fsp ? end : 20 + fsp;
+  for (let q = 0; q < 10; q++) out[o++] = b[vs + q]!;
+  out[o++] = 32;
+  for (let q = 11; q < keep; q++) out[o++] = b[vs + q]!;
+  return o;
 }
 
 /** JSON text scanJson leaves to JSON.parse: escapes, and control characters (raw ones are invalid in strings). */
