@@ -68,7 +68,7 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
   const controller = new AbortController();
   const stopListening = onInterrupt(() => controller.abort());
   const opts: StreamLoadOptions = {
-    connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password },
+    connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password, sqlMode: project.target.sqlMode },
     target: target(node),
     path: rawPath === '-' || isAbsolute(rawPath) ? rawPath : resolve(project.root, rawPath),
     format,

@@ -13,6 +13,7 @@
  */
 import mysql, { type Connection } from 'mysql2/promise';
 import { createHash } from 'node:crypto';
+import { sessionSetupSql } from '../adapters/mysql/mysql-connection-options.js';
 import type { Batch } from './batch.js';
 import { BatchPlanner, streamCursor, type Cursor } from './batch-planner.js';
 import { BatchWriter } from './batch-writer.js';
@@ -39,7 +40,12 @@ const MAX_BACKOFF_MS = 30_000;
 /** --once waits this long (at least 20 × stableMs) for files still being written before leaving them. */
 const ONCE_SETTLE_MS = 5_000;
 
-/** Opens a connection set up the way stream-load needs it (UTC session, strict mode). */
+/**
+ * Opens a connection set up the way stream-load needs it: the session every ft command gets
+ * (UTC, the profile's sql_mode or ft's strict default) plus the loader's idle timeout. Under a
+ * lax sql_mode a value the server coerces is still caught: LOAD DATA's warnings send the batch
+ * to the INSERT path, which quarantines every row that warns.
+ */
 export async function openStreamConnection(c: StreamConnection): Promise<Connection> {
   const conn = await mysql.createConnection({
     host: c.host,
@@ -55,10 +61,7 @@ export async function openStreamConnection(c: StreamConnection): Promise<Connect
   });
   // a lost connection surfaces as a rejected query; this keeps the 'error' event from crashing
   conn.on('error', () => undefined);
-  await conn.query(
-    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
-      `wait_timeout = ${SESSION_IDLE_TIMEOUT_S}`,
-  );
+  await conn.query(`${sessionSetupSql({ sqlMode: c.sqlMode })}, wait_timeout = ${SESSION_IDLE_TIMEOUT_S}`);
   return conn;
 }
 

@@ -22,6 +22,8 @@ export interface StreamConnection {
   user: string;
   /** Never logged. */
   password: string;
+  /** The profile's `sql_mode` (absent: ft's strict default, as every ft session). */
+  sqlMode?: string | undefined;
 }
 
 export interface StreamLoadOptions {
