@@ -107,17 +107,25 @@ export class RowEncoder {
         if (b[i] !== 34) return -1;
         const ks = i + 1;
         let j = ks;
-        for (;;) {
-          if (j >= e) return -1;
-          c = b[j]!;
-          if (c === 34) break;
-          if (c < 32 || c === 92 || c >= 128) return -1;
-          j++;
-        }
-        const klen = j - ks;
         let col = -1;
-        if (expect < ncols && names[expect]!.length === klen && sameBytes(names[expect]!, b, ks, klen)) col = expect;
-        else {
+        // usually the next declared column's name (keys come in declared order): no scan
+        if (expect < ncols) {
+          const nm = names[expect]!;
+          const ke = ks + nm.length;
+          if (ke < e && b[ke] === 34 && sameBytes(nm, b, ks, nm.length)) {
+            col = expect;
+            j = ke;
+          }
+        }
+        if (col < 0) {
+          for (;;) {
+            if (j >= e) return -1;
+            c = b[j]!;
+            if (c === 34) break;
+            if (c < 32 || c === 92 || c >= 128) return -1;
+            j++;
+          }
+          const klen = j - ks;
           for (let k = 0; k < ncols; k++) {
             if (names[k]!.length === klen && sameBytes(names[k]!, b, ks, klen)) {
               col = k;
