@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProject, expectGolden, normaliseRunSql, type TestProject } from '../helpers/project-builder.js';
 
 /**
@@ -10,10 +10,11 @@ const inc = (config: string, select: string, filter: string): string =>
   `{{config materialized="incremental" ${config}}}\n${select}\n{{#if (is_incremental)}}\n${filter}\n{{/if}}\n`;
 
 describe('golden SQL of the materializations', () => {
+  /** Each test has its own project and databases (beforeEach), built as far as the test needs. */
   let p: TestProject;
   const golden = (name: string, file: string): void => expectGolden(`materializations/${name}.sql`, normaliseRunSql(p.read(`target/run/proj/${file}`), p.prefix));
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await createProject({
       label: 'golden',
       yaml: {
@@ -63,9 +64,14 @@ describe('golden SQL of the materializations', () => {
     await p.query(`insert into ${p.rel('events', 'raw')} values (1, 'a', 'n1', '2024-01-01 00:00:00'), (2, 'b', 'n2', '2024-01-02 00:00:00')`);
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await p.cleanup();
   });
+
+  const ftOk = async (args: string[]) => {
+    const r = await p.ft(args);
+    expect(r.code, r.output).toBe(0);
+  };
 
   it('first builds', async () => {
     const r = await p.ft(['build']);
@@ -81,6 +87,7 @@ describe('golden SQL of the materializations', () => {
   });
 
   it('rebuilds and incremental runs', async () => {
+    await ftOk(['build']);
     await p.query(`insert into ${p.rel('events', 'raw')} values (3, 'c', 'n3', '2024-01-03 00:00:00')`);
     const r = await p.ft(['build']);
     expect(r.code, r.output).toBe(0);
@@ -96,7 +103,8 @@ describe('golden SQL of the materializations', () => {
   });
 
   it('on_schema_change', async () => {
-    await p.query(`insert into ${p.rel('events', 'raw')} values (4, 'd', 'n4', '2024-01-04 00:00:00')`);
+    await ftOk(['run', '-s', 'g_sync', 'g_append_new']);
+    await p.query(`insert into ${p.rel('events', 'raw')} values (3, 'c', 'n3', '2024-01-03 00:00:00'), (4, 'd', 'n4', '2024-01-04 00:00:00')`);
     // note is gone, code is wider, extra is new
     p.write(
       'models/g_sync.sql',
@@ -110,6 +118,7 @@ describe('golden SQL of the materializations', () => {
   });
 
   it('--full-refresh and a view replacing a table', async () => {
+    await ftOk(['run', '-s', 'g_merge', 'g_table']);
     let r = await p.ft(['run', '-s', 'g_merge', '--full-refresh']);
     expect(r.code, r.output).toBe(0);
     golden('incremental_full_refresh', 'models/g_merge.sql');

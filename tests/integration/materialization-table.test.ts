@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProject, type TestProject } from '../helpers/project-builder.js';
 
 /** table and view materializations on the real server: swap, failure safety, type switches. */
 describe('table and view materializations', () => {
+  /** Each test has its own project and database (beforeEach), built as far as the test needs. */
   let p: TestProject;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await createProject({
       label: 'mattable',
       project: { models: { proj: { '+materialized': 'table' } } },
@@ -17,9 +18,15 @@ describe('table and view materializations', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await p.cleanup();
   });
+
+  /** A first build of these models, as the project defines them. */
+  const build = async (...models: string[]) => {
+    const r = await p.ft(['run', '-s', ...models]);
+    expect(r.code, r.output).toBe(0);
+  };
 
   const leftovers = async (): Promise<string[]> => (await p.tables()).filter((t) => /__ft_(tmp|old|new)$/.test(t));
 
@@ -41,6 +48,7 @@ describe('table and view materializations', () => {
   });
 
   it('a rebuild swaps old and new in one RENAME TABLE and drops the old table', async () => {
+    await build('numbers', 'numbers_v');
     p.write('models/numbers.sql', "select 1 as n, 'uno' as label union all select 2, 'dos' union all select 3, 'tres'");
     const r = await p.ft(['run', '-s', 'numbers']);
     expect(r.code, r.output).toBe(0);
@@ -57,6 +65,8 @@ describe('table and view materializations', () => {
   });
 
   it('a failed build leaves the previous table readable and intact, with no leftovers', async () => {
+    p.write('models/numbers.sql', "select 1 as n, 'uno' as label union all select 2, 'dos' union all select 3, 'tres'");
+    await build('numbers');
     p.write('models/numbers.sql', 'select n from {{this.schema}}.no_such_table_anywhere');
     const r = await p.ft(['run', '-s', 'numbers']);
     expect(r.code).toBe(1);
@@ -70,6 +80,8 @@ describe('table and view materializations', () => {
   });
 
   it('a failure after the tmp table exists (bad index) drops it and keeps the old table', async () => {
+    p.write('models/numbers.sql', "select 1 as n, 'uno' as label union all select 2, 'dos' union all select 3, 'tres'");
+    await build('numbers');
     p.write('models/schema.yml', 'models:\n  - name: numbers\n    config:\n      indexes:\n        - columns: [no_such_column]\n');
     p.write('models/numbers.sql', "select 1 as n, 'x' as label");
     const r = await p.ft(['run', '-s', 'numbers']);
@@ -84,6 +96,7 @@ describe('table and view materializations', () => {
   });
 
   it('leftover __ft_tmp / __ft_old relations from an interrupted run do not block the next one', async () => {
+    await build('numbers');
     await p.query(`create table ${p.rel('numbers__ft_tmp')} (junk int)`);
     await p.query(`create view ${p.rel('numbers__ft_old')} as select 1 as junk`);
     p.write('models/numbers.sql', "select 7 as n, 'seven' as label");
@@ -124,6 +137,7 @@ describe('table and view materializations', () => {
   });
 
   it('view → table and table → view switch the relation type atomically', async () => {
+    await build('flip');
     expect(await p.relationType('flip')).toBe('view');
     p.write('models/flip.sql', '{{config materialized="table"}}\nselect 2 as x');
     let r = await p.ft(['run', '-s', 'flip']);
@@ -141,6 +155,8 @@ describe('table and view materializations', () => {
   });
 
   it('a view is replaced in place with CREATE OR REPLACE VIEW', async () => {
+    await build('flip');
+    expect(await p.relationType('flip')).toBe('view');
     p.write('models/flip.sql', '{{config materialized="view"}}\nselect 4 as x, 5 as y');
     const r = await p.ft(['run', '-s', 'flip']);
     expect(r.code, r.output).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inferColumnType, toTsvField } from '../../src/materializations/seed-types.js';
-import { createProject, type TestProject } from '../helpers/project-builder.js';
+import { createProject, type CliResult, type TestProject } from '../helpers/project-builder.js';
 
 /** ft seed on the real server: inferred types, NULLs, CSV quoting, overrides, delimiter, reloads. */
 const TYPES_CSV = [
@@ -12,10 +12,9 @@ const TYPES_CSV = [
 ].join('\n');
 
 describe('seeds', () => {
-  let p: TestProject;
-
-  beforeAll(async () => {
-    p = await createProject({
+  /** A fresh project (its own database): for the tests that change seeds. */
+  const fresh = (): Promise<TestProject> =>
+    createProject({
       label: 'seedtypes',
       seeds: {
         'typed.csv': TYPES_CSV + '\n',
@@ -39,24 +38,31 @@ describe('seeds', () => {
 `,
       },
     });
+  /** The shared, read-only fixture: every seed loaded once; the tests that change a seed use their own project. */
+  let p: TestProject;
+  let seedRun: CliResult;
+
+  beforeAll(async () => {
+    p = await fresh();
+    seedRun = await p.ft(['seed']);
   });
 
   afterAll(async () => {
-    await p.cleanup();
+    await p?.cleanup();
   });
 
-  const types = async (t: string) =>
+  const types = async (t: string, q: TestProject = p) =>
     Object.fromEntries(
       (
-        await p.query<{ n: string; t: string }>(
+        await q.query<{ n: string; t: string }>(
           'select column_name as n, column_type as t from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position',
-          [p.database, t],
+          [q.database, t],
         )
       ).map((r) => [r.n, r.t.replace(/^(int|bigint|tinyint)\(\d+\)/, '$1')]),
     );
 
   it('loads every seed and reports the rows', async () => {
-    const r = await p.ft(['seed']);
+    const r = seedRun;
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(new RegExp(`OK loaded seed file ${p.prefix}\\.typed \\.+ \\[4 rows in [\\d.]+s\\]`));
     expect(r.output).toMatch(/Done\. PASS=5 /);
@@ -107,24 +113,38 @@ describe('seeds', () => {
   });
 
   it('re-seeding replaces the content (and the types) atomically', async () => {
-    p.write('seeds/codes.csv', 'code,label,extra\n1,one,2024-01-01\n');
-    p.write('seeds/seeds.yml', p.read('seeds/seeds.yml').replace('code: varchar(10)', 'label: varchar(20)'));
-    const r = await p.ft(['seed', '-s', 'codes']);
-    expect(r.code, r.output).toBe(0);
-    expect(await types('codes')).toEqual({ code: 'int', label: 'varchar(20)', extra: 'date' });
-    expect(await p.query(`select * from ${p.rel('codes')}`)).toEqual([{ code: 1, label: 'one', extra: '2024-01-01' }]);
-    expect((await p.tables()).filter((t) => t.includes('__ft_'))).toEqual([]);
-    const run = p.read('target/run/proj/seeds/codes.csv');
-    expect(run).toContain(`RENAME TABLE \`${p.prefix}\`.\`codes\` TO \`${p.prefix}\`.\`codes__ft_old\`, \`${p.prefix}\`.\`codes__ft_tmp\` TO \`${p.prefix}\`.\`codes\``);
+    const p = await fresh();
+    try {
+      const first = await p.ft(['seed', '-s', 'codes']);
+      expect(first.code, first.output).toBe(0);
+      p.write('seeds/codes.csv', 'code,label,extra\n1,one,2024-01-01\n');
+      p.write('seeds/seeds.yml', p.read('seeds/seeds.yml').replace('code: varchar(10)', 'label: varchar(20)'));
+      const r = await p.ft(['seed', '-s', 'codes']);
+      expect(r.code, r.output).toBe(0);
+      expect(await types('codes', p)).toEqual({ code: 'int', label: 'varchar(20)', extra: 'date' });
+      expect(await p.query(`select * from ${p.rel('codes')}`)).toEqual([{ code: 1, label: 'one', extra: '2024-01-01' }]);
+      expect((await p.tables()).filter((t) => t.includes('__ft_'))).toEqual([]);
+      const run = p.read('target/run/proj/seeds/codes.csv');
+      expect(run).toContain(`RENAME TABLE \`${p.prefix}\`.\`codes\` TO \`${p.prefix}\`.\`codes__ft_old\`, \`${p.prefix}\`.\`codes__ft_tmp\` TO \`${p.prefix}\`.\`codes\``);
+    } finally {
+      await p.cleanup();
+    }
   });
 
   it('a malformed seed fails with the file and line, and leaves the old table', async () => {
-    // a quoted line break before the bad row: the message names the line the row starts on
-    p.write('seeds/crlf.csv', 'id,name\n1,"x\nx"\n2,y,extra\n');
-    const r = await p.ft(['seed', '-s', 'crlf']);
-    expect(r.code).toBe(1);
-    expect(r.output).toMatch(/seeds\/crlf\.csv:4: line 4 has 3 fields but the header has 2/);
-    expect((await p.query(`select count(*) as c from ${p.rel('crlf')}`))[0]!.c).toBe(2);
+    const p = await fresh();
+    try {
+      const first = await p.ft(['seed', '-s', 'crlf']);
+      expect(first.code, first.output).toBe(0);
+      // a quoted line break before the bad row: the message names the line the row starts on
+      p.write('seeds/crlf.csv', 'id,name\n1,"x\nx"\n2,y,extra\n');
+      const r = await p.ft(['seed', '-s', 'crlf']);
+      expect(r.code).toBe(1);
+      expect(r.output).toMatch(/seeds\/crlf\.csv:4: line 4 has 3 fields but the header has 2/);
+      expect((await p.query(`select count(*) as c from ${p.rel('crlf')}`))[0]!.c).toBe(2);
+    } finally {
+      await p.cleanup();
+    }
   });
 
   it('integers beyond BIGINT become DECIMAL(n,0); BIGINT bounds stay BIGINT', async () => {
