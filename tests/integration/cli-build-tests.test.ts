@@ -100,19 +100,24 @@ describe('ft build with data tests', { timeout: 240_000 }, () => {
     });
 
     it('warn severity: the failure is reported, nothing is skipped, exit 0', async () => {
-      q.write(STAGING, cleanStaging.replace('              values: [placed, shipped, completed]\n', '              values: [placed, shipped, completed]\n              config:\n                severity: warn\n'));
-      const db = await freshDb();
-      const r = await q.ftIn(db, ['build']);
-      expect(r.code, r.output).toBe(0);
-      const s = statuses();
-      expect(s.accepted_values_stg_orders_status__placed__shipped__completed).toBe('warn');
-      for (const name of DOWNSTREAM) expect(s[name], name).not.toBe('skipped');
-      expect(r.output).toMatch(/PASS=21 WARN=1 ERROR=0 FAIL=0 SKIP=0 TOTAL=22/);
-      expect(await tablesIn(db)).toContain('tier_summary');
-      // --warn-error turns it into a failure that skips the descendants
-      const strict = await q.ftIn(await freshDb(), ['build', '--warn-error']);
-      expect(strict.code, strict.output).toBe(1);
-      expect(statuses().customer_orders).toBe('skipped');
+      // the warn severity is this test's own: staging/schema.yml goes back to the clean one whatever happens
+      try {
+        q.write(STAGING, cleanStaging.replace('              values: [placed, shipped, completed]\n', '              values: [placed, shipped, completed]\n              config:\n                severity: warn\n'));
+        const db = await freshDb();
+        const r = await q.ftIn(db, ['build']);
+        expect(r.code, r.output).toBe(0);
+        const s = statuses();
+        expect(s.accepted_values_stg_orders_status__placed__shipped__completed).toBe('warn');
+        for (const name of DOWNSTREAM) expect(s[name], name).not.toBe('skipped');
+        expect(r.output).toMatch(/PASS=21 WARN=1 ERROR=0 FAIL=0 SKIP=0 TOTAL=22/);
+        expect(await tablesIn(db)).toContain('tier_summary');
+        // --warn-error turns it into a failure that skips the descendants
+        const strict = await q.ftIn(await freshDb(), ['build', '--warn-error']);
+        expect(strict.code, strict.output).toBe(1);
+        expect(statuses().customer_orders).toBe('skipped');
+      } finally {
+        q.write(STAGING, cleanStaging);
+      }
     });
   });
 

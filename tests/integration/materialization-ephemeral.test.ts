@@ -47,6 +47,9 @@ describe('ephemeral materialization', () => {
   });
 
   it('hoists the ephemeral CTEs, parents first, into the model\'s own WITH', async () => {
+    // its own compile: the compiled SQL does not depend on the other test's build
+    const c = await p.ft(['compile']);
+    expect(c.code, c.output).toBe(0);
     const sql = p.read('target/compiled/proj/models/report.sql');
     expect(sql.trimStart().startsWith('-- a leading comment stays in front\nWITH `__ft_cte__adults` AS (')).toBe(true);
     expect(sql.indexOf('`__ft_cte__adults` AS')).toBeLessThan(sql.indexOf('`__ft_cte__adult_names` AS'));

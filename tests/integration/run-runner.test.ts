@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect } from '../helpers/db.js';
 import { createProject, nodeLines, type TestProject } from '../helpers/project-builder.js';
 import { isTransient } from '../../src/adapters/adapter.js';
 
 /** The runner: threads, failures that skip descendants, --fail-fast, retries of transient errors. */
 describe('runner', () => {
+  /** Each test has its own project and database (beforeEach). */
   let p: TestProject;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await createProject({
       label: 'runner',
       project: { models: { proj: { '+materialized': 'table' } } },
@@ -21,7 +22,7 @@ describe('runner', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await p.cleanup();
   });
 
@@ -64,7 +65,7 @@ describe('runner', () => {
   });
 
   describe('a failing model', () => {
-    beforeAll(() => {
+    beforeEach(() => {
       for (let i = 1; i <= 4; i++) p.remove(`models/slow_${i}.sql`);
       p.write('models/a_bad.sql', 'select missing_column from {{ref "base"}}');
       p.write('models/base.sql', 'select 1 as id');
@@ -129,6 +130,7 @@ describe('runner', () => {
   });
 
   it('a lock wait timeout (transient) is retried and the model then succeeds', async () => {
+    await p.query(`create database \`${p.database}\``);
     await p.query(`create table ${p.rel('locked')} (id int primary key, v int) engine=InnoDB`);
     await p.query(`insert into ${p.rel('locked')} values (1, 0)`);
     await p.query(`create table ${p.rel('attempts')} (n int) engine=InnoDB`);
