@@ -148,24 +148,25 @@ describe('import cycles', () => {
   describe('the check itself', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ft-import-cycles-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const write = (file: string, text: string): void => {
-      mkdirSync(dirname(join(dir, file)), { recursive: true });
-      writeFileSync(join(dir, file), text);
-    };
 
     it('finds a circle through a static import, a type-only import and a dynamic import(), and names its files', () => {
+      const d1 = mkdtempSync(join(dir, 'one-'));
+      const write = (file: string, text: string): void => {
+        mkdirSync(dirname(join(d1, file)), { recursive: true });
+        writeFileSync(join(d1, file), text);
+      };
       write('a/one.ts', "import { two } from './two.js';\nexport const one = two;\n");
       write('a/two.ts', "import type { Three } from '../b/three.js';\nexport const two: Three = 2;\n");
       write('b/three.ts', "export type Three = number;\nexport const load = () => import('../a/one.js');\n");
       // not imports: text in strings, template strings and comments, packages
       write('b/quiet.ts', "// import { one } from '../a/one.js';\nexport const s = \"import('../a/one.js')\";\nexport const t = `import x from '../a/one.js'`;\nimport 'node:fs';\n");
       write('a/leaf.ts', "import { load } from '../b/three.js';\nexport { load };\n");
-      expect(importCycles(dir)).toEqual([{ path: ['a/one.ts', 'a/two.ts', 'b/three.ts', 'a/one.ts'], files: ['a/one.ts', 'a/two.ts', 'b/three.ts'] }]);
+      expect(importCycles(d1)).toEqual([{ path: ['a/one.ts', 'a/two.ts', 'b/three.ts', 'a/one.ts'], files: ['a/one.ts', 'a/two.ts', 'b/three.ts'] }]);
     });
 
     it('finds a re-export circle and a file importing itself', () => {
-      const d2 = join(dir, 'more');
-      mkdirSync(d2, { recursive: true });
+      // a folder of its own: the tests may run in any order
+      const d2 = mkdtempSync(join(dir, 'more-'));
       writeFileSync(join(d2, 'x.ts'), "export * from './y.js';\n");
       writeFileSync(join(d2, 'y.ts'), "export { w } from './x.js';\nexport const z = 1;\n");
       writeFileSync(join(d2, 'self.ts'), "export type T = typeof import('./self.js');\n");
