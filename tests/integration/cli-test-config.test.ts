@@ -75,22 +75,29 @@ seeds:
 `;
 
   type Result = { unique_id: string; status: string; failures: number | null; message: string };
-  const byName = (): Map<string, Result> =>
-    new Map((q.readJson('target/run_results.json').results as Result[]).filter((r) => r.unique_id.startsWith('test.')).map((r) => [r.unique_id.split('.')[2]!, r]));
-  const failuresDb = () => `${q.database}_test_failures`;
-  const stored = async (table: string): Promise<number> => {
-    const rows = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${failuresDb()}\`.\`${table}\``);
+  const byName = (p: QualityProject = q): Map<string, Result> =>
+    new Map((p.readJson('target/run_results.json').results as Result[]).filter((r) => r.unique_id.startsWith('test.')).map((r) => [r.unique_id.split('.')[2]!, r]));
+  const failuresDb = (p: QualityProject = q) => `${p.database}_test_failures`;
+  const stored = async (table: string, p: QualityProject = q): Promise<number> => {
+    const rows = await p.query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${failuresDb(p)}\`.\`${table}\``);
     return Number(rows[0]!.n);
   };
-  const failureTables = async (): Promise<string[]> =>
-    (await q.query<{ n: string }>('SELECT table_name AS n FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name', [failuresDb()])).map((r) => r.n);
+  const failureTables = async (p: QualityProject = q): Promise<string[]> =>
+    (await p.query<{ n: string }>('SELECT table_name AS n FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name', [failuresDb(p)])).map((r) => r.n);
 
-  beforeAll(async () => {
-    q = await qualityProject('clitestcfg');
-    q.write('seeds/events.csv', EVENTS);
-    q.write('seeds/events.yml', EVENTS_YML);
-    const seed = await q.ft(['seed', '-s', 'events']);
+  /** The quality project with the events seed loaded. */
+  const setup = async (): Promise<QualityProject> => {
+    const p = await qualityProject('clitestcfg');
+    p.write('seeds/events.csv', EVENTS);
+    p.write('seeds/events.yml', EVENTS_YML);
+    const seed = await p.ft(['seed', '-s', 'events']);
     expect(seed.code, seed.output).toBe(0);
+    return p;
+  };
+
+  /** The shared fixture, read by the tests; the test that changes the seed has its own project. */
+  beforeAll(async () => {
+    q = await setup();
   }, 240_000);
 
   afterAll(async () => {
@@ -132,34 +139,40 @@ seeds:
   });
 
   it('store_failures keeps the failing rows in <target>_test_failures, replaced on each run', async () => {
-    await q.query(`DROP DATABASE IF EXISTS \`${failuresDb()}\``);
-    const first = await q.ft(['test', '-s', 'events']);
-    expect(first.code, first.output).toBe(1);
-    expect(await failureTables()).toEqual(['accepted_values_events_kind__view__click', 'at_least_events_amount__0']);
-    expect(await stored('accepted_values_events_kind__view__click')).toBe(2);
-    expect(await stored('at_least_events_amount__0')).toBe(3); // the limit applies to the stored rows
-    const rows = await q.query<{ value_field: string; n_records: number }>(`SELECT value_field, n_records FROM \`${failuresDb()}\`.accepted_values_events_kind__view__click ORDER BY value_field`);
-    expect(rows.map((x) => [x.value_field, Number(x.n_records)])).toEqual([
-      ['buy', 2],
-      ['refund', 2],
-    ]);
-    expect(first.output).toContain(`failing rows stored in ${failuresDb()}.at_least_events_amount__0`);
+    // its own project: it changes the seed and the stored failures
+    const own = await setup();
+    try {
+      await own.query(`DROP DATABASE IF EXISTS \`${failuresDb(own)}\``);
+      const first = await own.ft(['test', '-s', 'events']);
+      expect(first.code, first.output).toBe(1);
+      expect(await failureTables(own)).toEqual(['accepted_values_events_kind__view__click', 'at_least_events_amount__0']);
+      expect(await stored('accepted_values_events_kind__view__click', own)).toBe(2);
+      expect(await stored('at_least_events_amount__0', own)).toBe(3); // the limit applies to the stored rows
+      const rows = await own.query<{ value_field: string; n_records: number }>(`SELECT value_field, n_records FROM \`${failuresDb(own)}\`.accepted_values_events_kind__view__click ORDER BY value_field`);
+      expect(rows.map((x) => [x.value_field, Number(x.n_records)])).toEqual([
+        ['buy', 2],
+        ['refund', 2],
+      ]);
+      expect(first.output).toContain(`failing rows stored in ${failuresDb(own)}.at_least_events_amount__0`);
 
-    // fix most of the data: one negative amount left, every kind accepted
-    q.write('seeds/events.csv', EVENTS.replace(/,buy,|,refund,/g, ',view,').replace(/,-[234]\n/g, ',1\n'));
-    expect((await q.ft(['seed', '-s', 'events'])).code).toBe(0);
-    const second = await q.ft(['test', '-s', 'events']);
-    expect(byName().get('at_least_events_amount__0')).toMatchObject({ status: 'fail', failures: 1 });
-    expect(byName().get('accepted_values_events_kind__view__click')).toMatchObject({ status: 'pass', failures: 0 });
-    expect(second.code, second.output).toBe(1);
-    expect(await stored('at_least_events_amount__0')).toBe(1);
-    expect(await stored('accepted_values_events_kind__view__click')).toBe(0); // replaced by an empty table, as dbt does
+      // fix most of the data: one negative amount left, every kind accepted
+      own.write('seeds/events.csv', EVENTS.replace(/,buy,|,refund,/g, ',view,').replace(/,-[234]\n/g, ',1\n'));
+      expect((await own.ft(['seed', '-s', 'events'])).code).toBe(0);
+      const second = await own.ft(['test', '-s', 'events']);
+      expect(byName(own).get('at_least_events_amount__0')).toMatchObject({ status: 'fail', failures: 1 });
+      expect(byName(own).get('accepted_values_events_kind__view__click')).toMatchObject({ status: 'pass', failures: 0 });
+      expect(second.code, second.output).toBe(1);
+      expect(await stored('at_least_events_amount__0', own)).toBe(1);
+      expect(await stored('accepted_values_events_kind__view__click', own)).toBe(0); // replaced by an empty table, as dbt does
 
-    // --store-failures stores every selected test's rows
-    const all = await q.ft(['test', '-s', 'not_null_events_user_id', '--store-failures']);
-    expect(all.code, all.output).toBe(0); // a warning only
-    expect(await stored('not_null_events_user_id')).toBe(5);
-    const cols = await q.query<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [failuresDb(), 'not_null_events_user_id']);
-    expect(cols.map((c) => c.c)).toEqual(['id', 'user_id', 'kind', 'amount']); // the whole failing row
+      // --store-failures stores every selected test's rows
+      const all = await own.ft(['test', '-s', 'not_null_events_user_id', '--store-failures']);
+      expect(all.code, all.output).toBe(0); // a warning only
+      expect(await stored('not_null_events_user_id', own)).toBe(5);
+      const cols = await own.query<{ c: string }>('SELECT column_name AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [failuresDb(own), 'not_null_events_user_id']);
+      expect(cols.map((c) => c.c)).toEqual(['id', 'user_id', 'kind', 'amount']); // the whole failing row
+    } finally {
+      await own.cleanup();
+    }
   });
 });

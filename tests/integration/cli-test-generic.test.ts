@@ -30,18 +30,22 @@ describe('ft test: generic, custom and singular tests', { timeout: 240_000 }, ()
 
   type Result = { unique_id: string; status: string; failures: number | null; message: string; failing_rows_sample?: Record<string, unknown>[] };
   const results = (): Result[] => q.readJson('target/run_results.json').results;
-  /** test name → its result in the last run */
-  const byName = (): Map<string, Result> => new Map(results().filter((r) => r.unique_id.startsWith('test.')).map((r) => [r.unique_id.split('.')[2]!, r]));
+  /** test name → its result in the last run (or in the given results) */
+  const byName = (rs: Result[] = results()): Map<string, Result> => new Map(rs.filter((r) => r.unique_id.startsWith('test.')).map((r) => [r.unique_id.split('.')[2]!, r]));
   /** names of the tests a run reported, sorted */
   const ran = (output: string): string[] =>
     nodeLines(output)
       .map((l) => /^\d+ of \d+ \S+(?: \d+)? (\S+) /.exec(l)?.[1] ?? '')
       .sort();
 
+  /** run_results.json of the fixture's `ft build`, kept: later runs of other tests overwrite the file */
+  let buildResults: Result[];
+
   beforeAll(async () => {
     q = await qualityProject('clitest');
     const r = await q.ft(['build']);
     expect(r.code, r.output).toBe(0);
+    buildResults = results();
   }, 240_000);
 
   afterAll(async () => {
@@ -49,11 +53,11 @@ describe('ft test: generic, custom and singular tests', { timeout: 240_000 }, ()
   }, 240_000);
 
   it('ft build passes every declared test, each named as dbt names it', () => {
-    const tests = byName();
+    const tests = byName(buildResults);
     expect([...tests.keys()].sort()).toEqual(ALL_TESTS);
     for (const [name, r] of tests) expect(r.status, name).toBe('pass');
     // unique ids follow dbt: test.<project>.<name>.<hash>
-    for (const r of results()) if (r.unique_id.startsWith('test.')) expect(r.unique_id).toMatch(/^test\.quality\.[a-z0-9_]+(\.[0-9a-f]{10})?$/);
+    for (const r of buildResults) if (r.unique_id.startsWith('test.')) expect(r.unique_id).toMatch(/^test\.quality\.[a-z0-9_]+(\.[0-9a-f]{10})?$/);
   });
 
   it('ft ls --resource-type test lists every test by name', async () => {

@@ -60,12 +60,18 @@ describe('ft debug', () => {
   });
 
   it('a wrong password: the target is still shown masked, then one error line, exit 2', async () => {
-    p.write('profiles.yml', p.read('profiles.yml').replace(password, `${password}-wrong`));
-    const r = await p.ft(['debug']);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^ {2}password: \*{4}$/m);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^error: access denied for ftt_dbg_/);
-    expect(r.output).not.toContain(password);
+    const good = p.read('profiles.yml');
+    try {
+      p.write('profiles.yml', good.replace(password, `${password}-wrong`));
+      const r = await p.ft(['debug']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/^ {2}password: \*{4}$/m);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^error: access denied for ftt_dbg_/);
+      expect(r.output).not.toContain(password);
+    } finally {
+      // the other tests use the right password
+      p.write('profiles.yml', good);
+    }
   });
 });

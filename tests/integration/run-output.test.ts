@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProject, nodeLines, type TestProject } from '../helpers/project-builder.js';
 
 /** What a run prints and writes: per-node lines, the summary, --log-format json, run_results.json. */
 describe('run output', () => {
+  /** Each test has its own project and database (beforeEach). */
   let p: TestProject;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     p = await createProject({
       label: 'output',
       seeds: { 'nums.csv': 'n\n1\n2\n3\n' },
@@ -20,7 +21,7 @@ describe('run output', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await p.cleanup();
   });
 
@@ -52,6 +53,8 @@ describe('run output', () => {
   });
 
   it('an incremental run reports what it did and how many rows', async () => {
+    const first = await p.ft(['build', '-s', '+nums_i']);
+    expect(first.code, first.output).toBe(0);
     const r = await p.ft(['run', '-s', 'nums_i']);
     expect(r.code, r.output).toBe(0);
     expect(nodeLines(r.output)).toEqual([expect.stringMatching(/^1 of 1 OK merged into incremental model \S+\.nums_i \.+ \[\d+ rows in \d+\.\d\ds\]$/)]);

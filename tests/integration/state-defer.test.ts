@@ -82,24 +82,30 @@ describe('slim CI: state:modified+ with --defer', { timeout: 240_000 }, () => {
   });
 
   it('a changed test is modified on its own; a new model is modified', async () => {
+    // its own CI database, and the project files it changes are put back: the other tests read both
+    const ci2 = `${q.database}_ci_tests`;
+    const marts = q.read('models/marts/schema.yml');
+    const staging = q.read('models/staging/schema.yml');
     q.write('models/marts/new_mart.sql', 'select tier, count(*) as n from {{ref "stg_customers"}} group by tier\n');
-    q.write('models/marts/schema.yml', q.read('models/marts/schema.yml').replace('data_tests: [unique, not_null]', 'data_tests: [unique]'));
+    q.write('models/marts/schema.yml', marts.replace('data_tests: [unique, not_null]', 'data_tests: [unique]'));
     try {
-      const r = await q.ftIn(ci(), ['ls', '-s', 'state:modified', '--state', q.path('prod-manifest'), '--resource-type', 'model']);
+      const r = await q.ftIn(ci2, ['ls', '-s', 'state:modified', '--state', q.path('prod-manifest'), '--resource-type', 'model']);
       expect(r.stdout.trim().split('\n').sort()).toEqual(['customer_orders', 'new_mart']);
       // removing a test is not a modification of the model; changing a test's arguments is
-      q.write('models/staging/schema.yml', q.read('models/staging/schema.yml').replace('values: [placed, shipped, completed]', 'values: [placed, shipped, completed, returned]'));
-      const t = await q.ftIn(ci(), ['ls', '-s', 'state:modified', '--state', q.path('prod-manifest'), '--resource-type', 'test']);
+      q.write('models/staging/schema.yml', staging.replace('values: [placed, shipped, completed]', 'values: [placed, shipped, completed, returned]'));
+      const t = await q.ftIn(ci2, ['ls', '-s', 'state:modified', '--state', q.path('prod-manifest'), '--resource-type', 'test']);
       // the changed test, plus (as dbt's ls) the tests of modified models — none of the unchanged stg_orders' other tests
       const tests = t.stdout.trim().split('\n');
       expect(tests).toContain('accepted_values_stg_orders_status__placed__shipped__completed__returned');
       expect(tests.filter((x) => x.includes('stg_orders') && !x.startsWith('accepted_values'))).toEqual([]);
-      const build = await q.ftIn(ci(), ['build', '--select', 'state:modified', '--state', q.path('prod-manifest'), '--defer', '--exclude', 'customer_orders']);
+      const build = await q.ftIn(ci2, ['build', '--select', 'state:modified', '--state', q.path('prod-manifest'), '--defer', '--exclude', 'customer_orders']);
       expect(build.code, build.output).toBe(0);
       expect(ran(build.output)).toEqual(['accepted_values_stg_orders_status__placed__shipped__completed__returned', 'new_mart']);
       expect(q.read('target/run/quality/models/marts/new_mart.sql')).toContain(`from \`${prod()}\`.\`stg_customers\``);
     } finally {
       q.remove('models/marts/new_mart.sql');
+      q.write('models/marts/schema.yml', marts);
+      q.write('models/staging/schema.yml', staging);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProject, type TestProject } from '../helpers/project-builder.js';
 
 /**
@@ -51,7 +51,8 @@ describe('test config scope: changed_rows', () => {
   const failed = (): string[] => [...results().values()].filter((r) => r.status === 'fail').map((r) => r.unique_id.split('.')[2]!).sort();
   const add = (rows: string) => p.query(`insert into ${raw()} values ${rows}`);
 
-  beforeAll(async () => {
+  /** Each test has its own project: built once from batch 1, then one old row damaged behind ft's back. */
+  beforeEach(async () => {
     p = await createProject({
       label: 'scopechg',
       models: { 'events_inc.sql': MODEL },
@@ -69,7 +70,7 @@ describe('test config scope: changed_rows', () => {
     await p.query(`update ${model()} set v = null where id = 1`);
   }, 120_000);
 
-  afterAll(async () => {
+  afterEach(async () => {
     await p.cleanup();
   });
 
@@ -101,6 +102,10 @@ describe('test config scope: changed_rows', () => {
   }, 120_000);
 
   it('ft test on its own, and a --full-refresh build, read every row', async () => {
+    // an incremental build took row 6 (an old row's code): the model has a duplicate code
+    await add(`(6, 'b', -5, 3)`);
+    const inc = await p.ft(['build', '--exclude', 'v_not_null_everywhere']);
+    expect(inc.code, inc.output).toBe(1);
     await p.query(`delete from ${raw()} where id = 6`);
     const t = await p.ft(['test']);
     expect(t.code, t.output).toBe(1);
