@@ -22,7 +22,6 @@ const env = { ...process.env, FT_DATABASE: prefix, NO_COLOR: '1' };
 
 let dir: string;
 let server: ChildProcessWithoutNullStreams;
-let serverExit: Promise<number | null>;
 let url: string;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let db: mysql.Connection;
@@ -47,19 +46,11 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
-beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'docs.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
-  dir = mkdtempSync(join(tmpdir(), 'ft-docs-e2e-'));
-  cpSync(FIXTURE, dir, { recursive: true });
-  const build = ft(['build', '--project-dir', dir]);
-  expect(build.code, build.out).toBe(0);
-  const gen = ft(['docs', 'generate', '--project-dir', dir]);
-  expect(gen.code, gen.out).toBe(0);
-  expect(gen.out).toMatch(/catalog at/);
-
-  server = spawn(process.execPath, [FT, 'docs', 'serve', '--project-dir', dir, '--port', '0', '--refresh', '1s'], { env });
-  serverExit = new Promise((ok) => server.on('exit', (code) => ok(code)));
-  url = await new Promise<string>((ok, fail) => {
+/** Starts `ft docs serve --refresh 1s` on the fixture project; resolves once it serves. */
+async function startServer(): Promise<{ server: ChildProcessWithoutNullStreams; exit: Promise<number | null>; url: string }> {
+  const server = spawn(process.execPath, [FT, 'docs', 'serve', '--project-dir', dir, '--port', '0', '--refresh', '1s'], { env });
+  const exit = new Promise<number | null>((ok) => server.on('exit', (code) => ok(code)));
+  const url = await new Promise<string>((ok, fail) => {
     let buf = '';
     const timer = setTimeout(() => fail(new Error(`ft docs serve did not start: ${buf}`)), 20_000);
     const onData = (d: Buffer) => {
@@ -73,6 +64,20 @@ beforeAll(async () => {
     server.stdout.on('data', onData);
     server.stderr.on('data', onData);
   });
+  return { server, exit, url };
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'docs.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
+  dir = mkdtempSync(join(tmpdir(), 'ft-docs-e2e-'));
+  cpSync(FIXTURE, dir, { recursive: true });
+  const build = ft(['build', '--project-dir', dir]);
+  expect(build.code, build.out).toBe(0);
+  const gen = ft(['docs', 'generate', '--project-dir', dir]);
+  expect(gen.code, gen.out).toBe(0);
+  expect(gen.out).toMatch(/catalog at/);
+
+  ({ server, url } = await startServer());
   browser = await launchBrowser();
   db = await connect();
 }, 180_000);
@@ -221,10 +226,19 @@ describe('ft docs site in a browser', () => {
     const { page, problems } = await openPage();
     await page.goto(`${url}#/dashboard`);
     await page.waitForSelector('[data-testid=kpi-conversion_rate]');
-    await db.query(`UPDATE \`${prefix}_gold\`.kpi_daily SET conversion_rate = 0.5 WHERE day = (SELECT MAX(day) FROM (SELECT day FROM \`${prefix}_gold\`.kpi_daily) d)`);
-    await page.waitForFunction(() => document.querySelector('[data-testid=kpi-conversion_rate] .tile-value')?.textContent === '50.00%', undefined, { timeout: 15_000 });
-    expect(problems).toEqual([]);
-    await page.close();
+    // the built tables are shared by every test: the changed value is put back whatever happens
+    const latestDay = `(SELECT MAX(day) FROM (SELECT day FROM \`${prefix}_gold\`.kpi_daily) d)`;
+    const [before] = await db.query(`SELECT conversion_rate AS c FROM \`${prefix}_gold\`.kpi_daily WHERE day = ${latestDay}`);
+    const original = (before as Array<{ c: unknown }>)[0]!.c;
+    expect(Number(original)).not.toBe(0.5);
+    try {
+      await db.query(`UPDATE \`${prefix}_gold\`.kpi_daily SET conversion_rate = 0.5 WHERE day = ${latestDay}`);
+      await page.waitForFunction(() => document.querySelector('[data-testid=kpi-conversion_rate] .tile-value')?.textContent === '50.00%', undefined, { timeout: 15_000 });
+      expect(problems).toEqual([]);
+    } finally {
+      await db.query(`UPDATE \`${prefix}_gold\`.kpi_daily SET conversion_rate = ? WHERE day = ${latestDay}`, [original]);
+      await page.close();
+    }
   });
 
   it('opens from disk (file://) and says "not run yet" / "not built yet" before any build', async () => {
@@ -250,8 +264,16 @@ describe('ft docs site in a browser', () => {
   });
 
   it('ft docs serve stops cleanly on Ctrl-C (exit 0)', async () => {
-    server.kill('SIGINT');
-    const code = await Promise.race([serverExit, new Promise<string>((ok) => setTimeout(() => ok('timeout'), 10_000))]);
-    expect(code).toBe(0);
+    // its own server: the one the other tests use keeps serving
+    const own = await startServer();
+    try {
+      const res = await fetch(own.url);
+      expect(res.status).toBe(200);
+      own.server.kill('SIGINT');
+      const code = await Promise.race([own.exit, new Promise<string>((ok) => setTimeout(() => ok('timeout'), 10_000))]);
+      expect(code).toBe(0);
+    } finally {
+      if (own.server.exitCode === null) own.server.kill('SIGKILL');
+    }
   });
 });
