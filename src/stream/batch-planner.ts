@@ -18,7 +18,7 @@ import { errorMessage } from './stream-errors.js';
 import type { CheckpointRow, StreamColumn } from './types.js';
 
 /** Size of the Buffers the TSV is written into (each one LOAD DATA packet, < 16 MiB). */
-const TSV_CHUNK_BYTES = 1024 * 1024;
+const TSV_CHUNK_BYTES = 256 * 1024;
 
 /** Accumulates TSV rows straight into Buffers (no big string to flatten and encode later). */
 export class TsvSink {

@@ -10,7 +10,7 @@
  * line while some process has it open for writing (the writer paused mid-line, or is stuck on a
  * full disk); the file is then "held" and looked at again when it changes or its writer goes.
  */
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { mkdir, readFile, readdir, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -122,6 +122,8 @@ export class Landing {
       throw new StreamLoadError(`loader.path ${this.base} is not a directory.`);
     }
     if (this.opts.watch) {
+      // loaded only to watch: `--once` does without it
+      const { watch } = await import('chokidar');
       this.watcher = watch(this.base, {
         ignoreInitial: true,
         persistent: true,
