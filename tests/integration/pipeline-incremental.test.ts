@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, type ProduceSummary } from '../../src/generator/produce.js';
 import { dropSchemas, uniquePrefix } from '../helpers/db.js';
-import { dumpSchemas, expectedKpis, ftOk, projectCopy, query, readLines, removeDir, writeLines } from './pipeline-harness.js';
+import { cloneDatabase, dumpSchemas, expectedKpis, ftOk, projectCopy, query, readLines, removeDir, writeLines } from './pipeline-harness.js';
 
 const prefix = uniquePrefix('pipeinc');
 const db = `${prefix}_db`;
@@ -99,6 +99,13 @@ function sessionMovers(all: Ev[]): string[] {
   return movers.map((e, i) => JSON.stringify({ ...e, event_id: freshId(), event_type: 'view', quantity: 1, event_ts: iso(START + 23.5 * HOUR + i * 1000) }));
 }
 
+/** What the incremental builds of beforeAll left: read by the tests, changed by none. */
+let fileCount = 0;
+let lastSliceTouchesDay2 = true;
+let sliceCount = 0;
+const builds: string[] = [];
+let incremental: Map<string, string[]>;
+
 beforeAll(async () => {
   dir = projectCopy('inc');
   const out = join(dir, 'produced');
@@ -111,7 +118,45 @@ beforeAll(async () => {
     dirt: { duplicates: 0.03, malformed: 0.01, nulls: 0.01, invalid: 0.015, late: 0.03 },
     catalog: join(dir, 'seeds', 'products.csv'),
   });
-}, 120_000);
+  // The shared fixture: the pipeline built in many small increments (stream-load, then ft build).
+  const files = produced.files.map((f) => join(out, f));
+  fileCount = files.length;
+  if (files.length < 14) throw new Error(`the producer wrote ${files.length} files, the slices need 14`);
+  const all = files.flatMap(validEvents);
+  lastSliceTouchesDay2 = readLines(files[12]!).concat(readLines(files[13]!)).some((l) => l.includes('"event_ts":"2026-11-25'));
+  const slices: Array<{ files: string[]; extra?: Array<[string, string[]]>; batchRows?: number }> = [
+    { files: files.slice(0, 1) },
+    { files: files.slice(1, 3) },
+    { files: files.slice(3, 7), batchRows: 137 },
+    { files: files.slice(7, 8), extra: [['zz-dups-000001.ndjson', duplicatesOf(files.slice(0, 2), 23)]] },
+    { files: files.slice(8, 12), extra: [['zz-late-000001.ndjson', lateEvents(all)]] },
+    {
+      files: files.slice(12),
+      extra: [
+        ['zz-dups-000002.ndjson', [...duplicatesOf(files.slice(5, 6), 31), ...readLines(files[12]!).slice(0, 5)]],
+        ['zz-late-000002.ndjson', sessionMovers(all)],
+      ],
+    },
+  ];
+  sliceCount = slices.length;
+  for (const [i, slice] of slices.entries()) {
+    const landing = join(dir, 'slices', String(i));
+    mkdirSync(landing, { recursive: true });
+    for (const f of slice.files) {
+      const to = join(landing, f.split('/').pop()!);
+      renameSync(f, to);
+      delivered.push(to);
+    }
+    for (const [name, lines] of slice.extra ?? []) {
+      const to = join(landing, name);
+      writeLines(to, lines);
+      delivered.push(to);
+    }
+    await ftOk(dir, db, ['stream-load', '--once', '--path', landing, ...(slice.batchRows ? ['--max-batch-rows', String(slice.batchRows)] : [])]);
+    builds.push((await ftOk(dir, db, ['build'])).stdout);
+  }
+  incremental = await dumpSchemas([`${db}_silver`, `${db}_gold`]);
+}, 900_000);
 
 afterAll(async () => {
   await dropSchemas(prefix);
@@ -120,49 +165,22 @@ afterAll(async () => {
 
 describe('flash-sale pipeline: incremental builds', () => {
   it('many small increments build exactly what one --full-refresh builds', async () => {
-    const files = produced.files.map((f) => join(dir, 'produced', f));
-    expect(files.length).toBe(14);
-    const all = files.flatMap(validEvents);
+    expect(fileCount).toBe(14);
     // the last slice's own events are all on day 3, so only the session logic touches day 2
-    expect(readLines(files[12]!).concat(readLines(files[13]!)).every((l) => !l.includes('"event_ts":"2026-11-25'))).toBe(true);
-    const slices: Array<{ files: string[]; extra?: Array<[string, string[]]>; batchRows?: number }> = [
-      { files: files.slice(0, 1) },
-      { files: files.slice(1, 3) },
-      { files: files.slice(3, 7), batchRows: 137 },
-      { files: files.slice(7, 8), extra: [['zz-dups-000001.ndjson', duplicatesOf(files.slice(0, 2), 23)]] },
-      { files: files.slice(8, 12), extra: [['zz-late-000001.ndjson', lateEvents(all)]] },
-      {
-        files: files.slice(12),
-        extra: [
-          ['zz-dups-000002.ndjson', [...duplicatesOf(files.slice(5, 6), 31), ...readLines(files[12]!).slice(0, 5)]],
-          ['zz-late-000002.ndjson', sessionMovers(all)],
-        ],
-      },
-    ];
-    for (const [i, slice] of slices.entries()) {
-      const landing = join(dir, 'slices', String(i));
-      mkdirSync(landing, { recursive: true });
-      for (const f of slice.files) {
-        const to = join(landing, f.split('/').pop()!);
-        renameSync(f, to);
-        delivered.push(to);
-      }
-      for (const [name, lines] of slice.extra ?? []) {
-        const to = join(landing, name);
-        writeLines(to, lines);
-        delivered.push(to);
-      }
-      await ftOk(dir, db, ['stream-load', '--once', '--path', landing, ...(slice.batchRows ? ['--max-batch-rows', String(slice.batchRows)] : [])]);
-      const build = await ftOk(dir, db, ['build']);
-      expect(build.stdout).toMatch(/ERROR=0 FAIL=0/);
-      if (i > 0) expect(build.stdout).toMatch(/merged into incremental model \S+_silver\.valid_events/);
+    expect(lastSliceTouchesDay2).toBe(false);
+    expect(builds.length).toBe(sliceCount);
+    for (const [i, build] of builds.entries()) {
+      expect(build).toMatch(/ERROR=0 FAIL=0/);
+      if (i > 0) expect(build).toMatch(/merged into incremental model \S+_silver\.valid_events/);
     }
     const batches = await query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${db}_silver\`.ingestion_batches`);
-    expect(Number(batches[0]!.n)).toBeGreaterThan(slices.length + 5);
+    expect(Number(batches[0]!.n)).toBeGreaterThan(sliceCount + 5);
 
-    const incremental = await dumpSchemas([`${db}_silver`, `${db}_gold`]);
-    await ftOk(dir, db, ['build', '--full-refresh']);
-    const full = await dumpSchemas([`${db}_silver`, `${db}_gold`]);
+    // the full refresh runs on a copy of the database, so the incremental build stays as the other test reads it
+    const fullDb = `${prefix}_full`;
+    await cloneDatabase(db, fullDb);
+    await ftOk(dir, fullDb, ['build', '--full-refresh']);
+    const full = await dumpSchemas([`${fullDb}_silver`, `${fullDb}_gold`]);
 
     expect([...incremental.keys()].sort()).toEqual([...full.keys()].sort());
     expect(full.size).toBe(13);
