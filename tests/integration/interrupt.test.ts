@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProject, type CliResult, type TestProject } from '../helpers/project-builder.js';
 
@@ -36,18 +37,23 @@ describe('runs that cannot hang', { timeout: 240_000 }, () => {
     expect(b.code, b.output).toBe(1);
   });
 
+  /** a macro that marks a file once it is entered, then never returns */
+  const SPIN = "import { writeFileSync } from 'node:fs';\nexport function spin() { writeFileSync(process.env.FT_SPIN_MARK, 'in'); for (;;) {} }\n";
+  const spinning = async (mark: string, output: () => string): Promise<void> => {
+    for (let i = 0; i < 1200 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(mark), `the macro was never entered:\n${output()}`).toBe(true);
+  };
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} ends a run whose macro is stuck in a loop`, async () => {
       p = await createProject({
         label: 'spin',
-        macros: { 'spin.js': 'export function spin() { for (;;) {} }\n' },
+        macros: { 'spin.js': SPIN },
         models: { 'a.sql': 'select 1 as id', 'b.sql': 'select {{spin}} as x from {{ref "a"}}' },
       });
-      const run = p.spawn(['run', '--threads', '1']);
-      await run.waitFor(/Running 2 nodes/, 90_000);
-      // b renders once a finishes; give it the moment to enter the loop
-      await run.waitFor(/\ba\b.*(OK|success)|1 of 2 OK/i, 90_000);
-      await new Promise((r) => setTimeout(r, 500));
+      const mark = p.path('spin.mark');
+      const run = p.spawn(['run', '--threads', '1'], { env: { FT_SPIN_MARK: mark } });
+      await spinning(mark, run.output);
       const sent = Date.now();
       run.child.kill(signal);
       const r = await run.done;
@@ -72,11 +78,12 @@ describe('runs that cannot hang', { timeout: 240_000 }, () => {
   it('SIGINT ends a compile whose macro is stuck in a loop', async () => {
     p = await createProject({
       label: 'spincompile',
-      macros: { 'spin.js': 'export function spin() { for (;;) {} }\n' },
+      macros: { 'spin.js': SPIN },
       models: { 'b.sql': 'select {{spin}} as x' },
     });
-    const run = p.spawn(['compile']);
-    await new Promise((r) => setTimeout(r, 2_000));
+    const mark = p.path('spin.mark');
+    const run = p.spawn(['compile'], { env: { FT_SPIN_MARK: mark } });
+    await spinning(mark, run.output);
     run.child.kill('SIGINT');
     const r = await run.done;
     interrupted(r, 'SIGINT');
