@@ -52,6 +52,7 @@ describe('model config', () => {
 `,
       },
     });
+
   /** The shared, read-only fixture: a project run twice, `run -s tag:hourly` then `run`; no test changes it. */
   let p: TestProject;
   let tagRun: CliResult;
@@ -61,6 +62,9 @@ describe('model config', () => {
     p = await fresh();
     tagRun = await p.ft(['run', '-s', 'tag:hourly']);
     fullRun = await p.ft(['run']);
+    // every test below reads what these runs built
+    expect(tagRun.code, tagRun.output).toBe(0);
+    expect(fullRun.code, fullRun.output).toBe(0);
   });
 
   afterAll(async () => {

@@ -154,11 +154,15 @@ describe('runner', () => {
       await holder.query('select * from locked where id = 1 for update');
       const run = p.spawn(['run', '-s', 'retried']);
       // wait until the first attempt is blocked on the row, let its 1 s lock wait expire, then let go
-      for (let i = 0; i < 200; i++) {
+      // (generous, 90 s: a cold first run of a fresh project on a loaded machine takes a while to get there;
+      // letting go before it is blocked would leave nothing to retry)
+      let blocked = false;
+      for (let i = 0; i < 1800 && !blocked; i++) {
         const waiting = await p.query("select id from information_schema.processlist where info like 'update %locked set v%'");
-        if (waiting.length) break;
-        await new Promise((r) => setTimeout(r, 50));
+        blocked = waiting.length > 0;
+        if (!blocked) await new Promise((r) => setTimeout(r, 50));
       }
+      expect(blocked, `the first attempt never waited for the row lock:\n${run.output()}`).toBe(true);
       await new Promise((r) => setTimeout(r, 1600));
       await holder.query('commit');
       const r = await run.done;
@@ -171,5 +175,5 @@ describe('runner', () => {
     } finally {
       await holder.end();
     }
-  });
+  }, 180_000);
 });
