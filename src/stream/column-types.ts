@@ -406,7 +406,8 @@ function encodeBool(v: unknown): string | undefined {
 const DT_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function validDate(y: number, mo: number, d: number): boolean {
+/** A calendar date that exists (year 1 on); the text and the byte paths both ask this. */
+export function validDate(y: number, mo: number, d: number): boolean {
   if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= (mo === 2 && leap ? 29 : DAYS[mo - 1]!);

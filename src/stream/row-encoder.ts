@@ -9,7 +9,7 @@
  * so the values, and every reason, are exactly JSON.parse's.
  */
 import { parseCsvRecord } from '../util/csv.js';
-import { FAST_BYTES, FAST_CHAR, FAST_DATETIME, FAST_DECIMAL, FAST_INT, makeCodec, TSV_NULL, type ColumnCodec } from './column-types.js';
+import { FAST_BYTES, FAST_CHAR, FAST_DATETIME, FAST_DECIMAL, FAST_INT, makeCodec, TSV_NULL, validDate, type ColumnCodec } from './column-types.js';
 import type { StreamColumn } from './types.js';
 
 const MAX_REASON = 1000;
@@ -598,8 +598,6 @@ function decimalBytes(b: Buffer, vs: number, ve: number, frac: number, p: number
   return o;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * `YYYY-MM-DD[T ]HH:MM:SS[.f+][Z|z]` into a datetime(fsp) field as column-types' fastDatetime
  * writes it; -1 for any other shape or an invalid date (the codec decides).
@@ -640,9 +638,7 @@ function datetimeBytes(b: Buffer, vs: number, ve: number, out: Buffer, o: number
   const y = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
   const mo = mo0 * 10 + mo1;
   const d = d0 * 10 + d1;
-  if (y < 1 || mo < 1 || mo > 12 || d < 1) return -1;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return -1;
+  if (!validDate(y, mo, d)) return -1;
   if (h0 * 10 + h1 > 23 || mi0 * 10 + mi1 > 59 || s0 * 10 + s1 > 59) return -1;
   const fracDigits = end > 19 ? end - 20 : 0;
   const keep = fsp === 0 ? 19 : fracDigits <= fsp ? end : 20 + fsp;

@@ -28,3 +28,20 @@ export async function dropSchemas(prefix: string): Promise<void> {
     await conn.end();
   }
 }
+
+/** Rows of one query on a connection of its own. */
+export async function queryRows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = await connect();
+  try {
+    const [rows] = await c.query(sql, params);
+    return rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** The number a `SELECT count(*) AS n …` returns. */
+export async function countRows(sql: string, params: unknown[] = []): Promise<number> {
+  const rows = await queryRows<{ n: number | string }>(sql, params);
+  return Number(rows[0]!.n);
+}

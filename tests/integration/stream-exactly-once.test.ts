@@ -12,7 +12,7 @@ import { ensureBronzeTables } from '../../src/stream/ddl.js';
 import { lockName, streamLoad } from '../../src/stream/stream-load.js';
 import type { StreamColumn, StreamLoadOptions, StreamTarget } from '../../src/stream/types.js';
 import { EVENT_COLUMNS, makeEvent, ndjsonLines, writeAtomically } from '../fixtures/stream/events.js';
-import { TEST_DB, connect, dropSchemas, uniquePrefix } from '../helpers/db.js';
+import { TEST_DB, connect, countRows as count, dropSchemas, queryRows as q, uniquePrefix } from '../helpers/db.js';
 
 const prefix = uniquePrefix('streamexact');
 const tmpRoot = mkdtempSync(join(tmpdir(), 'ft-stream-exact-'));
@@ -55,21 +55,6 @@ function options(target: StreamTarget, path: string, over: Partial<StreamLoadOpt
     lines,
     ...over,
   };
-}
-
-async function q<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = await connect();
-  try {
-    const [rows] = await c.query(sql, params);
-    return rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
-async function count(sql: string, params: unknown[] = []): Promise<number> {
-  const rows = await q<{ n: number | string }>(sql, params);
-  return Number(rows[0]!.n);
 }
 
 const tbl = (t: StreamTarget, suffix = '') => `\`${t.database}\`.\`${t.table}${suffix}\``;
