@@ -3,7 +3,7 @@
  * a fixture project is built on MariaDB, documented with `ft docs generate`, served
  * with `ft docs serve --refresh`, and used as a person would.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, dropSchemas, uniquePrefix } from '../helpers/db.js';
 import { launchBrowser } from './browser.js';
+import { startDocsServe } from './docs-serve-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FT = join(ROOT, 'bin', 'ft.js');
@@ -48,22 +49,8 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
 
 /** Starts `ft docs serve --refresh 1s` on the fixture project; resolves once it serves. */
 async function startServer(): Promise<{ server: ChildProcessWithoutNullStreams; exit: Promise<number | null>; url: string }> {
-  const server = spawn(process.execPath, [FT, 'docs', 'serve', '--project-dir', dir, '--port', '0', '--refresh', '1s'], { env });
-  const exit = new Promise<number | null>((ok) => server.on('exit', (code) => ok(code)));
-  const url = await new Promise<string>((ok, fail) => {
-    let buf = '';
-    const timer = setTimeout(() => fail(new Error(`ft docs serve did not start: ${buf}`)), 20_000);
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      const m = /Serving docs at (http:\/\/\S+\/)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-  });
+  const { server, url } = await startDocsServe(dir, env, ['--refresh', '1s']);
+  const exit = new Promise<number | null>((ok) => (server.exitCode !== null ? ok(server.exitCode) : server.on('exit', (code) => ok(code))));
   return { server, exit, url };
 }
 

@@ -9,7 +9,7 @@
  * allow-list alone must hold), once as shipped, served and from disk (then any CSP violation
  * — a payload the escaping missed — is a console error and fails the test).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
+import { startDocsServe } from './docs-serve-process.js';
 import { SAFE_URLS, XSS_TEXT, XSS_URLS, inMarkdownLink } from './xss-payloads.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -85,21 +86,7 @@ beforeAll(async () => {
   writeProject(dir);
   const gen = spawnSync(process.execPath, [FT, 'docs', 'generate', '--project-dir', dir], { env, encoding: 'utf8', timeout: 120_000 });
   expect(gen.status, `${gen.stdout}${gen.stderr}`).toBe(0);
-  server = spawn(process.execPath, [FT, 'docs', 'serve', '--project-dir', dir, '--port', '0'], { env });
-  url = await new Promise<string>((ok, fail) => {
-    let buf = '';
-    const timer = setTimeout(() => fail(new Error(`ft docs serve did not start: ${buf}`)), 20_000);
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      const m = /Serving docs at (http:\/\/\S+\/)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-  });
+  ({ server, url } = await startDocsServe(dir, env));
 }, 180_000);
 
 afterAll(() => {
