@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { CompileFlags } from './compile.js';
 import type { GlobalFlags } from './context.js';
 import type { DocsServeFlags } from './docs.js';
+import type { InitFlags } from './init.js';
 import type { LsFlags } from './ls.js';
 import type { RunFlags } from './run.js';
 import type { FreshnessFlags } from './source-freshness.js';
@@ -20,6 +21,7 @@ const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./sou
 const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
 const docsGenerateCommand = async (f: GlobalFlags) => (await import('./docs.js')).docsGenerateCommand(f);
 const docsServeCommand = async (f: DocsServeFlags) => (await import('./docs.js')).docsServeCommand(f);
+const initCommand = async (name: string | undefined, f: InitFlags) => (await import('./init.js')).initCommand(name, f);
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -44,6 +46,12 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await lsCommand(flags)));
   withGlobalFlags(program.command('debug').description('check the project, the profile and the connection'))
     .action(async (flags) => done(await debugCommand(flags)));
+  program.command('init [name]').description('create a new project in the folder <name> (asks for what the flags leave out, on a terminal)')
+    .option('--host <host>', 'the MySQL/MariaDB server (default 127.0.0.1)')
+    .option('--port <n>', 'its port (default 3306)')
+    .option('--user <user>', 'the user to connect as (default root; the password is read from FT_PASSWORD)')
+    .option('--database <name>', 'the database the models land in (default: the project name)')
+    .action(async (name, flags) => done(await initCommand(name, flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
 

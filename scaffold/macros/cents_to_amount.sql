@@ -1,0 +1,1 @@
+cast({{column}} / 100 as decimal(12, 2))
