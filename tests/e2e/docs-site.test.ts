@@ -224,6 +224,9 @@ describe('ft docs site in a browser', () => {
       expect(problems).toEqual([]);
     } finally {
       await db.query(`UPDATE \`${prefix}_gold\`.kpi_daily SET conversion_rate = ? WHERE day = ${latestDay}`, [original]);
+      // the server refreshes its data every second: until it has served the original value again, a test
+      // run after this one (tests shuffle) would read the changed value from a page it opens
+      await page.waitForFunction((v) => Math.abs(Number(document.querySelector('[data-testid=kpi-conversion_rate]')?.getAttribute('data-value')) - v) < 1e-9, Number(original), { timeout: 15_000 });
       await page.close();
     }
   });
