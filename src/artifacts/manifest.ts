@@ -6,6 +6,7 @@ import { FT_VERSION } from '../version.js';
 import { invocationId } from '../util/invocation-id.js';
 import { stageManifest, type NodeOffsets } from './manifest-file.js';
 import type { StagedFile } from './write-json.js';
+import { unitTestManifestEntry } from '../testing/unit/unit-test-manifest.js';
 
 export const MANIFEST_SCHEMA = 'https://ft.dev/schemas/manifest/v1.json';
 
@@ -26,9 +27,11 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
   const nodes: Record<string, Node> = {};
   const sources: Record<string, Node> = {};
   const exposures: Record<string, Node> = {};
+  const unitTests: Record<string, unknown> = {};
   for (const n of project.nodes.values()) {
     if (n.resource_type === 'source') sources[n.unique_id] = n;
     else if (n.resource_type === 'exposure') exposures[n.unique_id] = n;
+    else if (n.unit_test) unitTests[n.unique_id] = unitTestManifestEntry(n);
     else nodes[n.unique_id] = n;
   }
   const parentMap: Record<string, string[]> = {};
@@ -54,6 +57,7 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
     nodes,
     sources,
     exposures,
+    unit_tests: unitTests,
     macros,
     docs,
     parent_map: parentMap,

@@ -91,7 +91,10 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
     case 'resource_type':
       return node.resource_type === v;
     case 'test_type':
-      return node.resource_type === 'test' && (v === 'generic' ? node.test_metadata !== undefined : v === 'singular' ? node.test_metadata === undefined : false);
+      if (node.resource_type !== 'test') return false;
+      // dbt's kinds: unit tests, and data tests (generic or singular)
+      if (node.unit_test) return v === 'unit';
+      return v === 'data' || (v === 'generic' ? node.test_metadata !== undefined : v === 'singular' ? node.test_metadata === undefined : false);
     case 'test_name':
       return node.resource_type === 'test' && node.test_metadata?.name === v;
     case 'package':

@@ -8,6 +8,7 @@ export interface StateManifest {
   nodes: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown>; relation_name?: string | null; resource_type?: string; schema?: string }>;
   sources?: Record<string, StateSource>;
   exposures?: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown> }>;
+  unit_tests?: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown> }>;
 }
 
 /** A source as another run's manifest.json holds it. */
@@ -87,7 +88,9 @@ export function compareWithState(project: Project, state: StateManifest): Map<st
         ? state.sources?.[node.unique_id]
         : node.resource_type === 'exposure'
           ? state.exposures?.[node.unique_id]
-          : state.nodes[node.unique_id];
+          : node.unit_test
+            ? state.unit_tests?.[node.unique_id]
+            : state.nodes[node.unique_id];
     if (!old) {
       out.set(node.unique_id, { isNew: true, body: false, configs: false });
       continue;

@@ -24,6 +24,7 @@ export function lintInvocation(project: Project, graph: Graph, ids: Set<string>,
   for (const id of topoSort(graph, ids)) {
     const node = project.nodes.get(id)!;
     if (node.resource_type !== 'model' && node.resource_type !== 'test') continue;
+    if (node.unit_test) continue; // its model is linted as the model
     if (node.resource_type === 'model' || !node.test_metadata) for (const e of compiler.ephemeralParents(node)) add(e);
     add(node);
   }

@@ -27,7 +27,8 @@ import { quoteIdent, relationName } from './relation-names.js';
 import type { ColumnInfo, Node, NodeConfig, ResolvedTarget, TestDeclaration } from './types.js';
 import { parseYaml } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
-import { applyContract, resolveConstraintRefs } from './contract-config.js';
+import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
+import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -136,7 +137,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
 
   // Templates (models and singular tests): many unread ones are read on a worker meanwhile.
   const modelFiles = discover(root, config.modelPaths, ['.sql'], listings);
-  const singularFiles = discover(root, config.testPaths, ['.sql'], listings);
+  // tests/fixtures/ holds unit tests' rows (CSV or SQL files), not singular tests, as in dbt
+  const singularFiles = discover(root, config.testPaths, ['.sql'], listings).filter((f) => !f.inResource.startsWith('fixtures/'));
   const unread = [...modelFiles, ...singularFiles].filter((f) => cache.needsRead(f.abs, f.rel));
   const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread.map((f) => f.abs)) : undefined;
   const early = new Map<string, Templated>();
@@ -145,11 +147,13 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const patches: NodePatch[] = [];
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
+  const unitTestSpecs: UnitTestSpec[] = [];
   try {
     for (const f of yamlFiles) {
       const { text, checksum: sum } = cache.read(f.abs, f.rel);
       let schema = cache.getSchema(f.rel, sum);
-      if (!schema) {
+      // a cached read from before unit tests were read lacks them: read the file again
+      if (!schema || !schema.unitTests) {
         schema = readSchemaFile(parseYaml(text, f.rel), f.rel, text);
         cache.setSchema(f.rel, sum, schema);
       }
@@ -157,6 +161,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       patches.push(...schema.models);
       sourcePatches.push(...schema.sources);
       exposurePatches.push(...schema.exposures);
+      unitTestSpecs.push(...schema.unitTests);
     }
     // Templates are parsed as the worker hands them over (in the order asked), while it reads on.
     if (prefetch) {
@@ -224,7 +229,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     for (const t of raw) testDeclarations.push(parseTestSpec(t, attachedTo, file, columnName));
   };
   const yamlConfig = new Map<string, Record<string, unknown>>();
-  const patchOf = new Map<string, NodePatch>();
   for (const p of patches) {
     const node = byName(p.kind, p.name);
     if (!node) {
@@ -245,7 +249,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.columns = columnsOf(p.columns, p.file);
     node.meta = p.meta;
     yamlConfig.set(node.unique_id, p.config);
-    patchOf.set(node.unique_id, p);
     declareTests(p.tests, node.unique_id, p.file);
     for (const c of p.columns) declareTests(c.tests, node.unique_id, p.file, c.name);
   }
@@ -278,8 +281,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     nodes.delete(id);
     if (node.resource_type === 'model' || node.resource_type === 'seed') disabled.set(node.name, node);
   }
-  // contracts and constraints, now that each node's config is final
-  for (const node of nodes.values()) applyContract(node, patchOf.get(node.unique_id), warn);
 
   // Relations: two nodes building one relation would overwrite each other's table.
   const builtBy = new Map<string, Node>();
@@ -395,8 +396,6 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.depends_on.nodes = [...deps];
     node.depends_on.macros = [...new Set(own.partials.map((p) => `macro.${config.name}.${p.value}`))];
   }
-  // a foreign key's table is built before the table that refers to it
-  for (const node of nodes.values()) resolveConstraintRefs(node, resolveRef, resolveSource);
 
   // Exposures.
   for (const x of exposurePatches) {
@@ -442,6 +441,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     warnings,
   };
   buildTestNodes(project);
+  buildUnitTestNodes(project, unitTestSpecs);
   cache.save();
   return project;
 }

@@ -3,6 +3,8 @@ import { didYouMean } from '../util/suggest.js';
 import { KNOWN_CONFIG_KEYS, normaliseKey } from './config-keys.js';
 import { ENTRY_KEYS, keyLine, rejectYamlJinja, unsupportedConfig, unsupportedEntryKey, UNSUPPORTED_SECTIONS } from './not-supported.js';
 import type { YamlWithLines } from './yaml-file.js';
+import { readUnitTests } from '../testing/unit/parse-unit-tests.js';
+import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 
 /** One column as declared in schema YAML. */
 export interface ColumnPatch {
@@ -13,8 +15,6 @@ export interface ColumnPatch {
   meta: Record<string, unknown>;
   tags: string[];
   tests: RawTest[];
-  /** `constraints:` entries with their lines (models; read by contract-config.ts) */
-  constraints: RawTest[];
   line: number;
 }
 
@@ -32,8 +32,6 @@ export interface NodePatch {
   config: Record<string, unknown>;
   columns: ColumnPatch[];
   tests: RawTest[];
-  /** model-level `constraints:` (with `columns:`) and their lines */
-  constraints: RawTest[];
   meta: Record<string, unknown>;
   file: string;
   line: number;
@@ -85,6 +83,7 @@ export interface SchemaFile {
   models: NodePatch[];
   sources: SourcePatch[];
   exposures: ExposurePatch[];
+  unitTests: UnitTestSpec[];
   /** what the file says that ft does not act on, as `file:line: …` (kept with the cached patches) */
   warnings: string[];
 }
@@ -97,7 +96,7 @@ const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros'
  * lines of keys).
  */
 export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): SchemaFile {
-  const out: SchemaFile = { models: [], sources: [], exposures: [], warnings: [] };
+  const out: SchemaFile = { models: [], sources: [], exposures: [], unitTests: [], warnings: [] };
   const root = doc.value;
   if (root === null || root === undefined) return out;
   if (typeof root !== 'object' || Array.isArray(root)) throw new FtError('a schema file must be a mapping (`version: 2`, `models:`, `sources:` …).', 2, file, 1);
@@ -149,11 +148,6 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
     const lines = doc.itemLines.get(arr) ?? [];
     return arr.map((spec, i) => ({ spec, line: lines[i] || line }));
   };
-  const constraints = (o: Record<string, unknown>, line: number): RawTest[] => {
-    const arr = list(o.constraints, 'constraints', line);
-    const lines = doc.itemLines.get(arr) ?? [];
-    return arr.map((spec, i) => ({ spec, line: lines[i] || line }));
-  };
   const tags = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
   const columns = (o: Record<string, unknown>, line: number): ColumnPatch[] =>
     list(o.columns, 'columns', line).map((c) => {
@@ -168,7 +162,6 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         meta: obj(col.meta, 'meta', cl),
         tags: tags(col.tags),
         tests: tests(col, cl),
-        constraints: constraints(col, cl),
         line: cl,
       };
     });
@@ -179,6 +172,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
     const why = UNSUPPORTED_SECTIONS[key];
     if (why) warn(key, 1, `${key}: ${why}; this section is ignored.`, true);
   }
+  out.unitTests = readUnitTests(top.unit_tests, doc, file, text, (m) => out.warnings.push(m));
   for (const kind of ['models', 'seeds'] as const) {
     for (const entry of list(top[kind], kind, lineOf(top))) {
       const e = named(entry, kind, lineOf(top));
@@ -193,7 +187,6 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         config,
         columns: columns(e, line),
         tests: tests(e, line),
-        constraints: constraints(e, line),
         meta: obj(e.meta, 'meta', line),
         file,
         line,

@@ -11,6 +11,7 @@ import { newCompiler } from '../compile/compile-nodes.js';
 import { lintInvocation } from '../lint/lint-run.js';
 import type { ChangedRows } from '../testing/changed-rows.js';
 import { executeTest, failuresSchema } from '../testing/execute-test.js';
+import { executeUnitTest } from '../testing/unit/execute-unit-test.js';
 import { preflightTests } from '../testing/preflight.js';
 import { githubAnnotations } from '../testing/github-annotations.js';
 import { writeJunitXml } from '../testing/junit-xml.js';
@@ -24,7 +25,6 @@ import { schedule } from './scheduler.js';
 import { resolveDeferred } from './defer.js';
 import { runProjectHooks } from './project-hooks.js';
 import { checkRelationNames } from '../materializations/relation-check.js';
-import { unenforcedConstraintWarnings } from '../materializations/constraints-ddl.js';
 
 export type RunKind = 'run' | 'seed' | 'test' | 'build';
 
@@ -121,6 +121,14 @@ function runDependencies(ctx: CommandContext, ids: Set<string>, kind: RunKind): 
     const [first, ...rest] = [...new Set(graph.predecessors(t) ?? [])].map(descendants).sort((a, b) => a.size - b.size);
     for (const n of first!) if (n !== t && ids.has(n) && !isTest(n) && rest.every((d) => d.has(n))) deps.get(n)!.add(t);
   }
+  // a unit test reads no relation of the run: it runs after its model's parents and before the
+  // model, which it gates (so a failing one skips the model and what is built from it, as in dbt)
+  for (const id of ids) {
+    const model = project.nodes.get(id)?.unit_test?.model_id;
+    if (!model) continue;
+    deps.set(id, new Set([...(deps.get(model) ?? [])].filter((d) => !isTest(d))));
+    deps.get(model)?.add(id);
+  }
   return new Map([...deps].map(([id, ds]) => [id, [...ds]]));
 }
 
@@ -151,7 +159,6 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   try {
     const server = await adapter.server();
     out.event('server', { flavor: server.flavor, version: server.version });
-    for (const m of unenforcedConstraintWarnings(project, ids, server)) out.warn(m);
     const lockName = `ft_run:${project.target.database}`;
     const wait = opts.lockWait ?? 60;
     lock = await adapter.acquireLock(lockName, 0);
@@ -204,6 +211,10 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
         const base = { unique_id: id, startedAt, threadId: `Thread-${slot}` };
         const timing = () => ({ completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 });
         try {
+          if (node.unit_test) {
+            const u = await executeUnitTest(node, { project, adapter, pendingWrites });
+            return { ...base, ...timing(), status: u.status, message: u.message, rowsAffected: null, failures: u.failures, runPath: u.runPath, unitDiff: u.diff };
+          }
           if (node.resource_type === 'test') {
             const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks });
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;

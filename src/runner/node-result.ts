@@ -1,3 +1,5 @@
+import type { UnitDiff } from '../testing/unit/unit-diff.js';
+
 /** The outcome of one node in a run, as run_results.json and the console report it. */
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn';
 
@@ -16,6 +18,8 @@ export interface NodeResult {
   runPath?: string;
   /** first failing rows of a test, for the console, JUnit and annotations */
   sample?: Record<string, unknown>[];
+  /** a failed unit test's rows, expected against actual (testing/unit/unit-diff.ts) */
+  unitDiff?: UnitDiff;
   /** what blocked a skipped node */
   skippedBecause?: string;
   /** ft itself failed the node (it could never start): the run exits 2 */

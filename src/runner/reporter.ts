@@ -71,6 +71,7 @@ export class Reporter {
       failures: r.failures,
       execution_time: r.executionTime,
       message: r.message,
+      ...(r.unitDiff ? { unit_test_diff: r.unitDiff } : {}),
     });
     if (!this.out.json) this.out.info(`${timestamp()}  ${text}${paint(this.out, 'dim', dots)} [${detail}]`);
     if (r.status === 'error' && !this.out.json) this.out.info(indent(r.message));

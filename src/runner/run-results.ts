@@ -28,6 +28,7 @@ export function writeRunResults(project: Project, results: NodeResult[], elapsed
         run_path: rel(r.runPath),
         ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
         ...(r.sample?.length ? { failing_rows_sample: r.sample } : {}),
+        ...(r.unitDiff ? { unit_test_diff: r.unitDiff } : {}),
       };
     }),
     elapsed_time: elapsed,

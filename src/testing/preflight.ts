@@ -38,7 +38,7 @@ const PLAIN_COLUMN = /^[\p{L}\p{N}_$ ]+$/u;
 export async function preflightTests(opts: PreflightOptions): Promise<void> {
   const { project, runIds } = opts;
   const problems: FtError[] = [];
-  const tests = [...runIds].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'test');
+  const tests = [...runIds].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'test' && !n.unit_test);
   const at = (t: Node) => [t.declared_at?.file ?? t.original_file_path, t.declared_at?.line] as const;
   for (const t of tests) {
     try {
