@@ -1,5 +1,6 @@
 import type { ColumnDef } from '../adapters/adapter.js';
-import { columns as tableColumns, indexNames } from '../adapters/mysql/mysql-introspector.js';
+import { columns as tableColumns, indexNames, temporaryColumns } from '../adapters/mysql/mysql-introspector.js';
+import { assertContract, contractEnforced } from './contract.js';
 import { FtError } from '../util/errors.js';
 import { indexName, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
 import { buildAndSwap, dropLeftovers, existingType } from './table.js';
@@ -89,7 +90,9 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
   await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${tmp}`);
   await ctx.exec(adapter.ddl.createTableAs(tmp, ctx.sql, true));
   try {
-    const tmpCols = await temporaryColumns(ctx, tmp);
+    const tmpCols = await temporaryColumns(ctx.session, tmp);
+    // a contract is checked before anything is written (as dbt checks the new rows' columns)
+    if (contractEnforced(node)) await assertContract(ctx, tmpCols);
     const targetCols = await tableColumns(ctx.session, node.schema, node.alias);
     const columns = await reconcileSchema(ctx, tmpCols, targetCols);
     const predicates = node.config.incremental_predicates ?? [];
@@ -110,21 +113,6 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
   } finally {
     await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${tmp}`).catch(() => undefined);
   }
-}
-
-/** Columns of a temporary table (information_schema does not list them): from an empty SELECT. */
-async function temporaryColumns(ctx: MaterializationContext, tmp: string): Promise<ColumnDef[]> {
-  const rows = await ctx.session.query<Record<string, string>>(`SHOW COLUMNS FROM ${tmp}`);
-  return rows.map((r) => ({
-    name: String(r.Field),
-    type: String(r.Type),
-    nullable: r.Null === 'YES',
-    comment: '',
-    charset: null,
-    collation: null,
-    default: null,
-    extra: '',
-  }));
 }
 
 export { existingType };

@@ -1,5 +1,7 @@
 import type { RelationType, Session } from '../adapters/adapter.js';
 import { FtError } from '../util/errors.js';
+import { checkContract, contractEnforced } from './contract.js';
+import { buildContractTable, constraintCovers, dropSwappedOut } from './constraints-ddl.js';
 import { decorateTable, indexName, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
 
 /**
@@ -15,17 +17,20 @@ export async function buildAndSwap(ctx: MaterializationContext, select: string, 
   const backupName = siblingName(node.alias, '__ft_old');
   const tmp = adapter.relation(schema, tmpName);
   const backup = adapter.relation(schema, backupName);
+  // an enforced contract is checked before anything is built (a mismatch leaves the old table)
+  const contractColumns = kind === 'table' && contractEnforced(node) ? await checkContract(ctx, select) : null;
   // One round trip for the target and the leftovers of an interrupted run (which would make the swap fail).
   const found = await relationTypes(ctx.session, schema, [node.alias, tmpName, backupName]);
   for (const [name, rel] of [[tmpName, tmp], [backupName, backup]] as const) {
     const t = found.get(name);
-    if (t) await ctx.exec(ddl.dropRelation(rel, t));
+    if (t) await dropSwappedOut(ctx, ddl.dropRelation(rel, t));
   }
   let rows: number | null = null;
   try {
     if (kind === 'table') {
-      rows = (await ctx.exec(ddl.createTableAs(tmp, select))).affectedRows;
+      rows = contractColumns ? await buildContractTable(ctx, tmp, select, contractColumns) : (await ctx.exec(ddl.createTableAs(tmp, select))).affectedRows;
       for (const keys of uniqueKeys) {
+        if (contractColumns && constraintCovers(node, keys)) continue;
         await ctx.exec(ddl.addIndex(tmp, indexName(keys, true), keys, true)).catch((e: { errno?: number }) => {
           if (e.errno === 1062) throw new FtError(`unique_key (${keys.join(', ')}) is not unique in the model's rows; the merge strategy needs it unique. Deduplicate the model.`, 1, node.original_file_path);
           throw e;
@@ -39,7 +44,7 @@ export async function buildAndSwap(ctx: MaterializationContext, select: string, 
     const existing = found.get(node.alias) ?? null;
     if (existing) {
       await ctx.exec(ddl.swap(target, tmp, backup));
-      await ctx.exec(ddl.dropRelation(backup, existing));
+      await dropSwappedOut(ctx, ddl.dropRelation(backup, existing));
     } else {
       await ctx.exec(ddl.rename(tmp, target));
     }

@@ -1,4 +1,5 @@
 import { buildAndSwap, dropLeftovers } from './table.js';
+import { checkContract, contractEnforced } from './contract.js';
 import type { MaterializationContext, MaterializationResult } from './materialization-context.js';
 
 /** ER_WRONG_OBJECT: CREATE OR REPLACE VIEW over a table ("'x' is not of type 'VIEW'"), same on MySQL and MariaDB. */
@@ -11,6 +12,8 @@ const NOT_A_VIEW = 1347;
  * interrupted swap (`__ft_tmp`, `__ft_old`), dropped if there are any.
  */
 export async function materializeView(ctx: MaterializationContext): Promise<MaterializationResult> {
+  // an enforced contract: the view's columns (names and types; a view holds no constraints) first
+  if (contractEnforced(ctx.node)) await checkContract(ctx, ctx.sql);
   const stmt = ctx.adapter.ddl.createOrReplaceView(ctx.adapter.relation(ctx.node.schema, ctx.node.alias), ctx.sql);
   try {
     await ctx.session.execute(stmt);

@@ -29,6 +29,7 @@ import { parseYaml } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
 import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
+import { applyContract, resolveConstraintRefs } from './contract-config.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -229,6 +230,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     for (const t of raw) testDeclarations.push(parseTestSpec(t, attachedTo, file, columnName));
   };
   const yamlConfig = new Map<string, Record<string, unknown>>();
+  const patchOf = new Map<string, NodePatch>();
   for (const p of patches) {
     const node = byName(p.kind, p.name);
     if (!node) {
@@ -249,6 +251,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.columns = columnsOf(p.columns, p.file);
     node.meta = p.meta;
     yamlConfig.set(node.unique_id, p.config);
+    patchOf.set(node.unique_id, p);
     declareTests(p.tests, node.unique_id, p.file);
     for (const c of p.columns) declareTests(c.tests, node.unique_id, p.file, c.name);
   }
@@ -281,6 +284,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     nodes.delete(id);
     if (node.resource_type === 'model' || node.resource_type === 'seed') disabled.set(node.name, node);
   }
+  // contracts and constraints, now that each node's config is final
+  for (const node of nodes.values()) applyContract(node, patchOf.get(node.unique_id), warn);
 
   // Relations: two nodes building one relation would overwrite each other's table.
   const builtBy = new Map<string, Node>();
@@ -396,6 +401,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.depends_on.nodes = [...deps];
     node.depends_on.macros = [...new Set(own.partials.map((p) => `macro.${config.name}.${p.value}`))];
   }
+  // a foreign key's table is built before the table that refers to it
+  for (const node of nodes.values()) resolveConstraintRefs(node, resolveRef, resolveSource);
 
   // Exposures.
   for (const x of exposurePatches) {

@@ -38,7 +38,6 @@ export const UNSUPPORTED_PROJECT_KEYS: Record<string, string> = {
 const UNSUPPORTED_ENTRY_KEYS: Record<string, string> = {
   access: ACCESS,
   group: ACCESS,
-  constraints: 'ft does not create constraints yet',
   versions: 'ft does not build model versions yet',
   latest_version: 'ft does not build model versions yet',
   deprecation_date: 'ft does not track deprecations yet',
@@ -53,8 +52,8 @@ const UNSUPPORTED_ENTRY_KEYS: Record<string, string> = {
 
 /** Keys each kind of schema YAML entry has that ft reads. */
 export const ENTRY_KEYS = {
-  model: new Set(['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'meta']),
-  column: new Set(['name', 'description', 'data_type', 'required', 'meta', 'tags', 'tests', 'data_tests', 'quote']),
+  model: new Set(['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'meta', 'constraints']),
+  column: new Set(['name', 'description', 'data_type', 'required', 'meta', 'tags', 'tests', 'data_tests', 'quote', 'constraints']),
   source: new Set(['name', 'description', 'schema', 'loaded_at_field', 'freshness', 'meta', 'tags', 'tables', 'config', 'loader']),
   table: new Set(['name', 'identifier', 'description', 'columns', 'tests', 'data_tests', 'loaded_at_field', 'freshness', 'loader', 'meta', 'tags', 'config']),
   exposure: new Set(['name', 'label', 'type', 'owner', 'description', 'url', 'maturity', 'depends_on', 'meta', 'tags', 'config']),
@@ -66,8 +65,6 @@ export const unsupportedEntryKey = (key: string): string | undefined => UNSUPPOR
 /** Why a config key (with this value) is not acted on, or undefined when ft acts on it. */
 export function unsupportedConfig(key: string, value: unknown): string | undefined {
   switch (key) {
-    case 'contract':
-      return 'ft does not enforce model contracts yet; ignored';
     case 'access':
     case 'group':
       return `${ACCESS}; ignored`;

@@ -15,6 +15,8 @@ export interface ColumnPatch {
   meta: Record<string, unknown>;
   tags: string[];
   tests: RawTest[];
+  /** `constraints:` entries with their lines (models; read by contract-config.ts) */
+  constraints: RawTest[];
   line: number;
 }
 
@@ -32,6 +34,8 @@ export interface NodePatch {
   config: Record<string, unknown>;
   columns: ColumnPatch[];
   tests: RawTest[];
+  /** model-level `constraints:` (with `columns:`) and their lines */
+  constraints: RawTest[];
   meta: Record<string, unknown>;
   file: string;
   line: number;
@@ -148,6 +152,11 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
     const lines = doc.itemLines.get(arr) ?? [];
     return arr.map((spec, i) => ({ spec, line: lines[i] || line }));
   };
+  const constraints = (o: Record<string, unknown>, line: number): RawTest[] => {
+    const arr = list(o.constraints, 'constraints', line);
+    const lines = doc.itemLines.get(arr) ?? [];
+    return arr.map((spec, i) => ({ spec, line: lines[i] || line }));
+  };
   const tags = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
   const columns = (o: Record<string, unknown>, line: number): ColumnPatch[] =>
     list(o.columns, 'columns', line).map((c) => {
@@ -162,6 +171,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         meta: obj(col.meta, 'meta', cl),
         tags: tags(col.tags),
         tests: tests(col, cl),
+        constraints: constraints(col, cl),
         line: cl,
       };
     });
@@ -187,6 +197,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         config,
         columns: columns(e, line),
         tests: tests(e, line),
+        constraints: constraints(e, line),
         meta: obj(e.meta, 'meta', line),
         file,
         line,

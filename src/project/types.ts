@@ -66,6 +66,31 @@ export interface ColumnInfo {
   tags: string[];
   /** stream loader: the field must be present on every record */
   required?: boolean;
+  /** models: column-level constraints as dbt's manifest has them (project/contract-config.ts) */
+  constraints?: ColumnConstraint[];
+}
+
+/** A constraint as dbt writes it (column level: no `columns`; model level: `columns`). */
+export interface ColumnConstraint {
+  type: 'not_null' | 'unique' | 'primary_key' | 'foreign_key' | 'check' | 'custom';
+  name: string | null;
+  expression: string | null;
+  warn_unenforced: boolean;
+  warn_unsupported: boolean;
+  /** foreign_key: the referenced relation (`schema`.`table`, resolved from ref/source) */
+  to: string | null;
+  to_columns: string[];
+}
+
+export interface ModelConstraint extends ColumnConstraint {
+  columns: string[];
+}
+
+/** A model's contract (dbt: node.contract); checksum of the declared columns when enforced. */
+export interface ContractInfo {
+  enforced: boolean;
+  alias_types: boolean;
+  checksum: string | null;
 }
 
 export interface Node {
@@ -118,6 +143,9 @@ export interface Node {
   declared_at?: { file: string; line: number };
   /** a unit test (`unit_tests:`): what it feeds its model and expects back (testing/unit/) */
   unit_test?: UnitTestDefinition;
+  /** models: the contract and model-level constraints (project/contract-config.ts) */
+  contract?: ContractInfo;
+  constraints?: ModelConstraint[];
 }
 
 export interface FreshnessRule {

@@ -25,6 +25,7 @@ import { schedule } from './scheduler.js';
 import { resolveDeferred } from './defer.js';
 import { runProjectHooks } from './project-hooks.js';
 import { checkRelationNames } from '../materializations/relation-check.js';
+import { unenforcedConstraintWarnings } from '../materializations/constraints-ddl.js';
 
 export type RunKind = 'run' | 'seed' | 'test' | 'build';
 
@@ -159,6 +160,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   try {
     const server = await adapter.server();
     out.event('server', { flavor: server.flavor, version: server.version });
+    for (const m of unenforcedConstraintWarnings(project, ids, server)) out.warn(m);
     const lockName = `ft_run:${project.target.database}`;
     const wait = opts.lockWait ?? 60;
     lock = await adapter.acquireLock(lockName, 0);

@@ -96,7 +96,7 @@ describe('schema YAML sections ft does not build', () => {
 });
 
 describe('keys ft does not act on', () => {
-  it('constraints:, contract, access, group, grants and unknown keys of models and columns', async () => {
+  it('access, group, grants, unknown keys of models and columns, and constraints without an enforced contract', async () => {
     const { warnings } = await load(
       project({
         'models/schema.yml': [
@@ -109,7 +109,7 @@ describe('keys ft does not act on', () => {
           '      - type: primary_key', // 7
           '        columns: [id]', // 8
           '    config:', // 9
-          '      contract: {enforced: true}', // 10
+          '      contract: {enforced: false}', // 10
           '      grants: {select: [reporter]}', // 11
           '    colums: []', // 12
           '    columns:', // 13
@@ -122,13 +122,11 @@ describe('keys ft does not act on', () => {
     );
     expect(at(warnings, 'models/schema.yml:4')).toEqual([expect.stringMatching(/"access".*ft does not enforce model access or groups yet; ignored/)]);
     expect(at(warnings, 'models/schema.yml:5')).toEqual([expect.stringMatching(/"group".*ft does not enforce model access or groups yet/)]);
-    expect(at(warnings, 'models/schema.yml:6')).toEqual([expect.stringMatching(/"constraints".*ft does not create constraints yet/)]);
-    expect(at(warnings, 'models/schema.yml:10')).toEqual([expect.stringMatching(/"contract".*ft does not enforce model contracts yet/)]);
+    expect(at(warnings, 'models/schema.yml:7')).toEqual([expect.stringMatching(/a has 2 constraints but no enforced contract; constraints apply only with config contract: \{enforced: true\}/)]);
     expect(at(warnings, 'models/schema.yml:11')).toEqual([expect.stringMatching(/"grants".*ft does not apply grants yet/)]);
     expect(at(warnings, 'models/schema.yml:12')).toEqual([expect.stringMatching(/unknown key "colums" ignored.*"columns"/)]);
-    expect(at(warnings, 'models/schema.yml:15')).toEqual([expect.stringMatching(/"constraints".*ft does not create constraints yet/)]);
     expect(at(warnings, 'models/schema.yml:16')).toEqual([expect.stringMatching(/unknown key "test" ignored.*"tests"/)]);
-    expect(warnings).toHaveLength(8);
+    expect(warnings).toHaveLength(6);
   });
 
   it('microbatch: event_time, batch_size, lookback, begin and incremental_strategy microbatch', async () => {

@@ -62,3 +62,18 @@ export async function indexNames(s: Session, schema: string, name: string): Prom
   }
   return out;
 }
+
+/** Columns of a temporary table (information_schema does not list them), in their order. */
+export async function temporaryColumns(s: Session, relation: string): Promise<ColumnDef[]> {
+  const rows = await s.query<Record<string, string>>(`SHOW COLUMNS FROM ${relation}`);
+  return rows.map((r) => ({
+    name: String(r.Field),
+    type: String(r.Type),
+    nullable: r.Null === 'YES',
+    comment: '',
+    charset: null,
+    collation: null,
+    default: null,
+    extra: '',
+  }));
+}
