@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 
 import type { CompileFlags } from './compile.js';
-import type { ConvertFlags } from './convert.js';
 import type { GlobalFlags } from './context.js';
 import type { DocsServeFlags } from './docs.js';
 import type { InitFlags } from './init.js';
@@ -18,8 +17,7 @@ const parseCommand = async (f: GlobalFlags) => (await import('./compile.js')).pa
 const lsCommand = async (f: LsFlags) => (await import('./ls.js')).lsCommand(f);
 const debugCommand = async (f: GlobalFlags) => (await import('./debug.js')).debugCommand(f);
 const cleanCommand = async (f: GlobalFlags) => (await import('./clean.js')).cleanCommand(f);
-const convertCommand = async (dir: string, f: ConvertFlags) => (await import('./convert.js')).convertCommand(dir, f);
-const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build' | 'snapshot', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
+const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
 const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./source-freshness.js')).sourceFreshnessCommand(f);
 const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
 const docsGenerateCommand = async (f: GlobalFlags) => (await import('./docs.js')).docsGenerateCommand(f);
@@ -63,15 +61,6 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await showCommand(flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
-  program
-    .command('convert <dbt-project-dir>')
-    .description('convert a dbt project (Jinja templates) to ft (Handlebars) and list what needs a human')
-    .option('--out <dir>', 'where to write the converted project (default: <dir>-ft next to it; must be empty)')
-    .option('--in-place', 'rewrite the project where it is')
-    .option('--profile <profiles.yml>', "write profiles.yml for MySQL from this dbt profiles.yml (passwords become env_var)")
-    .addOption(new Option('--log-format <fmt>', 'text or json').choices(['text', 'json', 'default']))
-    .option('--debug', 'print stack traces')
-    .action(async (dir: string, flags) => done(await convertCommand(dir, flags)));
 
   const execution = (cmd: Command): Command =>
     selection(withGlobalFlags(cmd))
@@ -103,7 +92,6 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await sourceFreshnessCommand(flags)));
   execution(program.command('run').description('build the selected models')).action(async (flags) => done(await runCommand('run', flags)));
   execution(program.command('seed').description('load the CSV seeds')).action(async (flags) => done(await runCommand('seed', flags)));
-  execution(program.command('snapshot').description('record the selected snapshots: type-2 history of changed rows')).action(async (flags) => done(await runCommand('snapshot', flags)));
   tests(execution(program.command('test').description('run the data tests of the selection'))).action(async (flags) => done(await runCommand('test', flags)));
   tests(execution(program.command('build').description('seeds, models and their tests in graph order'))).action(async (flags) => done(await runCommand('build', flags)));
   const docs = program.command('docs').description('the documentation site: pages, lineage, column lineage and the KPI dashboard');
