@@ -17,8 +17,10 @@ export function sqlArtifactPath(project: Pick<Project, 'root' | 'config'>, node:
   // original_file_path is relative with forward slashes (discovery builds it so): appended, not
   // joined — 15,000 joins were a hot spot of compile
   const rel = node.original_file_path;
-  if (sep !== '/') return node.test_metadata ? join(base, rel, `${node.name}.sql`) : join(base, rel);
-  return node.test_metadata ? `${base}/${rel}/${node.name}.sql` : `${base}/${rel}`;
+  // generic tests and YAML-declared snapshots share their YAML file: a file each under it
+  const inYaml = node.test_metadata !== undefined || (node.resource_type === 'snapshot' && !rel.endsWith('.sql'));
+  if (sep !== '/') return inYaml ? join(base, rel, `${node.name}.sql`) : join(base, rel);
+  return inYaml ? `${base}/${rel}/${node.name}.sql` : `${base}/${rel}`;
 }
 
 /**

@@ -17,7 +17,7 @@ const parseCommand = async (f: GlobalFlags) => (await import('./compile.js')).pa
 const lsCommand = async (f: LsFlags) => (await import('./ls.js')).lsCommand(f);
 const debugCommand = async (f: GlobalFlags) => (await import('./debug.js')).debugCommand(f);
 const cleanCommand = async (f: GlobalFlags) => (await import('./clean.js')).cleanCommand(f);
-const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
+const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build' | 'snapshot', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
 const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./source-freshness.js')).sourceFreshnessCommand(f);
 const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
 const docsGenerateCommand = async (f: GlobalFlags) => (await import('./docs.js')).docsGenerateCommand(f);
@@ -92,6 +92,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await sourceFreshnessCommand(flags)));
   execution(program.command('run').description('build the selected models')).action(async (flags) => done(await runCommand('run', flags)));
   execution(program.command('seed').description('load the CSV seeds')).action(async (flags) => done(await runCommand('seed', flags)));
+  execution(program.command('snapshot').description('record the selected snapshots: type-2 history of changed rows')).action(async (flags) => done(await runCommand('snapshot', flags)));
   tests(execution(program.command('test').description('run the data tests of the selection'))).action(async (flags) => done(await runCommand('test', flags)));
   tests(execution(program.command('build').description('seeds, models and their tests in graph order'))).action(async (flags) => done(await runCommand('build', flags)));
   const docs = program.command('docs').description('the documentation site: pages, lineage, column lineage and the KPI dashboard');

@@ -16,7 +16,7 @@ const INLINE = '--inline';
 export function compileInline(project: Project, text: string): string {
   const analysis = analyseTemplate(parseTemplate(text, INLINE), INLINE);
   const byName = new Map<string, string>();
-  for (const n of project.nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed') byName.set(n.name, n.unique_id);
+  for (const n of project.nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') byName.set(n.name, n.unique_id);
   const deps = new Set<string>();
   for (const r of analysis.refs) {
     const id = byName.get(r.value);

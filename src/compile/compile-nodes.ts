@@ -17,7 +17,7 @@ export function newCompiler(project: Project, opts: CompileOptions = {}): { comp
 
 export function isCompilable(node: Node): boolean {
   // a unit test's SQL exists only as it runs (its fixtures' types come from the server)
-  return node.resource_type === 'model' || (node.resource_type === 'test' && !node.unit_test);
+  return node.resource_type === 'model' || (node.resource_type === 'test' && !node.unit_test) || node.resource_type === 'snapshot';
 }
 
 /**

@@ -55,7 +55,7 @@ export const relationKey = (schema: string, name: string): string => `${schema}.
 /** The database relation a node is built as or read from; null for ephemeral models, tests and exposures. */
 export function nodeRelation(node: Node): { schema: string; name: string } | null {
   if (node.resource_type === 'source') return { schema: node.schema, name: node.identifier ?? node.name };
-  if (node.resource_type === 'seed' || (node.resource_type === 'model' && node.config.materialized !== 'ephemeral')) {
+  if (node.resource_type === 'seed' || node.resource_type === 'snapshot' || (node.resource_type === 'model' && node.config.materialized !== 'ephemeral')) {
     return node.relation_name ? { schema: node.schema, name: node.alias } : null;
   }
   return null;

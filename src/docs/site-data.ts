@@ -105,7 +105,7 @@ export function buildDocsData(inp: SiteDataInputs): { data: DocsData; lineage: L
       tags: n.tags,
       description: n.description ?? '',
       config: n.config as Record<string, unknown>,
-      materialized: n.resource_type === 'model' || n.resource_type === 'seed' ? n.config.materialized : null,
+      materialized: n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot' ? n.config.materialized : null,
       schema: r?.schema ?? null,
       alias: r?.name ?? null,
       relation: n.relation_name,

@@ -3,9 +3,9 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 
-/** Nodes that become a relation of their own: models (but ephemeral ones) and seeds. */
+/** Nodes that become a relation of their own: models (but ephemeral ones), seeds and snapshots. */
 function buildsRelation(n: Node): boolean {
-  return (n.resource_type === 'model' && n.config.materialized !== 'ephemeral') || n.resource_type === 'seed';
+  return (n.resource_type === 'model' && n.config.materialized !== 'ephemeral') || n.resource_type === 'seed' || n.resource_type === 'snapshot';
 }
 
 /**
@@ -18,7 +18,7 @@ export function checkRelationNames(project: Project, adapter: Adapter, ids: Iter
   for (const id of ids) {
     const n = project.nodes.get(id);
     if (!n || !buildsRelation(n)) continue;
-    const kind = n.resource_type === 'seed' ? 'seed' : 'model';
+    const kind = n.resource_type === 'seed' || n.resource_type === 'snapshot' ? n.resource_type : 'model';
     const db = adapter.identifierProblem(n.schema, 'database');
     if (db) {
       const custom = n.config.schema ? ` (the target database "${project.target.database}" and the custom schema "${n.config.schema}")` : '';

@@ -8,6 +8,9 @@ export const KNOWN_CONFIG_KEYS = new Set([
   'delimiter', 'severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'fail_calc', 'quoting',
   'grants', 'packages', 'sql_header', 'batch_size', 'lookback', 'event_time', 'freshness', 'loaded_at_field',
   'watermark_column', 'scope', 'lint_ignore',
+  // snapshots (project/snapshot-config.ts)
+  'strategy', 'updated_at', 'check_cols', 'hard_deletes', 'invalidate_hard_deletes', 'dbt_valid_to_current',
+  'snapshot_meta_column_names', 'target_schema', 'target_database',
   // known so that they are warned of as not acted on (not-supported.ts), not as typos
   'begin', 'concurrent_batches',
 ]);

@@ -78,7 +78,7 @@ function configPart(level: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   parts.set(level, out);
   for (const [key, value] of Object.entries(level)) {
-    const isConfig = key.startsWith('+') || (KNOWN_CONFIG_KEYS.has(normaliseKey(key)) && (typeof value !== 'object' || value === null || Array.isArray(value) || key === 'meta' || key === 'persist_docs' || key === 'column_types' || key === 'docs'));
+    const isConfig = key.startsWith('+') || (KNOWN_CONFIG_KEYS.has(normaliseKey(key)) && (typeof value !== 'object' || value === null || Array.isArray(value) || key === 'meta' || key === 'persist_docs' || key === 'column_types' || key === 'docs' || key === 'snapshot_meta_column_names'));
     if (isConfig) out[normaliseKey(key)] = value;
   }
   return out;

@@ -7,7 +7,7 @@ import { parseYaml } from './yaml-file.js';
 
 /**
  * Warns of the files of a dbt project that ft does not act on: each package of packages.yml
- * and dependencies.yml, and each file under the snapshot and analysis folders, with its line.
+ * and dependencies.yml, and each file under the analysis folders, with its line.
  */
 export function warnIgnoredFiles(root: string, config: ProjectConfig, listings: Listings, warn: (msg: string) => void): void {
   for (const file of PACKAGE_FILES) {
@@ -29,7 +29,7 @@ export function warnIgnoredFiles(root: string, config: ProjectConfig, listings: 
     }
     if (!said) warn(`${file}:1: ft does not install packages yet; this file is ignored.`);
   }
-  const own = new Set([...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths]);
+  const own = new Set([...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.snapshotPaths]);
   const warnFiles = (folders: string[], exts: string[], opener: RegExp, what: string): void => {
     const mine = [...new Set(folders)].filter((f) => !own.has(f));
     for (const f of discover(root, mine, exts, listings)) {
@@ -39,6 +39,5 @@ export function warnIgnoredFiles(root: string, config: ProjectConfig, listings: 
       warn(`${f.rel}:${line}: ${what}; this file is ignored.`);
     }
   };
-  warnFiles(config.snapshotPaths, ['.sql', '.yml', '.yaml'], /\{%-?\s*snapshot\b/, 'ft does not build snapshots yet');
   warnFiles(config.analysisPaths, ['.sql'], /\S/, 'ft does not compile analyses yet');
 }

@@ -19,6 +19,8 @@ import { loadMacros } from './macros.js';
 import { resolveVars } from './vars.js';
 import { loadProjectConfig, projectKeyLine } from './project-config.js';
 import { warnIgnoredFiles } from './ignored-files.js';
+import { snapshotSettings } from './snapshot-config.js';
+import { snapshotNodes } from './snapshot-definitions.js';
 import { unsupportedConfig } from './not-supported.js';
 import type { Project } from './project.js';
 import { loadTarget, type ProfileOptions } from './profiles.js';
@@ -69,6 +71,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const modelFolders = new FolderConfig(config.models, 'models');
   const seedFolders = new FolderConfig(config.seeds, 'seeds');
   const testFolders = new FolderConfig(config.tests, 'tests');
+  const snapshotFolders = new FolderConfig(config.snapshots, 'snapshots');
   const known = new Set([...CORE_HELPERS, ...helpers.keys()]);
 
   type Templated = { raw: string; analysis: TemplateAnalysis; checksum: string };
@@ -144,7 +147,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread.map((f) => f.abs)) : undefined;
   const early = new Map<string, Templated>();
   // Schema YAML, read while the worker reads the templates (patches are applied after the models).
-  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths])], ['.yml', '.yaml'], listings);
+  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths, ...config.snapshotPaths])], ['.yml', '.yaml'], listings);
   const patches: NodePatch[] = [];
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
@@ -206,11 +209,16 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     analyses.set(node.unique_id, t.analysis);
     addUnique(node);
   }
+  // Snapshots: snapshot-paths .sql files and schema YAML `snapshots:` entries with a relation.
+  for (const s of snapshotNodes({ root, config, listings, patches, baseNode, templated })) {
+    analyses.set(s.node.unique_id, s.analysis);
+    addUnique(s.node);
+  }
 
   // Schema YAML: patches for models/seeds, sources and exposures (read above).
   const testDeclarations: TestDeclaration[] = [];
-  const byName = (kind: 'models' | 'seeds', name: string): Node | undefined =>
-    nodes.get(`${kind === 'models' ? 'model' : 'seed'}.${config.name}.${name}`);
+  const byName = (kind: 'models' | 'seeds' | 'snapshots', name: string): Node | undefined =>
+    nodes.get(`${kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot'}.${config.name}.${name}`);
   const describe = (text: string, file: string, line: number): string => renderDescription(text, docs, file, line);
   const columnsOf = (cols: ColumnPatch[], file: string): Record<string, ColumnInfo> => {
     const out: Record<string, ColumnInfo> = {};
@@ -258,7 +266,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
 
   // Config: defaults < project.yml folders < schema YAML < inline {{config}}.
   for (const node of nodes.values()) {
-    const folders = node.resource_type === 'model' ? modelFolders : node.resource_type === 'seed' ? seedFolders : testFolders;
+    const folders = node.resource_type === 'model' ? modelFolders : node.resource_type === 'seed' ? seedFolders : node.resource_type === 'snapshot' ? snapshotFolders : testFolders;
     let cfg: NodeConfig = node.config;
     for (const layer of folders.layersFor(node.fqn.slice(1).length ? node.fqn : node.fqn)) cfg = mergeConfig(cfg, layer);
     const y = yamlConfig.get(node.unique_id);
@@ -271,7 +279,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.config = cfg;
     node.tags = cfg.tags;
   }
-  for (const w of [...modelFolders.unusedKeys(), ...seedFolders.unusedKeys()]) {
+  // the project's own level of snapshots: is known before any snapshot is written
+  snapshotFolders.layersFor([config.name]);
+  for (const w of [...modelFolders.unusedKeys(), ...seedFolders.unusedKeys(), ...snapshotFolders.unusedKeys()]) {
     const line = projectKeyLine(config, w.level, w.key);
     warn(`${config.file}${line ? `:${line}` : ''}: ${w.text}`);
   }
@@ -282,16 +292,20 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const [id, node] of nodes) {
     if (node.config.enabled !== false) continue;
     nodes.delete(id);
-    if (node.resource_type === 'model' || node.resource_type === 'seed') disabled.set(node.name, node);
+    if (node.resource_type === 'model' || node.resource_type === 'seed' || node.resource_type === 'snapshot') disabled.set(node.name, node);
   }
+  // a snapshot's strategy, keys and hard-delete mode are checked before anything runs
+  for (const node of nodes.values()) if (node.resource_type === 'snapshot') snapshotSettings(node);
   // contracts and constraints, now that each node's config is final
   for (const node of nodes.values()) applyContract(node, patchOf.get(node.unique_id), warn);
 
   // Relations: two nodes building one relation would overwrite each other's table.
   const builtBy = new Map<string, Node>();
   for (const node of nodes.values()) {
-    if (node.resource_type !== 'model' && node.resource_type !== 'seed') continue;
-    node.schema = schemaName(node.config.schema, target, env);
+    if (node.resource_type !== 'model' && node.resource_type !== 'seed' && node.resource_type !== 'snapshot') continue;
+    // a snapshot's legacy target_schema names the database as it is (dbt < 1.9)
+    const legacySchema = node.resource_type === 'snapshot' && typeof node.config.target_schema === 'string' ? node.config.target_schema : undefined;
+    node.schema = legacySchema ?? schemaName(node.config.schema, target, env);
     node.alias = node.config.alias ?? node.name;
     node.relation_name = node.config.materialized === 'ephemeral' ? null : relationName(node.schema, node.alias);
     if (!node.relation_name) continue;
@@ -343,7 +357,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
 
   // Dependencies of templated nodes.
   const refIndex = new Map<string, Node>();
-  for (const n of nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed') refIndex.set(n.name, n);
+  for (const n of nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') refIndex.set(n.name, n);
   const sourceIndex = new Map<string, Node>();
   for (const n of nodes.values()) if (n.resource_type === 'source') sourceIndex.set(`${n.source_name}.${n.name}`, n);
   const resolveRef = (name: string, file: string, line: number): Node => {

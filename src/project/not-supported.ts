@@ -57,6 +57,7 @@ export const ENTRY_KEYS = {
   source: new Set(['name', 'description', 'schema', 'loaded_at_field', 'freshness', 'meta', 'tags', 'tables', 'config', 'loader']),
   table: new Set(['name', 'identifier', 'description', 'columns', 'tests', 'data_tests', 'loaded_at_field', 'freshness', 'loader', 'meta', 'tags', 'config']),
   exposure: new Set(['name', 'label', 'type', 'owner', 'description', 'url', 'maturity', 'depends_on', 'meta', 'tags', 'config']),
+  snapshot: new Set(['name', 'description', 'relation', 'config', 'columns', 'tests', 'data_tests', 'meta']),
 };
 
 /** Why a schema entry's key is not acted on, or undefined for a key ft does not know at all. */
@@ -83,6 +84,7 @@ export function unsupportedConfig(key: string, value: unknown): string | undefin
     case 'incremental_strategy':
       return value === 'microbatch' ? `${MICROBATCH}: ft run stops at this model; use append, merge or delete+insert` : undefined;
     case 'database':
+    case 'target_database':
       return 'MySQL has no database above the schema (ft builds in `<target database>_<schema>`); use schema:; ignored';
     case 'quoting':
       return 'ft quotes every identifier with backticks; ignored';

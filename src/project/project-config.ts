@@ -89,6 +89,7 @@ export function loadProjectConfig(projectDir: string, warn: (msg: string) => voi
     vars: mapping('vars'),
     models: mapping('models'),
     seeds: mapping('seeds'),
+    snapshots: mapping('snapshots'),
     tests: { ...mapping('tests'), ...mapping('data_tests') },
     onRunStart: hooks('on-run-start'),
     onRunEnd: hooks('on-run-end'),

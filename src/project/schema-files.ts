@@ -26,9 +26,11 @@ export interface RawTest {
   line: number;
 }
 
-/** A models:/seeds: entry: documentation, config and tests for one node. */
+/** A models:/seeds:/snapshots: entry: documentation, config and tests for one node. */
 export interface NodePatch {
-  kind: 'models' | 'seeds';
+  kind: 'models' | 'seeds' | 'snapshots';
+  /** snapshots: `relation:` as written (ref('x'), {{source "s" "t"}}…) and its line */
+  relation?: { text: string; line: number };
   name: string;
   description: string;
   config: Record<string, unknown>;
@@ -183,11 +185,11 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
     if (why) warn(key, 1, `${key}: ${why}; this section is ignored.`, true);
   }
   out.unitTests = readUnitTests(top.unit_tests, doc, file, text, (m) => out.warnings.push(m));
-  for (const kind of ['models', 'seeds'] as const) {
+  for (const kind of ['models', 'seeds', 'snapshots'] as const) {
     for (const entry of list(top[kind], kind, lineOf(top))) {
       const e = named(entry, kind, lineOf(top));
       const line = lineOf(entry);
-      checkKeys(e, ENTRY_KEYS.model, line);
+      checkKeys(e, kind === 'snapshots' ? ENTRY_KEYS.snapshot : ENTRY_KEYS.model, line);
       const config = obj(e.config, 'config', line);
       checkConfig(config, lineOf(config) || line);
       out.models.push({
@@ -199,6 +201,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         tests: tests(e, line),
         constraints: constraints(e, line),
         meta: obj(e.meta, 'meta', line),
+        ...(kind === 'snapshots' && e.relation !== undefined ? { relation: { text: str(e.relation), line: keyLine(text, 'relation', line) } } : {}),
         file,
         line,
       });

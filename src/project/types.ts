@@ -5,7 +5,7 @@
  */
 import type { UnitTestDefinition } from '../testing/unit/unit-test-spec.js';
 
-export type ResourceType = 'model' | 'seed' | 'source' | 'test' | 'exposure';
+export type ResourceType = 'model' | 'seed' | 'source' | 'test' | 'exposure' | 'snapshot';
 
 export interface IndexConfig {
   columns: string[];
@@ -184,8 +184,9 @@ export interface ProjectConfig {
   testPaths: string[];
   macroPaths: string[];
   docsPaths: string[];
-  /** folders whose files ft does not build (snapshots, analyses): each file is warned of */
+  /** folders of snapshot .sql files (and schema YAML) */
   snapshotPaths: string[];
+  /** folders whose files ft does not build (analyses): each file is warned of */
   analysisPaths: string[];
   targetPath: string;
   /** what `ft clean` deletes (default: the target path) */
@@ -193,6 +194,8 @@ export interface ProjectConfig {
   vars: Record<string, unknown>;
   models: Record<string, unknown>;
   seeds: Record<string, unknown>;
+  /** project-level snapshot config (`snapshots:` in project.yml, dbt's `+key` style) */
+  snapshots: Record<string, unknown>;
   tests: Record<string, unknown>;
   onRunStart: string[];
   onRunEnd: string[];

@@ -3,6 +3,7 @@ import { isTransient, type Adapter, type Session } from '../adapters/adapter.js'
 import { materializeIncremental, runsIncrementally } from '../materializations/incremental.js';
 import { runHooks, type MaterializationContext, type MaterializationResult } from '../materializations/materialization-context.js';
 import { materializeSeed } from '../materializations/seed.js';
+import { materializeSnapshot } from '../materializations/snapshot.js';
 import { existingType, materializeTable } from '../materializations/table.js';
 import { materializeView } from '../materializations/view.js';
 import type { Project } from '../project/project.js';
@@ -67,7 +68,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
   let incremental = false;
   let sql = '';
   let compiledPath: string | undefined;
-  if (node.resource_type === 'model') {
+  if (node.resource_type === 'model' || node.resource_type === 'snapshot') {
     if (node.config.materialized === 'incremental') {
       const existing = await existingType(session, node.schema, node.alias);
       incremental = runsIncrementally('incremental', existing, opts.fullRefresh, node.config.full_refresh);
@@ -102,7 +103,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
   };
   await runHooks(ctx, node.config.pre_hook);
   let result: MaterializationResult;
-  switch (node.resource_type === 'seed' ? 'seed' : node.config.materialized) {
+  switch (node.resource_type === 'seed' || node.resource_type === 'snapshot' ? node.resource_type : node.config.materialized) {
     case 'seed':
       result = await materializeSeed(ctx);
       break;
@@ -112,13 +113,17 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     case 'table':
       result = await materializeTable(ctx);
       break;
+    case 'snapshot':
+      // runs the post-hooks itself, inside its transaction
+      result = await materializeSnapshot(ctx);
+      break;
     case 'incremental':
       result = await materializeIncremental(ctx, incremental);
       break;
     default:
       throw new FtError(`unknown materialization "${node.config.materialized}"; use view, table, incremental or ephemeral.`, 2, node.original_file_path);
   }
-  await runHooks(ctx, node.config.post_hook);
+  if (node.resource_type !== 'snapshot') await runHooks(ctx, node.config.post_hook);
   const runPath = sqlArtifactPath(project, node, 'run');
   writeRunArtifact(opts, runPath, statements);
   return { ...result, compiledSql: sql || undefined, compiledPath, runPath };

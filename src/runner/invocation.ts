@@ -27,7 +27,7 @@ import { runProjectHooks } from './project-hooks.js';
 import { checkRelationNames } from '../materializations/relation-check.js';
 import { unenforcedConstraintWarnings } from '../materializations/constraints-ddl.js';
 
-export type RunKind = 'run' | 'seed' | 'test' | 'build';
+export type RunKind = 'run' | 'seed' | 'test' | 'build' | 'snapshot';
 
 export interface InvocationOptions {
   kind: RunKind;
@@ -50,6 +50,7 @@ function runnable(ctx: CommandContext, kind: RunKind, selected: Set<string>, exc
   const keep = (n: Node): boolean => {
     if (n.resource_type === 'model') return (kind === 'run' || kind === 'build') && n.config.materialized !== 'ephemeral';
     if (n.resource_type === 'seed') return kind === 'seed' || kind === 'build';
+    if (n.resource_type === 'snapshot') return kind === 'snapshot' || kind === 'build';
     if (n.resource_type === 'test') return kind === 'test' || kind === 'build';
     return false;
   };

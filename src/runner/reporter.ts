@@ -9,7 +9,7 @@ const fmtInt = (n: number) => intFormat.format(n);
 
 function describeNode(node: Node): string {
   if (node.resource_type === 'test') return node.name;
-  const kind = node.resource_type === 'seed' ? 'seed file' : `${node.config.materialized} model`;
+  const kind = node.resource_type === 'seed' ? 'seed file' : node.resource_type === 'snapshot' ? 'snapshot' : `${node.config.materialized} model`;
   return `${kind} ${node.schema}.${node.alias}`;
 }
 
@@ -30,7 +30,7 @@ export class Reporter {
     switch (r.status) {
       case 'success':
         status = paint(this.out, 'green', 'OK');
-        what = node.resource_type === 'seed' ? `loaded seed file ${node.schema}.${node.alias}` : `${r.message} model ${node.schema}.${node.alias}`;
+        what = node.resource_type === 'seed' ? `loaded seed file ${node.schema}.${node.alias}` : `${r.message} ${node.resource_type === 'snapshot' ? 'snapshot' : 'model'} ${node.schema}.${node.alias}`;
         detail = r.rowsAffected !== null ? `${fmtInt(r.rowsAffected)} rows in ${secs}` : `OK in ${secs}`;
         break;
       case 'pass':

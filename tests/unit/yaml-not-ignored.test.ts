@@ -71,8 +71,8 @@ describe('schema YAML sections ft does not build', () => {
     '  - name: revenue', // 10
     'saved_queries:', // 11
     '  - name: q', // 12
-    'snapshots:', // 13
-    '  - name: snap', // 14
+    'analyses:', // 13
+    '  - name: an', // 14
     '',
   ].join('\n');
 
@@ -82,7 +82,7 @@ describe('schema YAML sections ft does not build', () => {
     expect(at(warnings, 'models/schema.yml:7')).toEqual([expect.stringMatching(/semantic_models:.*ft does not build semantic models yet; this section is ignored/)]);
     expect(at(warnings, 'models/schema.yml:9')).toEqual([expect.stringMatching(/metrics:.*ft does not build metrics yet/)]);
     expect(at(warnings, 'models/schema.yml:11')).toEqual([expect.stringMatching(/saved_queries:.*ft does not build saved queries yet/)]);
-    expect(at(warnings, 'models/schema.yml:13')).toEqual([expect.stringMatching(/snapshots:.*ft does not build snapshots yet/)]);
+    expect(at(warnings, 'models/schema.yml:13')).toEqual([expect.stringMatching(/analyses:.*ft does not compile analyses yet/)]);
     expect(warnings).toHaveLength(5);
   });
 
@@ -164,8 +164,8 @@ describe('keys ft does not act on', () => {
       }),
     );
     expect(at(warnings, 'project.yml:6')).toEqual([expect.stringMatching(/grants.*ft does not apply grants yet/)]);
-    expect(at(warnings, 'project.yml:8')).toEqual([expect.stringMatching(/snapshots:.*ft does not build snapshots yet/)]);
-    expect(warnings).toHaveLength(2);
+    // snapshots: is project-level snapshot config (target_schema a snapshot key): nothing to say
+    expect(warnings).toHaveLength(1);
   });
 
   it('lint_ignore is a config key', async () => {
@@ -188,16 +188,12 @@ describe('files ft does not read', () => {
     expect(warnings).toHaveLength(3);
   });
 
-  it('snapshots/ files and {% snapshot %} blocks', async () => {
-    const { warnings } = await load(
-      project({
-        'snapshots/orders_snapshot.sql': '-- keep history\n{% snapshot orders_snapshot %}\nselect 1\n{% endsnapshot %}\n',
-        'models/snap_in_models.sql': '{% snapshot s %}\nselect 1\n{% endsnapshot %}\n',
-      }),
-    );
-    expect(at(warnings, 'snapshots/orders_snapshot.sql:2')).toEqual([expect.stringMatching(/ft does not build snapshots yet; this file is ignored/)]);
-    expect(at(warnings, 'models/snap_in_models.sql:1')).toEqual([expect.stringMatching(/ft does not build snapshots yet/)]);
-    expect(warnings).toHaveLength(2);
+  it('{% snapshot %} blocks: an error in snapshots/, a warning in a model, each saying how ft writes a snapshot', async () => {
+    const e = await loadError(project({ 'snapshots/orders_snapshot.sql': '-- keep history\n{% snapshot orders_snapshot %}\nselect 1\n{% endsnapshot %}\n' }));
+    expect(e.format()).toMatch(/snapshots\/orders_snapshot\.sql:2.*legacy snapshot block.*snapshots\/orders_snapshot\.sql with its config as \{\{config strategy=/s);
+    const { warnings } = await load(project({ 'models/snap_in_models.sql': '{% snapshot s %}\nselect 1\n{% endsnapshot %}\n' }));
+    expect(at(warnings, 'models/snap_in_models.sql:1')).toEqual([expect.stringMatching(/snapshots\/<name>\.sql file holding the SELECT/)]);
+    expect(warnings).toHaveLength(1);
   });
 });
 
@@ -270,9 +266,9 @@ describe('a warm compile prints the warnings of a cold one', () => {
     expect(withPackages.loaded).toBe(true);
     expect(withPackages.warned).toEqual([...cold.warned, expect.stringContaining('packages.yml:2: ')]);
     mkdirSync(join(root, 'snapshots'));
-    writeFileSync(join(root, 'snapshots/s.sql'), '{% snapshot s %}select 1{% endsnapshot %}\n');
+    writeFileSync(join(root, 'snapshots/s.sql'), '{{config strategy="check" unique_key="id" check_cols="all"}}\nselect 1 as id\n');
     const withSnapshot = await compile();
     expect(withSnapshot.loaded).toBe(true);
-    expect(withSnapshot.warned).toHaveLength(3);
+    expect(withSnapshot.warned).toHaveLength(2);
   });
 });

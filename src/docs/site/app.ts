@@ -39,7 +39,7 @@ declare global {
   }
 }
 
-const TYPE_ORDER = ['model', 'seed', 'source', 'exposure', 'test'];
+const TYPE_ORDER = ['model', 'seed', 'snapshot', 'source', 'exposure', 'test'];
 /** the most nodes the explorer draws, however asked */
 const MAX_CAP = 3000;
 
@@ -602,7 +602,7 @@ class App {
 
 function plural(type: string, n = 2): string {
   if (n === 1) return type;
-  return type === 'seed' ? 'seeds' : type === 'source' ? 'sources' : type === 'test' ? 'tests' : type === 'exposure' ? 'exposures' : 'models';
+  return type === 'seed' ? 'seeds' : type === 'source' ? 'sources' : type === 'test' ? 'tests' : type === 'exposure' ? 'exposures' : type === 'snapshot' ? 'snapshots' : 'models';
 }
 
 function safeDecode(s: string): string {

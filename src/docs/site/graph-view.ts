@@ -26,7 +26,7 @@ const NODE_H = 30;
 const COL_W = 250;
 const ROW_H = 44;
 
-const TYPE_LABEL: Record<string, string> = { model: 'model', seed: 'seed', source: 'source', exposure: 'exposure', test: 'test' };
+const TYPE_LABEL: Record<string, string> = { model: 'model', seed: 'seed', snapshot: 'snapshot', source: 'source', exposure: 'exposure', test: 'test' };
 
 /** Hands the main thread back to the browser (a new task), so input and painting go on. */
 export function nextTask(): Promise<void> {

@@ -3,7 +3,7 @@
  * (window.__FT_DOCS__) and dashboard-data.js (window.__FT_DASHBOARD__), read by
  * the browser code in this folder. Types only, shared by both sides.
  */
-export type DocResourceType = 'model' | 'seed' | 'source' | 'test' | 'exposure';
+export type DocResourceType = 'model' | 'seed' | 'source' | 'test' | 'exposure' | 'snapshot';
 
 export interface DocLineageRef {
   /** unique id of the upstream node, when the relation is one of the project's */
