@@ -14,7 +14,6 @@ export const UNSUPPORTED_SECTIONS: Record<string, string> = {
   semantic_models: 'ft does not build semantic models yet',
   metrics: 'ft does not build metrics yet',
   saved_queries: 'ft does not build saved queries yet',
-  snapshots: 'ft does not build snapshots yet',
   analyses: 'ft does not compile analyses yet',
   macros: 'ft does not document macros yet',
   groups: ACCESS,
@@ -22,7 +21,6 @@ export const UNSUPPORTED_SECTIONS: Record<string, string> = {
 
 /** project.yml keys ft does not act on. */
 export const UNSUPPORTED_PROJECT_KEYS: Record<string, string> = {
-  snapshots: 'ft does not build snapshots yet',
   sources: 'ft does not apply project-level source config yet (configure sources in schema YAML)',
   exposures: 'ft does not apply project-level exposure config yet',
   quoting: 'ft quotes every identifier with backticks',
