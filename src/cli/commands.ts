@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 
 import type { CompileFlags } from './compile.js';
+import type { ConvertFlags } from './convert.js';
 import type { GlobalFlags } from './context.js';
 import type { DocsServeFlags } from './docs.js';
 import type { InitFlags } from './init.js';
@@ -17,6 +18,7 @@ const parseCommand = async (f: GlobalFlags) => (await import('./compile.js')).pa
 const lsCommand = async (f: LsFlags) => (await import('./ls.js')).lsCommand(f);
 const debugCommand = async (f: GlobalFlags) => (await import('./debug.js')).debugCommand(f);
 const cleanCommand = async (f: GlobalFlags) => (await import('./clean.js')).cleanCommand(f);
+const convertCommand = async (dir: string, f: ConvertFlags) => (await import('./convert.js')).convertCommand(dir, f);
 const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build' | 'snapshot', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
 const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./source-freshness.js')).sourceFreshnessCommand(f);
 const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
@@ -61,6 +63,15 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await showCommand(flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
+  program
+    .command('convert <dbt-project-dir>')
+    .description('convert a dbt project (Jinja templates) to ft (Handlebars) and list what needs a human')
+    .option('--out <dir>', 'where to write the converted project (default: <dir>-ft next to it; must be empty)')
+    .option('--in-place', 'rewrite the project where it is')
+    .option('--profile <profiles.yml>', "write profiles.yml for MySQL from this dbt profiles.yml (passwords become env_var)")
+    .addOption(new Option('--log-format <fmt>', 'text or json').choices(['text', 'json', 'default']))
+    .option('--debug', 'print stack traces')
+    .action(async (dir: string, flags) => done(await convertCommand(dir, flags)));
 
   const execution = (cmd: Command): Command =>
     selection(withGlobalFlags(cmd))

@@ -1,6 +1,7 @@
 import type Handlebars from 'handlebars';
 import { createHandlebarsEnv } from './handlebars-lib.js';
 import { literalHelper } from './literal-helper.js';
+import { LOGIC_HELPER_NAMES, registerLogicHelpers } from './logic-helpers.js';
 import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import type { RenderState } from './render-context.js';
@@ -8,7 +9,7 @@ import type { RenderState } from './render-context.js';
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /** Helpers every ft template can call (besides Handlebars' if/unless/each/with/lookup). */
-export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal'];
+export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal', ...LOGIC_HELPER_NAMES];
 
 function state(options: unknown): RenderState {
   const st = (options as { data?: { ft?: RenderState } })?.data?.ft;
@@ -34,6 +35,7 @@ export function envVar(name: string, dflt: unknown, file: string): string {
  */
 export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<string, HelperFn>): typeof Handlebars {
   const hb = createHandlebarsEnv();
+  registerLogicHelpers(hb); // first: a library or project helper of the same name wins
   hb.registerHelper('ref', (...all: unknown[]) => {
     const { params, options } = args(all);
     return state(options).resolveRef(String(params[params.length - 1]));

@@ -1,0 +1,214 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { parse } from 'yaml';
+import { FtError } from '../util/errors.js';
+import type { Emitter } from './emitter.js';
+import type { Leftover } from './leftovers.js';
+import { convertProfile } from './profile-convert.js';
+import { fixDialect } from './sql-dialect.js';
+import { findMacros, translateTemplate, type TemplateKind } from './translate-template.js';
+import type { MacroSig } from './translate-expr.js';
+import { verifyOutput } from './verify-output.js';
+import { translateYaml } from './yaml-jinja.js';
+
+export interface ConvertOptions {
+  projectDir: string;
+  out?: string;
+  inPlace?: boolean;
+  profile?: string;
+}
+
+export interface ConvertResult {
+  outDir: string;
+  /** files written (relative to outDir) */
+  written: string[];
+  /** templates that changed in translation */
+  translated: number;
+  /** source files replaced by the files of their blocks (in place: deleted) */
+  removed: string[];
+  leftovers: Leftover[];
+  notes: string[];
+}
+
+const PROJECT_FILES = ['dbt_project.yml', 'project.yml', 'ft_project.yml'];
+const SKIP_DIRS = new Set(['.git', 'node_modules', 'dbt_packages', 'dbt_modules', 'logs', '.venv', 'venv', '__pycache__', '.dbt']);
+
+interface Paths {
+  models: string[];
+  macros: string[];
+  tests: string[];
+  snapshots: string[];
+  analyses: string[];
+  docs: string[];
+  skip: string[];
+}
+
+function readPaths(raw: Record<string, unknown>): Paths {
+  const list = (key: string, alt: string | null, dflt: string[]): string[] => {
+    const v = raw[key] ?? (alt ? raw[alt] : undefined);
+    return Array.isArray(v) ? v.map((x) => String(x).replace(/\/+$/, '')) : dflt;
+  };
+  return {
+    models: list('model-paths', 'source-paths', ['models']),
+    macros: list('macro-paths', null, ['macros']),
+    tests: list('test-paths', null, ['tests']),
+    snapshots: list('snapshot-paths', null, ['snapshots']),
+    analyses: list('analysis-paths', null, ['analyses', 'analysis']),
+    docs: list('docs-paths', null, []),
+    skip: [String(raw['target-path'] ?? 'target'), String(raw['packages-install-path'] ?? 'dbt_packages')],
+  };
+}
+
+const under = (rel: string, folders: string[]): string | undefined => folders.find((f) => rel === f || rel.startsWith(`${f}/`));
+
+function walk(root: string, skip: Set<string>): string[] {
+  const files: string[] = [];
+  const visit = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const abs = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !skip.has(abs)) visit(abs);
+      } else if (e.isFile()) files.push(relative(root, abs).split(sep).join('/'));
+    }
+  };
+  visit(root);
+  return files.sort();
+}
+
+interface Output {
+  text?: string;
+  /** copy this source file byte for byte */
+  copyFrom?: string;
+}
+
+/** `ft convert`: a dbt project's templates to ft's, the rest as it is. Nothing is written when the input is unusable. */
+export function convertProject(opts: ConvertOptions): ConvertResult {
+  const root = resolve(opts.projectDir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new FtError(`${opts.projectDir} is not a folder. Give the folder that holds dbt_project.yml.`);
+  const projectFile = PROJECT_FILES.find((f) => existsSync(join(root, f)));
+  if (!projectFile) throw new FtError(`${opts.projectDir} holds no dbt_project.yml. Give the dbt project's folder.`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = (parse(readFileSync(join(root, projectFile), 'utf8')) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    throw new FtError(`cannot read ${projectFile}: ${(e as Error).message.split('\n')[0]}. Fix the YAML first.`, 2, join(opts.projectDir, projectFile));
+  }
+  const projectName = String(raw.name ?? basename(root));
+  const paths = readPaths(raw);
+
+  const outDir = opts.inPlace ? root : resolve(opts.out ?? `${root.replace(/[\\/]+$/, '')}-ft`);
+  if (!opts.inPlace && existsSync(outDir) && readdirSync(outDir).length > 0) {
+    throw new FtError(`${outDir} is not empty: ft convert will not overwrite it. Give an empty or new folder with --out, or convert in place with --in-place.`);
+  }
+  const skip = new Set([...paths.skip.map((p) => resolve(root, p)), outDir === root ? '' : outDir]);
+  const files = walk(root, skip);
+
+  // every macro's parameters first: a call is translated with the names of its arguments
+  const macros = new Map<string, MacroSig>();
+  const isTemplate = (rel: string) => rel.endsWith('.sql') && under(rel, [...paths.models, ...paths.macros, ...paths.tests, ...paths.snapshots, ...paths.analyses]);
+  const texts = new Map<string, string>();
+  for (const rel of files) {
+    if (!isTemplate(rel)) continue;
+    const text = readFileSync(join(root, rel), 'utf8');
+    texts.set(rel, text);
+    for (const sig of findMacros(text)) macros.set(sig.name, sig);
+  }
+
+  const outputs = new Map<string, Output>();
+  const leftovers: Leftover[] = [];
+  const notes: string[] = [];
+  const removed: string[] = [];
+  let translated = 0;
+  const toVerify: { file: string; outPath: string; out: Emitter; partial: boolean }[] = [];
+  const partialNames = new Set<string>();
+  const firstMacroDir = paths.macros[0] ?? 'macros';
+
+  const place = (path: string, text: string, from: string, line: number) => {
+    if (outputs.has(path) && outputs.get(path)!.text !== undefined && path !== from) {
+      leftovers.push({ file: from, line, construct: 'duplicate name', text: path, why: `${path} is written by two blocks: rename one macro, test or snapshot` });
+      return false;
+    }
+    outputs.set(path, { text });
+    return true;
+  };
+  /** Dialect fixes, then remembered for the verification once every partial is known. */
+  const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined) => {
+    const fixed = fixDialect(out.text);
+    for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
+    if (place(outPath, fixed.text, file, out.startLine)) {
+      if (fixed.text !== original) translated++;
+      toVerify.push({ file, outPath, out, partial });
+    }
+  };
+
+  for (const rel of files) {
+    const text = texts.get(rel);
+    if (text !== undefined) {
+      const hasBlocks = (re: RegExp) => re.test(text);
+      let kind: TemplateKind = 'model';
+      if (under(rel, paths.macros)) kind = hasBlocks(/\{%-?\s*(macro|test)\s/) ? 'macro-file' : 'partial';
+      else if (under(rel, paths.snapshots) && hasBlocks(/\{%-?\s*snapshot\s/)) kind = 'snapshot-file';
+      else if (under(rel, paths.tests) && hasBlocks(/\{%-?\s*test\s/)) kind = 'macro-file';
+      const r = translateTemplate(text, { file: rel, kind, macros, projectName });
+      leftovers.push(...r.leftovers);
+      for (const b of r.blocks) {
+        const dir = b.kind === 'snapshot' || under(rel, paths.macros) ? dirname(rel) : firstMacroDir;
+        const outPath = `${dir === '.' ? '' : `${dir}/`}${b.name}.sql`;
+        if (b.kind !== 'snapshot') partialNames.add(b.name);
+        finish(rel, outPath, b.out, b.kind !== 'snapshot', outPath === rel ? text : undefined);
+      }
+      if (r.main) {
+        if (kind === 'partial') partialNames.add(basename(rel, '.sql'));
+        finish(rel, rel, r.main, kind === 'partial', text);
+      } else if (!outputs.has(rel)) {
+        removed.push(rel);
+        translated++;
+      }
+    } else if (rel.endsWith('.md') && under(rel, [...paths.models, ...paths.docs, ...paths.macros, ...paths.analyses, ...paths.snapshots])) {
+      const md = readFileSync(join(root, rel), 'utf8');
+      const r = translateTemplate(md, { file: rel, kind: 'docs', macros, projectName });
+      leftovers.push(...r.leftovers);
+      const out = r.main?.text ?? md;
+      if (out !== md) translated++;
+      outputs.set(rel, { text: out });
+    } else if (/\.ya?ml$/.test(rel)) {
+      const y = readFileSync(join(root, rel), 'utf8');
+      const r = translateYaml(y, rel, macros, projectName);
+      leftovers.push(...r.leftovers);
+      if (r.text !== y) translated++;
+      outputs.set(rel, { text: r.text });
+    } else if (!outputs.has(rel)) outputs.set(rel, { copyFrom: rel });
+  }
+
+  for (const v of toVerify) {
+    const text = outputs.get(v.outPath)?.text ?? '';
+    const hasLeftovers = leftovers.some((l) => l.file === v.file);
+    leftovers.push(...verifyOutput({ file: v.file, text, out: v.out, partial: v.partial, hasLeftovers }, partialNames));
+  }
+
+  if (opts.profile) {
+    const p = convertProfile(resolve(opts.profile), raw.profile === undefined ? undefined : String(raw.profile));
+    outputs.set('profiles.yml', { text: p.text });
+    notes.push(...p.notes);
+  }
+
+  // write
+  const written: string[] = [];
+  const made = new Set<string>();
+  const ensureDir = (d: string) => {
+    if (made.has(d)) return;
+    mkdirSync(d, { recursive: true });
+    made.add(d);
+  };
+  for (const [rel, o] of outputs) {
+    const dest = join(outDir, rel);
+    if (opts.inPlace && o.copyFrom === rel) continue;
+    if (opts.inPlace && o.text !== undefined && existsSync(dest) && readFileSync(dest, 'utf8') === o.text) continue;
+    ensureDir(dirname(dest));
+    if (o.text !== undefined) writeFileSync(dest, o.text);
+    else copyFileSync(join(root, o.copyFrom!), dest);
+    written.push(rel);
+  }
+  if (opts.inPlace) for (const rel of removed) rmSync(join(root, rel), { force: true });
+  return { outDir, written, translated, removed, leftovers, notes };
+}
