@@ -66,6 +66,8 @@ export interface Adapter {
   ensureSchema(schema: string): Promise<void>;
   relationType(schema: string, name: string): Promise<RelationType | null>;
   columns(schema: string, name: string): Promise<ColumnDef[]>;
+  /** type and columns of several relations in one round trip (keys `schema.name`; absent: no such relation) */
+  describeRelations(relations: Array<{ schema: string; name: string }>): Promise<Map<string, { type: RelationType; columns: ColumnDef[] }>>;
   /** all relations of some schemas, for catalog.json and defer checks */
   listRelations(schemas: string[]): Promise<Array<{ schema: string; name: string; type: RelationType; rows: number | null; bytes: number | null; updated: string | null; comment: string }>>;
   /** a named server lock held on its own session until released; null when not granted in time */

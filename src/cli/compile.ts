@@ -31,11 +31,12 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     for (const w of reused.warnings) out.warn(w);
     return done(out, reused.count, reused.manifest);
   }
-  const [{ openProject, selectSpecs, splitSelectors }, { selectNodes, unmatchedMessage }, { compileNodes, newCompiler }, { FileBatchWriter }] = await Promise.all([
+  const [{ openProject, selectSpecs, splitSelectors }, { selectNodes, unmatchedMessage }, { newCompiler }, { FileBatchWriter }, { compileNodesReading, ownIntrospector }] = await Promise.all([
     loader(),
     import('../graph/selector.js'),
     import('../compile/compile-nodes.js'),
     import('../artifacts/file-batch-writer.js'),
+    import('../compile/compile-reading.js'),
   ]);
   const { project, graph, out, state } = await openProject(flags, undefined, inputs);
   // kept with the project's warnings, so a compile that reuses this one prints it again
@@ -44,10 +45,16 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     project.warnings.push(msg);
   };
   const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state, unmatched: (c) => warnKept(unmatchedMessage(c)) });
-  const { compiler, cache } = newCompiler(project);
+  // models that read the database while compiling (get_columns_in_relation…) connect on first need
+  const { compiler, cache } = newCompiler(project, { introspector: ownIntrospector(project.target) });
   const writer = new FileBatchWriter();
   let traps = 0;
-  const count = compileNodes(project, graph, ids, compiler, cache, writer, (m) => (traps++, warnKept(m)));
+  let count: number;
+  try {
+    count = await compileNodesReading(project, graph, ids, compiler, cache, writer, (m) => (traps++, warnKept(m)), warnKept);
+  } finally {
+    await compiler.introspector?.close();
+  }
   // the compiled files are written on another thread while the manifest is built and written here
   const manifest = buildManifest(project, graph);
   const { file, offsets } = await writeManifestAfter(project, manifest, writer.close());
@@ -57,7 +64,7 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
     out.error(`--warn-error: ${traps} MySQL trap${traps === 1 ? '' : 's'} in the compiled SQL (warned of above). Write the MySQL each warning gives, or list the rule in the model's lint_ignore config where the construct is meant.`);
     return 1;
   }
-  recordCompile(inputs, project, count, file, manifest.metadata, offsets);
+  recordCompile(inputs, project, count, file, manifest.metadata, offsets, compiler.introspecting);
   return done(out, count, file);
 }
 

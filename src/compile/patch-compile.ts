@@ -17,6 +17,8 @@ import { analyseTemplate, parseTemplate } from '../template/template-analysis.js
 import { sha256 } from '../util/hash.js';
 import type { CompileFlags } from './compile-flags.js';
 import { lintNode } from '../lint/lint-node.js';
+import { compileReading, ownIntrospector } from './compile-reading.js';
+import type { Introspector } from '../template/introspector.js';
 import { openRecordedManifest, outsideReadsOf, refreshMetadata, writeRecord, type CompileInputs, type CompileOutcome, type CompileRecord } from './unchanged-compile.js';
 
 /** More changed files than this: a full compile is as cheap. */
@@ -39,6 +41,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
   const manifest = openRecordedManifest(inputs, rec);
   if (!manifest) return undefined;
   const { fd, file: manifestFile } = manifest;
+  let introspector: Introspector | undefined;
   try {
     const patched: Array<{ node: Node; text: string; checksum: string }> = [];
     for (const abs of changed) {
@@ -74,12 +77,16 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       }
     }
     const project: RenderProject = { nodes, config, env: createEnvironment(partials, helpers), vars: resolveVars(config, parseVarsFlag(flags.vars)), target, globalKey: '', helpersReadEnv };
-    const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false));
+    // a model that reads the database is rendered again from what it holds now (the record's volatile files)
+    introspector = ownIntrospector(target);
+    const compiler = new Compiler(project, new CompileCache(inputs.targetDir, false), { introspector });
     const files: Array<[string, string]> = [];
     for (const p of patched) {
       p.node.raw_code = p.text;
       p.node.checksum.checksum = p.checksum;
-      p.node.compiled_code = compiler.compile(p.node);
+      p.node.compiled_code = await compileReading(compiler, p.node);
+      // a relation that does not exist is a warning the record must keep: the full compile gives it
+      if (introspector.notes.length) return undefined;
       // a MySQL trap is a warning the record must keep: the full compile gives it
       if (lintNode(p.node, p.node.compiled_code).length) return undefined;
       files.push([sqlArtifactPath({ root: inputs.root, config }, p.node, 'compiled'), sqlFileText(p.node.compiled_code)]);
@@ -96,6 +103,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
     return undefined;
   } finally {
     closeSync(fd);
+    await introspector?.close();
   }
   return { count: rec.count, warnings: rec.warnings, manifest: manifestFile };
 }

@@ -329,8 +329,12 @@ function manifestHead(old: string): ManifestHead | undefined {
   return next.length === recorded.length ? { recorded, next, metadata } : undefined;
 }
 
-/** After a full compile: remember its inputs and outputs, each model file's analysis shape and where each node is in the manifest. */
-export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown, offsets: NodeOffsets): void {
+/**
+ * After a full compile: remember its inputs and outputs, each model file's analysis shape and
+ * where each node is in the manifest. `introspecting`: nodes whose SQL read the database —
+ * volatile like those reading run_started_at, as what they read may change with no file changing.
+ */
+export function recordCompile(inputs: CompileInputs | undefined, project: Project, count: number, manifestFile: string, metadata: unknown, offsets: NodeOffsets, introspecting: Iterable<string> = []): void {
   if (!inputs) return;
   const models: CompileRecord['models'] = {};
   for (const node of project.nodes.values()) {
@@ -338,10 +342,15 @@ export function recordCompile(inputs: CompileInputs | undefined, project: Projec
     if (node.resource_type !== 'model' || !analysis) continue;
     models[resolve(project.root, node.original_file_path)] = [node.unique_id, analysisShape(analysis)];
   }
+  const outside = outsideReadsOf(project);
+  for (const id of introspecting) {
+    const node = project.nodes.get(id);
+    if (node) outside.volatile.push(resolve(project.root, node.original_file_path));
+  }
   writeRecord(inputs, {
     version: 7,
     key: inputs.key,
-    ...outsideReadsOf(project),
+    ...outside,
     models,
     compiled: compiledFolders(inputs.targetDir, inputs.settledBefore),
     manifest: { stamp: stampOf(manifestFile), metadata: JSON.stringify(metadata) },

@@ -9,7 +9,9 @@ import type { Adapter } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import { buildManifest, writeManifestAfter } from '../artifacts/manifest.js';
 import type { CommandContext } from '../cli/context.js';
-import { compileNodes, newCompiler } from '../compile/compile-nodes.js';
+import { newCompiler } from '../compile/compile-nodes.js';
+import { compileNodesReading, ownIntrospector } from '../compile/compile-reading.js';
+import { FtError } from '../util/errors.js';
 import { FileBatchWriter } from '../artifacts/file-batch-writer.js';
 import { writeFileAtomic } from '../artifacts/write-json.js';
 import { clientBundle } from './bundle.js';
@@ -53,9 +55,17 @@ export async function generateDocs(ctx: CommandContext): Promise<GenerateResult>
   };
 
   // Compiled SQL for every model and test (also refreshes target/manifest.json).
-  const { compiler, cache } = newCompiler(project);
+  const { compiler, cache } = newCompiler(project, { introspector: ownIntrospector(project.target) });
   const writer = new FileBatchWriter();
-  compileNodes(project, graph, new Set(project.nodes.keys()), compiler, cache, writer);
+  try {
+    await compileNodesReading(project, graph, new Set(project.nodes.keys()), compiler, cache, writer, undefined, warn);
+  } catch (e) {
+    // models that read the database cannot be compiled without it: the site goes without their SQL
+    if (!(e instanceof FtError)) throw e;
+    warn(`${e.format()}\nThe docs are generated without their compiled SQL.`);
+  } finally {
+    await compiler.introspector?.close();
+  }
   await writeManifestAfter(project, buildManifest(project, graph), writer.close());
   cache.save();
 

@@ -11,6 +11,7 @@ import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
 import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
 import { FtError } from '../util/errors.js';
+import { compileReading } from '../compile/compile-reading.js';
 
 export interface ModelRunOptions {
   project: Project;
@@ -79,7 +80,8 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
       }
     }
     opts.incrementalFlags.set(node.unique_id, incremental);
-    sql = compiler.compile(node);
+    // reads what the model asks of the database (get_columns_in_relation…) now that its parents are built
+    sql = await compileReading(compiler, node);
     node.compiled_code = sql;
     // Written before it runs, so an error message can point at it. An incremental model's SQL
     // differs between runs (is_incremental), so its file is always rewritten.
@@ -124,6 +126,8 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
       throw new FtError(`unknown materialization "${node.config.materialized}"; use view, table, incremental or ephemeral.`, 2, node.original_file_path);
   }
   if (node.resource_type !== 'snapshot') await runHooks(ctx, node.config.post_hook);
+  // what a later model reads of this relation is read again
+  compiler.introspector?.built(node.schema, node.alias);
   const runPath = sqlArtifactPath(project, node, 'run');
   writeRunArtifact(opts, runPath, statements);
   return { ...result, compiledSql: sql || undefined, compiledPath, runPath };

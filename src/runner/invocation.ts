@@ -25,6 +25,7 @@ import { schedule } from './scheduler.js';
 import { resolveDeferred } from './defer.js';
 import { runProjectHooks } from './project-hooks.js';
 import { checkRelationNames } from '../materializations/relation-check.js';
+import { Introspector } from '../template/introspector.js';
 import { unenforcedConstraintWarnings } from '../materializations/constraints-ddl.js';
 
 export type RunKind = 'run' | 'seed' | 'test' | 'build' | 'snapshot';
@@ -177,7 +178,9 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const incrementalFlags = new Map<string, boolean>();
     /** watermarks of the models this invocation builds incrementally, for `scope: changed_rows` tests and {{watermark}} */
     const watermarks = new Map<string, ChangedRows>();
-    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags), deferred, watermark: (id) => watermarks.get(id)?.above });
+    // a model reading the database while compiling renders right before it runs, after its parents are built
+    const introspector = new Introspector(adapter);
+    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags), deferred, watermark: (id) => watermarks.get(id)?.above, introspector });
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     // MySQL traps in the SQL about to run: warnings, or with --warn-error nothing runs
@@ -234,6 +237,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
       },
     });
     reporter.finish();
+    for (const n of introspector.notes) out.warn(n);
     // target/run files are written in the background; run_results.json points at them
     for (const problem of await Promise.all(pendingWrites)) if (problem) out.warn(problem);
     const list = order.map((id) => results.get(id)!).filter(Boolean);

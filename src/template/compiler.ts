@@ -10,6 +10,7 @@ import type { CompileCache } from './compile-cache.js';
 import { macroReads, templateReads, withMacros, type TemplateReads } from './template-reads.js';
 import { invocationId } from '../util/invocation-id.js';
 import { wholeEnvHash } from '../util/env-reads.js';
+import { IntrospectionPending, type Introspector, type ReadScope } from './introspector.js';
 
 export interface CompileOptions {
   /** is_incremental() for this render (the runner knows; compile alone says false) */
@@ -18,6 +19,8 @@ export interface CompileOptions {
   deferred?: Map<string, string>;
   /** a model's watermark before this invocation ran it incrementally, as a SQL literal */
   watermark?: (id: string) => string | undefined;
+  /** reads the database for get_columns_in_relation, get_relation, run_query (none: a render asking fails with IntrospectionPending) */
+  introspector?: Introspector;
 }
 
 /** What rendering reads of a project (a patch compile builds just this from the manifest). */
@@ -36,6 +39,14 @@ export class Compiler {
   private wholeEnv: string | undefined;
   /** ids rendered in this process (not taken from the cache) */
   readonly fresh = new Set<string>();
+  /**
+   * ids whose SQL read the database (itself, through a macro or an ephemeral parent): never
+   * kept in the compile cache nor memoized, so each compile renders them from what the
+   * database holds then
+   */
+  readonly introspecting = new Set<string>();
+  /** reads of the database made by all renders so far */
+  private reads = 0;
 
   constructor(
     private readonly project: RenderProject,
@@ -43,6 +54,10 @@ export class Compiler {
     private readonly opts: CompileOptions = {},
   ) {
     this.renderer = new AstRenderer(project.env, (source, name) => parseTemplate(source, `${project.config.macroPaths[0] ?? 'macros'}/${name}.sql`));
+  }
+
+  get introspector(): Introspector | undefined {
+    return this.opts.introspector;
   }
 
   relationFor(dep: Node): string {
@@ -57,10 +72,12 @@ export class Compiler {
     const p = this.project;
     const file = node.original_file_path;
     const allowed = new Set(node.depends_on.nodes);
+    const reads: ReadScope = { introspector: this.opts.introspector, count: 0, misses: [] };
     const st: RenderState = {
       node,
       file,
       isIncremental,
+      reads,
       resolveRef: (name) => {
         const dep = p.nodes.get(`model.${p.config.name}.${name}`) ?? p.nodes.get(`seed.${p.config.name}.${name}`) ?? p.nodes.get(`snapshot.${p.config.name}.${name}`);
         if (!dep) throw new FtError(`ref "${name}" matches no model or seed.`, 2, file);
@@ -98,20 +115,27 @@ export class Compiler {
       type: p.target.type,
     });
     Object.assign(root, extraContext);
+    let out: string;
     try {
-      return tpl
+      out = tpl
         ? tpl(root, { data: { ft: st }, allowedProtoProperties: ALLOWED_PROTO_PROPERTIES })
         : this.renderer.render(ast, root, { ft: st });
     } catch (e) {
       if (e instanceof FtError) throw e;
       throw new FtError(`cannot render: ${(e as Error).message.split('\n')[0]}.`, 2, file);
+    } finally {
+      this.reads += reads.count;
     }
+    // rendered with placeholders for what is not read yet: read it, then render again (withReads)
+    if (reads.misses.length) throw new IntrospectionPending(reads.misses);
+    return out;
   }
 
   /** Compiled SQL of a model or singular test, with ephemeral parents as CTEs. */
   compile(node: Node): string {
     const isInc = this.opts.isIncremental?.(node) ?? false;
     const memo = `${node.unique_id}|${isInc}`;
+    const readsBefore = this.reads;
     // {{watermark}} values change between (and within) runs: part of what the SQL depends on
     const marks = this.opts.watermark ? node.depends_on.nodes.map((d) => this.opts.watermark!(d) ?? '').join('\u0001') : '';
     const done = this.rendered.get(`${memo}|${marks}`);
@@ -137,10 +161,11 @@ export class Compiler {
     if (sql === undefined) {
       const body = this.renderTemplate(node, node.raw_code ?? '', isInc);
       sql = injectCtes(body, ephemerals.map((e) => [cteName(e), this.bodyOf(e)] as [string, string]));
-      this.cache.set(memo, key, sql);
+      if (this.reads === readsBefore) this.cache.set(memo, key, sql);
       this.fresh.add(node.unique_id);
     }
-    this.rendered.set(`${memo}|${marks}`, sql);
+    if (this.reads !== readsBefore) this.introspecting.add(node.unique_id);
+    else this.rendered.set(`${memo}|${marks}`, sql);
     return sql;
   }
 

@@ -5,11 +5,12 @@ import { LOGIC_HELPER_NAMES, registerLogicHelpers } from './logic-helpers.js';
 import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import type { RenderState } from './render-context.js';
+import { INTROSPECTION_HELPERS, registerIntrospectionHelpers } from './introspection-helpers.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /** Helpers every ft template can call (besides Handlebars' if/unless/each/with/lookup). */
-export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal', ...LOGIC_HELPER_NAMES];
+export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal', ...INTROSPECTION_HELPERS, ...LOGIC_HELPER_NAMES];
 
 function state(options: unknown): RenderState {
   const st = (options as { data?: { ft?: RenderState } })?.data?.ft;
@@ -63,6 +64,7 @@ export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<
     return state(options).watermark(String(params[0]));
   });
   hb.registerHelper('literal', literalHelper);
+  registerIntrospectionHelpers(hb);
   for (const [name, body] of partials) hb.registerPartial(name, body);
   for (const [name, fn] of jsHelpers) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
   return hb;

@@ -1,5 +1,6 @@
 import { invocationId, runStartedAt } from '../util/invocation-id.js';
 import type { Node } from '../project/types.js';
+import type { ReadScope } from './introspector.js';
 
 /** What the template helpers see while one node renders (passed as Handlebars @data). */
 export interface RenderState {
@@ -11,6 +12,8 @@ export interface RenderState {
   /** `{{watermark "model"}}`: the model's watermark before this invocation's incremental run of it, or NULL */
   watermark(model: string): string;
   isIncremental: boolean;
+  /** what this render read of the database, and what it asked for that is not read yet (introspection-helpers.ts) */
+  reads?: ReadScope;
 }
 
 /**

@@ -7,6 +7,7 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { scopesToChangedRows, type ChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
+import { withReads } from '../template/introspector.js';
 import { definitionOf } from './generic/registry.js';
 import type { GenericTestDefinition } from './generic/types.js';
 import { testStatus } from './thresholds.js';
@@ -105,7 +106,8 @@ export async function executeTest(test: Node, opts: TestRunOptions): Promise<Tes
   await checkTemporalArgs(test, def, opts);
   const mark = test.attached_node ? opts.watermarks?.get(test.attached_node) : undefined;
   const changed = mark && def?.changedRows && scopesToChangedRows(test) ? mark : undefined;
-  const sql = compileTest(project, compiler, test, changed).trim().replace(/;\s*$/, '');
+  // a test reading the database while compiling (get_columns_in_relation…) reads it first
+  const sql = (await withReads(compiler.introspector, () => compileTest(project, compiler, test, changed))).trim().replace(/;\s*$/, '');
   test.compiled_code = sql;
   const limit = test.config.limit;
   const inner = limit !== null && limit !== undefined ? `SELECT * FROM (\n${sql}\n) AS ft_limited LIMIT ${Number(limit)}` : sql;

@@ -4,7 +4,7 @@ import type { Adapter, ServerInfo, Session } from '../adapter.js';
 import { mysqlDdl } from './mysql-ddl.js';
 import { MysqlDriver } from './mysql-driver.js';
 import { identifierProblem } from './mysql-identifiers.js';
-import { columns, listRelations, relationType } from './mysql-introspector.js';
+import { columns, describeRelations, listRelations, relationType } from './mysql-introspector.js';
 import { literal, quoteIdent, relationName } from './mysql-quoting.js';
 import { splitStatements } from './mysql-statements.js';
 
@@ -52,6 +52,10 @@ export class MysqlAdapter implements Adapter {
 
   columns(schema: string, name: string) {
     return this.withSession((s) => columns(s, schema, name));
+  }
+
+  describeRelations(relations: Array<{ schema: string; name: string }>) {
+    return this.withSession((s) => describeRelations(s, relations));
   }
 
   listRelations(schemas: string[]) {

@@ -29,6 +29,47 @@ export async function columns(s: Session, schema: string, name: string): Promise
   }));
 }
 
+/**
+ * Several relations' types and columns in one statement (compile-time introspection): a
+ * relation missing from the result does not exist. Keys are `schema.name`, as given.
+ */
+export async function describeRelations(s: Session, relations: Array<{ schema: string; name: string }>): Promise<Map<string, { type: RelationType; columns: ColumnDef[] }>> {
+  const out = new Map<string, { type: RelationType; columns: ColumnDef[] }>();
+  if (!relations.length) return out;
+  const schemas = [...new Set(relations.map((r) => r.schema))];
+  const names = [...new Set(relations.map((r) => r.name))];
+  const wanted = new Set(relations.map((r) => `${r.schema}.${r.name}`));
+  // two IN lists (each a constant list the server can use to open only those schemas and
+  // tables), then the pairs asked for are kept
+  const rows = await s.query<Record<string, string | null>>(
+    `SELECT c.table_schema AS s, c.table_name AS n, t.table_type AS t, c.column_name AS name, c.column_type AS type,
+            c.is_nullable AS nullable, c.column_comment AS comment, c.character_set_name AS charset,
+            c.collation_name AS collation, c.column_default AS dflt, c.extra AS extra
+       FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema IN (${schemas.map(() => '?').join(', ')}) AND c.table_name IN (${names.map(() => '?').join(', ')})
+      ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
+    [...schemas, ...names],
+  );
+  for (const r of rows) {
+    const key = `${r.s}.${r.n}`;
+    if (!wanted.has(key)) continue;
+    let rel = out.get(key);
+    if (!rel) out.set(key, (rel = { type: r.t === 'VIEW' ? 'view' : 'table', columns: [] }));
+    rel.columns.push({
+      name: String(r.name),
+      type: String(r.type),
+      nullable: r.nullable === 'YES',
+      comment: r.comment ?? '',
+      charset: r.charset,
+      collation: r.collation,
+      default: r.dflt,
+      extra: r.extra ?? '',
+    });
+  }
+  return out;
+}
+
 export async function listRelations(s: Session, schemas: string[]) {
   if (!schemas.length) return [];
   const rows = await s.query<Record<string, string | number | null>>(
