@@ -7,6 +7,7 @@ import type { DocsServeFlags } from './docs.js';
 import type { InitFlags } from './init.js';
 import type { ShowFlags } from './show.js';
 import type { LsFlags } from './ls.js';
+import type { MetricsListFlags, MetricsQueryFlags } from './metrics.js';
 import type { RunFlags } from './run.js';
 import type { FreshnessFlags } from './source-freshness.js';
 import type { StreamLoadFlags } from './stream-load.js';
@@ -24,6 +25,8 @@ const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./sou
 const streamLoadCommand = async (f: StreamLoadFlags) => (await import('./stream-load.js')).streamLoadCommand(f);
 const docsGenerateCommand = async (f: GlobalFlags) => (await import('./docs.js')).docsGenerateCommand(f);
 const docsServeCommand = async (f: DocsServeFlags) => (await import('./docs.js')).docsServeCommand(f);
+const metricsListCommand = async (f: MetricsListFlags) => (await import('./metrics.js')).metricsListCommand(f);
+const metricsQueryCommand = async (f: MetricsQueryFlags) => (await import('./metrics.js')).metricsQueryCommand(f);
 const initCommand = async (name: string | undefined, f: InitFlags) => (await import('./init.js')).initCommand(name, f);
 const showCommand = async (f: ShowFlags) => (await import('./show.js')).showCommand(f);
 
@@ -106,6 +109,20 @@ export function registerCommands(program: Command, done: (code: number) => void)
   execution(program.command('snapshot').description('record the selected snapshots: type-2 history of changed rows')).action(async (flags) => done(await runCommand('snapshot', flags)));
   tests(execution(program.command('test').description('run the data tests of the selection'))).action(async (flags) => done(await runCommand('test', flags)));
   tests(execution(program.command('build').description('seeds, models and their tests in graph order'))).action(async (flags) => done(await runCommand('build', flags)));
+  const metrics = program.command('metrics').description("the project's metrics (semantic_models: and metrics: in schema YAML)");
+  withGlobalFlags(metrics.command('list').description('every metric: type, description and the dimensions it can be grouped by'))
+    .option('--output <fmt>', 'text or json', 'text')
+    .action(async (flags) => done(await metricsListCommand(flags)));
+  withGlobalFlags(metrics.command('query').description('compute metrics on the server, grouped and filtered (one SQL statement)'))
+    .option('--metrics <names...>', 'metrics to compute, comma-separated')
+    .option('--group-by <items...>', 'metric_time__day, entity__dimension, … comma-separated')
+    .option('--where <filter>', "a filter, e.g. \"{{ Dimension('product__category') }} = 'x'\" (repeatable)", collect)
+    .option('--order-by <items...>', 'result columns to order by; -name for descending')
+    .option('--limit <n>', 'at most this many rows')
+    .option('--saved-query <name>', 'run a query of saved_queries:')
+    .option('--output <fmt>', 'table, json or csv', 'table')
+    .option('--explain', 'print the SQL instead of running it')
+    .action(async (flags) => done(await metricsQueryCommand(flags)));
   const docs = program.command('docs').description('the documentation site: pages, lineage, column lineage and the KPI dashboard');
   withGlobalFlags(docs.command('generate').description('compile, read the catalog and write target/catalog.json and the site in target/docs'))
     .action(async (flags) => done(await docsGenerateCommand(flags)));

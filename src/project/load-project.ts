@@ -29,6 +29,8 @@ import { quoteIdent, relationName } from './relation-names.js';
 import type { ColumnInfo, Node, NodeConfig, ResolvedTarget, TestDeclaration } from './types.js';
 import { parseYaml } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
+import { linkSemanticLayer } from '../metrics/semantic-layer.js';
+import type { SemanticDeclarations } from '../metrics/types.js';
 import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
@@ -151,13 +153,14 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const patches: NodePatch[] = [];
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
+  const semanticDecls: SemanticDeclarations[] = [];
   const unitTestSpecs: UnitTestSpec[] = [];
   try {
     for (const f of yamlFiles) {
       const { text, checksum: sum } = cache.read(f.abs, f.rel);
       let schema = cache.getSchema(f.rel, sum);
       // a cached read from before unit tests were read lacks them: read the file again
-      if (!schema || !schema.unitTests) {
+      if (!schema || !schema.unitTests || schema.semantic === undefined) {
         schema = readSchemaFile(parseYaml(text, f.rel), f.rel, text);
         cache.setSchema(f.rel, sum, schema);
       }
@@ -165,6 +168,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       patches.push(...schema.models);
       sourcePatches.push(...schema.sources);
       exposurePatches.push(...schema.exposures);
+      if (schema.semantic) semanticDecls.push(schema.semantic);
       unitTestSpecs.push(...schema.unitTests);
     }
     // Templates are parsed as the worker hands them over (in the order asked), while it reads on.
@@ -461,6 +465,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     globalKey,
     warnings,
   };
+  project.semantic = linkSemanticLayer(semanticDecls, nodes, config.name);
   buildTestNodes(project);
   buildUnitTestNodes(project, unitTestSpecs);
   cache.save();

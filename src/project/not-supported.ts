@@ -11,9 +11,6 @@ const MICROBATCH = 'ft does not build microbatch models yet';
 /** Schema YAML sections ft does not build, with what it says of them. */
 export const UNSUPPORTED_SECTIONS: Record<string, string> = {
   unit_tests: 'ft does not run unit tests yet',
-  semantic_models: 'ft does not build semantic models yet',
-  metrics: 'ft does not build metrics yet',
-  saved_queries: 'ft does not build saved queries yet',
   analyses: 'ft does not compile analyses yet',
   macros: 'ft does not document macros yet',
   groups: ACCESS,
@@ -112,6 +109,8 @@ function lineMatching(text: string, re: RegExp, from: number): number {
   return from;
 }
 
+const METRICFLOW_SECTIONS = new Set(['semantic_models', 'metrics', 'saved_queries']);
+
 /** A Jinja call (`{{ var('x') }}`, no space before the parenthesis as in Handlebars subexpressions) or statement. */
 const JINJA = /\{%|\{\{-?\s*[\w.]+\(/;
 
@@ -134,8 +133,9 @@ export function rejectYamlJinja(doc: YamlWithLines, text: string, file: string):
       v.forEach((x, i) => walk(x, items?.[i] || doc.lines.get(v) || line));
     } else if (v && typeof v === 'object') {
       const own = doc.lines.get(v) || line;
-      // descriptions are rendered (doc blocks), and say the same of Jinja when they are
-      for (const [k, x] of Object.entries(v)) if (k !== 'description') walk(x, own);
+      // descriptions are rendered (doc blocks), and say the same of Jinja when they are;
+      // the semantic sections' filters hold MetricFlow's {{ Dimension('…') }}, read by src/metrics/
+      for (const [k, x] of Object.entries(v)) if (k !== 'description' && !(v === doc.value && METRICFLOW_SECTIONS.has(k))) walk(x, own);
     }
   };
   walk(doc.value, 1);

@@ -1,6 +1,7 @@
 import type Handlebars from 'handlebars';
 import type { HelperFn } from '../template/environment.js';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
+import type { SemanticLayer } from '../metrics/semantic-layer.js';
 import type { Node, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
 
 /** Everything loaded from disk: config, target, nodes and the template environment. */
@@ -22,6 +23,8 @@ export interface Project {
   /** hash of everything global that changes rendering: vars, target, macros */
   globalKey: string;
   warnings: string[];
+  /** semantic_models:, metrics: and saved_queries: of the schema files, linked (none declared: undefined) */
+  semantic?: SemanticLayer;
 }
 
 export function nodesOfType(project: Project, type: Node['resource_type']): Node[] {

@@ -3,6 +3,8 @@ import { didYouMean } from '../util/suggest.js';
 import { KNOWN_CONFIG_KEYS, normaliseKey } from './config-keys.js';
 import { ENTRY_KEYS, keyLine, rejectYamlJinja, unsupportedConfig, unsupportedEntryKey, UNSUPPORTED_SECTIONS } from './not-supported.js';
 import type { YamlWithLines } from './yaml-file.js';
+import { readSemanticYaml } from '../metrics/read-semantic-yaml.js';
+import type { SemanticDeclarations } from '../metrics/types.js';
 import { readUnitTests } from '../testing/unit/parse-unit-tests.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 
@@ -89,6 +91,8 @@ export interface SchemaFile {
   models: NodePatch[];
   sources: SourcePatch[];
   exposures: ExposurePatch[];
+  /** semantic_models:, metrics:, saved_queries: (null: none; absent: read before ft read them) */
+  semantic?: SemanticDeclarations | null;
   unitTests: UnitTestSpec[];
   /** what the file says that ft does not act on, as `file:line: …` (kept with the cached patches) */
   warnings: string[];
@@ -184,6 +188,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
     const why = UNSUPPORTED_SECTIONS[key];
     if (why) warn(key, 1, `${key}: ${why}; this section is ignored.`, true);
   }
+  out.semantic = readSemanticYaml(doc, file, text, out.warnings) ?? null;
   out.unitTests = readUnitTests(top.unit_tests, doc, file, text, (m) => out.warnings.push(m));
   for (const kind of ['models', 'seeds', 'snapshots'] as const) {
     for (const entry of list(top[kind], kind, lineOf(top))) {

@@ -32,6 +32,8 @@ const GENERIC = new Set([
   'revenue', 'units_sold', 'quantity', 'price', 'product_name', 'product_id', 'products', 'z_score', 'anomaly_type',
   // schema-file, medallion and plain words
   'description', 'detail', 'rule', 'bronze', 'brand', 'user_id', 'session_id', 'event_id', 'event_type', 'event_ts',
+  // dbt's semantic layer: a conversion metric's `calculation: conversion_rate`
+  'conversion_rate',
 ]);
 
 /** Words that name the flagship whatever the case and separator, even inside a longer name. */

@@ -65,12 +65,12 @@ describe('schema YAML sections ft does not build', () => {
     'unit_tests:', // 4
     '  - name: t1', // 5
     '    model: a', // 6
-    'semantic_models:', // 7
-    '  - name: sm', // 8
-    'metrics:', // 9
-    '  - name: revenue', // 10
-    'saved_queries:', // 11
-    '  - name: q', // 12
+    'macros:', // 7
+    '  - name: mc', // 8
+    'groups:', // 9
+    '  - name: g', // 10
+    '# semantic_models:, metrics: and saved_queries: are read (tests/unit/metrics-yaml.test.ts)', // 11
+    '', // 12
     'analyses:', // 13
     '  - name: an', // 14
     '',
@@ -79,11 +79,11 @@ describe('schema YAML sections ft does not build', () => {
   it('one warning each, with the file, the line of the section and what ft does instead', async () => {
     const { warnings } = await load(project({ 'models/schema.yml': SCHEMA }));
     expect(at(warnings, 'models/schema.yml:4')).toEqual([expect.stringMatching(/unit_tests:.*ft does not run unit tests yet; this section is ignored/)]);
-    expect(at(warnings, 'models/schema.yml:7')).toEqual([expect.stringMatching(/semantic_models:.*ft does not build semantic models yet; this section is ignored/)]);
-    expect(at(warnings, 'models/schema.yml:9')).toEqual([expect.stringMatching(/metrics:.*ft does not build metrics yet/)]);
-    expect(at(warnings, 'models/schema.yml:11')).toEqual([expect.stringMatching(/saved_queries:.*ft does not build saved queries yet/)]);
+    expect(at(warnings, 'models/schema.yml:7')).toEqual([expect.stringMatching(/macros:.*ft does not document macros yet; this section is ignored/)]);
+    expect(at(warnings, 'models/schema.yml:9')).toEqual([expect.stringMatching(/groups:.*ft does not enforce model access or groups yet/)]);
+    expect(at(warnings, 'models/schema.yml:11')).toEqual([]);
     expect(at(warnings, 'models/schema.yml:13')).toEqual([expect.stringMatching(/analyses:.*ft does not compile analyses yet/)]);
-    expect(warnings).toHaveLength(5);
+    expect(warnings).toHaveLength(4);
   });
 
   it('the warnings come back when the schema file is taken from the parse cache', async () => {
@@ -91,7 +91,7 @@ describe('schema YAML sections ft does not build', () => {
     const cold = await load(root, true);
     const warm = await load(root, true);
     expect(warm.warnings).toEqual(cold.warnings);
-    expect(warm.warnings).toHaveLength(5);
+    expect(warm.warnings).toHaveLength(4);
   });
 });
 
@@ -246,7 +246,7 @@ describe('a warm compile prints the warnings of a cold one', () => {
   });
 
   it('replays them, and compiles in full when packages.yml or a snapshot is added', async () => {
-    const root = project({ 'models/schema.yml': 'version: 2\nmetrics:\n  - name: m\n' });
+    const root = project({ 'models/schema.yml': 'version: 2\nanalyses:\n  - name: m\n' });
     const compile = async (): Promise<{ warned: string[]; loaded: boolean }> => {
       stderr = [];
       vi.setSystemTime((clock += 5000));

@@ -1,0 +1,155 @@
+// The SELECT of one aggregate of a metrics query, grouped by the query's items (columns g1…gk)
+// with its value in column v: a plain aggregate, a percentile (window functions: MySQL has no
+// PERCENTILE_CONT, MariaDB only as a window function), a cumulative or an offset to a grain
+// (over the periods the model has rows in), or the conversions of a conversion metric.
+import { dateAdd, dateTrunc } from '../adapters/mysql/mysql-date-trunc.js';
+import { aggTimeDimension, grainIndex, LeafFrom, type ModelScope } from './leaf-from.js';
+import type { Filter, Leaf } from './plan-metrics.js';
+import { originError, renderFilter, type GroupItem, type Origin } from './query-items.js';
+import type { LinkedModel, SemanticLayer } from './semantic-layer.js';
+import type { SemanticMeasure, TimeGrain } from './types.js';
+
+/** `7 days` → `interval 7 day`. */
+export function intervalSql(window: string): string {
+  const m = /^(\d+)\s+(\w+?)s?$/.exec(window.trim())!;
+  return `interval ${m[1]} ${m[2]}`;
+}
+
+export function aggregate(measure: SemanticMeasure, col: string, origin: Origin): string {
+  switch (measure.agg) {
+    case 'sum':
+      return `sum(${col})`;
+    case 'count':
+      return `count(${col})`;
+    case 'count_distinct':
+      return `count(distinct ${col})`;
+    case 'avg':
+      return `avg(${col})`;
+    case 'min':
+      return `min(${col})`;
+    case 'max':
+      return `max(${col})`;
+    case 'sum_boolean':
+      return `sum(case when ${col} then 1 else 0 end)`;
+    default:
+      throw originError(origin, `measure ${measure.name} (agg ${measure.agg}) can be a simple metric's measure only (not a cumulative's or a conversion's).`);
+  }
+}
+
+export interface LeafContext {
+  layer: SemanticLayer;
+  items: GroupItem[];
+  where: Filter[];
+}
+
+const groupList = (n: number): string => (n ? ` group by ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}` : '');
+const selectGroups = (groups: string[]): string[] => groups.map((g, i) => `${g} as g${i + 1}`);
+
+function measureOf(layer: SemanticLayer, name: string): { measure: SemanticMeasure; model: LinkedModel } {
+  return layer.measures.get(name)!;
+}
+
+function applyFilters(from: LeafFrom, filters: Filter[]): string[] {
+  return filters.map((f) => renderFilter(f.sql, f.origin, (item) => from.resolve(item, f.origin)));
+}
+
+const whereSql = (conds: string[]): string => (conds.length ? `\nwhere ${conds.join('\n  and ')}` : '');
+
+export function leafSql(ctx: LeafContext, leaf: Leaf): string {
+  const origin: Origin = { what: `metric ${leaf.metric}` };
+  if (leaf.kind === 'conversions') return conversionSql(ctx, leaf, origin);
+  const { measure, model } = measureOf(ctx.layer, leaf.measure);
+  if (measure.non_additive_dimension) throw originError({ ...origin, file: measure.file, line: measure.line }, `measure ${measure.name} has a non_additive_dimension, which ft does not support yet; query a measure without it (e.g. filter to the last period with a where).`);
+  const timeItems = ctx.items.filter((i) => i.kind === 'metric_time');
+  const needsPoints = leaf.offsetToGrain !== undefined || (leaf.cumulative !== undefined && (timeItems.length > 0 || leaf.cumulative.window !== undefined || leaf.cumulative.grainToDate !== undefined));
+  if ((leaf.offsetWindow || needsPoints) && !timeItems.length) {
+    throw originError(origin, `${leaf.cumulative ? 'a cumulative metric with a window or grain_to_date' : 'a metric with an offset'} needs metric_time in the group by (e.g. --group-by metric_time__day).`);
+  }
+  if (needsPoints) return timePointSql(ctx, leaf, measure, model, origin);
+  const from = new LeafFrom(ctx.layer, model, 'b', { measure, shift: leaf.offsetWindow ? intervalSql(leaf.offsetWindow) : undefined });
+  const groups = ctx.items.map((i) => from.resolve(i, origin));
+  const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
+  const value = from.base.col('m', measure.name, measure.expr);
+  if (measure.percentile !== undefined) return percentileSql(from, groups, conds, value, measure);
+  return `select ${[...selectGroups(groups), `${aggregate(measure, value, origin)} as v`].join(', ')}\nfrom ${from.sql()}${whereSql(conds)}${groupList(groups.length)}`;
+}
+
+/** Continuous: interpolated between the two nearest rows (PERCENTILE_CONT); discrete: the first row at or past it. */
+function percentileSql(from: LeafFrom, groups: string[], conds: string[], value: string, measure: SemanticMeasure): string {
+  const p = measure.percentile!;
+  const partition = groups.length ? `partition by ${groups.join(', ')} ` : '';
+  const inner = `select ${[...selectGroups(groups), `${value} as x`, `row_number() over (${partition}order by ${value}) as rn`, `count(*) over (${partition.trim()}) as n`].join(', ')}\nfrom ${from.sql()}${whereSql([...conds, `${value} is not null`])}`;
+  const outerGroups = groups.map((_g, i) => `g${i + 1}`);
+  let v: string;
+  if (measure.discrete) v = `max(case when rn = greatest(1, ceil(${p} * n)) then x end)`;
+  else {
+    const pos = `(1 + ${p} * (n - 1))`;
+    const lo = `max(case when rn = floor(${pos}) then x end)`;
+    const hi = `max(case when rn = ceil(${pos}) then x end)`;
+    v = `${lo} + (max(${pos}) - floor(max(${pos}))) * (${hi} - ${lo})`;
+  }
+  return `select ${[...outerGroups, `${v} as v`].join(', ')}\nfrom (\n${inner}\n) p${groupList(groups.length)}`;
+}
+
+/**
+ * A cumulative (or an offset to a grain): one row per period T of the query's finest
+ * metric_time grain that the model has rows in, over the rows of its window.
+ */
+function timePointSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, model: LinkedModel, origin: Origin): string {
+  const grains = ctx.items.filter((i) => i.kind === 'metric_time').map((i) => (i as { grain: TimeGrain }).grain);
+  const g = grains.reduce((a, b) => (grainIndex(b) < grainIndex(a) ? b : a));
+  const dim = aggTimeDimension(model, measure, origin);
+  const points = `(select distinct ${dateTrunc(dim.expr, g)} as T from ${model.relation}) tp`;
+  const from = new LeafFrom(ctx.layer, model, 'b', { measure, timePoint: { expr: 'tp.T', grain: g } });
+  const groups = ctx.items.map((i) => from.resolve(i, origin));
+  const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
+  const t = from.timeColumn(origin);
+  const end = dateAdd('tp.T', 1, g);
+  let on: string;
+  if (leaf.offsetToGrain) {
+    const start = dateTrunc('tp.T', leaf.offsetToGrain);
+    on = `${t} >= ${start} and ${t} < ${dateAdd(start, 1, g)}`;
+  } else if (leaf.cumulative!.window) on = `${t} >= ${end} - ${intervalSql(leaf.cumulative!.window)} and ${t} < ${end}`;
+  else if (leaf.cumulative!.grainToDate) on = `${t} >= ${dateTrunc('tp.T', leaf.cumulative!.grainToDate)} and ${t} < ${end}`;
+  else on = `${t} < ${end}`;
+  const value = aggregate(measure, from.base.col('m', measure.name, measure.expr), origin);
+  return `select ${[...selectGroups(groups), `${value} as v`].join(', ')}\nfrom ${points}\n  join ${from.base.sql()} on ${on}\n  ${from.joinSql().join('\n  ')}${whereSql(conds)}${groupList(groups.length)}`;
+}
+
+/** A property of a conversion's rows that must be equal on both sides: a dimension or entity of each model. */
+function propertyCol(scope: ModelScope, name: string, origin: Origin): string {
+  const d = scope.model.dimensions.find((x) => x.name === name);
+  if (d) return scope.col('d', d.name, d.expr);
+  const e = scope.model.entities.find((x) => x.name === name);
+  if (e) return scope.col('e', e.name, e.expr);
+  throw originError(origin, `constant property "${name}" is not a dimension or entity of semantic model ${scope.model.name}.`);
+}
+
+/**
+ * Conversions: each conversion row joined to the base rows of the same entity before it
+ * (within the window), kept once — with the latest such base row, whose time and
+ * dimensions it is counted under.
+ */
+function conversionSql(ctx: LeafContext, leaf: Leaf, origin: Origin): string {
+  const c = leaf.conversion!;
+  const base = measureOf(ctx.layer, c.base_measure.name);
+  const conv = measureOf(ctx.layer, c.conversion_measure.name);
+  const b = new LeafFrom(ctx.layer, base.model, 'b', { measure: base.measure });
+  const cv = new LeafFrom(ctx.layer, conv.model, 'c', { measure: conv.measure });
+  const groups = ctx.items.map((i) => b.resolve(i, origin));
+  const conds = [...applyFilters(b, ctx.where), ...applyFilters(b, leaf.filters), ...applyFilters(cv, c.conversionFilters)];
+  const be = base.model.entities.find((e) => e.name === c.entity)!;
+  const ce = conv.model.entities.find((e) => e.name === c.entity)!;
+  const bt = b.timeColumn(origin);
+  const ct = cv.timeColumn(origin);
+  const on = [`${cv.base.col('e', ce.name, ce.expr)} = ${b.base.col('e', be.name, be.expr)}`, `${ct} >= ${bt}`];
+  if (c.window) on.push(`${ct} <= ${bt} + ${intervalSql(c.window)}`);
+  for (const p of c.constant_properties) on.push(`${propertyCol(b.base, p.base_property, origin)} = ${propertyCol(cv.base, p.conversion_property, origin)}`);
+  const primary = conv.model.entities.find((e) => e.type === 'primary');
+  if (!primary) throw originError(origin, `the conversion measure ${conv.measure.name}'s semantic model ${conv.model.name} needs a primary entity, to count each conversion row once.`);
+  const rowId = cv.base.col('e', primary.name, primary.expr);
+  const x = cv.base.col('m', conv.measure.name, conv.measure.expr);
+  const value = aggregate(conv.measure, 'x', origin);
+  const inner = `select ${[...selectGroups(groups), `${x} as x`, `row_number() over (partition by ${rowId} order by ${bt} desc) as rn`].join(', ')}\nfrom ${b.sql()}\n  join ${cv.base.sql()} on ${on.join(' and ')}\n  ${cv.joinSql().join('\n  ')}${whereSql(conds)}`;
+  return `select ${[...groups.map((_g, i) => `g${i + 1}`), `${value} as v`].join(', ')}\nfrom (\n${inner}\n) p\nwhere rn = 1${groupList(groups.length)}`;
+}
