@@ -30,8 +30,10 @@ import { REQUIRED_FIELDS, formatCents, formatTimestamp, jsonValue, toCsv, toCsvF
 import type { FlashSale } from './flash-sales.js';
 import { DAY_MS, HOUR_MS, planFlashSales, saleAt } from './flash-sales.js';
 import { MinHeap } from './heap.js';
+import { KpiSteering, dirtBefore } from './kpi-steering.js';
 import { Prng, fnv1a32 } from './prng.js';
 import { SimClock } from './traffic.js';
+import { trafficProfile, type TrafficProfile } from './traffic-profile.js';
 
 export const DEFAULT_SEED = 42;
 export const DEFAULT_START = '2026-11-24T00:00:00Z';
@@ -59,6 +61,8 @@ export interface GenerateOptions {
   spanMs?: number;
   format?: EventFormat;
   dirt?: Partial<DirtRatios>;
+  /** traffic profile (traffic-profile.ts; default realistic) */
+  profile?: string;
 }
 
 export type LineKind = 'valid' | 'duplicate' | 'malformed' | 'null' | 'invalid';
@@ -190,8 +194,10 @@ class EventSimulation {
   private readonly tMal: number;
   private readonly tNull: number;
   private readonly tInv: number;
+  /** set by a profile with KPI targets: sessions, products and quantities are steered to them */
+  private readonly steer: KpiSteering | null;
 
-  constructor(private readonly opts: Required<Omit<GenerateOptions, 'dirt' | 'format'>> & { format: EventFormat; dirt: DirtRatios }) {
+  constructor(private readonly opts: Required<Omit<GenerateOptions, 'dirt' | 'format' | 'profile'>> & { format: EventFormat; dirt: DirtRatios; profile: TrafficProfile }) {
     this.catalog = opts.catalog;
     this.format = opts.format;
     this.dirt = opts.dirt;
@@ -216,6 +222,7 @@ class EventSimulation {
     this.tMal = this.tDup + d.malformed;
     this.tNull = this.tMal + d.nulls;
     this.tInv = this.tNull + d.invalid;
+    this.steer = opts.profile.targets ? new KpiSteering(opts.profile.targets) : null;
   }
 
   // ----- picking -------------------------------------------------------------------------------
@@ -261,10 +268,29 @@ class EventSimulation {
 
   // ----- sessions ------------------------------------------------------------------------------
 
-  private newSession(ts: number): Session {
+  private newSession(ts: number, capacity: number): Session {
     const rng = this.rng;
     const saleIdx = saleAt(this.sales, ts);
     const saleShopper = saleIdx >= 0 && rng.chance(0.75);
+    if (this.steer) {
+      const { plan, events } = this.steer.plan(capacity, rng.chance(0.4));
+      return {
+        seq: this.seq++,
+        id: this.newSessionId(),
+        user: this.pickUser(),
+        nextTs: ts,
+        stage: VIEW,
+        viewsLeft: 1,
+        willCart: plan !== 'view',
+        outcome: plan === 'purchase' ? OUTCOME_PURCHASE : events === 3 ? OUTCOME_REMOVE : OUTCOME_ABANDON,
+        sale: saleShopper ? saleIdx : -1,
+        category: this.pickCategory(),
+        product: -1,
+        cartCents: 0,
+        cartQty: 0,
+        cartSale: null,
+      };
+    }
     let views = 1;
     while (views < 8 && rng.chance(0.5)) views++;
     const willCart = rng.chance(saleShopper ? 0.42 : 0.16);
@@ -310,6 +336,7 @@ class EventSimulation {
       if (s.sale >= 0 && rng.chance(0.8)) p = rng.pick(this.sales[s.sale]!.featured);
       else if (s.product >= 0 && rng.chance(0.6)) p = this.pickInCategory(this.categoryOf[s.product]!);
       else p = this.pickInCategory(s.product < 0 ? s.category : this.pickCategory());
+      if (this.steer && s.outcome === OUTCOME_PURCHASE && s.willCart) p = this.steeredProduct(p, ts);
       s.product = p;
       cents = this.priceAt(p, ts);
       fs = this.priceSale;
@@ -326,7 +353,7 @@ class EventSimulation {
       p = s.product;
       cents = this.priceAt(p, ts);
       fs = this.priceSale;
-      qty = this.pickQuantity();
+      qty = this.steer && s.outcome === OUTCOME_PURCHASE ? this.steer.quantity(cents) : this.pickQuantity();
       s.cartCents = cents;
       s.cartQty = qty;
       s.cartSale = fs;
@@ -348,6 +375,7 @@ class EventSimulation {
     }
     if (!terminal) this.sessions.push(s);
     this.lastWasTerminal = terminal;
+    this.steer?.wrote();
     // Fast path of toNdjson / toCsv: every value here is known not to need escaping except the
     // product's, which are pre-encoded. (A unit test checks both paths agree.)
     const eventId = rng.uuid();
@@ -381,12 +409,40 @@ class EventSimulation {
 
   next(k: number): GeneratedLine {
     const c = this.clock.at(k);
+    if (this.steer) return this.nextSteered(k, c);
     const r = this.rng.float();
     if (r < this.tDup && this.recent.length > 0) return this.duplicate();
     if (r >= this.tDup && r < this.tMal) return this.malformed(c);
     if (r >= this.tMal && r < this.tNull) return this.nullLine(c);
     if (r >= this.tNull && r < this.tInv) return this.invalidLine(c);
     return this.valid(c, k);
+  }
+
+  /**
+   * Steered streams place dirt evenly (a quota, not a draw), so the number of valid lines still
+   * to come is known and every session started fits in it (see valid).
+   */
+  private nextSteered(k: number, c: number): GeneratedLine {
+    const t = this.tInv;
+    if (dirtBefore(k + 1, t) === dirtBefore(k, t)) return this.valid(c, k);
+    const r = this.rng.float() * t;
+    if (r < this.tDup) return this.recent.length > 0 ? this.duplicate() : this.malformed(c);
+    if (r < this.tMal) return this.malformed(c);
+    if (r < this.tNull) return this.nullLine(c);
+    return this.invalidLine(c);
+  }
+
+  /** Valid lines from line k (included) to the end of a steered stream. */
+  private validLinesFrom(k: number): number {
+    const n = this.opts.events;
+    return n - k - (dirtBefore(n, this.tInv) - dirtBefore(k, this.tInv));
+  }
+
+  /** A buying session's product: of a few the shopper might look at, the one whose price keeps the order value on target. */
+  private steeredProduct(first: number, ts: number): number {
+    const candidates = [first];
+    for (let i = 0; i < 11; i++) candidates.push(this.pickInCategory(this.pickCategory()));
+    return candidates[this.steer!.pickPrice(candidates.map((p) => this.priceAt(p, ts)))]!;
   }
 
   private remember(g: GeneratedLine): void {
@@ -410,8 +466,10 @@ class EventSimulation {
     for (;;) {
       const top = this.sessions.peek();
       let s: Session;
-      if (top && top.nextTs <= c) s = this.sessions.pop()!;
-      else s = this.newSession(c);
+      // steered: once the lines left are those the started sessions need, only they are written
+      const capacity = this.steer ? this.validLinesFrom(k) - this.steer.inFlight : Infinity;
+      if (top && (top.nextTs <= c || capacity <= 0)) s = this.sessions.pop()!;
+      else s = this.newSession(c, capacity);
       const g = this.step(s);
       const ts = g.tsMs;
       if (this.lastWasTerminal && this.lateWritten + this.pending.size < lateTarget && ts + HOUR_MS <= this.lateEnd) {
@@ -538,6 +596,10 @@ export function resolveGenerateOptions(opts: GenerateOptions) {
   const spanMs = opts.spanMs ?? DEFAULT_SPAN_MS;
   if (!Number.isFinite(startMs)) throw new RangeError('startMs must be a finite epoch time in ms');
   if (!Number.isFinite(spanMs) || spanMs < 1000) throw new RangeError(`span must be at least 1 s (got ${spanMs} ms)`);
+  const dirt = normalizeDirt(opts.dirt);
+  const profile = trafficProfile(opts.profile);
+  // a late event is a session's last one held back: the steered stream's end could not wait for it
+  if (profile.targets && dirt.late > 0) throw new RangeError(`the ${profile.name} profile steers every session to its end within the stream: it takes no late events (drop --late)`);
   return {
     catalog: opts.catalog,
     events: opts.events,
@@ -545,7 +607,8 @@ export function resolveGenerateOptions(opts: GenerateOptions) {
     startMs,
     spanMs,
     format: opts.format ?? 'ndjson',
-    dirt: normalizeDirt(opts.dirt),
+    dirt,
+    profile,
   };
 }
 

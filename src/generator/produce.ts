@@ -21,7 +21,7 @@ import { CSV_HEADER, formatCents } from './event.js';
 import type { EventSink } from './event-sink.js';
 import { DirectorySink, StreamSink, makeDirs } from './event-sink.js';
 import type { DirtRatios, GeneratedLine } from './generate-events.js';
-import { DEFAULT_SEED, DEFAULT_SPAN_MS, DEFAULT_START, flashSalesFor, generateEvents, normalizeDirt } from './generate-events.js';
+import { DEFAULT_SEED, DEFAULT_SPAN_MS, DEFAULT_START, flashSalesFor, generateEvents, normalizeDirt, resolveGenerateOptions } from './generate-events.js';
 
 export const DEFAULT_EVENTS = 10_000;
 export const DEFAULT_FILE_EVENTS = 10_000;
@@ -50,6 +50,8 @@ export interface ProduceOptions {
   /** Simulated time the events are spread over (default 24 h). */
   spanMs?: number;
   dirt?: Partial<DirtRatios>;
+  /** Traffic profile (default realistic; seed-report: the original system's published KPIs). */
+  profile?: string;
   /** Catalog CSV path, or products already read (default <project>/seeds/products.csv). */
   catalog?: string | readonly Product[];
   /** Write the summary JSON here too. */
@@ -211,7 +213,13 @@ export async function produce(opts: ProduceOptions): Promise<ProduceSummary> {
   };
 
   const tally = new Tally();
-  const lines = generateEvents({ catalog, events: planned, seed, startMs, spanMs, format, dirt });
+  const generate = { catalog, events: planned, seed, startMs, spanMs, format, dirt, profile: opts.profile };
+  try {
+    resolveGenerateOptions(generate);
+  } catch (e) {
+    fail(`${(e as Error).message}`);
+  }
+  const lines = generateEvents(generate);
   let stoppedBy: ProduceSummary['stopped_by'] = 'events';
   const signal = opts.signal;
 
