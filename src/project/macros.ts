@@ -52,6 +52,9 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
         if (typeof fn === 'function') helpers.set(name, interruptible(fn as HelperFn));
         else if (name === 'default' && fn && typeof fn === 'object') {
           for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(n2, interruptible(f2 as HelperFn));
+        } else if (fn && typeof fn === 'object') {
+          // `export const my_pkg = { fn() {…} }`: called as {{my_pkg.fn …}}, as dbt calls a package's macros
+          for (const [n2, f2] of Object.entries(fn)) if (typeof f2 === 'function') helpers.set(`${name}.${n2}`, interruptible(f2 as HelperFn));
         }
       }
     }

@@ -104,7 +104,8 @@ export class Compiler {
     if (!canInterpret(ast)) {
       tpl = this.templates.get(source);
       if (!tpl) {
-        tpl = p.env.compile(source, { noEscape: true });
+        // the parsed AST, whose namespaced calls (`dbt.x`) are already helper names
+        tpl = p.env.compile(ast, { noEscape: true });
         this.templates.set(source, tpl);
       }
     }

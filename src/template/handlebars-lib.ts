@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
+import { rewriteNamespacedCalls } from './namespaced-calls.js';
 
 type Hb = typeof Handlebars;
 const require = createRequire(import.meta.url);
@@ -32,7 +33,10 @@ export function createHandlebarsEnv(): Hb {
     const lib = handlebars() as Hb & Record<'Compiler' | 'JavaScriptCompiler' | 'Parser' | 'parseWithoutProcessing', unknown>;
     const { compile } = require('handlebars/dist/cjs/handlebars/compiler/compiler.js') as { compile: CompileWith };
     // what Handlebars' create() adds to a runtime environment: the compiler reads them from it
-    Object.assign(hb, { AST: lib.AST, Compiler: lib.Compiler, JavaScriptCompiler: lib.JavaScriptCompiler, Parser: lib.Parser, parse: lib.parse, parseWithoutProcessing: lib.parseWithoutProcessing });
+    Object.assign(hb, { AST: lib.AST, Compiler: lib.Compiler, JavaScriptCompiler: lib.JavaScriptCompiler, Parser: lib.Parser, parseWithoutProcessing: lib.parseWithoutProcessing });
+    // a template's text (a partial's, as Handlebars compiles it on first use) gets its namespaced
+    // calls as helper names, as ft's own parse gives them; an AST from ft's parse is taken as is
+    hb.parse = ((i: string | hbs.AST.Program, o?: Handlebars.ParseOptions) => (typeof i === 'string' ? rewriteNamespacedCalls(lib.parse(i, o)) : i)) as Hb['parse'];
     hb.compile = ((i: string, o?: CompileOptions) => compile(i, o, hb)) as Hb['compile'];
     return hb.compile(input, options);
   }) as Hb['compile'];

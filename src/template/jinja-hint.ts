@@ -1,3 +1,5 @@
+import { LIBRARY_HELPER_NAMES } from './library/library-helpers.js';
+
 // dbt projects ported to ft keep some Jinja by habit; Handlebars then reports a bare parse
 // error, or passes a `{% … %}` statement to MySQL as text. These say what was meant instead.
 
@@ -57,6 +59,12 @@ export function jinjaHint(source: string): { line: number; hint: string } | unde
   const line = source.slice(0, first.index).split('\n').length;
   if (first === call) {
     const [, name, args] = call;
+    // a namespaced macro the library lacks: suggesting {{ns.x …}} would only move the error
+    const dot = name!.indexOf('.');
+    if (dot > 0 && !LIBRARY_HELPER_NAMES.includes(name!)) {
+      const ns = name!.slice(0, dot);
+      return { line, hint: `"${first[0]}" is Jinja calling ${name}, which ft's library of dbt macros does not have: define it in a macros/*.js file (export const ${ns} = { ${name!.slice(dot + 1)}(...args) { return 'SQL'; } }), then write {{${name} …}} with its arguments separated by spaces` };
+    }
     const converted = name === 'is_incremental' ? undefined : handlebarsCall(name!, args!);
     const instead =
       name === 'is_incremental' ? '{{#if (is_incremental)}} … {{/if}}' : converted === undefined ? `{{${name} …}}, its arguments separated by spaces` : `{{${converted}}}`;

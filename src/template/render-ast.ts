@@ -273,7 +273,7 @@ export class AstRenderer {
       const ast = this.parse(body, name);
       result = canInterpret(ast)
         ? this.program(ast, { ctx: context, data: s.data, depths: [context] })
-        : this.env.compile(body, { noEscape: true })(context, { data: s.data, allowedProtoProperties: ALLOWED_PROTO_PROPERTIES });
+        : this.env.compile(ast, { noEscape: true })(context, { data: s.data, allowedProtoProperties: ALLOWED_PROTO_PROPERTIES });
     } else if (typeof body === 'function') {
       result = String((body as Fn)(context, { data: s.data, helpers: this.env.helpers, partials: this.env.partials, name }));
     } else {

@@ -2,6 +2,7 @@ import { handlebars } from './handlebars-lib.js';
 import { FtError } from '../util/errors.js';
 import { fastParse } from './fast-parse.js';
 import { jinjaHint } from './jinja-hint.js';
+import { rewriteNamespacedCalls } from './namespaced-calls.js';
 
 type HbNode = hbs.AST.Node;
 
@@ -37,7 +38,7 @@ export function parseTemplate(source: string, file: string): hbs.AST.Program {
   if (hit) return hit;
   try {
     // Handlebars' own parser only for what the fast one declines (and for its error messages)
-    const ast = fastParse(source) ?? handlebars().parse(source);
+    const ast = rewriteNamespacedCalls(fastParse(source) ?? handlebars().parse(source));
     // a long-lived process (watch, docs serve) sees many versions of each file: bound the memo
     if (parsed.size >= 50_000) parsed.clear();
     parsed.set(source, ast);

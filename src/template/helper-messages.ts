@@ -1,0 +1,29 @@
+import { didYouMean } from '../util/suggest.js';
+import { LIBRARY_NAMESPACES } from './namespaced-calls.js';
+
+/**
+ * What to say of a helper name the project does not define, so the fix is in the message: a
+ * partial called as a helper, a namespaced name the library lacks, or a plain typo.
+ */
+export function unknownHelperMessage(name: string, column: number, known: Set<string>, partials: ReadonlyMap<string, unknown>, macroDir = 'macros'): string {
+  const dot = name.indexOf('.');
+  const ns = dot > 0 ? name.slice(0, dot) : undefined;
+  const bare = dot > 0 ? name.slice(dot + 1) : name;
+  const at = `unknown helper "${name}" at column ${column}.`;
+  if (partials.has(bare)) {
+    return `${at} "${bare}" is a partial (${macroDir}/${bare}.sql), not a helper: write {{> ${bare} …}} with its arguments as name=value pairs, as in {{> ${bare} column="amount"}}.`;
+  }
+  if (ns && LIBRARY_NAMESPACES.has(ns)) {
+    const sameNs = [...known].filter((k) => k.startsWith(`${ns}.`));
+    return `${at} ft's library of dbt macros has no ${name}.${didYouMean(name, sameNs)} docs/dbt-macros.md lists the macros it has; to add your own, export the namespace from a ${macroDir}/*.js file: export const ${ns} = { ${bare}(...args) { return 'SQL'; } }.`;
+  }
+  if (ns) {
+    return `${at}${didYouMean(name, known)} A namespaced helper comes from ft's library (dbt.*, dbt_utils.*, dbt_date.*) or from a ${macroDir}/*.js file exporting its namespace: export const ${ns} = { ${bare}(...args) { return 'SQL'; } }.`;
+  }
+  return `${at}${didYouMean(name, known)} Define it in a ${macroDir}/*.js file or fix the name.`;
+}
+
+/** Whether a bare `{{name}}` the project does not define reads as a helper call: a partial's name, or a library namespace's. */
+export function lookupIsCall(name: string, partials: ReadonlyMap<string, unknown>): boolean {
+  return partials.has(name) || LIBRARY_NAMESPACES.has(name.split('.')[0]!);
+}

@@ -1,0 +1,168 @@
+-- timestampdiff(second, now(), {{dbt_date.now}})
+timestampdiff(second, now(), now())
+
+-- timestampdiff(minute, utc_timestamp(), {{dbt_date.now "+02:00"}})
+timestampdiff(minute, utc_timestamp(), convert_tz(utc_timestamp(), '+00:00', '+02:00'))
+
+-- datediff({{dbt_date.today}}, current_date())
+datediff(cast(now() as date), current_date())
+
+-- datediff({{dbt_date.tomorrow}}, current_date())
+datediff(cast(date_add(cast(cast(now() as date) as date), interval (1) day) as date), current_date())
+
+-- datediff({{dbt_date.yesterday}}, current_date())
+datediff(cast(date_add(cast(cast(now() as date) as date), interval (-1) day) as date), current_date())
+
+-- {{dbt_date.n_days_ago 3 "'2024-03-15'"}}
+cast(date_add(cast('2024-03-15' as date), interval (-3) day) as date)
+
+-- {{dbt_date.n_days_away 3 "'2024-03-15'"}}
+cast(date_add(cast('2024-03-15' as date), interval (3) day) as date)
+
+-- dayofweek({{dbt_date.n_weeks_ago 2}})
+dayofweek(cast(date_sub(cast(date_add(cast(now() as date), interval (-2) week) as date), interval (dayofweek(date_add(cast(now() as date), interval (-2) week)) - 1) day) as date))
+
+-- dayofweek({{dbt_date.n_weeks_away 2}})
+dayofweek(cast(date_sub(cast(date_add(cast(now() as date), interval (2) week) as date), interval (dayofweek(date_add(cast(now() as date), interval (2) week)) - 1) day) as date))
+
+-- {{dbt_date.n_months_ago 1}} = cast(date_format(current_date() - interval 1 month, '%Y-%m-01') as datetime)
+cast(date_format(date_add(cast(now() as date), interval (-1) month), '%Y-%m-01') as datetime) = cast(date_format(current_date() - interval 1 month, '%Y-%m-01') as datetime)
+
+-- {{dbt_date.n_months_away 1}} = cast(date_format(current_date() + interval 1 month, '%Y-%m-01') as datetime)
+cast(date_format(date_add(cast(now() as date), interval (1) month), '%Y-%m-01') as datetime) = cast(date_format(current_date() + interval 1 month, '%Y-%m-01') as datetime)
+
+-- datediff(current_date(), {{dbt_date.last_week}})
+datediff(current_date(), cast(date_add(cast(cast(now() as date) as date), interval (-7) day) as date))
+
+-- {{dbt_date.last_month}} = cast(date_format(current_date() - interval 1 month, '%Y-%m-01') as datetime)
+cast(date_format(date_add(cast(now() as date), interval (-1) month), '%Y-%m-01') as datetime) = cast(date_format(current_date() - interval 1 month, '%Y-%m-01') as datetime)
+
+-- {{dbt_date.next_month}} = cast(date_format(current_date() + interval 1 month, '%Y-%m-01') as datetime)
+cast(date_format(date_add(cast(now() as date), interval (1) month), '%Y-%m-01') as datetime) = cast(date_format(current_date() + interval 1 month, '%Y-%m-01') as datetime)
+
+-- {{dbt_date.day_of_week "cast('2024-03-15 13:45:12' as datetime)"}}
+(weekday(cast('2024-03-15 13:45:12' as datetime)) + 1)
+
+-- {{dbt_date.day_of_week "cast('2024-03-15 13:45:12' as datetime)" isoweek=false}}
+dayofweek(cast('2024-03-15 13:45:12' as datetime))
+
+-- {{dbt_date.day_name "cast('2024-03-15 13:45:12' as datetime)"}}
+date_format(cast('2024-03-15 13:45:12' as datetime), '%a')
+
+-- {{dbt_date.day_name "cast('2024-03-15 13:45:12' as datetime)" short=false}}
+date_format(cast('2024-03-15 13:45:12' as datetime), '%W')
+
+-- {{dbt_date.day_of_month "cast('2024-03-15 13:45:12' as datetime)"}}
+dayofmonth(cast('2024-03-15 13:45:12' as datetime))
+
+-- {{dbt_date.day_of_year "cast('2024-03-15 13:45:12' as datetime)"}}
+dayofyear(cast('2024-03-15 13:45:12' as datetime))
+
+-- {{dbt_date.month_name "cast('2024-03-15 13:45:12' as datetime)"}}
+date_format(cast('2024-03-15 13:45:12' as datetime), '%b')
+
+-- {{dbt_date.month_name "cast('2024-03-15 13:45:12' as datetime)" short=false}}
+date_format(cast('2024-03-15 13:45:12' as datetime), '%M')
+
+-- {{dbt_date.week_start "cast('2024-03-15 13:45:12' as datetime)"}}
+cast(date_sub(cast(cast('2024-03-15 13:45:12' as datetime) as date), interval (dayofweek(cast('2024-03-15 13:45:12' as datetime)) - 1) day) as date)
+
+-- {{dbt_date.week_end "cast('2024-03-15 13:45:12' as datetime)"}}
+cast(date_add(cast(date_sub(cast(cast('2024-03-15 13:45:12' as datetime) as date), interval (dayofweek(cast('2024-03-15 13:45:12' as datetime)) - 1) day) as date), interval (6) day) as date)
+
+-- {{dbt_date.iso_week_of_year "cast('2024-03-15 13:45:12' as datetime)"}}
+week(cast('2024-03-15 13:45:12' as datetime), 3)
+
+-- {{dbt_date.week_of_year "cast('2024-03-15 13:45:12' as datetime)"}}
+week(cast('2024-03-15 13:45:12' as datetime), 0)
+
+-- {{dbt_date.date_part "month" "cast('2024-03-15 13:45:12' as datetime)"}}
+extract(month from cast('2024-03-15 13:45:12' as datetime))
+
+-- {{dbt_date.from_unixtimestamp 1710510312}}
+timestampadd(microsecond, 1710510312 * 1000000, cast('1970-01-01 00:00:00' as datetime(6)))
+
+-- {{dbt_date.from_unixtimestamp 1710510312123 format="milliseconds"}}
+timestampadd(microsecond, 1710510312123 * 1000, cast('1970-01-01 00:00:00' as datetime(6)))
+
+-- {{dbt_date.to_unixtimestamp "cast('2024-03-15 13:45:12' as datetime)"}}
+timestampdiff(second, cast('1970-01-01 00:00:00' as datetime), cast('2024-03-15 13:45:12' as datetime))
+
+-- {{dbt_date.convert_timezone "cast('2024-03-15 13:45:12' as datetime)" "+02:00"}}
+convert_tz(cast('2024-03-15 13:45:12' as datetime), '+00:00', '+02:00')
+
+-- (select count(*) from ({{dbt_date.date_spine "day" "cast('2024-02-01' as date)" "cast('2024-03-01' as date)"}}) s)
+(select count(*) from (with rawdata as (
+with p as (
+    select 0 as generated_number union all select 1
+), unioned as (
+    select
+    p0.generated_number * 1
+    + p1.generated_number * 2
+    + p2.generated_number * 4
+    + p3.generated_number * 8
+    + p4.generated_number * 16
+    + 1 as generated_number
+    from
+    p as p0
+    cross join p as p1
+    cross join p as p2
+    cross join p as p3
+    cross join p as p4
+)
+select *
+from unioned
+where generated_number <= 29
+order by generated_number
+), all_periods as (
+    select date_add(cast('2024-02-01' as date), interval (row_number() over (order by generated_number) - 1) day) as date_day
+    from rawdata
+), filtered as (
+    select * from all_periods where date_day < cast('2024-03-01' as date)
+)
+select * from filtered) s)
+
+-- (select count(*) from ({{dbt_date.get_base_dates start_date="2024-01-01" end_date="2024-01-11"}}) s)
+(select count(*) from (with date_spine as (
+with rawdata as (
+with p as (
+    select 0 as generated_number union all select 1
+), unioned as (
+    select
+    p0.generated_number * 1
+    + p1.generated_number * 2
+    + p2.generated_number * 4
+    + p3.generated_number * 8
+    + 1 as generated_number
+    from
+    p as p0
+    cross join p as p1
+    cross join p as p2
+    cross join p as p3
+)
+select *
+from unioned
+where generated_number <= 10
+order by generated_number
+), all_periods as (
+    select date_add(cast('2024-01-01' as datetime), interval (row_number() over (order by generated_number) - 1) day) as date_day
+    from rawdata
+), filtered as (
+    select * from all_periods where date_day < cast('2024-01-11' as datetime)
+)
+select * from filtered
+)
+select cast(d.date_day as datetime) as date_day
+from date_spine d) s)
+
+-- (select count(*) from ({{dbt_date.get_base_dates n_dateparts=3}}) s)
+(select count(*) from (with date_spine as (
+with recursive all_periods (date_day) as (
+    select date_add(cast(now() as date), interval (-3) day)
+    union all
+    select date_add(date_day, interval (1) day) from all_periods where date_add(date_day, interval (1) day) < cast(date_add(cast(cast(now() as date) as date), interval (1) day) as date)
+)
+select * from all_periods where date_day < cast(date_add(cast(cast(now() as date) as date), interval (1) day) as date)
+)
+select cast(d.date_day as datetime) as date_day
+from date_spine d) s)
