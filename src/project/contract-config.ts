@@ -96,6 +96,8 @@ export function applyContract(node: Node, patch: NodePatch | undefined, warn: (m
   if (node.resource_type !== 'model') return;
   const contract = readContract(node, patch);
   node.contract = contract;
+  // config.contract as dbt's manifest has it; left out when not written (an older manifest's config stays comparable)
+  if (node.config.contract !== undefined) node.config = { ...node.config, contract: { enforced: contract.enforced, alias_types: contract.alias_types } };
   const file = patch?.file ?? node.original_file_path;
   const lines = new Map<string, number>();
   for (const c of patch?.columns ?? []) lines.set(c.name.toLowerCase(), c.line);
@@ -139,6 +141,9 @@ export function applyContract(node: Node, patch: NodePatch | undefined, warn: (m
     const at = declaredAt.get(c)!;
     for (const col of 'columns' in c ? (c as ModelConstraint).columns : []) {
       if (!names.has(col.toLowerCase())) throw new FtError(`the ${c.type} constraint names column ${col}, which ${node.name}'s YAML does not declare.`, 2, at.file, at.line);
+    }
+    if (c.type === 'foreign_key' && c.name && materialized !== 'view') {
+      warn(`${at.file}:${at.line}: foreign key name "${c.name}" of ${node.name} is not used: the server keeps foreign key names unique per database, and ft builds the new table beside the old one, so the server names the key (<table>_ibfk_<n>).`);
     }
     if (materialized === 'view' && c.warn_unsupported) {
       warn(`${at.file}:${at.line}: ${c.type} constraint of ${node.name}: a view cannot hold constraints; not applied (its contract checks names and types only).`);

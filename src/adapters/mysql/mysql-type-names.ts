@@ -63,12 +63,13 @@ export function normaliseColumnType(type: string): string {
 /**
  * The part of a type a contract compares: its name and sign, without size, precision or scale
  * (as dbt's contracts: the table is created with the declared size, a view shows the query's).
- * tinyint(1), the servers' boolean, stays apart from other tinyints.
+ * The integer types are one, as sizes of one type: `cast(x as signed)` is int or bigint on
+ * MariaDB depending on x, always bigint on MySQL, and a table takes the declared width.
  */
 export function contractTypeKey(type: string): string {
-  const n = normaliseColumnType(type);
-  if (n.startsWith('tinyint(1)')) return n;
-  return n.replace(/\([^)]*\)/, '');
+  const n = normaliseColumnType(type).replace(/\([^)]*\)/, '');
+  const base = n.split(' ')[0]!;
+  return INTEGER.has(base) ? n.replace(base, 'integer') : n;
 }
 
 /** A `data_type` with dbt's generic names (`string`) in MySQL's words, when the contract's alias_types is on. */
