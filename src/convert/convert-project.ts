@@ -186,8 +186,10 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     leftovers.push(...verifyOutput({ file: v.file, text, out: v.out, partial: v.partial, hasLeftovers }, partialNames));
   }
 
-  if (opts.profile) {
-    const p = convertProfile(resolve(opts.profile), raw.profile === undefined ? undefined : String(raw.profile));
+  // a profiles.yml kept in the project is a dbt profile too: converted, never copied with its password
+  const profile = opts.profile ?? (existsSync(join(root, 'profiles.yml')) ? join(root, 'profiles.yml') : undefined);
+  if (profile) {
+    const p = convertProfile(resolve(profile), raw.profile === undefined ? undefined : String(raw.profile));
     outputs.set('profiles.yml', { text: p.text });
     notes.push(...p.notes);
   }

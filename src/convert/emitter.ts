@@ -18,6 +18,29 @@ export class Emitter {
     this.joined = undefined;
   }
 
+  /**
+   * A block's text without the line break after its opening tag and the blank space before
+   * its closing one (`{% macro x() %}\n  …\n{% endmacro %}`): a partial printed inline stays
+   * on its line. Lines are kept right: the first piece starts one line later.
+   */
+  trimBlock(): void {
+    const first = this.parts[0];
+    const lead = first === undefined ? null : /^[ \t]*\r?\n/.exec(first);
+    if (lead && first !== undefined) {
+      this.parts[0] = first.slice(lead[0].length);
+      this.anchors[0]!.line += 1;
+      for (let i = 1; i < this.anchors.length; i++) this.anchors[i]!.off -= lead[0].length;
+      this.len -= lead[0].length;
+    }
+    for (let i = this.parts.length - 1; i >= 0; i--) {
+      const trimmed = this.parts[i]!.replace(/\s+$/, '');
+      this.len -= this.parts[i]!.length - trimmed.length;
+      this.parts[i] = trimmed;
+      if (trimmed) break;
+    }
+    this.joined = undefined;
+  }
+
   get text(): string {
     return (this.joined ??= this.parts.join(''));
   }

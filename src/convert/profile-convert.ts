@@ -5,11 +5,15 @@ import { FtError } from '../util/errors.js';
 /** A literal Jinja env_var in a dbt profile value, as ft's Handlebars; else undefined. */
 function envVarOf(v: unknown): string | undefined {
   const m = typeof v === 'string' ? /^\s*\{\{\s*env_var\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]*)['"]\s*)?\)\s*(\|\s*as_number\s*)?\}\}\s*$/.exec(v) : null;
-  if (!m) return undefined;
+  if (!m) {
+    // ft's own form (a converted profile converted again) stays as it is
+    return typeof v === 'string' && /^\s*\{\{env_var "[^"]+"( "[^"]*")?\}\}\s*$/.test(v) ? v.trim() : undefined;
+  }
   return m[2] !== undefined ? `{{env_var "${m[1]}" "${m[2]}"}}` : `{{env_var "${m[1]}"}}`;
 }
 
-const yamlString = (s: string): string => JSON.stringify(s);
+/** A YAML scalar; single-quoted when it holds double quotes (`'{{env_var "X" ""}}'`), which read as they are. */
+const yamlString = (s: string): string => (s.includes('"') ? `'${s.replace(/'/g, "''")}'` : JSON.stringify(s));
 
 /**
  * ft's profiles.yml from a dbt profile: the same targets, pointed at MySQL. A password is

@@ -79,7 +79,7 @@ const DATETIME_TYPES = /^(timestamp|timestamp without time zone|datetime|timesta
 
 /** A source type → MySQL's CAST target, or why there is none to pick safely. */
 export function mysqlCastType(type: string): { to?: string; why?: string } {
-  const m = /^([a-z_ ]+?)\s*(\(\s*([\d\s,]+)\))?$/i.exec(type.trim());
+  const m = /^([a-z_][a-z0-9_ ]*?)\s*(\(\s*([\d\s,]+)\))?$/i.exec(type.trim());
   if (!m) return { why: `unknown type "${type}"` };
   const base = m[1]!.toLowerCase().replace(/\s+/g, ' ');
   const args = m[3]?.replace(/\s+/g, '');

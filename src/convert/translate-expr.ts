@@ -22,6 +22,8 @@ export interface ExprScope {
   inLoop: boolean;
   /** `this`/`target` are read through @root (inside blocks and partials) */
   viaRoot: boolean;
+  /** an ft partial already: a bare name is one of its arguments, whatever dbt meant by it */
+  namesAreArgs?: boolean;
   macros: ReadonlyMap<string, MacroSig>;
   projectName: string;
   /** quote for Handlebars string literals: `'` inside a double-quoted YAML value */
@@ -53,6 +55,9 @@ const CONTEXT_ONLY: Record<string, string> = {
   api: 'dbt.api is not available',
   statement: 'statement blocks have no Handlebars form',
 };
+
+/** dbt context names that an ft partial may well use as argument names (`model` in a test) */
+const MAY_BE_ARGS = new Set(['model', 'database', 'schemas', 'context', 'statement', 'api', 'selected_resources']);
 
 const UNSUPPORTED_CALLS: Record<string, string> = {
   return: 'a macro that returns a value needs a JS helper (macros/*.js) in ft: partials only print text',
@@ -109,6 +114,14 @@ export function literalValue(e: Expr): unknown {
   return undefined;
 }
 
+/** `{'a': 1}['a']`, `{'a': 1}.a`, `['x', 'y'][0]` (a set's literal, inlined): the value itself. */
+function fold(o: Expr, key: Expr): Expr | undefined {
+  if (key.t !== 'lit') return undefined;
+  if (o.t === 'dict') return o.items.find(([k]) => k.t === 'lit' && k.v === key.v)?.[1];
+  if ((o.t === 'list' || o.t === 'tuple') && typeof key.v === 'number') return o.items[key.v];
+  return undefined;
+}
+
 const sub = (name: string, parts: string[]): string => `(${[name, ...parts].join(' ')})`;
 
 /** Jinja expression → a Handlebars parameter (a literal, a path or a `(helper …)` sub-expression). */
@@ -136,6 +149,8 @@ export class ExprTranslator {
       case 'attr':
         return this.attr(e);
       case 'index': {
+        const folded = fold(e.o, e.i);
+        if (folded) return this.param(folded);
         const key = e.i.t === 'lit' ? this.literal(e.i.v) : this.param(e.i);
         return sub('lookup', [this.param(e.o), key]);
       }
@@ -194,7 +209,7 @@ export class ExprTranslator {
     if (n === 'target' || n === 'run_started_at' || n === 'invocation_id') return this.root(n);
     if (n === 'execute') return 'true'; // ft renders only when it runs or compiles: dbt's execute is then true
     if (n === 'loop') throw new Untranslatable('loop variable', this.s.inLoop ? 'only loop.first, loop.last and loop.index0 have a Handlebars form (@first, @last, @index)' : 'loop outside a for');
-    if (n in CONTEXT_ONLY) throw new Untranslatable(`context: ${n}`, CONTEXT_ONLY[n]!);
+    if (n in CONTEXT_ONLY && !(this.s.namesAreArgs && MAY_BE_ARGS.has(n))) throw new Untranslatable(`context: ${n}`, CONTEXT_ONLY[n]!);
     return n;
   }
 
@@ -209,6 +224,8 @@ export class ExprTranslator {
       const part = e.n === 'identifier' || e.n === 'table' ? 'name' : e.n;
       return this.s.viaRoot ? `@root.${part}` : `this.${part}`;
     }
+    const folded = fold(e.o, { t: 'lit', v: e.n });
+    if (folded) return this.param(folded);
     const d = dotted(e);
     if (d && CONTEXT_ONLY[d.split('.')[0]!] && !this.s.lookup(d.split('.')[0]!)) throw new Untranslatable(`context: ${d.split('.')[0]}`, CONTEXT_ONLY[d.split('.')[0]!]!);
     const o = this.param(e.o);

@@ -1,3 +1,4 @@
+import { handlebars } from '../template/handlebars-lib.js';
 import { Emitter } from './emitter.js';
 import { ExprParser, JinjaSyntaxError, parseExpr, type Expr } from './jinja-expr.js';
 import { lexJinja } from './jinja-lexer.js';
@@ -94,6 +95,8 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
   const main = new Emitter();
   let out = main;
   let line = 1;
+  /** the tag being translated, for notes */
+  let current = '';
 
   const leftover = (construct: string, text: string, why: string, at = line) => leftovers.push({ file: opts.file, line: at, construct, text: shorten(text), why });
 
@@ -123,10 +126,11 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
     eachDepth: eachDepth(),
     inLoop: frames.some((f) => f.type === 'for' && !f.verbatim),
     viaRoot: inMacro() || opts.kind === 'partial' || eachDepth() > 0,
+    namesAreArgs: opts.kind === 'partial',
     macros: opts.macros,
     projectName: opts.projectName,
     quote,
-    note: (construct, why) => leftover(construct, '', why),
+    note: (construct, why) => leftover(construct, current, why),
   });
   const tr = () => new ExprTranslator(scope());
   /** where `{% set %}` binds: the innermost for/macro/if, else the file */
@@ -181,7 +185,12 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       if (b?.kind === 'block') return b.text;
     }
     if (e.t === 'lit') return e.v === null ? 'None' : String(e.v);
-    return `{{${unwrap(t.param(substitute(e, lookup)))}}}`;
+    const param = t.param(substitute(e, lookup));
+    // a literal (a set's value inlined): its text, since Handlebars reads {{"x"}} as a name
+    const str = /^(["'])((?:\\.|(?!\1)[^\\])*)\1$/.exec(param);
+    if (str) return str[2]!.replace(/\\(["'])/g, '$1');
+    if (/^-?\d+(\.\d+)?$/.test(param)) return param;
+    return `{{${unwrap(param)}}}`;
   };
 
   const partialCall = (sig: MacroSig, e: Extract<Expr, { t: 'call' }>, t: ExprTranslator): string => {
@@ -267,6 +276,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         const f = closeFrame('macro');
         if (!f || f.type !== 'macro') return unmatched(source);
         out = f.prev;
+        f.out.trimBlock();
         blocks.push({ kind: f.kind, name: f.kind === 'test' ? `test_${f.name}` : f.name, line: f.line, out: f.out });
         return;
       }
@@ -282,6 +292,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         const f = closeFrame('snapshot');
         if (!f || f.type !== 'snapshot') return unmatched(source);
         out = f.prev;
+        f.out.trimBlock();
         blocks.push({ kind: 'snapshot', name: f.name, line: f.line, out: f.out });
         return;
       }
@@ -394,6 +405,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
 
   for (const tok of lexJinja(src)) {
     line = tok.line;
+    current = tok.kind === 'text' ? '' : tok.source;
     if (inDocs() && !(tok.kind === 'stmt' && /^enddocs\b/.test(tok.body))) {
       emit(tok.kind === 'text' ? tok.text : tok.source);
       continue;
@@ -417,7 +429,11 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         try {
           emit(output(tok.body));
         } catch (err) {
-          fail(err, tok.source, 'expression');
+          // `{{ref "x"}}`, `{{config k=v}}`: already Handlebars (converted before), kept as it is
+          if (err instanceof JinjaSyntaxError && isHandlebars(tok.source)) {
+            hbsTag(tok.source);
+            emit(tok.source);
+          } else fail(err, tok.source, 'expression');
         }
         break;
       case 'stmt':
@@ -444,6 +460,15 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
 
   const keepMain = opts.kind !== 'macro-file' && opts.kind !== 'snapshot-file';
   return { main: keepMain ? main : undefined, blocks, leftovers };
+}
+
+function isHandlebars(source: string): boolean {
+  try {
+    handlebars().parse(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `name(a, b=1)` of a macro or test block. */

@@ -1,0 +1,1 @@
+    {{#each columns as |c|}}{{c}}{{#if (not @last)}} + {{/if}}{{/each}}

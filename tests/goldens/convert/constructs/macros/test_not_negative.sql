@@ -1,0 +1,1 @@
+select * from {{model}} where {{column_name}} < 0

@@ -1,0 +1,14 @@
+{% call statement('cleanup', fetch_result=False) %}
+delete from {{this}}
+{% endcall %}
+{% do adapter.drop_relation(this) %}
+
+select
+    {{ var('base', 1) + 1 }} as plus_one,
+    {{ 'a' if target.name == 'prod' else 'b' }} as inline_if,
+    {{ graph.nodes | length }} as node_count,
+    {% for i in range(3) %}{{i}} as n{{i}},{% endfor %}
+    {% for m in ['a', 'b'] if m != 'b' %}'{{m}}' as m_{{m}},{% endfor %}
+    {{#each (array "a" "b") as |m|}}{{ loop.index }} as i_{{m}},{{/each}}
+    {{ this.database }} as db_name
+from {{ref "orders"}}

@@ -1,0 +1,1 @@
+select * from {{ref "orders"}} where created_at > {{dbt.current_timestamp}}

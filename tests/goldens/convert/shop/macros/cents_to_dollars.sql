@@ -1,0 +1,1 @@
+    round({{column_name}} / 100, {{default scale 2}})

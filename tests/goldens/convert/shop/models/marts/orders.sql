@@ -1,0 +1,32 @@
+{{config materialized="incremental" unique_key="order_id" meta='{"owner":"finance"}'}}
+
+
+with orders as (
+    select * from {{ref "stg_orders"}}
+),
+
+order_payments as (
+    select
+        order_id,
+        {{#each (var "payment_methods") as |payment_method|}}
+        sum(case when payment_method = '{{payment_method}}' then amount else 0 end) as {{payment_method}}_amount,
+        {{/each}}
+        sum(amount) as total_amount
+    from {{ref "stg_payments"}}
+    group by order_id
+)
+
+select
+    orders.order_id,
+    orders.customer_id,
+    orders.order_date,
+    orders.status,
+    {{#each (var "payment_methods") as |payment_method|}}
+    coalesce(order_payments.{{payment_method}}_amount, 0) as {{payment_method}}_amount,
+    {{/each}}
+    coalesce(order_payments.total_amount, 0) as amount
+from orders
+left join order_payments on orders.order_id = order_payments.order_id
+{{#if (is_incremental)}}
+where orders.order_date >= (select max(order_date) from {{this}})
+{{/if}}
