@@ -99,7 +99,8 @@ export function compareRows(actual: Row[], expected: Row[], columns: string[]): 
         bestSame = same;
       }
     });
-    if (best >= 0 && columns.length > 1) {
+    // a pair shares at least half its cells; rows alike in less are one missing and one unexpected
+    if (best >= 0 && bestSame * 2 >= columns.length) {
       taken[best] = true;
       const a = rest[best]!;
       changed.push({ expected: e, actual: a, cells: columns.filter((c) => !sameValue(cell(a, c), cell(e, c))) });
