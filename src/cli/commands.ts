@@ -29,6 +29,7 @@ const metricsListCommand = async (f: MetricsListFlags) => (await import('./metri
 const metricsQueryCommand = async (f: MetricsQueryFlags) => (await import('./metrics.js')).metricsQueryCommand(f);
 const initCommand = async (name: string | undefined, f: InitFlags) => (await import('./init.js')).initCommand(name, f);
 const showCommand = async (f: ShowFlags) => (await import('./show.js')).showCommand(f);
+const retryCommand = async (f: GlobalFlags) => (await import('./retry.js')).retryCommand(f);
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -64,6 +65,8 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .option('--limit <n>', 'rows to show', '5')
     .addOption(new Option('--output <fmt>', 'how to print the rows').choices(['table', 'json', 'csv']).default('table'))
     .action(async (flags) => done(await showCommand(flags)));
+  withGlobalFlags(program.command('retry').description('run the last run/build/test/seed again, with its flags, on the nodes that errored, failed or were skipped'))
+    .action(async (flags) => done(await retryCommand(flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
   program

@@ -1,6 +1,7 @@
 import { buildGraph, type Graph } from '../graph/build-graph.js';
 import { defaultSelection } from '../graph/selector.js';
 import { loadStateManifest, type StateManifest } from '../graph/state.js';
+import { rememberStateDir } from '../graph/state-results.js';
 import { loadProject } from '../project/load-project.js';
 import { parseVarsFlag } from '../project/vars.js';
 import type { KnownStamps } from '../project/parse-cache.js';
@@ -29,7 +30,7 @@ export async function openProject(flags: GlobalFlags, out = createOutput({ logFo
     warn: (m) => out.warn(m),
   });
   const graph = buildGraph(project);
-  const state = flags.state ? loadStateManifest(flags.state) : undefined;
+  const state = flags.state ? rememberStateDir(loadStateManifest(flags.state), flags.state) : undefined;
   return { project, graph, out, state };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_FILES } from '../project/project-config.js';
 import { FtError } from '../util/errors.js';
 
 export interface InitFlags {
@@ -18,7 +19,6 @@ const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 // stores them without their dot.
 const DOTTED: Record<string, string> = { gitignore: '.gitignore', github: '.github' };
 
-const PROJECT_FILES = ['project.yml', 'dbt_project.yml'];
 const DEFAULTS = { name: 'my_project', host: '127.0.0.1', port: '3306', user: 'root' };
 
 /** ft init [name]: writes a new project that `ft build` builds green, in a new folder. */

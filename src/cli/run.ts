@@ -2,6 +2,7 @@ import { invoke, type RunKind } from '../runner/invocation.js';
 import { FtError, isFtError } from '../util/errors.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 import { createOutput } from './output.js';
+import { recordedFlags } from './retry-flags.js';
 
 export interface RunFlags extends GlobalFlags {
   select?: string[];
@@ -24,9 +25,9 @@ function positiveInt(v: string | undefined, flag: string): number | undefined {
 }
 
 /** ft run / seed / test / build share one path: select, lock, schedule, report. */
-export async function runCommand(kind: RunKind, flags: RunFlags): Promise<number> {
+export async function runCommand(kind: RunKind, flags: RunFlags, only?: Set<string>): Promise<number> {
   try {
-    return await runInvocation(kind, flags);
+    return await runInvocation(kind, flags, only);
   } catch (e) {
     // --log-format json: a user error (bad profile, unreachable server…) is one JSON line too
     if (flags.logFormat === 'json' && isFtError(e)) {
@@ -37,7 +38,7 @@ export async function runCommand(kind: RunKind, flags: RunFlags): Promise<number
   }
 }
 
-async function runInvocation(kind: RunKind, flags: RunFlags): Promise<number> {
+async function runInvocation(kind: RunKind, flags: RunFlags, only?: Set<string>): Promise<number> {
   if (flags.defer && !flags.state) throw new FtError('--defer needs --state <dir> with the manifest.json of the run to defer to.');
   const threads = positiveInt(flags.threads, '--threads');
   if (threads === 0) throw new FtError('--threads must be at least 1.');
@@ -54,5 +55,7 @@ async function runInvocation(kind: RunKind, flags: RunFlags): Promise<number> {
     junitXml: flags.junitXml,
     defer: flags.defer,
     lockWait: positiveInt(flags.lockWait, '--lock-wait'),
+    only,
+    args: recordedFlags(flags),
   });
 }

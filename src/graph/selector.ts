@@ -4,9 +4,10 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
 import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest } from './state.js';
+import { RESULT_STATUSES, stateResults } from './state-results.js';
 import { defaultSelectorName, evaluateSelector, loadSelectors, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
 
-const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'exposure', 'package', 'config', 'name', 'selector'];
+const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'result', 'exposure', 'package', 'config', 'name', 'selector'];
 
 export interface SelectOptions {
   select?: string[];
@@ -106,6 +107,10 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
       if (!test) throw new FtError(`unknown state selector "${v}"; use state:${Object.keys(STATE_SELECTORS).join(', state:')}.`);
       return test(compared.get(node.unique_id)!);
     }
+    case 'result': {
+      if (!RESULT_STATUSES.includes(v)) throw new FtError(`unknown result selector "${v}"; use result:${RESULT_STATUSES.join(', result:')}.`);
+      return stateResults(changes.state, a.raw).get(node.unique_id) === v;
+    }
     case 'config': {
       const key = a.method.slice('config.'.length);
       const cv = (node.config as Record<string, unknown>)[key];
@@ -198,11 +203,12 @@ function evaluate(project: Project, g: Graph, specs: string[], changes: StateCha
 }
 
 /** The comparison with --state, made when a state: selector first asks for it; null without --state. */
-type StateChanges = () => Map<string, NodeChange> | null;
+type StateChanges = (() => Map<string, NodeChange> | null) & { state?: StateManifest };
 
 function stateChanges(project: Project, state: StateManifest | undefined): StateChanges {
   let compared: Map<string, NodeChange> | undefined;
-  return () => (state ? (compared ??= compareWithState(project, state)) : null);
+  // the manifest itself rides along for result:, which reads the run_results.json beside it
+  return Object.assign(() => (state ? (compared ??= compareWithState(project, state)) : null), { state });
 }
 
 /** Node ids matched by selector expressions (e.g. those of --exclude). */

@@ -43,6 +43,10 @@ export interface InvocationOptions {
   defer?: boolean;
   /** seconds to wait for another run's lock on the target */
   lockWait?: number;
+  /** only these nodes of the selection run (ft retry: the last run's errors, failures and skips) */
+  only?: Set<string>;
+  /** more of the command line, kept in run_results.json's args (ft retry repeats them) */
+  args?: Record<string, unknown>;
 }
 
 /** Which nodes a command runs from a selection. */
@@ -147,7 +151,8 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     return 1;
   }
   const excluded = opts.exclude?.length ? matchSelectors(project, graph, opts.exclude, state) : new Set<string>();
-  const ids = runnable(ctx, opts.kind, selected, excluded);
+  const runs = runnable(ctx, opts.kind, selected, excluded);
+  const ids = opts.only ? new Set([...runs].filter((id) => opts.only!.has(id))) : runs;
   const threads = Math.max(1, opts.threads ?? project.target.threads);
   const adapter = createAdapter(project.target, threads);
   checkRelationNames(project, adapter, ids);
@@ -244,7 +249,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     cache.save();
     writeManifest(project, graph);
     const elapsed = (Date.now() - started) / 1000;
-    writeRunResults(project, list, elapsed, { command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName });
+    writeRunResults(project, list, elapsed, { ...opts.args, command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName });
     if (opts.junitXml) writeJunitXml(opts.junitXml, project, list, elapsed);
     if (process.env.GITHUB_ACTIONS === 'true') for (const a of githubAnnotations(project, list)) process.stdout.write(`${a}\n`);
     if (!cancelled && opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-end', out);
