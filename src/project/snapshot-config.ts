@@ -46,7 +46,8 @@ export function snapshotSettings(node: Node): SnapshotSettings {
     );
   }
   const columnList = (v: unknown, key: string): string[] => {
-    const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : null;
+    // inline {{config}} takes literals only: a list there is written "a, b"
+    const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : null;
     if (!list || !list.length || list.some((x) => typeof x !== 'string' || !IDENT.test(x.trim()))) {
       fail(`${key} must be a column name or a list of column names (e.g. ${key}: [id, region]), not ${JSON.stringify(v)}.`);
     }
