@@ -10,7 +10,6 @@ const MICROBATCH = 'ft does not build microbatch models yet';
 
 /** Schema YAML sections ft does not build, with what it says of them. */
 export const UNSUPPORTED_SECTIONS: Record<string, string> = {
-  unit_tests: 'ft does not run unit tests yet',
   analyses: 'ft does not compile analyses yet',
   macros: 'ft does not document macros yet',
   groups: ACCESS,
