@@ -7,7 +7,7 @@ import type { Project } from '../project/project.js';
 import type { ColumnConstraint, Node } from '../project/types.js';
 import { constraintPlace } from '../project/contract-config.js';
 import { FtError } from '../util/errors.js';
-import { declaredColumns } from './contract.js';
+import { checkContract, declaredColumns } from './contract.js';
 import type { MaterializationContext } from './materialization-context.js';
 
 export interface ConstraintOptions {
@@ -89,6 +89,17 @@ export async function buildContractTable(ctx: MaterializationContext, tmp: strin
   }
   const insert = `INSERT INTO ${tmp} (${cols(resultOrder.map((c) => c.name))})\n${select.trim().replace(/;\s*$/, '')}`;
   return (await ctx.exec(insert)).affectedRows;
+}
+
+/**
+ * An incremental run's new rows under a contract: checked against it (before anything is
+ * written), then put in a temporary table with the declared types, so on_schema_change compares
+ * like with like (the table was created with them; the query's own widths vary by server).
+ */
+export async function createContractNewRows(ctx: MaterializationContext, tmp: string): Promise<void> {
+  const actual = await checkContract(ctx, ctx.sql);
+  await ctx.exec(`CREATE TEMPORARY TABLE ${tmp} (${declaredColumns(ctx.node).map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
+  await ctx.exec(`INSERT INTO ${tmp} (${cols(actual.map((c) => c.name))})\n${ctx.sql.trim().replace(/;\s*$/, '')}`);
 }
 
 /** ER_ROW_IS_REFERENCED (MariaDB, MySQL) and ER_FK_CANNOT_DROP_PARENT (MySQL 8). */

@@ -1,6 +1,7 @@
 import type { ColumnDef } from '../adapters/adapter.js';
 import { columns as tableColumns, indexNames, temporaryColumns } from '../adapters/mysql/mysql-introspector.js';
-import { assertContract, contractEnforced } from './contract.js';
+import { contractEnforced } from './contract.js';
+import { createContractNewRows } from './constraints-ddl.js';
 import { FtError } from '../util/errors.js';
 import { indexName, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
 import { buildAndSwap, dropLeftovers, existingType } from './table.js';
@@ -88,11 +89,11 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
   const tmp = adapter.relation(node.schema, tmpName);
   // A temporary table lives only on this session and vanishes if the session dies.
   await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${tmp}`);
-  await ctx.exec(adapter.ddl.createTableAs(tmp, ctx.sql, true));
+  // under a contract the new rows are checked first, then take the declared types, as the table has them
+  if (contractEnforced(node)) await createContractNewRows(ctx, tmp);
+  else await ctx.exec(adapter.ddl.createTableAs(tmp, ctx.sql, true));
   try {
     const tmpCols = await temporaryColumns(ctx.session, tmp);
-    // a contract is checked before anything is written (as dbt checks the new rows' columns)
-    if (contractEnforced(node)) await assertContract(ctx, tmpCols);
     const targetCols = await tableColumns(ctx.session, node.schema, node.alias);
     const columns = await reconcileSchema(ctx, tmpCols, targetCols);
     const predicates = node.config.incremental_predicates ?? [];

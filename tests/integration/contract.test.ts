@@ -222,9 +222,9 @@ models:
     expect(await t.query(`select id from ${t.rel('v')}`)).toEqual([{ id: 1 }]);
   });
 
-  it('an incremental model is created under its contract, and each run checks the new rows before writing', async () => {
+  it('an incremental model is created under its contract, and each run checks the new rows before writing (on_schema_change: fail sees the declared types)', async () => {
     const t = await make({
-      models: { 'events.sql': '{{config materialized="incremental" unique_key="id"}}\nselect 1 as id, cast(10 as signed) as qty' },
+      models: { 'events.sql': '{{config materialized="incremental" unique_key="id" on_schema_change="fail"}}\nselect 1 as id, cast(10 as signed) as qty' },
       yaml: {
         'schema.yml': `version: 2
 models:
@@ -245,17 +245,17 @@ models:
     expect(created).toMatch(/CHECK \(`qty` >= 0\)/);
     // the merge key's index is the primary key: no second unique index
     expect(created).not.toMatch(/UNIQUE KEY/);
-    t.write('models/events.sql', '{{config materialized="incremental" unique_key="id"}}\nselect 2 as id, cast(20 as signed) as qty');
+    t.write('models/events.sql', '{{config materialized="incremental" unique_key="id" on_schema_change="fail"}}\nselect 2 as id, cast(20 as signed) as qty');
     r = await t.ft(['run']);
     expect(r.code, r.output).toBe(0);
     expect(await t.query(`select id, qty from ${t.rel('events')} order by id`)).toEqual([{ id: 1, qty: 10 }, { id: 2, qty: 20 }]);
     // a column of another type: refused before anything is written
-    t.write('models/events.sql', "{{config materialized=\"incremental\" unique_key=\"id\"}}\nselect 3 as id, 'many' as qty");
+    t.write('models/events.sql', "{{config materialized=\"incremental\" unique_key=\"id\" on_schema_change=\"fail\"}}\nselect 3 as id, 'many' as qty");
     r = await t.ft(['run']);
     expect(r.code, r.output).toBe(1);
     expect(r.output).toMatch(/\| qty +\| varchar\(4\) +\| bigint +\| data type differs +\|/);
     // a row breaking the check: the statement is undone whole
-    t.write('models/events.sql', '{{config materialized="incremental" unique_key="id"}}\nselect 3 as id, cast(1 as signed) as qty union all select 4, cast(-1 as signed)');
+    t.write('models/events.sql', '{{config materialized="incremental" unique_key="id" on_schema_change="fail"}}\nselect 3 as id, cast(1 as signed) as qty union all select 4, cast(-1 as signed)');
     r = await t.ft(['run']);
     expect(r.code, r.output).toBe(1);
     expect(await t.query(`select id, qty from ${t.rel('events')} order by id`)).toEqual([{ id: 1, qty: 10 }, { id: 2, qty: 20 }]);
