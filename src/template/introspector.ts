@@ -120,6 +120,8 @@ export class IntrospectionPending extends FtError {
 export class Introspector {
   private readonly relations = new Map<string, Described | null>();
   private readonly queries = new Map<string, QueryRow[]>();
+  /** a query that failed, with its error, thrown to the render that asks for it (not to whichever render fetched) */
+  private readonly failed = new Map<string, FtError>();
   private readonly wantedRelations = new Map<string, { schema: string; name: string }>();
   private readonly wantedQueries = new Map<string, ReadSite>();
   private chain: Promise<void> = Promise.resolve();
@@ -152,6 +154,8 @@ export class Introspector {
 
   /** A query's rows; undefined when not run yet (asked for now). */
   rows(sql: string, site: ReadSite): QueryRow[] | undefined {
+    const error = this.failed.get(sql);
+    if (error) throw error;
     const known = this.queries.get(sql);
     if (known) return known;
     if (!this.wantedQueries.has(sql)) this.wantedQueries.set(sql, site);
@@ -204,7 +208,10 @@ export class Introspector {
         if (e instanceof FtError) throw e;
         const err = e as { sqlMessage?: string; errno?: number; message?: string };
         const why = err.sqlMessage ? `server error ${err.errno}: ${err.sqlMessage}` : err.message ?? String(e);
-        throw new FtError(`${site.helper} failed: ${why}. The query was: ${sql.trim().slice(0, 300)}. Fix the query (run it in a SQL client to try it).`, 2, site.file, site.line);
+        // kept for the model that asked: a query left by an earlier render of another model
+        // (one whose parents are not built yet) must not fail the render that fetches now
+        this.failed.set(sql, new FtError(`${site.helper} failed: ${why}. The query was: ${sql.trim().slice(0, 300)}. Fix the query (run it in a SQL client to try it).`, 2, site.file, site.line));
+        continue;
       } finally {
         this.roundTrips++;
       }
@@ -219,6 +226,7 @@ export class Introspector {
   built(schema: string, name: string): void {
     this.relations.delete(relKey(schema, name));
     this.queries.clear();
+    this.failed.clear();
   }
 
   /** Closes the connection the introspector opened itself (never the run's). */

@@ -130,7 +130,11 @@ export const dbtUtilsIntrospect: MacroFamily = {
         const cols = new Map(columns(r, c).map((col) => [col.name.toLowerCase(), col]));
         for (const [k, col] of cols) {
           if ((include.length && !include.includes(k)) || exclude.includes(k)) continue;
-          if (!all.has(k)) all.set(k, { name: col.name, type: typeof override[col.name] === 'string' ? (override[col.name] as string) : castType(col.data_type) });
+          const type = typeof override[col.name] === 'string' ? (override[col.name] as string) : castType(col.data_type);
+          const seen = all.get(k);
+          if (!seen) all.set(k, { name: col.name, type });
+          // text takes the widest length met, as dbt_utils does, so no relation's values are cut
+          else if (/^char\(\d+\)$/.test(seen.type) && /^char\(\d+\)$/.test(type) && Number(type.slice(5, -1)) > Number(seen.type.slice(5, -1))) seen.type = type;
         }
         return { sql: relationSql(r, c), cols };
       });
@@ -176,7 +180,10 @@ export const dbtUtilsIntrospect: MacroFamily = {
     render: (a, c) => {
       const cols = columns(a.relation, c);
       if (!cols.length) return `select * from ${relationSql(a.relation, c)}`;
-      return `select ${cols.map((col) => `nullif(${quoteIdent(col.name)}, '') as ${quoteIdent(col.name)}`).join(',\n  ')}\nfrom ${relationSql(a.relation, c)}`;
+      // only text can hold '': comparing a number or a date with '' warns, which strict mode makes an error
+      const text = (col: IntrospectedColumn) => /char|text|enum|set/.test(col.dtype);
+      const list = cols.map((col) => (text(col) ? `nullif(${quoteIdent(col.name)}, '') as ${quoteIdent(col.name)}` : quoteIdent(col.name)));
+      return `select ${list.join(',\n  ')}\nfrom ${relationSql(a.relation, c)}`;
     },
   },
 };

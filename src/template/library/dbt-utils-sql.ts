@@ -55,7 +55,8 @@ export const dbtUtilsSql: MacroFamily = {
     defaults: { alias: true, agg: 'sum', cmp: '=', prefix: '', suffix: '', then_value: 1, else_value: 0, quote_identifiers: true, distinct: false },
     render: (a, c) => {
       const col = sqlText(a.column, 'column', c);
-      const values = listArg(a.values, 'values', c, false);
+      // empty renders nothing, as in dbt (and while get_column_values' answer is not read yet)
+      const values = listArg(a.values, 'values', c);
       const agg = strArg(a.agg, 'agg', c);
       const cmp = strArg(a.cmp, 'cmp', c);
       const prefix = strArg(a.prefix, 'prefix', c);
