@@ -3,11 +3,15 @@ import { columnAnomalies } from '../anomaly/column-anomalies.js';
 import { volumeAnomalies } from '../anomaly/volume-anomalies.js';
 import { acceptedRange } from './accepted-range.js';
 import { acceptedValues } from './accepted-values.js';
+import { atLeastOne } from './at-least-one.js';
+import { cardinalityEquality } from './cardinality-equality.js';
+import { equality } from './equality.js';
 import { equalRowcount } from './equal-rowcount.js';
 import { expectColumnValuesToMatchRegex } from './expect-column-values-to-match-regex.js';
 import { expressionIsTrue } from './expression-is-true.js';
 import { fewerRowsThan } from './fewer-rows-than.js';
 import { mutuallyExclusiveRanges } from './mutually-exclusive-ranges.js';
+import { notAcceptedValues } from './not-accepted-values.js';
 import { notConstant } from './not-constant.js';
 import { notEmptyString } from './not-empty-string.js';
 import { notNullProportion } from './not-null-proportion.js';
@@ -40,6 +44,10 @@ const ALL: GenericTestDefinition[] = [
   expectColumnValuesToMatchRegex,
   sequentialValues,
   mutuallyExclusiveRanges,
+  notAcceptedValues,
+  atLeastOne,
+  cardinalityEquality,
+  equality,
   volumeAnomalies,
   columnAnomalies,
 ];
