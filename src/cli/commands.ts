@@ -6,6 +6,7 @@ import type { GlobalFlags } from './context.js';
 import type { DocsServeFlags } from './docs.js';
 import type { InitFlags } from './init.js';
 import type { ShowFlags } from './show.js';
+import type { RunOperationFlags } from './run-operation.js';
 import type { LsFlags } from './ls.js';
 import type { MetricsListFlags, MetricsQueryFlags } from './metrics.js';
 import type { RunFlags } from './run.js';
@@ -30,6 +31,7 @@ const metricsQueryCommand = async (f: MetricsQueryFlags) => (await import('./met
 const initCommand = async (name: string | undefined, f: InitFlags) => (await import('./init.js')).initCommand(name, f);
 const showCommand = async (f: ShowFlags) => (await import('./show.js')).showCommand(f);
 const retryCommand = async (f: GlobalFlags) => (await import('./retry.js')).retryCommand(f);
+const runOperationCommand = async (macro: string, f: RunOperationFlags) => (await import('./run-operation.js')).runOperationCommand(macro, f);
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -67,6 +69,9 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await showCommand(flags)));
   withGlobalFlags(program.command('retry').description('run the last run/build/test/seed again, with its flags, on the nodes that errored, failed or were skipped'))
     .action(async (flags) => done(await retryCommand(flags)));
+  withGlobalFlags(program.command('run-operation <macro>').description('run a macro: a .sql partial rendered with --args and run statement by statement, or a JS function given the args and a query function'))
+    .option('--args <yaml>', "the macro's arguments, a YAML or JSON mapping")
+    .action(async (macro: string, flags) => done(await runOperationCommand(macro, flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
   program
