@@ -55,7 +55,7 @@ export function compileQuery(layer: SemanticLayer, req: MetricsRequest): Compile
   const groupColumns = [...new Set(names)];
   for (const m of metrics) if (groupColumns.includes(m)) throw originError(origin('--group-by'), `"${m}" is both a metric and a group-by column; leave one out.`);
   const where: Filter[] = req.where.filter((w) => w.trim()).map((sql) => ({ sql, origin: origin('--where') }));
-  const leaves = planner.leaves.map((leaf) => leafSql({ layer, items, where }, leaf));
+  const leaves = planner.leaves.map((leaf) => leafSql({ layer, items, groupOrigin: origin('--group-by'), where }, leaf));
   const k = items.length;
   const g = Array.from({ length: k }, (_, i) => `g${i + 1}`);
   const aliases = planner.leaves.map((l) => l.alias);

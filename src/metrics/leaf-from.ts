@@ -78,7 +78,7 @@ export class LeafFrom {
     if (item.kind === 'metric_time') {
       const dim = aggTimeDimension(this.model, this.opts.measure, origin);
       const grain = item.grain ?? dim.grain!;
-      this.checkGrain(grain, dim, origin, 'metric_time');
+      this.checkGrain(grain, dim, this.model.name, origin, 'metric_time');
       if (this.opts.timePoint) return grain === this.opts.timePoint.grain ? this.opts.timePoint.expr : dateTrunc(this.opts.timePoint.expr, grain);
       const col = this.base.col('t', dim.name, dim.expr);
       return dateTrunc(this.opts.shift ? `(${col} + ${this.opts.shift})` : col, grain);
@@ -108,13 +108,13 @@ export class LeafFrom {
       return col;
     }
     const grain = item.grain ?? d.grain!;
-    this.checkGrain(grain, d, origin, `${item.entity}__${item.dim}`);
+    this.checkGrain(grain, d, home.model.name, origin, `${item.entity}__${item.dim}`);
     return dateTrunc(col, grain);
   }
 
-  private checkGrain(grain: TimeGrain, dim: SemanticDimension, origin: Origin, what: string): void {
+  private checkGrain(grain: TimeGrain, dim: SemanticDimension, model: string, origin: Origin, what: string): void {
     if (grainIndex(grain) < grainIndex(dim.grain!)) {
-      throw originError(origin, `${what} by ${grain}: ${this.model.name}.${dim.name} holds ${dim.grain}s (time_granularity: ${dim.grain}); ask for ${GRAINS.slice(grainIndex(dim.grain!)).join(', ')}.`);
+      throw originError(origin, `${what} by ${grain}: ${model}.${dim.name} holds ${dim.grain}s (time_granularity: ${dim.grain}); ask for ${GRAINS.slice(grainIndex(dim.grain!)).join(', ')}.`);
     }
   }
 

@@ -39,6 +39,8 @@ export function aggregate(measure: SemanticMeasure, col: string, origin: Origin)
 export interface LeafContext {
   layer: SemanticLayer;
   items: GroupItem[];
+  /** where the group-by items were written */
+  groupOrigin: Origin;
   where: Filter[];
 }
 
@@ -67,7 +69,7 @@ export function leafSql(ctx: LeafContext, leaf: Leaf): string {
   }
   if (needsPoints) return timePointSql(ctx, leaf, measure, model, origin);
   const from = new LeafFrom(ctx.layer, model, 'b', { measure, shift: leaf.offsetWindow ? intervalSql(leaf.offsetWindow) : undefined });
-  const groups = ctx.items.map((i) => from.resolve(i, origin));
+  const groups = ctx.items.map((i) => from.resolve(i, ctx.groupOrigin));
   const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
   const value = from.base.col('m', measure.name, measure.expr);
   if (measure.percentile !== undefined) return percentileSql(from, groups, conds, value, measure);
@@ -101,7 +103,7 @@ function timePointSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, mo
   const dim = aggTimeDimension(model, measure, origin);
   const points = `(select distinct ${dateTrunc(dim.expr, g)} as T from ${model.relation}) tp`;
   const from = new LeafFrom(ctx.layer, model, 'b', { measure, timePoint: { expr: 'tp.T', grain: g } });
-  const groups = ctx.items.map((i) => from.resolve(i, origin));
+  const groups = ctx.items.map((i) => from.resolve(i, ctx.groupOrigin));
   const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
   const t = from.timeColumn(origin);
   const end = dateAdd('tp.T', 1, g);
@@ -136,7 +138,7 @@ function conversionSql(ctx: LeafContext, leaf: Leaf, origin: Origin): string {
   const conv = measureOf(ctx.layer, c.conversion_measure.name);
   const b = new LeafFrom(ctx.layer, base.model, 'b', { measure: base.measure });
   const cv = new LeafFrom(ctx.layer, conv.model, 'c', { measure: conv.measure });
-  const groups = ctx.items.map((i) => b.resolve(i, origin));
+  const groups = ctx.items.map((i) => b.resolve(i, ctx.groupOrigin));
   const conds = [...applyFilters(b, ctx.where), ...applyFilters(b, leaf.filters), ...applyFilters(cv, c.conversionFilters)];
   const be = base.model.entities.find((e) => e.name === c.entity)!;
   const ce = conv.model.entities.find((e) => e.name === c.entity)!;

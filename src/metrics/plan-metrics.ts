@@ -30,6 +30,8 @@ export interface Leaf {
 
 interface Inherited {
   filters: Filter[];
+  /** the metric the query asked for (messages name it) */
+  top?: string;
   offsetWindow?: string;
   offsetToGrain?: TimeGrain;
 }
@@ -62,14 +64,16 @@ export class MetricPlanner {
   compile(name: string, inherited: Inherited = { filters: [] }): string {
     const m = this.layer.metrics.get(name)!;
     const origin: Origin = { what: `metric ${m.name}`, file: m.file, line: m.line };
+    const top = inherited.top ?? m.name;
+    inherited = { ...inherited, top };
     switch (m.type) {
       case 'simple': {
-        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], offsetWindow: inherited.offsetWindow, offsetToGrain: inherited.offsetToGrain, metric: m.name });
+        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], offsetWindow: inherited.offsetWindow, offsetToGrain: inherited.offsetToGrain, metric: top });
         return m.measure!.fill_nulls_with === undefined ? x : `coalesce(${x}, ${m.measure!.fill_nulls_with})`;
       }
       case 'cumulative': {
         if (inherited.offsetWindow || inherited.offsetToGrain) throw originError(origin, 'a cumulative metric under an offset (offset_window / offset_to_grain of a derived metric) is not supported.');
-        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], cumulative: { window: m.window, grainToDate: m.grain_to_date }, metric: m.name });
+        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], cumulative: { window: m.window, grainToDate: m.grain_to_date }, metric: top });
         return m.measure!.fill_nulls_with === undefined ? x : `coalesce(${x}, ${m.measure!.fill_nulls_with})`;
       }
       case 'ratio': {
@@ -84,6 +88,7 @@ export class MetricPlanner {
           if ((input.offset_window || input.offset_to_grain) && (inherited.offsetWindow || inherited.offsetToGrain)) throw originError(origin, `input ${input.name} has an offset inside another offset; nest one offset at most.`);
           const sql = this.compile(input.name, {
             filters: [...inherited.filters, ...this.filtersOf(m, input)],
+            top,
             offsetWindow: input.offset_window ?? inherited.offsetWindow,
             offsetToGrain: input.offset_to_grain ?? inherited.offsetToGrain,
           });
@@ -100,11 +105,12 @@ export class MetricPlanner {
           measure: c.conversion_measure.name,
           filters: baseFilters,
           conversion: { ...c, conversionFilters: this.filtersOf({ ...m, filter: [] }, c.conversion_measure, 'conversion_measure') },
-          metric: m.name,
+          metric: top,
         });
-        if (c.calculation === 'conversions') return conversions;
-        const base = this.leaf({ kind: 'measure', measure: c.base_measure.name, filters: baseFilters, metric: m.name });
-        return `(${conversions}) * 1e0 / nullif(${base}, 0)`;
+        // a period with base rows and none converted has 0 conversions, not none
+        if (c.calculation === 'conversions') return `coalesce(${conversions}, 0)`;
+        const base = this.leaf({ kind: 'measure', measure: c.base_measure.name, filters: baseFilters, metric: top });
+        return `coalesce(${conversions}, 0) * 1e0 / nullif(${base}, 0)`;
       }
     }
   }
