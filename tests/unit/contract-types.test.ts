@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aliasColumnType, contractTypeKey, normaliseColumnType } from '../../src/adapters/mysql/mysql-type-names.js';
 import { compareColumns, formatMismatches } from '../../src/materializations/contract.js';
-import { createTableWithConstraints } from '../../src/materializations/constraints-ddl.js';
+import { createTableWithConstraints, enforcesCheck, unenforcedConstraintWarnings } from '../../src/materializations/constraints-ddl.js';
 import type { Node } from '../../src/project/types.js';
 
 describe('column type names as MySQL 8 and MariaDB spell them', () => {
@@ -111,5 +111,32 @@ describe('CREATE TABLE under a contract', () => {
     const sql = createTableWithConstraints('`t`', node({ a: col('a', 'int', [c('check', { expression: 'a > 0', name: 'a_ok' })]) }), { checkNamesPerDatabase: true });
     expect(sql).toContain('  CHECK (a > 0)');
     expect(sql).not.toContain('a_ok');
+  });
+});
+
+describe('CHECK on servers that do not enforce it', () => {
+  it('MySQL before 8.0.16 parses CHECK and ignores it; MariaDB 10.2.1+ and MySQL 8.0.16+ enforce it', () => {
+    expect(enforcesCheck({ flavor: 'mysql', version: '8.0.15' })).toBe(false);
+    expect(enforcesCheck({ flavor: 'mysql', version: '8.0.16' })).toBe(true);
+    expect(enforcesCheck({ flavor: 'mysql', version: '8.4.3' })).toBe(true);
+    expect(enforcesCheck({ flavor: 'mariadb', version: '10.2.0-MariaDB' })).toBe(false);
+    expect(enforcesCheck({ flavor: 'mariadb', version: '10.11.19-MariaDB-0+deb12u1' })).toBe(true);
+  });
+
+  it('one warning per check constraint of the tables a run builds, unless warn_unenforced: false', () => {
+    const check = (expression: string, warn = true) => ({ type: 'check', name: null, expression, warn_unenforced: warn, warn_unsupported: true, to: null, to_columns: [], columns: [] });
+    const model = (name: string, materialized: string, constraints: unknown[]) => ({ name, config: { materialized }, columns: {}, constraints, contract: { enforced: true, alias_types: true, checksum: null } });
+    const nodes = new Map<string, unknown>([
+      ['a', model('a', 'table', [check('x > 0'), check('y > 0', false)])],
+      ['b', model('b', 'incremental', [check('z > 0')])],
+      ['v', model('v', 'view', [check('w > 0')])],
+    ]);
+    const project = { nodes } as never;
+    const warnings = unenforcedConstraintWarnings(project, ['a', 'b', 'v'], { flavor: 'mysql', version: '8.0.15' });
+    expect(warnings).toEqual([
+      'check constraint of a (x > 0): mysql 8.0.15 accepts CHECK but does not enforce it; rows breaking it are not refused.',
+      'check constraint of b (z > 0): mysql 8.0.15 accepts CHECK but does not enforce it; rows breaking it are not refused.',
+    ]);
+    expect(unenforcedConstraintWarnings(project, ['a', 'b'], { flavor: 'mariadb', version: '10.6.1' })).toEqual([]);
   });
 });
