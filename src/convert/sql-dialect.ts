@@ -14,57 +14,64 @@ export interface DialectFlag {
 
 type Tok = { k: 'ws' | 'comment' | 'str' | 'qident' | 'dq' | 'tag' | 'word' | 'num' | 'op'; s: number; e: number };
 
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
+const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isWord = (c: number) => isWordStart(c) || isDigit(c) || c === 36;
+
 function scan(t: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   const n = t.length;
   while (i < n) {
-    const c = t[i]!;
+    const c = t.charCodeAt(i);
     const s = i;
-    if (/\s/.test(c)) {
-      while (i < n && /\s/.test(t[i]!)) i++;
+    if (isSpace(c)) {
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
       out.push({ k: 'ws', s, e: i });
-    } else if (c === '{' && t[i + 1] === '{' && t[i - 1] !== '\\') {
-      let q = '';
+    } else if (c === 123 /* { */ && t.charCodeAt(i + 1) === 123 && t.charCodeAt(i - 1) !== 92 /* \ */) {
+      let q = 0;
       i += 2;
       while (i < n) {
-        const d = t[i]!;
+        const d = t.charCodeAt(i);
         if (q) {
-          if (d === '\\') i++;
-          else if (d === q) q = '';
-        } else if (d === '"' || d === "'") q = d;
-        else if (d === '}' && t[i + 1] === '}') break;
+          if (d === 92) i++;
+          else if (d === q) q = 0;
+        } else if (d === 34 || d === 39) q = d;
+        else if (d === 125 && t.charCodeAt(i + 1) === 125) break;
         i++;
       }
       i = Math.min(n, i + 2);
-      while (t[i] === '}') i++;
+      while (t.charCodeAt(i) === 125) i++;
       out.push({ k: 'tag', s, e: i });
-    } else if (c === '-' && t[i + 1] === '-') {
-      while (i < n && t[i] !== '\n') i++;
+    } else if (c === 45 /* - */ && t.charCodeAt(i + 1) === 45) {
+      const nl = t.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       out.push({ k: 'comment', s, e: i });
-    } else if (c === '/' && t[i + 1] === '*') {
+    } else if (c === 47 /* / */ && t.charCodeAt(i + 1) === 42 /* * */) {
       const end = t.indexOf('*/', i + 2);
       i = end < 0 ? n : end + 2;
       out.push({ k: 'comment', s, e: i });
-    } else if (c === "'" || c === '"' || c === '`') {
+    } else if (c === 39 || c === 34 || c === 96) {
       i++;
       while (i < n) {
-        if (t[i] === '\\' && c === "'") i += 2;
-        else if (t[i] === c && t[i + 1] === c) i += 2;
-        else if (t[i] === c) break;
+        const d = t.charCodeAt(i);
+        if (d === 92 && c === 39) i += 2;
+        else if (d === c && t.charCodeAt(i + 1) === c) i += 2;
+        else if (d === c) break;
         else i++;
       }
       i = Math.min(n, i + 1);
-      out.push({ k: c === "'" ? 'str' : c === '`' ? 'qident' : 'dq', s, e: i });
-    } else if (/[A-Za-z_]/.test(c)) {
-      while (i < n && /[\w$]/.test(t[i]!)) i++;
+      out.push({ k: c === 39 ? 'str' : c === 96 ? 'qident' : 'dq', s, e: i });
+    } else if (isWordStart(c)) {
+      while (i < n && isWord(t.charCodeAt(i))) i++;
       out.push({ k: 'word', s, e: i });
-    } else if (/\d/.test(c)) {
-      while (i < n && /[\d.]/.test(t[i]!)) i++;
+    } else if (isDigit(c)) {
+      while (i < n && (isDigit(t.charCodeAt(i)) || t.charCodeAt(i) === 46)) i++;
       out.push({ k: 'num', s, e: i });
     } else {
-      const two = t.slice(i, i + 2);
-      i += two === '::' || two === '||' ? 2 : 1;
+      const d = t.charCodeAt(i + 1);
+      i += (c === 58 && d === 58) || (c === 124 && d === 124) ? 2 : 1;
       out.push({ k: 'op', s, e: i });
     }
   }
@@ -216,7 +223,7 @@ export function fixDialect(input: string): { text: string; flags: DialectFlag[] 
   // casts, then concatenation (`::` binds tighter than `||`), each rewrite followed by a rescan
   for (const op of ['::', '||']) {
     const skip = new Set<number>();
-    for (;;) {
+    while (text.includes(op)) {
       toks = scan(text);
       const sig = toks.map((t, i) => ({ t, i })).filter(({ t }) => t.k !== 'ws' && t.k !== 'comment');
       const at = sig.findIndex(({ t }) => t.k === 'op' && text.slice(t.s, t.e) === op && !skip.has(t.s));
