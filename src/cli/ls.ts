@@ -1,5 +1,7 @@
 import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from '../graph/selector.js';
+import type { ResourceType } from '../project/types.js';
 import { FtError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 
 export interface LsFlags extends GlobalFlags {
@@ -7,6 +9,19 @@ export interface LsFlags extends GlobalFlags {
   exclude?: string[];
   resourceType?: string[];
   output?: string;
+}
+
+// every resource type ft lists (a Record, so a type added to ResourceType must be added here)
+const RESOURCE_TYPES: Record<ResourceType, true> = { model: true, seed: true, source: true, test: true, exposure: true, snapshot: true };
+
+/** --resource-type values checked, as dbt does: a misspelled one is an error, not an empty list. */
+function resourceTypes(given: string[] | undefined): Set<string> | null {
+  if (!given?.length || given.includes('all')) return null;
+  const known = Object.keys(RESOURCE_TYPES);
+  for (const t of given) {
+    if (!known.includes(t)) throw new FtError(`--resource-type "${t}" is not a resource type.${didYouMean(t, known)} Use ${known.join(', ')} or all.`);
+  }
+  return new Set(given);
 }
 
 /** ft ls: the nodes a selector picks, as names, paths or JSON. */
@@ -19,7 +34,7 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
   let ids = selectNodes(project, graph, { select, exclude, state, unmatched: (c) => out.warn(unmatchedMessage(c)) });
   // as dbt's ls: the tests of selected nodes are listed with them (eager indirect selection)
   if (select?.length) ids = withAttachedTests(project, ids, exclude?.length ? matchSelectors(project, graph, exclude, state) : undefined);
-  const types = flags.resourceType?.length ? new Set(flags.resourceType) : null;
+  const types = resourceTypes(flags.resourceType);
   const lines: string[] = [];
   for (const id of [...ids].sort()) {
     const n = project.nodes.get(id)!;

@@ -43,6 +43,10 @@ function parseAtom(raw: string): Atom {
     const base = method.split('.')[0]!;
     if (!METHODS.includes(base)) throw new FtError(`unknown selector method "${method}:" in "${raw}".${didYouMean(method, METHODS)} Known methods: ${METHODS.join(', ')}.`);
     if (!value) throw new FtError(`selector "${raw}" has no value after "${method}:".`);
+  } else if (value.includes('/')) {
+    // as dbt: a bare path (`models/staging`, `models/x.sql`) selects that folder or file
+    method = 'path';
+    value = value.replace(/^\.\//, '');
   }
   return {
     at: Boolean(at),
