@@ -35,6 +35,7 @@ import type { SemanticDeclarations } from '../metrics/types.js';
 import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
+import { resolveConfigExprs } from '../template/config-expr.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -279,8 +280,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     if (y) cfg = mergeConfig(cfg, y);
     const analysis = analyses.get(node.unique_id);
     if (analysis && Object.keys(analysis.config).length) {
-      checkConfigKeys(analysis.config, node.original_file_path, 1, warn);
-      cfg = mergeConfig(cfg, analysis.config);
+      const inline = resolveConfigExprs(analysis.config, { vars, target, file: node.original_file_path });
+      checkConfigKeys(inline, node.original_file_path, 1, warn);
+      cfg = mergeConfig(cfg, inline);
     }
     node.config = cfg;
     node.tags = cfg.tags;

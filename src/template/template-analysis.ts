@@ -2,6 +2,7 @@ import { handlebars } from './handlebars-lib.js';
 import { FtError } from '../util/errors.js';
 import { fastParse } from './fast-parse.js';
 import { jinjaHint } from './jinja-hint.js';
+import { configValueExpr } from './config-expr.js';
 import { rewriteNamespacedCalls } from './namespaced-calls.js';
 
 type HbNode = hbs.AST.Node;
@@ -129,11 +130,13 @@ export function analyseTemplate(ast: hbs.AST.Program, file: string): TemplateAna
       out.sources.push({ value: [args[0] as string, args[1] as string], ...pos(n) });
     } else if (name === 'config') {
       for (const pair of n.hash?.pairs ?? []) {
-        const v = literal(pair.value);
+        const lit = literal(pair.value);
+        // a value computed from vars, env or target is kept as an expression the loader resolves
+        const v = lit !== undefined ? configValue(lit) : configValueExpr(pair.value);
         if (v === undefined) {
-          throw new FtError(`{{config ${pair.key}=…}} needs a literal value (a quoted string, number or true/false).`, 2, file, pos(n).line);
+          throw new FtError(`{{config ${pair.key}=…}} needs a literal value (a quoted string, number or true/false) or one computed from vars: (var "x" default), (env_var "X" "default"), target.name, (array …), (dict …).`, 2, file, pos(n).line);
         }
-        out.config[pair.key] = configValue(v);
+        out.config[pair.key] = v;
       }
     } else if (isBlock || hasArgs || n.type === 'SubExpression') {
       if (!BUILTIN_BLOCKS.has(name)) out.helpers.push({ value: name, ...pos(n) });
