@@ -4,6 +4,7 @@
 import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { substituteNames } from './derived-expr.js';
 import type { Metric, SavedQuery, SemanticDeclarations, SemanticMeasure, SemanticModel } from './types.js';
 
 export interface LinkedModel extends SemanticModel {
@@ -81,6 +82,7 @@ export function linkSemanticLayer(decls: SemanticDeclarations[], nodes: Map<stri
     if (metric.numerator) needMetric(metric.numerator.name, metric, 'numerator');
     if (metric.denominator) needMetric(metric.denominator.name, metric, 'denominator');
     for (const input of metric.metrics ?? []) needMetric(input.name, metric, 'input metric');
+    if (metric.expr !== undefined) substituteNames(metric.expr, new Map(metric.metrics!.map((i) => [i.alias ?? i.name, '0'])), { what: `metric ${metric.name}`, file: metric.file, line: metric.line });
     const c = metric.conversion;
     if (c) {
       needMeasure(c.base_measure.name, metric, 'base_measure');

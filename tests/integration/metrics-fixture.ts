@@ -113,6 +113,9 @@ metrics:
   - name: revenue_cum
     type: cumulative
     type_params: {measure: revenue}
+  - name: visits_2d
+    type: cumulative
+    type_params: {measure: visit_count, cumulative_type_params: {window: 2 days}}
   - name: visit_to_order_1d
     type: conversion
     type_params:

@@ -125,6 +125,14 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
       { metric_time__month: '2026-01-01', revenue_cum: 105 },
       { metric_time__month: '2026-02-01', revenue_cum: 215 },
     ]);
+    // the window's two ends: 01-06 counts v1 (01-05) and v4 (01-06), not v2 (01-04)
+    expect(await metricRows(p, ['--metrics', 'visits_2d', '--group-by', 'metric_time__day'])).toEqual([
+      { metric_time__day: '2026-01-04', visits_2d: 1 },
+      { metric_time__day: '2026-01-05', visits_2d: 2 },
+      { metric_time__day: '2026-01-06', visits_2d: 2 },
+      { metric_time__day: '2026-01-12', visits_2d: 1 },
+      { metric_time__day: '2026-02-10', visits_2d: 1 },
+    ]);
     // no metric_time: all of it
     expect(await metricRows(p, ['--metrics', 'revenue_cum'])).toEqual([{ revenue_cum: 215 }]);
     // a dimension beside the period: each country's running total
