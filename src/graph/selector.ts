@@ -94,7 +94,8 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
     case 'exposure':
       return node.resource_type === 'exposure' && (node.name === v || v === '*');
     case 'resource_type':
-      return node.resource_type === v;
+      // dbt's unit_test is a resource type of its own (ft runs unit tests as test nodes)
+      return node.unit_test ? v === 'unit_test' : node.resource_type === v;
     case 'test_type':
       if (node.resource_type !== 'test') return false;
       // dbt's kinds: unit tests, and data tests (generic or singular)

@@ -95,6 +95,9 @@ describe('unit tests in build and selection', { timeout: 120_000 }, () => {
     expect(data.output).not.toContain('sums_amounts');
     const generic = await p.ft(['ls', '--select', 'test_type:generic,test_type:singular']);
     expect(generic.output).not.toContain('sums_amounts');
+    const byType = await p.ft(['ls', '--select', 'resource_type:unit_test']);
+    expect(byType.output).toContain('sums_amounts');
+    expect((await p.ft(['ls', '--select', 'resource_type:test'])).output).not.toContain('sums_amounts');
     const byTag = await p.ft(['ls', '--select', 'tag:fast']);
     expect(byTag.output).toContain('sums_amounts');
     // ft test -s totals: the model's data tests and unit tests (it reads no table, so it runs unbuilt)
