@@ -42,7 +42,7 @@ export function convertProfile(path: string, profileName: string | undefined): {
       `    ${target}:`,
       '      type: mysql',
       `      host: ${yamlString(value(o.host ?? o.server, '127.0.0.1'))}`,
-      `      port: ${/^\d+$/.test(String(o.port ?? '')) ? String(o.port) : yamlString(value(o.port, '3306'))}`,
+      `      port: ${o.port === undefined || o.port === null ? '3306' : /^\d+$/.test(String(o.port)) ? String(o.port) : yamlString(value(o.port, '3306'))}`,
       `      user: ${yamlString(value(o.user ?? o.username, 'root'))}`,
       `      password: ${yamlString(envPassword ?? `{{env_var "${passwordVar}" ""}}`)}`,
       // ft's database is dbt's target schema: models land in <database>_<custom schema>, as dbt's <schema>_<custom schema>

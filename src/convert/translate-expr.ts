@@ -122,6 +122,33 @@ function fold(o: Expr, key: Expr): Expr | undefined {
   return undefined;
 }
 
+/** `365 * 10`: arithmetic on number literals is done now. */
+function foldArithmetic(e: Expr): number | undefined {
+  if (e.t === 'lit') return typeof e.v === 'number' ? e.v : undefined;
+  if (e.t !== 'bin') return undefined;
+  const l = foldArithmetic(e.l);
+  const r = foldArithmetic(e.r);
+  if (l === undefined || r === undefined) return undefined;
+  switch (e.op) {
+    case '+':
+      return l + r;
+    case '-':
+      return l - r;
+    case '*':
+      return l * r;
+    case '/':
+      return r === 0 ? undefined : l / r;
+    case '//':
+      return r === 0 ? undefined : Math.floor(l / r);
+    case '%':
+      return r === 0 ? undefined : l % r;
+    case '**':
+      return l ** r;
+    default:
+      return undefined;
+  }
+}
+
 const sub = (name: string, parts: string[]): string => `(${[name, ...parts].join(' ')})`;
 
 /** Jinja expression → a Handlebars parameter (a literal, a path or a `(helper …)` sub-expression). */
@@ -165,6 +192,8 @@ export class ExprTranslator {
       case 'bin': {
         if (e.op === '~') return sub('cat', this.chain(e, '~').map((x) => this.param(x)));
         const h = COMPARE[e.op];
+        const folded = foldArithmetic(e);
+        if (folded !== undefined) return String(folded);
         if (!h) throw new Untranslatable('arithmetic', `"${e.op}" has no Handlebars form: compute it in SQL, or write a JS helper`);
         if (e.op === 'and' || e.op === 'or') return sub(h, this.chain(e, e.op).map((x) => this.param(x)));
         return sub(h, [this.param(e.l), this.param(e.r)]);

@@ -168,8 +168,17 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
 
   /** The text a `{{ expr }}` prints. */
   const output = (body: string): string => {
-    const e = parseExpr(body);
+    let e = parseExpr(body);
     const t = tr();
+    // a macro dispatched by database: `{{ return(adapter.dispatch('x')(args)) }}` calls mysql__x, else default__x
+    if (e.t === 'call' && dotted(e.f) === 'return' && e.args.length === 1 && e.args[0]!.t === 'call' && e.args[0]!.f.t === 'call' && dotted(e.args[0]!.f.f) === 'adapter.dispatch') e = e.args[0]!;
+    if (e.t === 'call' && e.f.t === 'call' && dotted(e.f.f) === 'adapter.dispatch') {
+      const name = e.f.args[0];
+      if (name?.t !== 'lit' || typeof name.v !== 'string') throw new Untranslatable('adapter.dispatch', 'a dispatched macro whose name is not a literal');
+      const sig = opts.macros.get(`mysql__${name.v}`) ?? opts.macros.get(`default__${name.v}`);
+      if (!sig) throw new Untranslatable('adapter.dispatch', `no mysql__${name.v} or default__${name.v} macro in the project to call`);
+      return partialCall(sig, e, t);
+    }
     if (e.t === 'call') {
       const callee = dotted(e.f);
       if (callee === 'config') {

@@ -107,6 +107,15 @@ describe('ft convert: expressions', () => {
     expect(render(r.blocks[0]!.out.text, { cols: ['a', 'b'] })).toBe('a,b,');
   });
 
+  it('a macro dispatched by database calls its mysql__ or default__ version; arithmetic on literals is done', () => {
+    const macros = new Map<string, MacroSig>([['default__r', { name: 'default__r', params: [{ name: 'c' }, { name: 'd' }] }]]);
+    const r = translateTemplate(`{{ return(adapter.dispatch('r')(column_name, 2)) }} {{ x(n=365*10, m=7 // 2) }}`, { file: 'm.sql', kind: 'partial', macros, projectName: 'p' });
+    expect(r.leftovers).toEqual([]);
+    expect(r.main!.text).toBe('{{> default__r c=column_name d=2}} {{x n=3650 m=3}}');
+    macros.set('mysql__r', { name: 'mysql__r', params: [{ name: 'c' }, { name: 'd' }] });
+    expect(translateTemplate(`{{ adapter.dispatch('r')(a, 1) }}`, { file: 'm.sql', kind: 'partial', macros, projectName: 'p' }).main!.text).toBe('{{> mysql__r c=a d=1}}');
+  });
+
   it('generic tests become test_<name> partials', () => {
     const r = convert(`{% test is_even(model, column_name) %}\nselect * from {{ model }} where {{ column_name }} % 2 = 1\n{% endtest %}`, 'macro-file');
     expect(r.blocks.map((b) => [b.kind, b.name, b.out.text])).toEqual([['test', 'test_is_even', 'select * from {{model}} where {{column_name}} % 2 = 1']]);

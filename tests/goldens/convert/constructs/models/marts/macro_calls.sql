@@ -8,7 +8,9 @@ select
     {{dbt_utils.star from=(ref "orders") except=(array "secret" "notes")}},
     {{dbt.date_trunc "day" "created_at"}} as created_day,
     {{dbt.dateadd "day" 1 "created_at"}} as next_day,
-    {{dbt_utils.generate_surrogate_key (array "order_id" "line_no")}} as line_key
+    {{dbt_utils.generate_surrogate_key (array "order_id" "line_no")}} as line_key,
+    {{> rounded column_name="amount" digits=2}} as rounded_amount,
+    {{dbt_date.get_base_dates n_dateparts=3650 datepart="day"}} as spine
 from {{ref "orders"}}
 
 -- \{{ this stays as written }}

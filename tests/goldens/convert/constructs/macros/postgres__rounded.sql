@@ -1,0 +1,1 @@
+    round({{column_name}}::numeric, {{digits}})
