@@ -17,7 +17,7 @@ const RESOURCE_TYPES: Record<ResourceType, true> = { model: true, seed: true, so
 /** --resource-type values checked, as dbt does: a misspelled one is an error, not an empty list. */
 function resourceTypes(given: string[] | undefined): Set<string> | null {
   if (!given?.length || given.includes('all')) return null;
-  const known = Object.keys(RESOURCE_TYPES);
+  const known = [...Object.keys(RESOURCE_TYPES), 'unit_test'];
   for (const t of given) {
     if (!known.includes(t)) throw new FtError(`--resource-type "${t}" is not a resource type.${didYouMean(t, known)} Use ${known.join(', ')} or all.`);
   }
@@ -38,11 +38,13 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
   const lines: string[] = [];
   for (const id of [...ids].sort()) {
     const n = project.nodes.get(id)!;
-    if (types && !types.has(n.resource_type)) continue;
+    // a unit test is a test node that dbt lists as resource type unit_test
+    const type = n.unit_test ? 'unit_test' : n.resource_type;
+    if (types && !types.has(type)) continue;
     if (output === 'name') lines.push(n.resource_type === 'source' ? `${n.source_name}.${n.name}` : n.name);
     else if (output === 'path') lines.push(n.original_file_path);
     else if (output === 'selector') lines.push(n.fqn.join('.'));
-    else lines.push(JSON.stringify({ unique_id: n.unique_id, name: n.name, resource_type: n.resource_type, original_file_path: n.original_file_path, config: { materialized: n.config.materialized, tags: n.tags }, depends_on: n.depends_on }));
+    else lines.push(JSON.stringify({ unique_id: n.unique_id, name: n.name, resource_type: type, original_file_path: n.original_file_path, config: { materialized: n.config.materialized, tags: n.tags }, depends_on: n.depends_on }));
   }
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
   if (!lines.length) out.warn('the selection matched no nodes.');

@@ -97,6 +97,10 @@ describe('unit tests in build and selection', { timeout: 120_000 }, () => {
     expect(generic.output).not.toContain('sums_amounts');
     const byType = await p.ft(['ls', '--select', 'resource_type:unit_test']);
     expect(byType.output).toContain('sums_amounts');
+    const listed = await p.ft(['ls', '--resource-type', 'unit_test', '--output', 'json']);
+    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { unique_id: string; resource_type: string })).toEqual([
+      expect.objectContaining({ unique_id: 'unit_test.proj.totals.sums_amounts', resource_type: 'unit_test' }),
+    ]);
     expect((await p.ft(['ls', '--select', 'resource_type:test'])).output).not.toContain('sums_amounts');
     const byTag = await p.ft(['ls', '--select', 'tag:fast']);
     expect(byTag.output).toContain('sums_amounts');
