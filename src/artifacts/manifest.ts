@@ -5,6 +5,7 @@ import type { Graph } from '../graph/build-graph.js';
 import { FT_VERSION } from '../version.js';
 import { invocationId } from '../util/invocation-id.js';
 import { stageManifest, type NodeOffsets } from './manifest-file.js';
+import { semanticManifest } from '../metrics/manifest-entries.js';
 import type { StagedFile } from './write-json.js';
 import { unitTestManifestEntry } from '../testing/unit/unit-test-manifest.js';
 
@@ -42,6 +43,13 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
     parentMap[id] = sorted(graph.predecessors(id));
     childMap[id] = sorted(graph.successors(id));
   }
+  // semantic models, metrics and saved queries: not graph nodes, but in the lineage maps as dbt has them
+  const semantic = semanticManifest(project);
+  for (const [id, parents] of Object.entries(semantic.parents)) {
+    parentMap[id] = parents;
+    childMap[id] ??= [];
+    for (const parent of parents) (childMap[parent] ??= []).push(id);
+  }
   const macros: Record<string, unknown> = {};
   for (const [name, body] of project.partials) {
     macros[`macro.${project.config.name}.${name}`] = { name, unique_id: `macro.${project.config.name}.${name}`, resource_type: 'macro', macro_sql: body, package_name: project.config.name };
@@ -60,6 +68,9 @@ export function buildManifest(project: Project, graph: Graph): Record<string, un
     unit_tests: unitTests,
     macros,
     docs,
+    semantic_models: semantic.semantic_models,
+    metrics: semantic.metrics,
+    saved_queries: semantic.saved_queries,
     parent_map: parentMap,
     child_map: childMap,
     vars: project.vars,

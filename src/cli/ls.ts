@@ -2,6 +2,8 @@ import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from
 import type { ResourceType } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { semanticListing } from '../metrics/list-semantic.js';
+import { SEMANTIC_RESOURCE_TYPES } from '../metrics/semantic-selection.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 
 export interface LsFlags extends GlobalFlags {
@@ -17,7 +19,7 @@ const RESOURCE_TYPES: Record<ResourceType, true> = { model: true, seed: true, so
 /** --resource-type values checked, as dbt does: a misspelled one is an error, not an empty list. */
 function resourceTypes(given: string[] | undefined): Set<string> | null {
   if (!given?.length || given.includes('all')) return null;
-  const known = [...Object.keys(RESOURCE_TYPES), 'unit_test'];
+  const known = [...Object.keys(RESOURCE_TYPES), 'unit_test', ...SEMANTIC_RESOURCE_TYPES];
   for (const t of given) {
     if (!known.includes(t)) throw new FtError(`--resource-type "${t}" is not a resource type.${didYouMean(t, known)} Use ${known.join(', ')} or all.`);
   }
@@ -46,6 +48,7 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
     else if (output === 'selector') lines.push(n.fqn.join('.'));
     else lines.push(JSON.stringify({ unique_id: n.unique_id, name: n.name, resource_type: type, original_file_path: n.original_file_path, config: { materialized: n.config.materialized, tags: n.tags }, depends_on: n.depends_on }));
   }
+  lines.push(...semanticListing(project, types, select, output));
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
   if (!lines.length) out.warn('the selection matched no nodes.');
   return 0;

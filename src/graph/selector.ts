@@ -1,5 +1,6 @@
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
+import { semanticReads, type SemanticResourceType } from '../metrics/semantic-selection.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
@@ -7,7 +8,7 @@ import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest 
 import { RESULT_STATUSES, stateResults } from './state-results.js';
 import { defaultSelectorName, evaluateSelector, loadSelectors, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
 
-const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'result', 'exposure', 'package', 'config', 'name', 'selector'];
+const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'result', 'exposure', 'package', 'config', 'name', 'selector', 'metric', 'semantic_model', 'saved_query'];
 
 export interface SelectOptions {
   select?: string[];
@@ -116,6 +117,11 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
       if (!RESULT_STATUSES.includes(v)) throw new FtError(`unknown result selector "${v}"; use result:${RESULT_STATUSES.join(', result:')}.`);
       return stateResults(changes.state, a.raw).get(node.unique_id) === v;
     }
+    case 'metric':
+    case 'semantic_model':
+    case 'saved_query':
+      // not graph nodes: on the graph, the models they read
+      return semanticReads(project, a.method as SemanticResourceType, v).has(node.unique_id);
     case 'config': {
       const key = a.method.slice('config.'.length);
       const cv = (node.config as Record<string, unknown>)[key];

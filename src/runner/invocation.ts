@@ -217,6 +217,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
       },
       execute: async (id, slot) => {
         const node = project.nodes.get(id)!;
+        reporter.start(id);
         const t0 = Date.now();
         const startedAt = new Date(t0).toISOString();
         const base = { unique_id: id, startedAt, threadId: `Thread-${slot}` };

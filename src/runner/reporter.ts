@@ -13,15 +13,47 @@ function describeNode(node: Node): string {
   return `${kind} ${node.schema}.${node.alias}`;
 }
 
-/** dbt-style lines: `12 of 40 OK created table model ft_dev_silver.events ... [1,234 rows in 0.42s]`. */
+/** What a START line says a node is: dbt's `sql view model x`, `seed file x`, `test x`. */
+function startedWhat(node: Node): string {
+  if (node.resource_type === 'test') return `test ${node.name}`;
+  if (node.resource_type === 'seed') return `seed file ${node.schema}.${node.alias}`;
+  if (node.resource_type === 'snapshot') return `snapshot ${node.schema}.${node.alias}`;
+  return `sql ${node.config.materialized} model ${node.schema}.${node.alias}`;
+}
+
+/**
+ * dbt-style lines: `START sql table model ft_dev_silver.events ... [RUN]` when a node begins,
+ * `12 of 40 OK created table model ft_dev_silver.events ... [1,234 rows in 0.42s]` when it ends.
+ * With `progress` (a terminal, not CI), a last line redrawn in place: done/total, what runs now,
+ * elapsed time and an estimate of the time left.
+ */
 export class Reporter {
   private done = 0;
   private readonly started = Date.now();
+  /** running nodes' names, in the order they started */
+  private readonly running = new Map<string, string>();
+  private ticker: NodeJS.Timeout | undefined;
 
-  constructor(private readonly project: Project, private readonly out: Output, private readonly total: number, private readonly progress: boolean) {}
+  constructor(private readonly project: Project, private readonly out: Output, private readonly total: number, private readonly progress: boolean) {
+    // the elapsed time and ETA move while a long node runs
+    if (progress) this.ticker = setInterval(() => this.redraw(), 1000).unref();
+  }
+
+  /** A node begins: its START line (not in --log-format json, whose events are unchanged). */
+  start(id: string): void {
+    const node = this.project.nodes.get(id)!;
+    this.running.set(id, node.name);
+    if (this.out.json) return;
+    const text = `START ${startedWhat(node)} `;
+    const dots = '.'.repeat(Math.max(3, 80 - text.length));
+    if (this.progress) process.stderr.write('\r\x1b[K');
+    this.out.info(`${timestamp()}  ${text}${paint(this.out, 'dim', dots)} [RUN]`);
+    if (this.progress) this.bar();
+  }
 
   line(r: NodeResult): void {
     this.done++;
+    this.running.delete(r.unique_id);
     const node = this.project.nodes.get(r.unique_id)!;
     const secs = `${r.executionTime.toFixed(2)}s`;
     let status: string;
@@ -79,14 +111,34 @@ export class Reporter {
   }
 
   private bar(): void {
-    const width = 30;
+    const width = 20;
     const filled = Math.round((this.done / Math.max(1, this.total)) * width);
-    process.stderr.write(`[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${this.done}/${this.total} ${((Date.now() - this.started) / 1000).toFixed(1)}s`);
+    const elapsed = (Date.now() - this.started) / 1000;
+    // the pace so far, over what is left; nothing to go on before the first node ends
+    const eta = this.done > 0 && this.done < this.total ? ` · ETA ${formatSeconds((elapsed / this.done) * (this.total - this.done))}` : '';
+    const now = [...this.running.values()];
+    const running = now.length ? ` · running ${now.slice(0, 3).join(', ')}${now.length > 3 ? ` +${now.length - 3}` : ''}` : '';
+    const text = `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${this.done}/${this.total} · ${formatSeconds(elapsed)}${eta}${running}`;
+    const columns = process.stderr.columns || 100;
+    // one terminal line, or \r would not return to its start
+    process.stderr.write(text.length >= columns ? `${text.slice(0, columns - 2)}…` : text);
+  }
+
+  private redraw(): void {
+    process.stderr.write('\r\x1b[K');
+    this.bar();
   }
 
   finish(): void {
+    if (this.ticker) clearInterval(this.ticker);
     if (this.progress) process.stderr.write('\r\x1b[K');
   }
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 export function timestamp(): string {

@@ -210,6 +210,41 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
     expect(json.map((m) => `${m.name}:${m.type}`)).toContain('revenue_growth_wow:derived');
   });
 
+  it("manifest.json has dbt's semantic_models, metrics and saved_queries with their lineage; ft ls lists and selects them", async () => {
+    const parse = await p.ft(['parse']);
+    expect(parse.code, parse.output).toBe(0);
+    const m = p.readJson('target/manifest.json');
+    expect(Object.keys(m.semantic_models).sort()).toEqual(['semantic_model.proj.customers', 'semantic_model.proj.orders', 'semantic_model.proj.visits']);
+    expect(m.semantic_models['semantic_model.proj.orders']).toMatchObject({
+      resource_type: 'semantic_model',
+      model: "ref('orders')",
+      depends_on: { nodes: ['model.proj.orders'] },
+      defaults: { agg_time_dimension: 'ordered_at' },
+      entities: [{ name: 'order', type: 'primary', expr: 'order_id' }, { name: 'customer', type: 'foreign', expr: 'customer_id' }],
+    });
+    expect(m.metrics['metric.proj.fr_revenue_share']).toMatchObject({
+      type: 'ratio',
+      type_params: { numerator: { name: 'revenue', filter: { where_filters: [{ where_sql_template: "{{ Dimension('customer__country') }} = 'FR'" }] } }, denominator: { name: 'revenue' } },
+      depends_on: { nodes: ['metric.proj.revenue'] },
+    });
+    expect(m.metrics['metric.proj.visit_to_order_1d'].depends_on.nodes).toEqual(['semantic_model.proj.orders', 'semantic_model.proj.visits']);
+    expect(m.saved_queries['saved_query.proj.monthly_fr_revenue']).toMatchObject({ query_params: { metrics: ['revenue', 'order_count'] }, depends_on: { nodes: ['metric.proj.order_count', 'metric.proj.revenue'] } });
+    expect(m.parent_map['metric.proj.revenue']).toEqual(['semantic_model.proj.orders']);
+    expect(m.parent_map['semantic_model.proj.orders']).toEqual(['model.proj.orders']);
+    expect(m.child_map['model.proj.orders']).toContain('semantic_model.proj.orders');
+    expect(m.child_map['metric.proj.revenue']).toContain('metric.proj.revenue_per_customer');
+
+    const metrics = await p.ft(['ls', '--resource-type', 'metric']);
+    expect(metrics.code, metrics.output).toBe(0);
+    expect(metrics.stdout.split('\n')).toContain('visit_to_order_1d');
+    expect(metrics.stdout.split('\n')).not.toContain('orders');
+    // on the graph, a metric selects the models it reads (and + their parents)
+    const models = await p.ft(['ls', '-s', 'metric:visit_to_order_1d', '--resource-type', 'model']);
+    expect(models.stdout.trim().split('\n')).toEqual(['orders', 'visits']);
+    const selected = await p.ft(['ls', '-s', 'metric:revenue_*', '--resource-type', 'metric', '--output', 'selector']);
+    expect(selected.stdout.trim().split('\n')).toEqual(['metric:revenue_2d', 'metric:revenue_cum', 'metric:revenue_fr', 'metric:revenue_growth_wow', 'metric:revenue_last_week', 'metric:revenue_mtd', 'metric:revenue_per_customer']);
+  });
+
   it('unknown metric, dimension, grain or column: a message with the nearest name, exit 2, no stack trace', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--metrics', 'revenu'], /error: --metrics: "revenu" is not a metric\. Did you mean "revenue"/],
