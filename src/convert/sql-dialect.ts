@@ -214,7 +214,7 @@ export function fixDialect(input: string): { text: string; flags: DialectFlag[] 
   if (!/--|::|\|\||full|ilike|qualify|"|\(/i.test(text)) return { text, flags };
 
   // comments first: `--x` is a comment in the source database, but not in MySQL
-  let toks = scan(text);
+  let toks = text.includes('--') ? scan(text) : [];
   for (let i = toks.length - 1; i >= 0; i--) {
     const t = toks[i]!;
     if (t.k === 'comment' && text.startsWith('--', t.s) && t.e > t.s + 2 && !/\s/.test(text[t.s + 2]!)) text = `${text.slice(0, t.s + 2)} ${text.slice(t.s + 2)}`;
@@ -222,67 +222,84 @@ export function fixDialect(input: string): { text: string; flags: DialectFlag[] 
 
   // casts, then concatenation (`::` binds tighter than `||`), each rewrite followed by a rescan
   for (const op of ['::', '||']) {
-    const skip = new Set<number>();
-    while (text.includes(op)) {
-      toks = scan(text);
-      const sig = toks.map((t, i) => ({ t, i })).filter(({ t }) => t.k !== 'ws' && t.k !== 'comment');
-      const at = sig.findIndex(({ t }) => t.k === 'op' && text.slice(t.s, t.e) === op && !skip.has(t.s));
-      if (at < 0) break;
-      const opTok = sig[at]!.t;
-      const sigToks = sig.map(({ t }) => t);
-      const start = operandStart(text, sigToks, at - 1);
-      if (op === '::') {
-        // the type: words (double precision), maybe (p, s)
-        let k = at + 1;
-        let type = '';
-        while (sigToks[k]?.k === 'word' && (type === '' || /^(precision|varying|with|without|time|zone)$/i.test(text.slice(sigToks[k]!.s, sigToks[k]!.e)))) {
-          type += (type ? ' ' : '') + text.slice(sigToks[k]!.s, sigToks[k]!.e);
-          k++;
-        }
-        let endOff = sigToks[k - 1]?.e ?? opTok.e;
-        if (sigToks[k] && text[sigToks[k]!.s] === '(') {
-          const close = operandEnd(text, sigToks, k);
-          if (close > 0) {
-            type += text.slice(sigToks[k]!.s, sigToks[close]!.e);
-            endOff = sigToks[close]!.e;
-          }
-        }
-        const cast = mysqlCastType(type);
-        if (start < 0 || !type || !cast.to) {
-          skip.add(opTok.s);
-          flag(opTok.s, 'cast ::', text.slice(start < 0 ? opTok.s : sigToks[start]!.s, endOff), cast.why ?? 'cannot tell what the cast applies to: write cast(x as type)');
+    // every rewrite one scan finds is applied (right to left); one that overlaps an earlier one
+    // (`x::date::text`) waits for the next scan, which sees the first one done
+    let skip = new Set<number>();
+    let again = true;
+    while (again && text.includes(op)) {
+      again = false;
+      const sigToks = scan(text).filter((t) => t.k !== 'ws' && t.k !== 'comment');
+      const edits: { s: number; e: number; r: string }[] = [];
+      let lastEnd = -1;
+      for (let at = 0; at < sigToks.length; at++) {
+        const opTok = sigToks[at]!;
+        if (opTok.k !== 'op' || opTok.e - opTok.s !== 2 || text.slice(opTok.s, opTok.e) !== op || skip.has(opTok.s)) continue;
+        const start = operandStart(text, sigToks, at - 1);
+        if (start >= 0 && sigToks[start]!.s < lastEnd) {
+          again = true;
           continue;
         }
-        const s = sigToks[start]!.s;
-        text = `${text.slice(0, s)}cast(${text.slice(s, opTok.s).replace(/[ \t]+$/, '')} as ${cast.to})${keepLines(text.slice(opTok.s, endOff))}${text.slice(endOff)}`;
-        continue;
-      }
-      // a || b || c → concat(a, b, c), when every operand is plain (a name, literal, call, tag, (…))
-      const parts: [number, number][] = [];
-      let ok = start >= 0;
-      const before = start > 0 ? sigToks[start - 1]! : undefined;
-      if (before && before.k === 'op' && /^[-+*/%]$|^::$/.test(text.slice(before.s, before.e))) ok = false;
-      if (ok) parts.push([sigToks[start]!.s, sigToks[at - 1]!.e]);
-      let k = at;
-      while (ok && sigToks[k] && text.slice(sigToks[k]!.s, sigToks[k]!.e) === '||') {
-        const end = operandEnd(text, sigToks, k + 1);
-        if (end < 0) {
-          ok = false;
-          break;
+        if (op === '::') {
+          // the type: words (double precision), maybe (p, s)
+          let k = at + 1;
+          let type = '';
+          while (sigToks[k]?.k === 'word' && (type === '' || /^(precision|varying|with|without|time|zone)$/i.test(text.slice(sigToks[k]!.s, sigToks[k]!.e)))) {
+            type += (type ? ' ' : '') + text.slice(sigToks[k]!.s, sigToks[k]!.e);
+            k++;
+          }
+          let endOff = sigToks[k - 1]?.e ?? opTok.e;
+          if (sigToks[k] && text[sigToks[k]!.s] === '(') {
+            const close = operandEnd(text, sigToks, k);
+            if (close > 0) {
+              type += text.slice(sigToks[k]!.s, sigToks[close]!.e);
+              endOff = sigToks[close]!.e;
+            }
+          }
+          const cast = mysqlCastType(type);
+          if (start < 0 || !type || !cast.to) {
+            skip.add(opTok.s);
+            flag(opTok.s, 'cast ::', text.slice(start < 0 ? opTok.s : sigToks[start]!.s, endOff), cast.why ?? 'cannot tell what the cast applies to: write cast(x as type)');
+            continue;
+          }
+          const s = sigToks[start]!.s;
+          edits.push({ s, e: endOff, r: `cast(${text.slice(s, opTok.s).replace(/[ \t]+$/, '')} as ${cast.to})${keepLines(text.slice(opTok.s, endOff))}` });
+          lastEnd = endOff;
+          continue;
         }
-        parts.push([sigToks[k + 1]!.s, sigToks[end]!.e]);
-        k = end + 1;
+        // a || b || c → concat(a, b, c), when every operand is plain (a name, literal, call, tag, (…))
+        const parts: [number, number][] = [];
+        let ok = start >= 0;
+        const before = start > 0 ? sigToks[start - 1]! : undefined;
+        if (before && before.k === 'op' && /^[-+*/%]$|^::$/.test(text.slice(before.s, before.e))) ok = false;
+        if (ok) parts.push([sigToks[start]!.s, sigToks[at - 1]!.e]);
+        let k = at;
+        while (ok && sigToks[k] && text.slice(sigToks[k]!.s, sigToks[k]!.e) === '||') {
+          const end = operandEnd(text, sigToks, k + 1);
+          if (end < 0) {
+            ok = false;
+            break;
+          }
+          parts.push([sigToks[k + 1]!.s, sigToks[end]!.e]);
+          k = end + 1;
+        }
+        const after = sigToks[k];
+        if (after && after.k === 'op' && /^[-+*/%]$|^::$/.test(text.slice(after.s, after.e))) ok = false;
+        if (!ok) {
+          skip.add(opTok.s);
+          flag(opTok.s, 'pipe concat ||', text.slice(Math.max(0, opTok.s - 30), opTok.e + 30), 'in MySQL || is a logical OR: write concat(a, b) (ft could not tell the operands apart here)');
+          continue;
+        }
+        const first = parts[0]![0];
+        const last = parts[parts.length - 1]![1];
+        edits.push({ s: first, e: last, r: `concat(${parts.map(([ps, pe], n) => (n ? `,${keepLines(text.slice(parts[n - 1]![1], ps)) || ' '}` : '') + text.slice(ps, pe)).join('')})` });
+        lastEnd = last;
+        at = k - 1; // the chain's operators are consumed
       }
-      const after = sigToks[k];
-      if (after && after.k === 'op' && /^[-+*/%]$|^::$/.test(text.slice(after.s, after.e))) ok = false;
-      if (!ok) {
-        skip.add(opTok.s);
-        flag(opTok.s, 'pipe concat ||', text.slice(Math.max(0, opTok.s - 30), opTok.e + 30), 'in MySQL || is a logical OR: write concat(a, b) (ft could not tell the operands apart here)');
-        continue;
-      }
-      const first = parts[0]![0];
-      const last = parts[parts.length - 1]![1];
-      text = `${text.slice(0, first)}concat(${parts.map(([s, e], n) => (n ? `,${keepLines(text.slice(parts[n - 1]![1], s)) || ' '}` : '') + text.slice(s, e)).join('')})${text.slice(last)}`;
+      for (let i = edits.length - 1; i >= 0; i--) text = text.slice(0, edits[i]!.s) + edits[i]!.r + text.slice(edits[i]!.e);
+      // flagged operators keep being skipped where the rewrites before them moved them
+      const moved = new Set<number>();
+      for (const off of skip) moved.add(off + edits.filter((x) => x.e <= off).reduce((d, x) => d + x.r.length - (x.e - x.s), 0));
+      skip = moved;
     }
   }
 
