@@ -109,7 +109,8 @@ function timePointSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, mo
   const end = dateAdd('tp.T', 1, g);
   let on: string;
   if (leaf.offsetToGrain) {
-    const start = dateTrunc('tp.T', leaf.offsetToGrain);
+    // the period of the query's grain that holds the start of T's offset_to_grain period
+    const start = dateTrunc(dateTrunc('tp.T', leaf.offsetToGrain), g);
     on = `${t} >= ${start} and ${t} < ${dateAdd(start, 1, g)}`;
   } else if (leaf.cumulative!.window) on = `${t} >= ${end} - ${intervalSql(leaf.cumulative!.window)} and ${t} < ${end}`;
   else if (leaf.cumulative!.grainToDate) on = `${t} >= ${dateTrunc('tp.T', leaf.cumulative!.grainToDate)} and ${t} < ${end}`;

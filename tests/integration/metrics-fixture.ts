@@ -100,6 +100,12 @@ metrics:
       metrics:
         - revenue
         - {name: revenue, alias: rev_lw, offset_window: 1 week}
+  - name: revenue_first_month
+    type: derived
+    type_params:
+      expr: rev_jan
+      metrics:
+        - {name: revenue, alias: rev_jan, offset_to_grain: year}
   - name: revenue_mtd
     type: cumulative
     type_params:

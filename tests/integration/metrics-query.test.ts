@@ -108,6 +108,11 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
       { metric_time__day: '2026-02-09', revenue: null, revenue_last_week: 50, revenue_growth_wow: null },
       { metric_time__day: '2026-02-10', revenue: null, revenue_last_week: 60, revenue_growth_wow: null },
     ]);
+    // offset to the start of the year: each month shows the year's first month
+    expect(await metricRows(p, ['--metrics', 'revenue,revenue_first_month', '--group-by', 'metric_time__month'])).toEqual([
+      { metric_time__month: '2026-01-01', revenue: 105, revenue_first_month: 105 },
+      { metric_time__month: '2026-02-01', revenue: 110, revenue_first_month: 105 },
+    ]);
     const r = await p.ft(['metrics', 'query', '--metrics', 'revenue_last_week']);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/metric revenue_last_week: a metric with an offset needs metric_time in the group by/);
