@@ -107,6 +107,9 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .option('--max-line-bytes <size>', 'longest accepted line (default 1MiB)')
     .option('--clean-source <mode>', 'archive or delete processed files')
     .option('--status-interval <duration>', 'how often to print a status line (default 5s)')
+    .option('--build <selector...>', 'continuous mode: build these (ft build selection) after each committed batch')
+    .option('--build-exclude <selector...>', 'continuous mode: nodes to leave out of the builds')
+    .option('--threads <n>', 'continuous mode: nodes to build at once (default: the profile\'s threads)')
     .action(async (flags) => done(await streamLoadCommand(flags)));
   const source = program.command('source').description('commands about sources');
   selection(withGlobalFlags(source.command('freshness').description('check how recently each source was loaded; writes target/sources.json')))

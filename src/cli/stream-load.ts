@@ -4,8 +4,8 @@ import { parseByteSize, parseDuration } from '../stream/options.js';
 import { streamLoad } from '../stream/stream-load.js';
 import type { StreamLoadOptions, StreamTarget } from '../stream/types.js';
 import { FtError } from '../util/errors.js';
-import { onInterrupt } from '../util/interrupt.js';
-import { openProject, type GlobalFlags } from './context.js';
+import { onInterrupt, setStopGrace } from '../util/interrupt.js';
+import { openProject, splitSelectors, type GlobalFlags } from './context.js';
 
 export interface StreamLoadFlags extends GlobalFlags {
   source?: string;
@@ -18,7 +18,14 @@ export interface StreamLoadFlags extends GlobalFlags {
   maxLineBytes?: string;
   cleanSource?: string;
   statusInterval?: string;
+  /** continuous mode: build these after each committed batch */
+  build?: string[];
+  buildExclude?: string[];
+  threads?: string;
 }
+
+/** How long a stopping continuous loader waits for the build in flight before it exits anyway. */
+const BUILD_STOP_GRACE_MS = 300_000;
 
 /** The source table the loader fills: the one named by --source, or the only one with a loader: block. */
 function pickSource(nodes: Node[], wanted: string | undefined): Node {
@@ -47,7 +54,8 @@ function target(node: Node): StreamTarget {
 
 /** ft stream-load: micro-batches from a landing directory (or stdin) into the bronze table, exactly once. */
 export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number> {
-  const { project, out } = await openProject(flags);
+  const ctx = await openProject(flags);
+  const { project, out } = ctx;
   const node = pickSource([...project.nodes.values()], flags.source);
   const loader = (node.loader ?? {}) as Record<string, unknown>;
   const where = `${node.declared_at?.file}:${node.declared_at?.line}`;
@@ -65,8 +73,22 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
       throw new FtError(`${(e as Error).message} (loader settings of ${node.source_name}.${node.name}, ${where}, or the flag)`);
     }
   };
+  const eventTime = loader.event_time;
+  if (eventTime !== undefined && (typeof eventTime !== 'string' || !(node.columns[eventTime] ?? Object.values(node.columns).find((c) => c.name === eventTime)))) {
+    throw new FtError(`loader event_time of ${node.source_name}.${node.name} must name one of its columns (the one holding each event's time), not ${JSON.stringify(eventTime)}.`, 2, node.declared_at?.file, node.declared_at?.line);
+  }
+  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new FtError(`--threads must be a whole number ≥ 1, not "${flags.threads}".`);
+  const builds = flags.build?.length ? splitSelectors(flags.build) : undefined;
+  if (!builds && (flags.buildExclude?.length || threads !== undefined)) throw new FtError('--build-exclude and --threads go with --build <selector> (continuous builds).');
+  const continuous = builds
+    ? new (await import('../continuous/continuous-build.js')).ContinuousBuild({ ctx, select: builds, exclude: splitSelectors(flags.buildExclude), threads, bronze: target(node), eventTime: eventTime as string | undefined })
+    : null;
   const controller = new AbortController();
-  const stopListening = onInterrupt(() => controller.abort());
+  const stopListening = onInterrupt(() => {
+    controller.abort();
+    continuous?.loop.stop();
+  });
   const opts: StreamLoadOptions = {
     connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password, sqlMode: project.target.sqlMode },
     target: target(node),
@@ -83,14 +105,33 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
     statusIntervalMs: wrap(() => parseDuration(flags.statusInterval ?? '5s', '--status-interval')),
     log: (line) => process.stdout.write(`${line}\n`),
     signal: controller.signal,
+    onCommit: continuous ? (b) => continuous.committed(b) : undefined,
+    statusExtra: continuous ? () => continuous.status() : undefined,
   };
   if (!Number.isInteger(opts.maxBatchRows) || opts.maxBatchRows < 1) throw new FtError('--max-batch-rows must be a positive whole number.');
+  let building: Promise<void> | null = null;
   try {
+    if (continuous) {
+      setStopGrace(BUILD_STOP_GRACE_MS);
+      building = continuous.loop.run();
+      await continuous.start();
+    }
     await streamLoad(opts);
+    if (continuous) {
+      // the last batches get their build (--once); after a signal only the build in flight ends
+      continuous.loop.drain();
+      await building;
+    }
     // --once promises everything present: a signal cut that short. A watching loader has no
     // end of work, so stopping it after its batch is its normal end.
-    return opts.once && controller.signal.aborted ? 130 : 0;
+    if (opts.once && controller.signal.aborted) return 130;
+    return continuous?.last?.status === 'error' ? 1 : 0;
   } finally {
+    if (continuous) {
+      continuous.loop.stop();
+      await building;
+      await continuous.close();
+    }
     stopListening();
   }
 }

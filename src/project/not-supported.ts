@@ -69,7 +69,6 @@ export function unsupportedConfig(key: string, value: unknown): string | undefin
       return 'ft does not run Python models; ignored';
     case 'sql_header':
       return 'ft does not send sql_header yet (a pre_hook runs before the model); ignored';
-    case 'event_time':
     case 'batch_size':
     case 'lookback':
     case 'begin':

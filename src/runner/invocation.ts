@@ -43,6 +43,8 @@ export interface InvocationOptions {
   defer?: boolean;
   /** seconds to wait for another run's lock on the target */
   lockWait?: number;
+  /** a signal does not cancel this run: its caller stops after it (continuous builds) */
+  finishOnInterrupt?: boolean;
   /** only these nodes of the selection run (ft retry: the last run's errors, failures and skips) */
   only?: Set<string>;
   /** more of the command line, kept in run_results.json's args (ft retry repeats them) */
@@ -157,7 +159,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   const adapter = createAdapter(project.target, threads);
   checkRelationNames(project, adapter, ids);
   let cancelled = false;
-  const stopListening = onInterrupt(() => {
+  const stopListening = opts.finishOnInterrupt ? () => undefined : onInterrupt(() => {
     if (cancelled) return;
     cancelled = true;
     out.warn('cancelling: stopping running statements (KILL QUERY)…');

@@ -1,5 +1,5 @@
 /** Status, event and summary lines of `ft stream-load`, as text or one JSON object per line. */
-import type { StreamLoadSummary } from './types.js';
+import type { StatusExtra, StreamLoadSummary } from './types.js';
 
 export interface StatusSnapshot {
   eventsPerSecond: number;
@@ -9,6 +9,7 @@ export interface StatusSnapshot {
   /** Age in seconds of the oldest file not fully loaded yet (0 when caught up). */
   lagSeconds: number;
   batches: number;
+  extra?: StatusExtra | undefined;
 }
 
 const fmt = new Intl.NumberFormat('en-US');
@@ -33,9 +34,10 @@ export class StreamLog {
   }
 
   status(s: StatusSnapshot): void {
+    const { extra, ...fields } = s;
     this.emit(
-      { level: 'info', event: 'status', ...s, eventsPerSecond: Math.round(s.eventsPerSecond), lagSeconds: round1(s.lagSeconds) },
-      `stream-load: ${n(s.eventsPerSecond)} events/s | ${n(s.rowsLoaded)} loaded | ${n(s.rowsRejected)} rejected | ${n(s.filesPending)} file(s) pending | lag ${round1(s.lagSeconds)}s`,
+      { level: 'info', event: 'status', ...fields, eventsPerSecond: Math.round(s.eventsPerSecond), lagSeconds: round1(s.lagSeconds), ...extra?.json },
+      `stream-load: ${n(s.eventsPerSecond)} events/s | ${n(s.rowsLoaded)} loaded | ${n(s.rowsRejected)} rejected | ${n(s.filesPending)} file(s) pending | lag ${round1(s.lagSeconds)}s${extra ? ` | ${extra.text}` : ''}`,
     );
   }
 

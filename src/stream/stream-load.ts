@@ -205,6 +205,7 @@ class StreamLoader {
       filesPending: this.landing?.pendingCount() ?? 0,
       lagSeconds: oldest === null ? 0 : Math.max(0, (now - oldest) / 1000),
       batches: this.batches,
+      extra: this.o.statusExtra?.() ?? undefined,
     });
   }
 
@@ -410,6 +411,12 @@ class StreamLoader {
         if (DEBUG) this.note('debug', `committed batch ${res.batchId} in ${(performance.now() - t1).toFixed(0)} ms`);
         inflight = null;
         this.afterCommit(batch, res.rowsLoaded, res.rowsRejected);
+        this.o.onCommit?.({
+          batchId: res.batchId,
+          rowsLoaded: res.rowsLoaded,
+          committedAt: Date.now(),
+          ranges: batch.segments.filter((s) => s.rows > 0).map((s) => ({ sourceFile: s.sourceFile, fromLine: s.startLines + 1, toLine: s.endLines })),
+        });
         this.failures = 0;
         await this.cleanCompleted(batch);
         if (this.stop && !prefetch && !this.stdinBacklog.length) break;

@@ -58,6 +58,24 @@ export interface StreamLoadOptions {
   stdin?: Readable;
   /** Give up after this many consecutive failed reconnect attempts (default: 8 with `once`, unlimited otherwise). */
   maxRetries?: number;
+  /** Called after each batch is known committed (continuous builds start from it). */
+  onCommit?: (batch: CommittedBatch) => void;
+  /** More for the status line (continuous builds: the last build and freshness). */
+  statusExtra?: () => StatusExtra | null;
+}
+
+/** A committed micro-batch: its id and where its rows came from (the bronze key ranges). */
+export interface CommittedBatch {
+  batchId: number;
+  rowsLoaded: number;
+  committedAt: number;
+  /** per source file, the `_source_line` range [fromLine, toLine] the batch covers */
+  ranges: Array<{ sourceFile: string; fromLine: number; toLine: number }>;
+}
+
+export interface StatusExtra {
+  text: string;
+  json: Record<string, unknown>;
 }
 
 export interface StreamLoadSummary {

@@ -12,6 +12,12 @@ type Handler = (signal: NodeJS.Signals) => void;
 
 const handlers = new Set<Handler>();
 let signalled: NodeJS.Signals | null = null;
+let graceMs = STOP_GRACE_MS;
+
+/** A command whose wind-down is a whole build (continuous mode) asks for longer than STOP_GRACE_MS. */
+export function setStopGrace(ms: number): void {
+  graceMs = ms;
+}
 
 function onSignal(signal: NodeJS.Signals): void {
   if (signalled) {
@@ -21,9 +27,9 @@ function onSignal(signal: NodeJS.Signals): void {
   signalled = signal;
   // unref: a command that ends in time is not kept alive by the deadline
   setTimeout(() => {
-    process.stderr.write(`\nft did not stop within ${STOP_GRACE_MS / 1000}s of ${signal}; exiting.\n`);
+    process.stderr.write(`\nft did not stop within ${graceMs / 1000}s of ${signal}; exiting.\n`);
     process.exit(130);
-  }, STOP_GRACE_MS).unref();
+  }, graceMs).unref();
   for (const h of [...handlers]) h(signal);
 }
 

@@ -1,0 +1,261 @@
+/**
+ * `ft stream-load --build <selector>`: after each committed batch, the selected models are
+ * built (incrementally, as `ft build` builds them) in this process, while loading goes on.
+ * Batches committed during a build coalesce into the next one (build-loop.ts); a failing build
+ * is reported, kept in run_results.json and the status line, and tried again at the next batch.
+ * After each build, the freshness of the selected models that show event times is measured
+ * (model-freshness.ts) against the newest event loaded, which the loader's own batches tell.
+ */
+import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
+import type { Adapter } from '../adapters/adapter.js';
+import type { CommandContext } from '../cli/context.js';
+import type { Output } from '../cli/output.js';
+import { selectNodes } from '../graph/selector.js';
+import { invoke } from '../runner/invocation.js';
+import type { CommittedBatch, StatusExtra, StreamTarget } from '../stream/types.js';
+import { FtError } from '../util/errors.js';
+import { BuildLoop } from './build-loop.js';
+import { freshnessProbe, judge, type FreshnessProbe, type FreshnessReading } from './model-freshness.js';
+
+export interface ContinuousBuildOptions {
+  ctx: CommandContext;
+  select: string[];
+  exclude?: string[];
+  threads?: number;
+  /** the bronze table the loader fills, and its column of event times (loader: event_time) */
+  bronze: StreamTarget;
+  eventTime?: string;
+}
+
+export interface BuildReport {
+  build: number;
+  startedAt: string;
+  finishedAt: string;
+  status: 'success' | 'error';
+  /** exit code of the build (0, 1, 2) */
+  code: number;
+  seconds: number;
+  /** batches committed before the build started: what it could take in */
+  upToBatch: number;
+  freshness: FreshnessReading[];
+  /** the failing nodes' lines of the build's summary */
+  failures: string[];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export class ContinuousBuild {
+  readonly loop: BuildLoop;
+  private readonly probes: FreshnessProbe[];
+  private readonly adapter: Adapter;
+  /** [batch id, newest event time (ms) of the batches up to it], batch ids increasing */
+  private newestByBatch: Array<[number, number]> = [];
+  private lastBatch = 0;
+  /** newest event time loaded (ms), null while unknown */
+  private newestLoaded: number | null = null;
+  /** reads of the batches' newest events still running (a build waits for them) */
+  private reads: Promise<void> = Promise.resolve();
+  private readonly warned = new Set<string>();
+  last: BuildReport | null = null;
+  /** builds that failed since the last success */
+  failingSince = 0;
+
+  constructor(private readonly o: ContinuousBuildOptions) {
+    const { project, graph, state } = o.ctx;
+    const selected = selectNodes(project, graph, { select: o.select, exclude: o.exclude, state, unmatched: (c) => o.ctx.out.warn(`--build ${c}: matches no enabled node`) });
+    const probes = [...selected]
+      .map((id) => project.nodes.get(id)!)
+      .filter((n) => n.resource_type === 'model' && n.config.materialized !== 'ephemeral')
+      .map(freshnessProbe)
+      .filter((p): p is FreshnessProbe => p !== null);
+    // the models that declare a freshness target are the ones to watch; without any, all that can tell
+    this.probes = probes.some((p) => p.target) ? probes.filter((p) => p.target) : probes;
+    if (!selected.size) throw new FtError(`--build ${o.select.join(' ')} selects nothing to build. Check the names with ft ls --select …`);
+    this.adapter = createAdapter(project.target, 1);
+    this.loop = new BuildLoop(() => this.buildOnce());
+  }
+
+  /**
+   * Before loading: when bronze exists, its newest event (later batches tell their own) and a
+   * build to catch up with what was loaded but not built (after a stop or a kill). A bronze the
+   * loader has yet to create waits for its first batch.
+   */
+  async start(): Promise<void> {
+    const t = this.o.bronze;
+    if (!(await this.adapter.relationType(t.database, t.table))) return;
+    this.loop.request();
+    if (!this.o.eventTime) return;
+    const rel = this.adapter.relation(t.database, t.table);
+    const col = this.adapter.quote(this.o.eventTime);
+    const rows = await this.adapter.withSession((s) => s.query<{ b: unknown; e: unknown }>(`SELECT MAX(\`_batch_id\`) AS b, MAX(${col}) AS e FROM ${rel}`));
+    const b = Number(rows[0]?.b ?? 0);
+    const e = toMs(rows[0]?.e);
+    if (b > 0 && e !== null) {
+      this.lastBatch = b;
+      this.newestLoaded = e;
+      this.newestByBatch.push([b, e]);
+    }
+  }
+
+  /** The loader committed a batch: learn its newest event, and ask for a build. */
+  committed(b: CommittedBatch): void {
+    this.lastBatch = Math.max(this.lastBatch, b.batchId);
+    if (this.o.eventTime && b.ranges.length) {
+      const read = this.batchNewest(b).then(
+        (e) => {
+          const prev = this.newestByBatch.at(-1)?.[1] ?? null;
+          const cum = e === null ? prev : prev === null ? e : Math.max(prev, e);
+          if (cum !== null) {
+            this.newestByBatch.push([b.batchId, cum]);
+            this.newestLoaded = cum;
+          }
+        },
+        () => undefined,
+      );
+      this.reads = this.reads.then(() => read);
+    }
+    this.loop.request();
+  }
+
+  /** MAX(event time) of one batch's rows, by the bronze key (file, line): its ranges, not a scan. */
+  private async batchNewest(b: CommittedBatch): Promise<number | null> {
+    const t = this.o.bronze;
+    const where = b.ranges.map(() => '(`_source_file` = ? AND `_source_line` BETWEEN ? AND ?)').join(' OR ');
+    const params = b.ranges.flatMap((r) => [r.sourceFile, r.fromLine, r.toLine]);
+    const rows = await this.adapter.withSession((s) => s.query<{ e: unknown }>(`SELECT MAX(${this.adapter.quote(this.o.eventTime!)}) AS e FROM ${this.adapter.relation(t.database, t.table)} WHERE ${where}`, params));
+    return toMs(rows[0]?.e);
+  }
+
+  private async buildOnce(): Promise<void> {
+    const n = this.loop.started;
+    const upToBatch = this.lastBatch;
+    const t0 = Date.now();
+    const out = this.o.ctx.out;
+    out.event('build_started', { build: n, up_to_batch: upToBatch });
+    const captured: string[] = [];
+    const quiet: Output = {
+      json: false,
+      color: false,
+      info: (msg) => captured.push(msg),
+      warn: (msg) => this.warnOnce(msg),
+      error: (msg) => captured.push(`error: ${msg}`),
+      event: () => undefined,
+    };
+    let code: number;
+    try {
+      code = await invoke({ ...this.o.ctx, out: quiet }, { kind: 'build', select: this.o.select, exclude: this.o.exclude, threads: this.o.threads, finishOnInterrupt: true });
+    } catch (e) {
+      captured.push(e instanceof FtError ? e.format() : `error: ${(e as Error).message}`);
+      code = e instanceof FtError ? e.exitCode : 2;
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    await this.reads;
+    const freshness = await this.measure().catch((e: Error) => {
+      this.warnOnce(`could not measure the freshness of the built models: ${e.message}`);
+      return [] as FreshnessReading[];
+    });
+    const text = captured.join('\n');
+    const failures = code === 0 ? [] : failureLines(text);
+    this.last = { build: n, startedAt: new Date(t0).toISOString(), finishedAt: new Date().toISOString(), status: code === 0 ? 'success' : 'error', code, seconds, upToBatch, freshness, failures };
+    this.failingSince = code === 0 ? 0 : this.failingSince + 1;
+    this.report(this.last);
+  }
+
+  /** Freshness of each probed model now. */
+  private async measure(): Promise<FreshnessReading[]> {
+    if (!this.probes.length) return [];
+    const a = this.adapter;
+    return a.withSession(async (s) => {
+      const out: FreshnessReading[] = [];
+      for (const p of this.probes) {
+        const col = a.quote(p.eventTime ?? p.batchColumn!);
+        let newest: number | null = null;
+        try {
+          const [row] = await s.query<{ v: unknown }>(`SELECT MAX(${col}) AS v FROM ${a.relation(p.node.schema, p.node.alias)}`);
+          newest = p.eventTime ? toMs(row?.v) : this.newestUpTo(Number(row?.v ?? 0));
+        } catch (e) {
+          // not built yet (1146); a column that is not there is the model's to fix, said once
+          const err = e as { errno?: number; sqlMessage?: string; message: string };
+          if (err.errno !== 1146) this.warnOnce(`freshness of ${p.node.name} (${p.node.original_file_path}): ${err.sqlMessage ?? err.message}; check its event_time / watermark_column config.`);
+        }
+        const lag = newest === null || this.newestLoaded === null ? null : Math.max(0, (this.newestLoaded - newest) / 1000);
+        out.push({ model: p.node.name, newestEvent: iso(newest), lagSeconds: lag, status: judge(lag, p.target) });
+      }
+      return out;
+    });
+  }
+
+  /** Newest event of the batches up to `batchId` (null when not known: loaded before this run started). */
+  private newestUpTo(batchId: number): number | null {
+    const list = this.newestByBatch;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found: number | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]![0] <= batchId) {
+        found = list[mid]![1];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  private report(r: BuildReport): void {
+    const out = this.o.ctx.out;
+    const fresh = r.freshness.map((f) => `${f.model} ${f.lagSeconds === null ? '?' : `${f.lagSeconds.toFixed(1)}s`}${f.status === 'warn' || f.status === 'error' ? ` ${f.status.toUpperCase()}` : ''}`);
+    if (out.json) {
+      out.event('build', { build: r.build, status: r.status, started_at: r.startedAt, finished_at: r.finishedAt, seconds: r.seconds, up_to_batch: r.upToBatch, newest_event_loaded: iso(this.newestLoaded), freshness: r.freshness, failures: r.failures });
+      return;
+    }
+    const head = `build #${r.build} ${r.status === 'success' ? 'ok' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(1)}s, batches ≤ ${r.upToBatch}`;
+    out.info(`${head}${fresh.length ? ` | freshness: ${fresh.join(', ')}` : ''}`);
+    for (const l of r.failures) out.info(`  ${l}`);
+    if (r.status === 'error') out.info('  (run_results.json has the details; the next batch builds again)');
+  }
+
+  /** The same warning at every build would drown the status lines: each is shown once. */
+  private warnOnce(msg: string): void {
+    if (this.warned.has(msg)) return;
+    this.warned.add(msg);
+    this.o.ctx.out.warn(msg);
+  }
+
+  /** For the loader's status line. */
+  status(): StatusExtra | null {
+    const r = this.last;
+    if (!r) return { text: 'build: waiting for the first', json: { build: null } };
+    const worst = r.freshness.map((f) => f.lagSeconds).filter((x): x is number => x !== null);
+    const lag = worst.length ? Math.max(...worst) : null;
+    return {
+      text: `build #${r.build} ${r.status === 'success' ? 'ok' : `FAILED${this.failingSince > 1 ? ` ×${this.failingSince}` : ''}`}${lag === null ? '' : ` | gold lag ${lag.toFixed(1)}s`}`,
+      json: { build: r.build, build_status: r.status, freshness: r.freshness },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.reads;
+    await this.adapter.close();
+  }
+}
+
+/** The lines of a build's output that say what failed (ft build's closing summary). */
+function failureLines(text: string): string[] {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let keep = false;
+  for (const l of lines) {
+    if (/^(Error in|Failure in|error:)/.test(l)) keep = true;
+    else if (/^(Done\.|$)/.test(l)) keep = false;
+    if (keep) out.push(l);
+  }
+  return out.slice(0, 20);
+}
+
+function toMs(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  // DATETIME columns read as text (dateStrings): UTC, as the loader writes them
+  const ms = Date.parse(`${String(v).replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'}`);
+  return Number.isNaN(ms) ? null : ms;
+}
