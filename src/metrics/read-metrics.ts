@@ -30,7 +30,10 @@ function readInput(v: unknown, f: YamlFields, what: string, line: number, offset
     if (!Number.isFinite(n)) f.fail(`\`fill_nulls_with: ${String(o.fill_nulls_with)}\` must be a number.`, f.keyLine('fill_nulls_with', l));
     ref.fill_nulls_with = n;
   }
-  if (o.join_to_timespine === true) ref.join_to_timespine = true;
+  if (o.join_to_timespine === true) {
+    ref.join_to_timespine = true;
+    f.warnings.push(`${f.file}:${f.keyLine('join_to_timespine', l)}: ${what}: join_to_timespine is not supported (ft has no time spine): periods without rows are left out, not filled.`);
+  }
   if (offsets) {
     const w = f.str(o, 'offset_window', l);
     if (w !== undefined) ref.offset_window = checkWindow(w, f, 'offset_window', l);
