@@ -88,6 +88,7 @@ function readConstraint(t: RawTest, file: string, modelLevel: boolean): ModelCon
  */
 export function applyContract(node: Node, patch: NodePatch | undefined, warn: (msg: string) => void): void {
   if (node.resource_type === 'seed') {
+    if (node.config.contract !== undefined && patch) warn(`${patch.file}:${patch.line}: config contract applies to models, not to seeds (a seed's column_types set its types); ignored.`);
     for (const t of [...(patch?.constraints ?? []), ...(patch?.columns ?? []).flatMap((c) => c.constraints)]) {
       warn(`${patch!.file}:${t.line}: constraints apply to models with an enforced contract, not to seeds; ignored.`);
     }

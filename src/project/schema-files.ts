@@ -107,6 +107,8 @@ const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros'
  */
 export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): SchemaFile {
   const out: SchemaFile = { models: [], sources: [], exposures: [], unitTests: [], warnings: [] };
+  // an empty file declares no semantic layer (undefined would be a cache entry from before ft read one)
+  out.semantic = null;
   const root = doc.value;
   if (root === null || root === undefined) return out;
   if (typeof root !== 'object' || Array.isArray(root)) throw new FtError('a schema file must be a mapping (`version: 2`, `models:`, `sources:` …).', 2, file, 1);
@@ -232,11 +234,14 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         const tl = lineOf(t);
         checkKeys(tb, ENTRY_KEYS.table, tl);
         const tcfg = obj(tb.config, 'config', tl);
+        const tcols = columns(tb, tl);
+        // ft creates a model's table with its constraints; a source's table is not ft's to create
+        for (const c of tcols) for (const k of c.constraints) out.warnings.push(`${file}:${k.line}: constraints apply to models with an enforced contract, not to source tables; ignored.`);
         return {
           name: String(tb.name),
           identifier: tb.identifier === undefined ? undefined : str(tb.identifier),
           description: str(tb.description),
-          columns: columns(tb, tl),
+          columns: tcols,
           tests: tests(tb, tl),
           loaded_at_field: (tb.loaded_at_field ?? tcfg.loaded_at_field) as string | undefined,
           // `freshness: null` on a table switches off the source-level rule, as in dbt

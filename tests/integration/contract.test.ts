@@ -324,6 +324,43 @@ describe('contract and constraint YAML errors', () => {
     expect(await errorOf('version: 2\nmodels:\n  - name: m\n    config: {contract: {enforced: true}}\n    constraints:\n      - {type: primary_key, columns: [idx]}\n    columns: [{name: id, data_type: int}]\n')).toMatch(/models\/schema\.yml:6: the primary_key constraint names column idx, which m's YAML does not declare/);
   });
 
+  it('an ephemeral model cannot have an enforced contract', async () => {
+    expect(await errorOf('version: 2\nmodels:\n  - name: m\n    config: {materialized: ephemeral, contract: {enforced: true}}\n    columns: [{name: id, data_type: int}]\n')).toMatch(/models\/schema\.yml:3: m is ephemeral and has an enforced contract/);
+  });
+
+  it('constraints on a source table and a contract on a seed are warned of, once each, at their line', async () => {
+    p = await createProject({
+      label: 'contractyml',
+      models: { 'm.sql': 'select 1 as id' },
+      seeds: { 's.csv': 'id\n1\n' },
+      yaml: {
+        'schema.yml': [
+          'version: 2', // 1
+          'sources:', // 2
+          '  - name: raw', // 3
+          '    tables:', // 4
+          '      - name: t', // 5
+          '        columns:', // 6
+          '          - name: id', // 7
+          '            constraints: [{type: primary_key}]', // 8
+          'seeds:', // 9
+          '  - name: s', // 10
+          '    config: {contract: {enforced: true}}', // 11
+          '    columns:', // 12
+          '      - name: id', // 13
+          '        constraints:', // 14
+          '          - type: not_null', // 15
+          '',
+        ].join('\n'),
+      },
+    });
+    const r = await p.ft(['compile']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output.match(/models\/schema\.yml:8: constraints apply to models with an enforced contract, not to source tables; ignored\./g)).toHaveLength(1);
+    expect(r.output.match(/models\/schema\.yml:10: config contract applies to models, not to seeds/g)).toHaveLength(1);
+    expect(r.output.match(/models\/schema\.yml:15: constraints apply to models with an enforced contract, not to seeds; ignored\./g)).toHaveLength(1);
+  });
+
   it('a data_type the server does not know fails the model at the column\'s line', async () => {
     p = await createProject({ label: 'contractyml', models: { 'm.sql': '{{config materialized="table"}}\nselect 1 as id' }, yaml: { 'schema.yml': 'version: 2\nmodels:\n  - name: m\n    config: {contract: {enforced: true}}\n    columns:\n      - name: id\n        data_type: integr\n' } });
     const r = await p.ft(['run']);
