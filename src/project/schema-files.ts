@@ -107,6 +107,8 @@ const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros'
  */
 export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): SchemaFile {
   const out: SchemaFile = { models: [], sources: [], exposures: [], unitTests: [], warnings: [] };
+  // an empty file declares no semantic layer (undefined would be a cache entry from before ft read one)
+  out.semantic = null;
   const root = doc.value;
   if (root === null || root === undefined) return out;
   if (typeof root !== 'object' || Array.isArray(root)) throw new FtError('a schema file must be a mapping (`version: 2`, `models:`, `sources:` …).', 2, file, 1);
