@@ -111,11 +111,19 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   const macros = new Map<string, MacroSig>();
   const isTemplate = (rel: string) => rel.endsWith('.sql') && under(rel, [...paths.models, ...paths.macros, ...paths.tests, ...paths.snapshots, ...paths.analyses]);
   const texts = new Map<string, string>();
+  const partialNames = new Set<string>();
   for (const rel of files) {
     if (!isTemplate(rel)) continue;
     const text = readFileSync(join(root, rel), 'utf8');
     texts.set(rel, text);
-    for (const sig of findMacros(text)) macros.set(sig.name, sig);
+    const found = findMacros(text);
+    for (const sig of found.macros) {
+      macros.set(sig.name, sig);
+      partialNames.add(sig.name);
+    }
+    for (const t of found.tests) partialNames.add(t);
+    // an ft partial already (converted before): a macros/*.sql holding no block
+    if (under(rel, paths.macros) && !found.macros.length && !found.tests.length) partialNames.add(basename(rel, '.sql'));
   }
 
   const outputs = new Map<string, Output>();
@@ -123,8 +131,6 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   const notes: string[] = [];
   const removed: string[] = [];
   let translated = 0;
-  const toVerify: { file: string; outPath: string; out: Emitter; partial: boolean }[] = [];
-  const partialNames = new Set<string>();
   const firstMacroDir = paths.macros[0] ?? 'macros';
 
   const place = (path: string, text: string, from: string, line: number) => {
@@ -136,13 +142,14 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     return true;
   };
   /** Dialect fixes, then remembered for the verification once every partial is known. */
-  const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined) => {
+  /** Dialect fixes, then the output read as ft will read it; `own` are the file's leftovers so far. */
+  const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined, own: number) => {
     const fixed = fixDialect(out.text);
     // another database's version of a dispatched macro: never called on MySQL, so its SQL needs no decision
     if (!OTHER_ADAPTER.test(basename(outPath))) for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
     if (place(outPath, fixed.text, file, out.startLine)) {
       if (fixed.text !== original) translated++;
-      toVerify.push({ file, outPath, out, partial });
+      leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0 }, partialNames));
     }
   };
 
@@ -159,12 +166,10 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
       for (const b of r.blocks) {
         const dir = b.kind === 'snapshot' || under(rel, paths.macros) ? dirname(rel) : firstMacroDir;
         const outPath = `${dir === '.' ? '' : `${dir}/`}${b.name}.sql`;
-        if (b.kind !== 'snapshot') partialNames.add(b.name);
-        finish(rel, outPath, b.out, b.kind !== 'snapshot', outPath === rel ? text : undefined);
+        finish(rel, outPath, b.out, b.kind !== 'snapshot', outPath === rel ? text : undefined, r.leftovers.length);
       }
       if (r.main) {
-        if (kind === 'partial') partialNames.add(basename(rel, '.sql'));
-        finish(rel, rel, r.main, kind === 'partial', text);
+        finish(rel, rel, r.main, kind === 'partial', text, r.leftovers.length);
       } else if (!outputs.has(rel)) {
         removed.push(rel);
         translated++;
@@ -183,12 +188,6 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
       if (r.text !== y) translated++;
       outputs.set(rel, { text: r.text });
     } else if (!outputs.has(rel)) outputs.set(rel, { copyFrom: rel });
-  }
-
-  for (const v of toVerify) {
-    const text = outputs.get(v.outPath)?.text ?? '';
-    const hasLeftovers = leftovers.some((l) => l.file === v.file);
-    leftovers.push(...verifyOutput({ file: v.file, text, out: v.out, partial: v.partial, hasLeftovers }, partialNames));
   }
 
   // a profiles.yml kept in the project is a dbt profile too: converted, never copied with its password

@@ -21,6 +21,9 @@ type Tok = { k: 'name' | 'str' | 'num' | 'op' | 'end'; v: string };
 
 const OPS = ['**', '//', '==', '!=', '<=', '>=', '<', '>', '~', '+', '-', '*', '/', '%', '|', '(', ')', '[', ']', '{', '}', ',', ':', '.', '='];
 
+const NUM = /\d+(\.\d+)?/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
@@ -44,13 +47,15 @@ function tokenize(src: string): Tok[] {
       i = j + 1;
       continue;
     }
-    const num = /^\d+(\.\d+)?/.exec(src.slice(i));
+    NUM.lastIndex = i;
+    const num = NUM.exec(src);
     if (num) {
       out.push({ k: 'num', v: num[0] });
       i += num[0].length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+    NAME.lastIndex = i;
+    const name = NAME.exec(src);
     if (name) {
       out.push({ k: 'name', v: name[0] });
       i += name[0].length;

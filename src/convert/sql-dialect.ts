@@ -150,6 +150,8 @@ const NO_TWIN: Record<string, string> = {
   ifnull: '',
 };
 
+const MAY_FLAG = new RegExp(`"|\\b(full|ilike|qualify|interval|${Object.keys(NO_TWIN).join('|')})\\b`, 'i');
+
 /** Words that end an operand: an operand never is one of these. */
 const KEYWORDS = new Set(['select', 'from', 'where', 'and', 'or', 'not', 'case', 'when', 'then', 'else', 'end', 'as', 'on', 'join', 'group', 'order', 'by', 'having', 'limit', 'union', 'is', 'in', 'like', 'between', 'distinct', 'with', 'over', 'partition']);
 
@@ -303,7 +305,8 @@ export function fixDialect(input: string): { text: string; flags: DialectFlag[] 
     }
   }
 
-  // what needs a decision
+  // what needs a decision (scanned only when the text outside template tags names one)
+  if (!MAY_FLAG.test(text.includes('{{') ? text.replace(/\{\{[\s\S]*?\}\}/g, '') : text)) return { text, flags };
   toks = scan(text);
   const sig = toks.filter((t) => t.k !== 'ws' && t.k !== 'comment');
   const word = (t: Tok | undefined) => (t?.k === 'word' ? text.slice(t.s, t.e).toLowerCase() : '');

@@ -499,16 +499,19 @@ export function parseSignature(text: string): MacroSig {
 }
 
 /** Names and parameters of every `{% macro %}` in a file (read before any file is translated). */
-export function findMacros(src: string): MacroSig[] {
-  const found: MacroSig[] = [];
-  if (!src.includes('macro')) return found;
+export function findMacros(src: string): { macros: MacroSig[]; tests: string[] } {
+  const macros: MacroSig[] = [];
+  const tests: string[] = [];
+  if (!src.includes('macro') && !src.includes('test')) return { macros, tests };
   for (const tok of lexJinja(src)) {
-    if (tok.kind !== 'stmt' || !/^macro\s/.test(tok.body)) continue;
+    if (tok.kind !== 'stmt' || !/^(macro|test)\s/.test(tok.body)) continue;
     try {
-      found.push(parseSignature(tok.body.slice(5).trim()));
+      const sig = parseSignature(tok.body.slice(tok.body.indexOf(' ')).trim());
+      if (tok.body.startsWith('macro')) macros.push(sig);
+      else tests.push(`test_${sig.name}`);
     } catch {
       /* reported when the file is translated */
     }
   }
-  return found;
+  return { macros, tests };
 }
