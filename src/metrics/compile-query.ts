@@ -89,6 +89,7 @@ function orderBy(specs: string[], groups: string[], metrics: string[], origin: O
     const metric = /^Metric\(\s*['"]([^'"]+)['"]\s*\)$/.exec(text);
     if (metric) name = metric[1]!;
     else if (/^\w+\s*\(/.test(text)) name = itemName(parseItemCall(text, origin));
+    else if (name === 'metric_time') name = columns.find((c) => c.startsWith('metric_time__')) ?? name;
     else if (!columns.includes(name) && name.split('__')[0] === 'metric_time') name = itemName(parseGroupItem(name, origin));
     if (!columns.includes(name)) throw originError(origin, `"${raw.trim()}" is not a column of the result (${columns.join(', ')}); order by a metric or a group-by item.${didYouMean(name, columns)}`);
     return `${q(name)}${desc ? ' desc' : ''}`;

@@ -42,7 +42,8 @@ export function linkSemanticLayer(decls: SemanticDeclarations[], nodes: Map<stri
     if (before) twice('semantic model', m.name, before, m);
     const node = readable.get(m.model);
     if (!node) throw new FtError(`semantic model ${m.name} reads ${m.model_ref}, but there is no model or seed "${m.model}".${didYouMean(m.model, readable.keys())}`, 2, m.file, m.line);
-    const linked: LinkedModel = { ...m, unique_id: semanticModelId(packageName, m.name), node_id: node.unique_id, relation: node.relation_name ?? `\`${node.schema}\`.\`${node.alias}\`` };
+    if (!node.relation_name) throw new FtError(`semantic model ${m.name} reads ${m.model}, which is ephemeral (no table or view to query); materialize it as a view or table.`, 2, m.file, m.line);
+    const linked: LinkedModel = { ...m, unique_id: semanticModelId(packageName, m.name), node_id: node.unique_id, relation: node.relation_name };
     layer.models.set(m.name, linked);
     const timeDims = m.dimensions.filter((d) => d.type === 'time').map((d) => d.name);
     const checkTime = (name: string | undefined, at: { file: string; line: number }, whose: string): void => {

@@ -111,6 +111,11 @@ describe('reading the semantic layer', () => {
     }
   });
 
+  it('a semantic model cannot read an ephemeral model', async () => {
+    const root = project({ 'models/semantic.yml': SEMANTIC_YAML, 'models/visits.sql': '{{config materialized="ephemeral"}}\nselect 1 as visit_id\n' });
+    await expect(loadProject({ projectDir: root })).rejects.toThrow(/semantic model visits reads visits, which is ephemeral \(no table or view to query\); materialize it as a view or table/);
+  });
+
   it('metrics that refer to each other in a circle', async () => {
     const yaml = `${SEMANTIC_YAML.split('\nsaved_queries:')[0]}\n  - {name: loop_a, type: derived, type_params: {expr: loop_b + 1, metrics: [loop_b]}}\n  - {name: loop_b, type: ratio, type_params: {numerator: loop_a, denominator: revenue}}\n`;
     const e = await loadError(yaml);
@@ -126,7 +131,7 @@ describe('reading the semantic layer', () => {
   });
 
   it('Jinja elsewhere in the same file is still an error', async () => {
-    const e = await loadError(`${SEMANTIC_YAML}\nmodels:\n  - name: orders\n    config:\n      schema: "{{ var('s') }}"\n`);
+    const e = await loadError(`${SEMANTIC_YAML}\nmodels:\n  - name: orders\n    config:\n      schema: "{{ my_schema('s') }}"\n`);
     expect(e.message).toMatch(/is Jinja; ft templates are Handlebars/);
   });
 });
@@ -151,6 +156,12 @@ describe('compiling a metrics query', () => {
     // revenue (shared by all three), revenue for FR, customers_ordering
     expect(sql.match(/\bas l\d+\b/g)!.filter((x, i, a) => a.indexOf(x) === i)).toEqual(['as l1', 'as l2', 'as l3']);
     expect(sql).not.toContain(';');
+  });
+
+  it('orders by the group-by columns unless told; -name descends, metric_time means its grain', async () => {
+    expect(await compile({ metrics: ['revenue'], groupBy: ['metric_time__day', 'customer__country'] })).toMatch(/\norder by `metric_time__day`, `customer__country`$/);
+    expect(await compile({ metrics: ['revenue'], groupBy: ['metric_time__day'], orderBy: ['-metric_time', 'revenue'], limit: 3 })).toMatch(/\norder by `metric_time__day` desc, `revenue`\nlimit 3$/);
+    expect(await compile({ metrics: ['revenue'], groupBy: ['metric_time'] })).toMatch(/ as `metric_time__second`/);
   });
 
   it('says what it cannot do', async () => {
