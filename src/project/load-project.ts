@@ -36,6 +36,7 @@ import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
+import { renderYamlTemplates } from './yaml-templates.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -164,8 +165,11 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       let schema = cache.getSchema(f.rel, sum);
       // a cached read from before unit tests were read lacks them: read the file again
       if (!schema || !schema.unitTests || schema.semantic === undefined) {
-        schema = readSchemaFile(parseYaml(text, f.rel), f.rel, text);
-        cache.setSchema(f.rel, sum, schema);
+        const doc = parseYaml(text, f.rel);
+        // var, env_var and target in YAML values, rendered as dbt does (what reads the environment is not cached)
+        const readsEnv = renderYamlTemplates(doc, text, f.rel, { vars, target });
+        schema = readSchemaFile(doc, f.rel, text);
+        if (!readsEnv) cache.setSchema(f.rel, sum, schema);
       }
       for (const w of schema.warnings) warn(w);
       patches.push(...schema.models);

@@ -124,7 +124,10 @@ export function rejectYamlJinja(doc: YamlWithLines, text: string, file: string):
       if (!JINJA.test(v)) return;
       const hint = jinjaHint(v);
       if (!hint) return;
-      throw new FtError(`${hint.hint}. ft does not render Jinja in YAML values: as written this is a literal string.`, 2, file, lineMatching(text, JINJA, line));
+      // the line holding this value's own Jinja (var and env_var before it on other lines are rendered)
+      const frag = /\{%[^%\n]*|\{\{[^}\n]*/.exec(v)?.[0];
+      const own = frag ? text.split('\n').findIndex((l, i) => i >= line - 1 && l.includes(frag)) : -1;
+      throw new FtError(`${hint.hint}. ft renders var, env_var and target in YAML values, not this: as written it is a literal string.`, 2, file, own >= 0 ? own + 1 : lineMatching(text, JINJA, line));
     }
     if (Array.isArray(v)) {
       const items = doc.itemLines.get(v);

@@ -198,13 +198,13 @@ describe('files ft does not read', () => {
 });
 
 describe('Jinja left in YAML values', () => {
-  it('a schema config value holding {{ var(...) }} is an error with the Handlebars to write', async () => {
+  it('a schema config value holding a macro call ft cannot render is an error with the Handlebars to write', async () => {
     const e = await loadError(
       project({
-        'models/schema.yml': ['version: 2', 'models:', '  - name: a', '    config:', '      materialized: table', '      enabled: "{{ var(\'on\', true) }}"', ''].join('\n'),
+        'models/schema.yml': ['version: 2', 'models:', '  - name: a', '    config:', '      materialized: table', '      enabled: "{{ var(\'on\', true) }}"', '      alias: "{{ my_alias(\'a\') }}"', ''].join('\n'),
       }),
     );
-    expect(e.format()).toMatch(/^models\/schema\.yml:6: .*\{\{ var\('on', true\) \}\}.*\{\{var "on" true\}\}/);
+    expect(e.format()).toMatch(/^models\/schema\.yml:7: .*\{\{ my_alias\('a'\) \}\}.*renders var, env_var and target in YAML values, not this/);
   });
 
   it('a {% if %} in a test argument, and Jinja in project.yml', async () => {
