@@ -20,6 +20,8 @@ export type RelationType = 'table' | 'view';
 export interface ExecResult {
   rows: Record<string, unknown>[];
   affectedRows: number;
+  /** the server's summary of an INSERT … SELECT: `Records: 5  Duplicates: 3  Warnings: 0` */
+  info?: string;
 }
 
 /** One server session; statements on it run in order and share temporary tables and transactions. */

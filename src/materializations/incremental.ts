@@ -67,6 +67,14 @@ async function reconcileSchema(ctx: MaterializationContext, tmpCols: ColumnDef[]
   return tmpCols.filter((c) => targetNames.has(lower(c))).map((c) => c.name);
 }
 
+/** Inserted and updated rows of an INSERT … SELECT … ON DUPLICATE KEY UPDATE: the rows it read (the server's info line) less those whose key was there. */
+export function mergeCounts(info: string | undefined, matched: number): { inserted: number; updated: number } | undefined {
+  const m = info && /Records:\s*(\d+)/i.exec(info);
+  if (!m) return undefined;
+  const records = Number(m[1]);
+  return { inserted: Math.max(0, records - matched), updated: Math.min(matched, records) };
+}
+
 /** Incremental models: append, merge (ON DUPLICATE KEY UPDATE) or delete+insert of the new rows. */
 export async function materializeIncremental(ctx: MaterializationContext, incremental: boolean): Promise<MaterializationResult> {
   const { node, adapter } = ctx;
@@ -98,19 +106,25 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
     const columns = await reconcileSchema(ctx, tmpCols, targetCols);
     const predicates = node.config.incremental_predicates ?? [];
     let rows = 0;
+    let merged: MaterializationResult['merged'];
     if (strategy === 'append') {
       rows = (await ctx.exec(adapter.ddl.insertSelect(target, columns, tmp))).affectedRows;
     } else if (strategy === 'merge') {
       await ensureUniqueIndex(ctx, keys);
+      // the new rows whose key is there already: they update, the others insert (affected rows
+      // cannot tell: an update counts 2, an unchanged row 1 like an insert). Not written to target/run.
+      const on = keys.map((k) => `x.${adapter.quote(k)} = t.${adapter.quote(k)}`).join(' and ');
+      const [found] = await ctx.session.query<{ n: number | string }>(`select count(*) as n from ${tmp} t where exists (select 1 from ${target} x where ${on})`);
       const res = await ctx.exec(adapter.ddl.upsert(target, columns, tmp, keys));
-      rows = res.affectedRows;
+      merged = mergeCounts(res.info, Number(found?.n ?? 0));
+      rows = merged ? merged.inserted + merged.updated : res.affectedRows;
     } else {
       rows = await ctx.session.transaction(async () => {
         await ctx.exec(adapter.ddl.deleteMatching(target, tmp, keys, predicates.map(String)));
         return (await ctx.exec(adapter.ddl.insertSelect(target, columns, tmp))).affectedRows;
       });
     }
-    return { message: strategy === 'append' ? 'appended to incremental' : `${strategy === 'merge' ? 'merged into' : 'delete+insert into'} incremental`, rowsAffected: rows };
+    return { message: strategy === 'append' ? 'appended to incremental' : `${strategy === 'merge' ? 'merged into' : 'delete+insert into'} incremental`, rowsAffected: rows, ...(merged ? { merged } : {}) };
   } finally {
     await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${tmp}`).catch(() => undefined);
   }

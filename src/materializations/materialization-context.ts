@@ -15,7 +15,7 @@ export interface MaterializationContext {
   /** renders a hook or other template in this node's context */
   render(template: string): string;
   /** runs a statement and records it for target/run */
-  exec(sql: string): Promise<{ affectedRows: number; rows: Record<string, unknown>[] }>;
+  exec(sql: string): Promise<{ affectedRows: number; rows: Record<string, unknown>[]; info?: string }>;
   /** records a statement for target/run that was run some other way */
   record(sql: string): void;
 }
@@ -24,6 +24,8 @@ export interface MaterializationResult {
   /** dbt-style verb phrase: "created view", "inserted into table" */
   message: string;
   rowsAffected: number | null;
+  /** a merge: rows inserted, and rows whose key was there already (updated) */
+  merged?: { inserted: number; updated: number };
 }
 
 /** `<name><suffix>`, shortened with a hash when it would pass MySQL's 64-character limit. */

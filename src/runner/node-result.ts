@@ -8,6 +8,8 @@ export interface NodeResult {
   status: NodeStatus;
   message: string;
   rowsAffected: number | null;
+  /** an incremental merge's inserted and updated rows */
+  merged?: { inserted: number; updated: number };
   /** failing rows of a test */
   failures: number | null;
   startedAt: string;

@@ -63,7 +63,8 @@ export class Reporter {
       case 'success':
         status = paint(this.out, 'green', 'OK');
         what = node.resource_type === 'seed' ? `loaded seed file ${node.schema}.${node.alias}` : `${r.message} ${node.resource_type === 'snapshot' ? 'snapshot' : 'model'} ${node.schema}.${node.alias}`;
-        detail = r.rowsAffected !== null ? `${fmtInt(r.rowsAffected)} rows in ${secs}` : `OK in ${secs}`;
+        if (r.merged) detail = `${fmtInt(r.merged.inserted)} inserted, ${fmtInt(r.merged.updated)} updated in ${secs}`;
+        else detail = r.rowsAffected !== null ? `${fmtInt(r.rowsAffected)} rows in ${secs}` : `OK in ${secs}`;
         break;
       case 'pass':
         status = paint(this.out, 'green', 'PASS');

@@ -20,7 +20,7 @@ export function writeRunResults(project: Project, results: NodeResult[], elapsed
         timing: [{ name: 'execute', started_at: r.startedAt, completed_at: r.completedAt }],
         thread_id: r.threadId,
         execution_time: r.executionTime,
-        adapter_response: { rows_affected: r.rowsAffected },
+        adapter_response: { rows_affected: r.rowsAffected, ...(r.merged ? { rows_inserted: r.merged.inserted, rows_updated: r.merged.updated } : {}) },
         message: r.message,
         failures: r.failures,
         relation_name: node?.relation_name ?? null,

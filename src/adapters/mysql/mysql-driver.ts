@@ -36,7 +36,7 @@ export class MysqlSession implements Session {
   async execute(sql: string, params?: unknown[]): Promise<ExecResult> {
     if (this.cancelled() && !AFTER_CANCEL.test(sql)) throw new FtError('the run was cancelled.', 130);
     const [res, fields] = await this.conn.query({ sql, values: params });
-    if (!Array.isArray(res)) return { rows: [], affectedRows: (res as ResultSetHeader).affectedRows ?? 0 };
+    if (!Array.isArray(res)) return { rows: [], affectedRows: (res as ResultSetHeader).affectedRows ?? 0, info: (res as ResultSetHeader).info || undefined };
     // Several statements: one entry per statement (rows or a header); keep the last rows, sum the rest.
     const multi = Array.isArray(fields) && fields.some((f) => Array.isArray(f) || f === undefined) && res.some((r) => Array.isArray(r) || isHeader(r));
     if (!multi) return { rows: res as Record<string, unknown>[], affectedRows: 0 };
