@@ -264,6 +264,18 @@ describe('unit tests', { timeout: 120_000 }, () => {
     expect(bad.output).toContain(`models/unit.yml:4: unit test typo, input ref('prices'): column "prize" is not a column of ${p.rel('prices')}. Did you mean "price"?`);
   });
 
+  it('a column the model reads that no input has is an error saying where to give it', async () => {
+    p = await createProject({
+      label: 'unitnocol',
+      ...SHOP,
+      yaml: { ...SHOP.yaml, 'unit.yml': unit(['  - name: no_currency', '    model: totals', '    given:', "      - input: ref('orders')", '        rows: [{id: 1, amount: 1, status: a}]', "      - input: source('raw', 'fx')", '        rows: [{currency: EUR, rate: 1}]', '    expect: {rows: []}']) },
+    });
+    const r = await p.ft(['test']);
+    expect(r.code).toBe(2);
+    // (the server names the clause its own way)
+    expect(r.output).toMatch(/models\/unit\.yml:2: unit test no_currency: totals over the given rows fails: Unknown column 'o\.currency' in '[^']+'\. An input has the columns of its table on the server, else of its YAML columns:, else only those its rows give; give the column in the rows of the input that has it\./);
+  });
+
   it('inlines an ephemeral parent over the given rows, or reads it from rows given for it; vars and env_vars are overridden', async () => {
     p = await createProject({
       label: 'uniteph',

@@ -53,7 +53,15 @@ export async function executeUnitTest(test: Node, opts: { project: Project; adap
   const path = runPath(project, test);
   const statements = [sql];
   const { actual, expectedRows } = await adapter.withSession(async (s) => {
-    const actual = await s.query<Row>(sql);
+    let actual: Row[];
+    try {
+      actual = await s.query<Row>(sql);
+    } catch (e) {
+      // an input knows only the columns of its table, its YAML or its rows: say where to add one
+      const err = e as { errno?: number; sqlMessage?: string };
+      if (err.errno !== 1054) throw e;
+      throw new FtError(`unit test ${def.name}: ${def.model} over the given rows fails: ${err.sqlMessage}. An input has the columns of its table on the server, else of its YAML columns:, else only those its rows give; give the column in the rows of the input that has it.`, 2, file, def.line);
+    }
     if (expected.kind === 'rows') return { actual, expectedRows: expected };
     statements.push(expected.sql);
     const rows = await s.query<Row>(expected.sql);
