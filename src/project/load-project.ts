@@ -67,7 +67,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const listings: Listings = opts.stamps?.listings ?? new Map();
   const { partials, helpers, macroTexts, helpersReadEnv } = await loadMacros(root, config, listings);
   const env = createEnvironment(partials, helpers);
-  const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, macroTexts, readEnv('FT_CACHE_SALT') ?? '']));
+  // target.type: the library of dbt macros renders some SQL for type mariadb only
+  const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, target.type, macroTexts, readEnv('FT_CACHE_SALT') ?? '']));
   const cache = new ParseCache(resolve(root, config.targetPath), globalKey, opts.partialParse !== false, opts.stamps);
 
   const docs = readDocBlocks(root, [...config.modelPaths, ...config.docsPaths], listings);

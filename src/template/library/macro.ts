@@ -40,17 +40,21 @@ interface HelperOptions {
 
 /** Binds a Handlebars call's positional and hash arguments to the macro's parameters, as Jinja would. */
 export function bindArgs(name: string, def: MacroDef, positional: unknown[], hash: Record<string, unknown>, fail: (m: string) => FtError): Record<string, unknown> {
-  const usage = `${name}(${def.params.map((p) => (def.defaults && p in def.defaults ? `${p}=…` : p)).join(', ')})`;
-  if (positional.length > def.params.length) throw fail(`takes at most ${def.params.length} argument${def.params.length === 1 ? '' : 's'} (${usage}); it was given ${positional.length}.`);
-  const out: Record<string, unknown> = { ...def.defaults };
-  positional.forEach((v, i) => (out[def.params[i]!] = v));
-  for (const [k, v] of Object.entries(hash)) {
-    if (!def.params.includes(k)) throw fail(`has no argument "${k}"; it takes ${usage}.`);
-    if (def.params.indexOf(k) < positional.length) throw fail(`got "${k}" twice, by position and by name.`);
-    out[k] = v;
+  // the signature, for messages only
+  const usage = () => `${name}(${def.params.map((p) => (def.defaults && p in def.defaults ? `${p}=…` : p)).join(', ')})`;
+  const params = def.params;
+  if (positional.length > params.length) throw fail(`takes at most ${params.length} argument${params.length === 1 ? '' : 's'} (${usage()}); it was given ${positional.length}.`);
+  const out: Record<string, unknown> = def.defaults ? { ...def.defaults } : {};
+  for (let i = 0; i < positional.length; i++) out[params[i]!] = positional[i];
+  for (const k in hash) {
+    const at = params.indexOf(k);
+    if (at < 0) throw fail(`has no argument "${k}"; it takes ${usage()}.`);
+    if (at < positional.length) throw fail(`got "${k}" twice, by position and by name.`);
+    out[k] = hash[k];
   }
-  for (const p of def.params) {
-    if (out[p] === undefined && !(def.defaults && p in def.defaults)) throw fail(`needs its argument "${p}": ${usage}.`);
+  for (let i = positional.length; i < params.length; i++) {
+    const p = params[i]!;
+    if (out[p] === undefined && !(def.defaults && p in def.defaults)) throw fail(`needs its argument "${p}": ${usage()}.`);
   }
   return out;
 }
