@@ -112,14 +112,21 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   const isTemplate = (rel: string) => rel.endsWith('.sql') && under(rel, [...paths.models, ...paths.macros, ...paths.tests, ...paths.snapshots, ...paths.analyses]);
   const texts = new Map<string, string>();
   const partialNames = new Set<string>();
+  const jsHelpers = new Set<string>();
+  // the project's JS helpers (a project converted before): what they export is callable
+  for (const rel of files) {
+    if (!/\.m?js$/.test(rel) || !under(rel, paths.macros)) continue;
+    for (const m of readFileSync(join(root, rel), 'utf8').matchAll(/export\s+(?:async\s+)?(?:function\s*\*?\s*|const\s+|let\s+)([A-Za-z_$][\w$]*)/g)) jsHelpers.add(m[1]!);
+  }
   for (const rel of files) {
     if (!isTemplate(rel)) continue;
     const text = readFileSync(join(root, rel), 'utf8');
     texts.set(rel, text);
-    const found = findMacros(text);
+    const found = findMacros(text, rel);
     for (const sig of found.macros) {
       macros.set(sig.name, sig);
-      partialNames.add(sig.name);
+      if (sig.js) jsHelpers.add(sig.name);
+      else partialNames.add(sig.name);
     }
     for (const t of found.tests) partialNames.add(t);
     // an ft partial already (converted before): a macros/*.sql holding no block
@@ -149,7 +156,7 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     if (!OTHER_ADAPTER.test(basename(outPath))) for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
     if (place(outPath, fixed.text, file, out.startLine)) {
       if (fixed.text !== original) translated++;
-      leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0 }, partialNames));
+      leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0 }, partialNames, jsHelpers));
     }
   };
 
@@ -164,6 +171,12 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
       const r = translateTemplate(text, { file: rel, kind, macros, projectName });
       leftovers.push(...r.leftovers);
       for (const b of r.blocks) {
+        if (b.kind === 'js') {
+          const dir = under(rel, paths.macros) ? dirname(rel) : firstMacroDir;
+          place(`${dir === '.' ? '' : `${dir}/`}${b.name}.js`, b.out.text, rel, b.line);
+          translated++;
+          continue;
+        }
         const dir = b.kind === 'snapshot' || under(rel, paths.macros) ? dirname(rel) : firstMacroDir;
         const outPath = `${dir === '.' ? '' : `${dir}/`}${b.name}.sql`;
         finish(rel, outPath, b.out, b.kind !== 'snapshot', outPath === rel ? text : undefined, r.leftovers.length);

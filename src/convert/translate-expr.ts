@@ -5,6 +5,8 @@ import { Untranslatable } from './leftovers.js';
 export interface MacroSig {
   name: string;
   params: { name: string; dflt?: Expr }[];
+  /** a macro that only returns a value: its JS helper module (macros/<name>.js) */
+  js?: string;
 }
 
 /** What a name means where it is used. */
@@ -309,7 +311,9 @@ export class ExprTranslator {
       case 'print':
         throw new Untranslatable(`${callee}()`, 'logging from a template has no value to use');
     }
-    if (this.macroOf(callee)) throw new Untranslatable('macro as value', `${callee}() is a partial in ft, which can only print its text: make it a JS helper (macros/*.js) to use its value`);
+    const sig = this.macroOf(callee);
+    if (sig?.js) return sub(sig.name, this.args(e));
+    if (sig) throw new Untranslatable('macro as value', `${callee}() is a partial in ft, which can only print its text: make it a JS helper (macros/*.js) to use its value`);
     if (!callee.includes('.') && CROSS_DB.has(callee)) return sub(`dbt.${callee}`, this.args(e));
     return sub(callee, this.args(e));
   }

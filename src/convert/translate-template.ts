@@ -1,7 +1,8 @@
 import { handlebars } from '../template/handlebars-lib.js';
 import { Emitter } from './emitter.js';
 import { ExprParser, JinjaSyntaxError, parseExpr, type Expr } from './jinja-expr.js';
-import { lexJinja } from './jinja-lexer.js';
+import { lexJinja, type Token } from './jinja-lexer.js';
+import { macroToJs } from './macro-to-js.js';
 import { shorten, Untranslatable, type Leftover } from './leftovers.js';
 import { dotted, ExprTranslator, hbString, isLiteral, literalValue, unwrap, type Binding, type ExprScope, type MacroSig } from './translate-expr.js';
 
@@ -23,7 +24,7 @@ export interface TranslateOptions {
 
 /** A block moved to a file of its own: a macro or generic test (a partial) or a snapshot. */
 export interface ExtractedBlock {
-  kind: 'macro' | 'test' | 'snapshot';
+  kind: 'macro' | 'test' | 'snapshot' | 'js';
   name: string;
   line: number;
   out: Emitter;
@@ -40,7 +41,7 @@ type Frame =
   | { type: 'if'; verbatim: boolean; line: number; sets: Map<string, Binding> }
   | { type: 'for'; verbatim: boolean; line: number; names: Map<string, Binding>; hasElse: boolean }
   | { type: 'set'; name: string; line: number; prev: Emitter; out: Emitter }
-  | { type: 'macro'; kind: 'macro' | 'test'; name: string; line: number; prev: Emitter; out: Emitter; names: Map<string, Binding> }
+  | { type: 'macro'; kind: 'macro' | 'test'; name: string; line: number; prev: Emitter; out: Emitter; names: Map<string, Binding>; js?: string }
   | { type: 'snapshot'; name: string; line: number; prev: Emitter; out: Emitter }
   | { type: 'docs'; line: number }
   | { type: 'verbatim'; keyword: string; line: number }
@@ -187,7 +188,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       }
       if (callee === 'log' || callee === 'print') return '';
       const sig = callee ? t.macroOf(callee) : undefined;
-      if (sig) return partialCall(sig, e, t);
+      if (sig && !sig.js) return partialCall(sig, e, t);
     }
     if (e.t === 'name') {
       const b = lookup(e.n);
@@ -285,6 +286,12 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         const f = closeFrame('macro');
         if (!f || f.type !== 'macro') return unmatched(source);
         out = f.prev;
+        if (f.js) {
+          const js = new Emitter(f.line);
+          js.emit(f.js, f.line);
+          blocks.push({ kind: 'js', name: f.name, line: f.line, out: js });
+          return;
+        }
         f.out.trimBlock();
         blocks.push({ kind: f.kind, name: f.kind === 'test' ? `test_${f.name}` : f.name, line: f.line, out: f.out });
         return;
@@ -404,7 +411,8 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
   const macroStart = (keyword: 'macro' | 'test', rest: string, source: string) => {
     try {
       const sig = parseSignature(rest);
-      const f: Frame = { type: 'macro', kind: keyword, name: sig.name, line, prev: out, out: new Emitter(line), names: new Map(sig.params.map((p) => [p.name, { kind: 'arg', depth: 0, dflt: p.dflt } as Binding])) };
+      const js = keyword === 'macro' ? opts.macros.get(sig.name)?.js : undefined;
+      const f: Frame = { type: 'macro', kind: keyword, name: sig.name, line, prev: out, out: new Emitter(line), names: new Map(sig.params.map((p) => [p.name, { kind: 'arg', depth: 0, dflt: p.dflt } as Binding])), js };
       frames.push(f);
       out = f.out;
     } catch (err) {
@@ -415,6 +423,9 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
   for (const tok of lexJinja(src)) {
     line = tok.line;
     current = tok.kind === 'text' ? '' : tok.source;
+    // the body of a macro that became a JS helper is not translated again
+    const top = frames[frames.length - 1];
+    if (top?.type === 'macro' && top.js && !(tok.kind === 'stmt' && /^endmacro\b/.test(tok.body))) continue;
     if (inDocs() && !(tok.kind === 'stmt' && /^enddocs\b/.test(tok.body))) {
       emit(tok.kind === 'text' ? tok.text : tok.source);
       continue;
@@ -499,19 +510,42 @@ export function parseSignature(text: string): MacroSig {
 }
 
 /** Names and parameters of every `{% macro %}` in a file (read before any file is translated). */
-export function findMacros(src: string): { macros: MacroSig[]; tests: string[] } {
+export function findMacros(src: string, file = ''): { macros: MacroSig[]; tests: string[] } {
   const macros: MacroSig[] = [];
   const tests: string[] = [];
   if (!src.includes('macro') && !src.includes('test')) return { macros, tests };
+  let open: { sig: MacroSig; line: number; body: Token[] } | undefined;
   for (const tok of lexJinja(src)) {
+    if (open) {
+      if (tok.kind === 'stmt' && /^endmacro\b/.test(tok.body)) {
+        open.sig.js = returnsOnly(open.sig, open.body, file, open.line);
+        open = undefined;
+      } else open.body.push(tok);
+      continue;
+    }
     if (tok.kind !== 'stmt' || !/^(macro|test)\s/.test(tok.body)) continue;
     try {
       const sig = parseSignature(tok.body.slice(tok.body.indexOf(' ')).trim());
-      if (tok.body.startsWith('macro')) macros.push(sig);
-      else tests.push(`test_${sig.name}`);
+      if (tok.body.startsWith('macro')) {
+        macros.push(sig);
+        open = { sig, line: tok.line, body: [] };
+      } else tests.push(`test_${sig.name}`);
     } catch {
       /* reported when the file is translated */
     }
   }
   return { macros, tests };
+}
+
+/** The JS helper of a macro whose body is only `{{ return(value) }}`, when the value has a JS form. */
+function returnsOnly(sig: MacroSig, body: Token[], file: string, line: number): string | undefined {
+  const exprs = body.filter((t) => !(t.kind === 'text' && !t.text.trim()) && t.kind !== 'comment');
+  if (exprs.length !== 1 || exprs[0]!.kind !== 'expr' || !/^[A-Za-z_]\w*$/.test(sig.name)) return undefined;
+  try {
+    const e = parseExpr(exprs[0]!.body);
+    if (e.t !== 'call' || dotted(e.f) !== 'return' || e.args.length !== 1) return undefined;
+    return macroToJs(sig, e.args[0]!, file, line);
+  } catch {
+    return undefined; // stays a partial, and its return() a leftover
+  }
 }

@@ -19,8 +19,11 @@ export interface VerifyInput {
  * not compile is reported now, at the source line: a helper ft does not have (a dbt package's
  * macro not in ft's library), a partial no macro defines, a config value ft cannot read.
  */
-export function verifyOutput(v: VerifyInput, partials: ReadonlySet<string>): Leftover[] {
-  const known = new Set(CORE_HELPERS);
+const knownFor = new WeakMap<ReadonlySet<string>, Set<string>>();
+
+export function verifyOutput(v: VerifyInput, partials: ReadonlySet<string>, jsHelpers: ReadonlySet<string> = new Set()): Leftover[] {
+  let known = knownFor.get(jsHelpers);
+  if (!known) knownFor.set(jsHelpers, (known = new Set([...CORE_HELPERS, ...jsHelpers])));
   const found: Leftover[] = [];
   const at = (line: number) => v.out.lineOfOutputLine(line);
   let ast;

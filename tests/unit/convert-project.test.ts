@@ -80,7 +80,7 @@ describe('ft convert on fixture projects', () => {
     expect(at('models/marts/dialect.sql', 'full outer join')).toEqual([13]);
     expect(at('models/marts/dialect.sql', 'ilike')).toEqual([14]);
     expect(at('models/staging/refs_and_config.sql', 'ref version')).toEqual([21]);
-    expect(at('macros/money.sql', 'return()')).toEqual([15]);
+    expect(at('macros/money.sql', 'context: varargs')).toEqual([19]);
     expect(at('models/marts/leftovers.sql', 'loop variable')).toEqual([12]);
     for (const l of r.leftovers) expect(l.why.length).toBeGreaterThan(10);
   });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createHandlebarsEnv } from '../../src/template/handlebars-lib.js';
 import { registerLogicHelpers } from '../../src/template/logic-helpers.js';
-import { translateTemplate, type TemplateKind } from '../../src/convert/translate-template.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findMacros, translateTemplate, type TemplateKind } from '../../src/convert/translate-template.js';
 import type { MacroSig } from '../../src/convert/translate-expr.js';
 import { translateYaml } from '../../src/convert/yaml-jinja.js';
 
@@ -114,6 +118,26 @@ describe('ft convert: expressions', () => {
     expect(r.main!.text).toBe('{{> default__r c=column_name d=2}} {{x n=3650 m=3}}');
     macros.set('mysql__r', { name: 'mysql__r', params: [{ name: 'c' }, { name: 'd' }] });
     expect(translateTemplate(`{{ adapter.dispatch('r')(a, 1) }}`, { file: 'm.sql', kind: 'partial', macros, projectName: 'p' }).main!.text).toBe('{{> mysql__r c=a d=1}}');
+  });
+
+  it('a macro that only returns a value becomes a JS helper, called where a value is needed', async () => {
+    const src = `{% macro band(amount, high=100) %}\n  {{ return('high' if amount > high else ('none' if amount is none else 'low')) }}\n{% endmacro %}`;
+    const { macros } = findMacros(src, 'macros/band.sql');
+    expect(macros.map((m) => [m.name, Boolean(m.js)])).toEqual([['band', true]]);
+    const sigs = new Map(macros.map((m) => [m.name, m]));
+    const r = translateTemplate(src, { file: 'macros/band.sql', kind: 'macro-file', macros: sigs, projectName: 'p' });
+    expect(r.leftovers).toEqual([]);
+    expect(r.blocks.map((b) => [b.kind, b.name])).toEqual([['js', 'band']]);
+    const dir = mkdtempSync(join(tmpdir(), 'ft-convert-js-'));
+    try {
+      writeFileSync(join(dir, 'band.mjs'), r.blocks[0]!.out.text);
+      const { band } = (await import(pathToFileURL(join(dir, 'band.mjs')).href)) as { band: (...a: unknown[]) => unknown };
+      expect([band(150, {}), band(50, {}), band(null, {}), band(150, { hash: { high: 200 } })]).toEqual(['high', 'low', 'none', 'low']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const call = translateTemplate(`{% if band(x) == 'high' %}{{ band(x, high=5) }}{% endif %}`, { file: 'm.sql', kind: 'model', macros: sigs, projectName: 'p' });
+    expect(call.main!.text).toBe('{{#if (eq (band x) "high")}}{{band x high=5}}{{/if}}');
   });
 
   it('generic tests become test_<name> partials', () => {

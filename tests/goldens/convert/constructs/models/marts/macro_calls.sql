@@ -10,6 +10,8 @@ select
     {{dbt.dateadd "day" 1 "created_at"}} as next_day,
     {{dbt_utils.generate_surrogate_key (array "order_id" "line_no")}} as line_key,
     {{> rounded column_name="amount" digits=2}} as rounded_amount,
+    {{tax_rate "FR"}} as fr_rate,
+    {{#if (gt (tax_rate (var "country" "DE")) 0.15)}}'high'{{else}}'low'{{/if}} as rate_band,
     {{dbt_date.get_base_dates n_dateparts=3650 datepart="day"}} as spine
 from {{ref "orders"}}
 

@@ -21,6 +21,7 @@ select
     orders.customer_id,
     orders.order_date,
     orders.status,
+    '{{order_label}}' as label,
     {{#each (var "payment_methods") as |payment_method|}}
     coalesce(order_payments.{{payment_method}}_amount, 0) as {{payment_method}}_amount,
     {{/each}}
