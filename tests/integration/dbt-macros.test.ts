@@ -8,10 +8,11 @@ import { connect } from '../helpers/db.js';
 // compiler and run on the server: `select (<sql>) as v [from …]`, v compared with the case.
 
 let conn: mysql.Connection;
-let rendered: Map<string, string[]>;
+const rendered = new Map<string, Map<string, string[]>>();
 beforeAll(async () => {
   conn = await connect();
-  rendered = await renderCases('mysql');
+  // type: mysql renders what both servers run; type: mariadb may use what only MariaDB has
+  for (const type of ['mysql', 'mariadb'] as const) rendered.set(type, await renderCases(type));
 });
 afterAll(async () => {
   await conn?.end();
@@ -26,9 +27,9 @@ function shown(v: unknown): string | null {
 }
 
 describe('dbt macro library on the server', () => {
-  for (const f of FAMILIES) {
-    it(`${f.family}: each rendered expression gives what dbt's macro gives`, async () => {
-      const sql = rendered.get(f.family)!;
+  for (const [f, type] of FAMILIES.flatMap((f) => [[f, 'mysql'], [f, 'mariadb']] as const)) {
+    it(`${f.family} (profile type: ${type}): each rendered expression gives what dbt's macro gives`, async () => {
+      const sql = rendered.get(type)!.get(f.family)!;
       const wrong: string[] = [];
       for (const [i, c] of f.cases.entries()) {
         if (!('expect' in c)) continue;
