@@ -37,6 +37,7 @@ import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
 import { renderYamlTemplates } from './yaml-templates.js';
+import { generateAliasName, generateSchemaName } from './generate-names.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -318,8 +319,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     if (node.resource_type !== 'model' && node.resource_type !== 'seed' && node.resource_type !== 'snapshot') continue;
     // a snapshot's legacy target_schema names the database as it is (dbt < 1.9)
     const legacySchema = node.resource_type === 'snapshot' && typeof node.config.target_schema === 'string' ? node.config.target_schema : undefined;
-    node.schema = legacySchema ?? schemaName(node.config.schema, target, env);
-    node.alias = node.config.alias ?? node.name;
+    // the project's generate_schema_name / generate_alias_name when it has them (generate-names.ts)
+    node.schema = legacySchema ?? generateSchemaName(node.config.schema, node, target, env, vars);
+    node.alias = generateAliasName(node.config.alias, node, target, env, vars);
     node.relation_name = node.config.materialized === 'ephemeral' ? null : relationName(node.schema, node.alias);
     if (!node.relation_name) continue;
     const other = builtBy.get(node.relation_name.toLowerCase());
