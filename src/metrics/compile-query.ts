@@ -3,8 +3,8 @@
 // over those columns, ordered and limited — all on the server.
 import { didYouMean } from '../util/suggest.js';
 import { aggTimeDimension, grainIndex } from './leaf-from.js';
-import { leafSql } from './leaf-sql.js';
-import { MetricPlanner, type Filter } from './plan-metrics.js';
+import { leafSql, shareKey } from './leaf-sql.js';
+import { MetricPlanner, type Filter, type Leaf } from './plan-metrics.js';
 import { itemName, originError, parseGroupItem, parseItemCall, type GroupItem, type Origin } from './query-items.js';
 import type { SemanticLayer } from './semantic-layer.js';
 import type { TimeGrain } from './types.js';
@@ -55,11 +55,26 @@ export function compileQuery(layer: SemanticLayer, req: MetricsRequest): Compile
   const groupColumns = [...new Set(names)];
   for (const m of metrics) if (groupColumns.includes(m)) throw originError(origin('--group-by'), `"${m}" is both a metric and a group-by column; leave one out.`);
   const where: Filter[] = req.where.filter((w) => w.trim()).map((sql) => ({ sql, origin: origin('--where') }));
-  const leaves = planner.leaves.map((leaf) => leafSql({ layer, items, groupOrigin: origin('--group-by'), where }, leaf));
+  // aggregates over the same rows are computed in one scan
+  const batches: Leaf[][] = [];
+  const byKey = new Map<string, Leaf[]>();
+  for (const leaf of planner.leaves) {
+    const key = shareKey(layer, leaf);
+    let batch = key === undefined ? undefined : byKey.get(key);
+    if (!batch) {
+      batches.push((batch = []));
+      if (key !== undefined) byKey.set(key, batch);
+    }
+    batch.push(leaf);
+  }
+  const ctx = { layer, items, groupOrigin: origin('--group-by'), where };
   const k = items.length;
   const g = Array.from({ length: k }, (_, i) => `g${i + 1}`);
   const aliases = planner.leaves.map((l) => l.alias);
-  const parts = leaves.map((sql, i) => `select ${[...g.map((c) => `s.${c}`), ...aliases.map((a, j) => (j === i ? `s.v as ${a}` : `null as ${a}`))].join(', ')}\nfrom (\n${sql}\n) s`);
+  const parts = batches.map((batch) => {
+    const own = new Set(batch.map((l) => l.alias));
+    return `select ${[...g.map((c) => `s.${c}`), ...aliases.map((a) => (own.has(a) ? `s.${a}` : `null as ${a}`))].join(', ')}\nfrom (\n${leafSql(ctx, batch)}\n) s`;
+  });
   const merged = `select ${[...g, ...aliases.map((a) => `max(${a}) as ${a}`)].join(', ')}\nfrom (\n${parts.join('\nunion all\n')}\n) u0${k ? ` group by ${g.join(', ')}` : ''}`;
   const select = [...g.map((c, i) => `u.${c} as ${q(groupColumns[i]!)}`), ...exprs.map((e, i) => `${e} as ${q(metrics[i]!)}`)];
   const order = orderBy(req.orderBy, groupColumns, metrics, origin('--order-by'));

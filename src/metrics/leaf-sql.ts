@@ -57,7 +57,20 @@ function applyFilters(from: LeafFrom, filters: Filter[]): string[] {
 
 const whereSql = (conds: string[]): string => (conds.length ? `\nwhere ${conds.join('\n  and ')}` : '');
 
-export function leafSql(ctx: LeafContext, leaf: Leaf): string {
+/**
+ * Why leaves may share one scan: plain aggregates of one model's rows with the same time
+ * dimension, filters and offset (the key), or undefined for a leaf that needs its own SELECT.
+ */
+export function shareKey(layer: SemanticLayer, leaf: Leaf): string | undefined {
+  if (leaf.kind !== 'measure' || leaf.cumulative || leaf.offsetToGrain) return undefined;
+  const { measure, model } = measureOf(layer, leaf.measure);
+  if (measure.percentile !== undefined || measure.non_additive_dimension) return undefined;
+  return JSON.stringify([model.name, measure.agg_time_dimension ?? model.agg_time_dimension ?? '', leaf.filters.map((f) => f.sql), leaf.offsetWindow ?? '']);
+}
+
+/** The SELECT of some leaves (several only when they share a key), each value in a column named by its alias. */
+export function leafSql(ctx: LeafContext, leaves: Leaf[]): string {
+  const leaf = leaves[0]!;
   const origin: Origin = { what: `metric ${leaf.metric}` };
   if (leaf.kind === 'conversions') return conversionSql(ctx, leaf, origin);
   const { measure, model } = measureOf(ctx.layer, leaf.measure);
@@ -71,13 +84,16 @@ export function leafSql(ctx: LeafContext, leaf: Leaf): string {
   const from = new LeafFrom(ctx.layer, model, 'b', { measure, shift: leaf.offsetWindow ? intervalSql(leaf.offsetWindow) : undefined });
   const groups = ctx.items.map((i) => from.resolve(i, ctx.groupOrigin));
   const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
-  const value = from.base.col('m', measure.name, measure.expr);
-  if (measure.percentile !== undefined) return percentileSql(from, groups, conds, value, measure);
-  return `select ${[...selectGroups(groups), `${aggregate(measure, value, origin)} as v`].join(', ')}\nfrom ${from.sql()}${whereSql(conds)}${groupList(groups.length)}`;
+  if (measure.percentile !== undefined) return percentileSql(from, groups, conds, from.base.col('m', measure.name, measure.expr), measure, leaf.alias);
+  const values = leaves.map((l) => {
+    const m = measureOf(ctx.layer, l.measure).measure;
+    return `${aggregate(m, from.base.col('m', m.name, m.expr), { what: `metric ${l.metric}` })} as ${l.alias}`;
+  });
+  return `select ${[...selectGroups(groups), ...values].join(', ')}\nfrom ${from.sql()}${whereSql(conds)}${groupList(groups.length)}`;
 }
 
 /** Continuous: interpolated between the two nearest rows (PERCENTILE_CONT); discrete: the first row at or past it. */
-function percentileSql(from: LeafFrom, groups: string[], conds: string[], value: string, measure: SemanticMeasure): string {
+function percentileSql(from: LeafFrom, groups: string[], conds: string[], value: string, measure: SemanticMeasure, alias: string): string {
   const p = measure.percentile!;
   const partition = groups.length ? `partition by ${groups.join(', ')} ` : '';
   const inner = `select ${[...selectGroups(groups), `${value} as x`, `row_number() over (${partition}order by ${value}) as rn`, `count(*) over (${partition.trim()}) as n`].join(', ')}\nfrom ${from.sql()}${whereSql([...conds, `${value} is not null`])}`;
@@ -90,7 +106,7 @@ function percentileSql(from: LeafFrom, groups: string[], conds: string[], value:
     const hi = `max(case when rn = ceil(${pos}) then x end)`;
     v = `${lo} + (max(${pos}) - floor(max(${pos}))) * (${hi} - ${lo})`;
   }
-  return `select ${[...outerGroups, `${v} as v`].join(', ')}\nfrom (\n${inner}\n) p${groupList(groups.length)}`;
+  return `select ${[...outerGroups, `${v} as ${alias}`].join(', ')}\nfrom (\n${inner}\n) p${groupList(groups.length)}`;
 }
 
 /**
@@ -116,7 +132,7 @@ function timePointSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, mo
   else if (leaf.cumulative!.grainToDate) on = `${t} >= ${dateTrunc('tp.T', leaf.cumulative!.grainToDate)} and ${t} < ${end}`;
   else on = `${t} < ${end}`;
   const value = aggregate(measure, from.base.col('m', measure.name, measure.expr), origin);
-  return `select ${[...selectGroups(groups), `${value} as v`].join(', ')}\nfrom ${points}\n  join ${from.base.sql()} on ${on}\n  ${from.joinSql().join('\n  ')}${whereSql(conds)}${groupList(groups.length)}`;
+  return `select ${[...selectGroups(groups), `${value} as ${leaf.alias}`].join(', ')}\nfrom ${points}\n  join ${from.base.sql()} on ${on}\n  ${from.joinSql().join('\n  ')}${whereSql(conds)}${groupList(groups.length)}`;
 }
 
 /** A property of a conversion's rows that must be equal on both sides: a dimension or entity of each model. */
@@ -154,5 +170,5 @@ function conversionSql(ctx: LeafContext, leaf: Leaf, origin: Origin): string {
   const x = cv.base.col('m', conv.measure.name, conv.measure.expr);
   const value = aggregate(conv.measure, 'x', origin);
   const inner = `select ${[...selectGroups(groups), `${x} as x`, `row_number() over (partition by ${rowId} order by ${bt} desc) as rn`].join(', ')}\nfrom ${b.sql()}\n  join ${cv.base.sql()} on ${on.join(' and ')}\n  ${cv.joinSql().join('\n  ')}${whereSql(conds)}`;
-  return `select ${[...groups.map((_g, i) => `g${i + 1}`), `${value} as v`].join(', ')}\nfrom (\n${inner}\n) p\nwhere rn = 1${groupList(groups.length)}`;
+  return `select ${[...groups.map((_g, i) => `g${i + 1}`), `${value} as ${leaf.alias}`].join(', ')}\nfrom (\n${inner}\n) p\nwhere rn = 1${groupList(groups.length)}`;
 }

@@ -247,7 +247,7 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
     const models = await p.ft(['ls', '-s', 'metric:visit_to_order_1d', '--resource-type', 'model']);
     expect(models.stdout.trim().split('\n')).toEqual(['orders', 'visits']);
     const selected = await p.ft(['ls', '-s', 'metric:revenue_*', '--resource-type', 'metric', '--output', 'selector']);
-    expect(selected.stdout.trim().split('\n')).toEqual(['metric:revenue_2d', 'metric:revenue_cum', 'metric:revenue_fr', 'metric:revenue_growth_wow', 'metric:revenue_last_week', 'metric:revenue_mtd', 'metric:revenue_per_customer']);
+    expect(selected.stdout.trim().split('\n')).toEqual(['metric:revenue_2d', 'metric:revenue_cum', 'metric:revenue_first_month', 'metric:revenue_fr', 'metric:revenue_growth_wow', 'metric:revenue_last_week', 'metric:revenue_mtd', 'metric:revenue_per_customer']);
   });
 
   it('unknown metric, dimension, grain or column: a message with the nearest name, exit 2, no stack trace', async () => {
