@@ -151,10 +151,12 @@ describe('compiling a metrics query', () => {
     throw new Error('expected the compile to fail');
   };
 
-  it('one statement: each aggregate once, even when several metrics share it', async () => {
+  it('one statement: each aggregate once, even when several metrics share it, aggregates of the same rows in one scan', async () => {
     const sql = await compile({ metrics: ['revenue', 'fr_revenue_share', 'revenue_per_customer'], groupBy: ['metric_time__day'] });
     // revenue (shared by all three), revenue for FR, customers_ordering
     expect(sql.match(/\bas l\d+\b/g)!.filter((x, i, a) => a.indexOf(x) === i)).toEqual(['as l1', 'as l2', 'as l3']);
+    // revenue and customers_ordering read the same rows in one SELECT; revenue of FR customers in another
+    expect(sql.split('union all')).toHaveLength(2);
     expect(sql).not.toContain(';');
   });
 
