@@ -7,6 +7,7 @@ import type { DocsServeFlags } from './docs.js';
 import type { InitFlags } from './init.js';
 import type { ShowFlags } from './show.js';
 import type { RunOperationFlags } from './run-operation.js';
+import type { CloneFlags } from './clone.js';
 import type { LsFlags } from './ls.js';
 import type { MetricsListFlags, MetricsQueryFlags } from './metrics.js';
 import type { RunFlags } from './run.js';
@@ -32,6 +33,7 @@ const initCommand = async (name: string | undefined, f: InitFlags) => (await imp
 const showCommand = async (f: ShowFlags) => (await import('./show.js')).showCommand(f);
 const retryCommand = async (f: GlobalFlags) => (await import('./retry.js')).retryCommand(f);
 const runOperationCommand = async (macro: string, f: RunOperationFlags) => (await import('./run-operation.js')).runOperationCommand(macro, f);
+const cloneCommand = async (f: CloneFlags) => (await import('./clone.js')).cloneCommand(f);
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -72,6 +74,9 @@ export function registerCommands(program: Command, done: (code: number) => void)
   withGlobalFlags(program.command('run-operation <macro>').description('run a macro: a .sql partial rendered with --args and run statement by statement, or a JS function given the args and a query function'))
     .option('--args <yaml>', "the macro's arguments, a YAML or JSON mapping")
     .action(async (macro: string, flags) => done(await runOperationCommand(macro, flags)));
+  selection(withGlobalFlags(program.command('clone').description("create in this target views of the --state manifest's relations (models, seeds, snapshots), for CI")))
+    .option('--full-refresh', 'replace relations that already exist in the target')
+    .action(async (flags) => done(await cloneCommand(flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
   program
