@@ -5,7 +5,7 @@ import { FtError } from '../util/errors.js';
 
 /** The parts of another run's manifest.json that state comparison and --defer read. */
 export interface StateManifest {
-  nodes: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown>; relation_name?: string | null; resource_type?: string; schema?: string }>;
+  nodes: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown>; relation_name?: string | null; resource_type?: string; schema?: string; contract?: { enforced?: boolean; checksum?: string | null } }>;
   sources?: Record<string, StateSource>;
   exposures?: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown> }>;
   unit_tests?: Record<string, { checksum?: { checksum: string }; config?: Record<string, unknown> }>;
@@ -76,6 +76,8 @@ export interface NodeChange {
   isNew: boolean;
   body: boolean;
   configs: boolean;
+  /** an enforced contract's columns, types or constraints changed (dbt's state:modified.contract) */
+  contract?: boolean;
 }
 
 /** Every node of the project compared with the state manifest, by unique id. */
@@ -101,10 +103,12 @@ export function compareWithState(project: Project, state: StateManifest): Map<st
       out.set(node.unique_id, { isNew: false, body, configs: false });
       continue;
     }
+    const was = (old as { contract?: { enforced?: boolean; checksum?: string | null } }).contract;
     out.set(node.unique_id, {
       isNew: false,
       body: old.checksum?.checksum !== node.checksum.checksum,
       configs: buildConfig((old as { config?: Record<string, unknown> }).config) !== buildConfig(node.config),
+      contract: Boolean(was?.enforced || node.contract?.enforced) && (was?.checksum ?? null) !== (node.contract?.checksum ?? null),
     });
   }
   return out;
@@ -114,8 +118,9 @@ export function compareWithState(project: Project, state: StateManifest): Map<st
 export const STATE_SELECTORS: Record<string, (c: NodeChange) => boolean> = {
   new: (c) => c.isNew,
   old: (c) => !c.isNew,
-  modified: (c) => c.isNew || c.body || c.configs,
+  modified: (c) => c.isNew || c.body || c.configs || Boolean(c.contract),
   'modified.body': (c) => c.isNew || c.body,
   'modified.configs': (c) => c.isNew || c.configs,
-  unmodified: (c) => !c.isNew && !c.body && !c.configs,
+  'modified.contract': (c) => c.isNew || Boolean(c.contract),
+  unmodified: (c) => !c.isNew && !c.body && !c.configs && !c.contract,
 };

@@ -287,6 +287,35 @@ models:
   });
 });
 
+describe('state:modified.contract', () => {
+  let p: TestProject | undefined;
+  afterEach(async () => {
+    await p?.cleanup();
+    p = undefined;
+  });
+
+  it('a changed data_type or constraint of an enforced contract is modified (and modified.contract); docs are not', async () => {
+    const yml = (type: string, description: string, constraint = '') =>
+      `version: 2\nmodels:\n  - name: m\n    config: {materialized: table, contract: {enforced: true}}\n    columns:\n      - name: id\n        description: ${description}\n        data_type: ${type}\n${constraint}  - name: other\n    columns: [{name: id, data_type: int}]\n`;
+    p = await createProject({ label: 'contractstate', models: { 'm.sql': 'select 1 as id', 'other.sql': 'select 1 as id' }, yaml: { 'schema.yml': yml('int', 'the key') } });
+    expect((await p.ft(['compile'])).code).toBe(0);
+    p.write('prod/manifest.json', p.read('target/manifest.json'));
+    const modified = async (selector: string): Promise<string> => {
+      const r = await p!.ft(['ls', '-s', selector, '--state', p!.path('prod'), '--resource-type', 'model']);
+      expect(r.code, r.output).toBe(0);
+      return r.stdout.trim();
+    };
+    p.write('models/schema.yml', yml('int', 'the key, described again'));
+    expect(await modified('state:modified')).toBe('');
+    p.write('models/schema.yml', yml('bigint', 'the key'));
+    expect(await modified('state:modified.contract')).toBe('m');
+    expect(await modified('state:modified')).toBe('m');
+    expect(await modified('state:modified.configs')).toBe('');
+    p.write('models/schema.yml', yml('int', 'the key', '        constraints: [{type: primary_key}]\n'));
+    expect(await modified('state:modified.contract')).toBe('m');
+  });
+});
+
 describe('contract and constraint YAML errors', () => {
   let p: TestProject | undefined;
   afterEach(async () => {
