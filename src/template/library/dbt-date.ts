@@ -129,6 +129,70 @@ export const dbtDate: MacroFamily = {
     params: ['datepart', 'start_date', 'end_date'],
     render: (a, c) => dateSpine(datepartArg(a.datepart, c), sqlText(a.start_date, 'start_date', c), sqlText(a.end_date, 'end_date', c)),
   },
+  get_date_dimension: {
+    params: ['start_date', 'end_date'],
+    render: (a, c) => {
+      const base = dbtDate.get_base_dates!.render({ start_date: a.start_date, end_date: a.end_date, n_dateparts: null, datepart: 'day' }, c) as string;
+      const d = 'd.date_day';
+      const py = 'd.prior_year_over_year_date_day';
+      const isoStart = (x: string) => `cast(${dateTrunc('week', x)} as date)`;
+      const plus6 = (x: string) => `cast(${dateAdd('day', '6', x)} as date)`;
+      const monthStart = (x: string) => `cast(${dateTrunc('month', x)} as date)`;
+      const cols: Array<[string, string]> = [
+        ['date_day', d],
+        ['prior_date_day', `cast(${dateAdd('day', '-1', d)} as date)`],
+        ['next_date_day', `cast(${dateAdd('day', '1', d)} as date)`],
+        ['prior_year_date_day', 'd.prior_year_date_day'],
+        ['prior_year_over_year_date_day', py],
+        ['day_of_week', `dayofweek(${d})`],
+        ['day_of_week_iso', `(weekday(${d}) + 1)`],
+        ['day_of_week_name', `date_format(${d}, '%W')`],
+        ['day_of_week_name_short', `date_format(${d}, '%a')`],
+        ['day_of_month', `dayofmonth(${d})`],
+        ['day_of_year', `dayofyear(${d})`],
+        ['week_start_date', weekStart(d)],
+        ['week_end_date', plus6(weekStart(d))],
+        ['prior_year_week_start_date', weekStart(py)],
+        ['prior_year_week_end_date', plus6(weekStart(py))],
+        ['week_of_year', `week(${d}, 0)`],
+        ['iso_week_start_date', isoStart(d)],
+        ['iso_week_end_date', plus6(isoStart(d))],
+        ['prior_year_iso_week_start_date', isoStart(py)],
+        ['prior_year_iso_week_end_date', plus6(isoStart(py))],
+        ['iso_week_of_year', `week(${d}, 3)`],
+        ['prior_year_week_of_year', `week(${py}, 0)`],
+        ['prior_year_iso_week_of_year', `week(${py}, 3)`],
+        ['month_of_year', `month(${d})`],
+        ['month_name', `date_format(${d}, '%M')`],
+        ['month_name_short', `date_format(${d}, '%b')`],
+        ['month_start_date', monthStart(d)],
+        ['month_end_date', `last_day(${d})`],
+        ['prior_year_month_start_date', monthStart('d.prior_year_date_day')],
+        ['prior_year_month_end_date', 'last_day(d.prior_year_date_day)'],
+        ['quarter_of_year', `quarter(${d})`],
+        ['quarter_start_date', `cast(${dateTrunc('quarter', d)} as date)`],
+        ['quarter_end_date', `cast(date_sub(${dateAdd('quarter', '1', dateTrunc('quarter', d))}, interval 1 day) as date)`],
+        ['year_number', `year(${d})`],
+        ['year_start_date', `cast(${dateTrunc('year', d)} as date)`],
+        ['year_end_date', `cast(concat(year(${d}), '-12-31') as date)`],
+      ];
+      return [
+        'with base_dates as (',
+        base,
+        '), dates_with_prior_year_dates as (',
+        '    select',
+        '        cast(d.date_day as date) as date_day,',
+        `        cast(${dateAdd('year', '-1', 'd.date_day')} as date) as prior_year_date_day,`,
+        `        cast(${dateAdd('day', '-364', 'd.date_day')} as date) as prior_year_over_year_date_day`,
+        '    from base_dates d',
+        ')',
+        'select',
+        cols.map(([name, expr]) => `    ${expr} as ${name}`).join(',\n'),
+        'from dates_with_prior_year_dates d',
+        'order by 1',
+      ].join('\n');
+    },
+  },
   get_base_dates: {
     params: ['start_date', 'end_date', 'n_dateparts', 'datepart'],
     defaults: { start_date: null, end_date: null, n_dateparts: null, datepart: 'day' },

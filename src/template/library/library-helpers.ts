@@ -2,6 +2,7 @@ import { crossDatabase } from './cross-database.js';
 import { dbtDate } from './dbt-date.js';
 import { dbtUtilsIntrospect } from './dbt-utils-introspect.js';
 import { dbtUtilsSql } from './dbt-utils-sql.js';
+import { dbtUtilsWeb } from './dbt-utils-web.js';
 import { macroHelper, type HelperFn, type MacroFamily } from './macro.js';
 
 /**
@@ -12,7 +13,8 @@ import { macroHelper, type HelperFn, type MacroFamily } from './macro.js';
 const FAMILIES: Array<[string, MacroFamily]> = [
   // dbt-core carries date_spine too (since 1.6)
   ['dbt', { ...crossDatabase, date_spine: dbtUtilsSql.date_spine! }],
-  ['dbt_utils', { ...dbtUtilsSql, ...dbtUtilsIntrospect }],
+  // dbt_utils before 1.0 carried the cross-database macros too (dbt_utils.datediff …): older packages still call them so
+  ['dbt_utils', { ...crossDatabase, ...dbtUtilsSql, ...dbtUtilsIntrospect, ...dbtUtilsWeb }],
   ['dbt_date', dbtDate],
 ];
 

@@ -162,3 +162,21 @@ round(2 * 3961 * asin(sqrt(power(sin(radians((51.5074 - 48.8566) / 2)), 2) + cos
 -- {{dbt_utils.nullcheck (array "name" "email")}}
 nullif(`name`, '') as `name`,
   nullif(`email`, '') as `email`
+
+-- {{dbt_utils.get_url_host "'https://www.example.com/shop/item?id=3&utm_source=news'"}}
+substring_index(substring_index(substring_index('https://www.example.com/shop/item?id=3&utm_source=news', '://', -1), '/', 1), '?', 1)
+
+-- {{dbt_utils.get_url_path "'https://www.example.com/shop/item?id=3&utm_source=news'"}}
+case when locate('/', substring_index('https://www.example.com/shop/item?id=3&utm_source=news', '://', -1)) = 0 then '' else substring_index(substr(substring_index('https://www.example.com/shop/item?id=3&utm_source=news', '://', -1), locate('/', substring_index('https://www.example.com/shop/item?id=3&utm_source=news', '://', -1)) + 1), '?', 1) end
+
+-- {{dbt_utils.get_url_parameter "'https://www.example.com/shop/item?id=3&utm_source=news'" "utm_source"}}
+case when locate('utm_source=', 'https://www.example.com/shop/item?id=3&utm_source=news') > 0 then nullif(substring_index(substring_index('https://www.example.com/shop/item?id=3&utm_source=news', 'utm_source=', -1), '&', 1), '') end
+
+-- {{dbt_utils.get_url_parameter "'https://www.example.com/shop/item?id=3&utm_source=news'" "id"}}
+case when locate('id=', 'https://www.example.com/shop/item?id=3&utm_source=news') > 0 then nullif(substring_index(substring_index('https://www.example.com/shop/item?id=3&utm_source=news', 'id=', -1), '&', 1), '') end
+
+-- {{dbt_utils.get_url_parameter "'https://www.example.com/shop/item?id=3&utm_source=news'" "gclid"}}
+case when locate('gclid=', 'https://www.example.com/shop/item?id=3&utm_source=news') > 0 then nullif(substring_index(substring_index('https://www.example.com/shop/item?id=3&utm_source=news', 'gclid=', -1), '&', 1), '') end
+
+-- {{dbt_utils.datediff "cast('2024-01-01' as date)" "cast('2024-01-31' as date)" "day"}}
+datediff(cast('2024-01-31' as date), cast('2024-01-01' as date))
