@@ -30,6 +30,7 @@ export function readSavedQueries(section: unknown, f: YamlFields, sectionLine: n
       limit,
       exports: f.items(o.exports, 'exports', f.keyLine('exports', line)).map(({ value: v, line: l }) => {
         const e = f.named(v, `exports of ${name}`, l);
+        f.warnings.push(`${f.file}:${l}: saved query ${name}: export ${String(e.name)} is recorded in manifest.json but not built (ft writes no export tables); run ft metrics query --saved-query ${name}.`);
         const c = f.mapping(e.config, 'config', l);
         return { name: String(e.name), export_as: f.str(c, 'export_as', l), schema: f.str(c, 'schema', l), alias: f.str(c, 'alias', l) };
       }),

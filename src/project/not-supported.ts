@@ -41,7 +41,7 @@ const UNSUPPORTED_ENTRY_KEYS: Record<string, string> = {
   overrides: 'ft does not install packages, so there is no package source to override',
   external: 'ft does not create external tables',
   unit_tests: 'ft does not run unit tests yet',
-  time_spine: 'ft does not build semantic models yet',
+  time_spine: 'ft has no time spine (a metrics query shows the periods that have rows)',
 };
 
 /** Keys each kind of schema YAML entry has that ft reads. */

@@ -130,6 +130,19 @@ describe('reading the semantic layer', () => {
     expect(warnings).toEqual([`models/semantic.yml:${lineOf(yaml, 'agg_paramz')}: unknown key "agg_paramz" in measure order_count ignored. Did you mean "agg_params", "agg"?`]);
   });
 
+  it('what is read but not acted on is a warning with the line: exports, validity_params, join_to_timespine', async () => {
+    let yaml = withChange("      where: [\"{{ Dimension('customer__country') }} = 'FR'\"]\n", "      where: [\"{{ Dimension('customer__country') }} = 'FR'\"]\n    exports:\n      - name: fr_monthly\n        config: {export_as: table}\n");
+    yaml = yaml.replace('{name: signup_date, type: time, type_params: {time_granularity: day}}', '{name: signup_date, type: time, type_params: {time_granularity: day, validity_params: {is_start: true}}}');
+    yaml = yaml.replace('type_params: {numerator: gift_orders, denominator: order_count}', 'type_params: {numerator: gift_orders, denominator: {name: order_count, join_to_timespine: true}}');
+    const { p, warnings } = await load(yaml);
+    expect(p.semantic!.savedQueries.get('monthly_fr_revenue')!.exports).toEqual([{ name: 'fr_monthly', export_as: 'table', schema: undefined, alias: undefined }]);
+    expect(warnings).toEqual([
+      `models/semantic.yml:${lineOf(yaml, 'validity_params')}: validity_params (SCD type 2 dimensions) are not supported; signup_date is read as a plain time dimension.`,
+      `models/semantic.yml:${lineOf(yaml, 'join_to_timespine')}: the denominator of gift_share: join_to_timespine is not supported (ft has no time spine): periods without rows are left out, not filled.`,
+      `models/semantic.yml:${lineOf(yaml, '- name: fr_monthly')}: saved query monthly_fr_revenue: export fr_monthly is recorded in manifest.json but not built (ft writes no export tables); run ft metrics query --saved-query monthly_fr_revenue.`,
+    ]);
+  });
+
   it('Jinja elsewhere in the same file is still an error', async () => {
     const e = await loadError(`${SEMANTIC_YAML}\nmodels:\n  - name: orders\n    config:\n      schema: "{{ my_schema('s') }}"\n`);
     expect(e.message).toMatch(/is Jinja; ft templates are Handlebars/);
