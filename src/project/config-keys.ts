@@ -57,7 +57,8 @@ export function mergeConfig(base: NodeConfig, layer: Record<string, unknown>): N
     if (key === 'tags' || key === 'pre_hook' || key === 'post_hook') {
       const merged = [...(out[key] as string[]), ...asList(value)];
       out[key] = key === 'tags' ? [...new Set(merged)] : merged;
-    } else if (key === 'meta' || key === 'persist_docs') {
+    } else if (key === 'meta' || key === 'persist_docs' || key === 'column_types') {
+      // dicts merge key by key across levels, as dbt merges them (a file's column_types add to its folder's)
       out[key] = { ...(out[key] as object), ...(value as object) } as never;
     } else if (!CLOBBER_EXCEPT.has(key)) {
       out[key] = value;
