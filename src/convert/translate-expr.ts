@@ -11,7 +11,8 @@ export interface MacroSig {
 
 /** What a name means where it is used. */
 export type Binding =
-  | { kind: 'param' } // a block parameter: `as |x|`
+  | { kind: 'param' } // a block parameter: `as |x|` (ft Handlebars written by hand)
+  | { kind: 'loop'; depth: number; key?: boolean } // a for loop's item (`this`) or key (`@key`), `depth` the loop's
   | { kind: 'arg'; depth: number; dflt?: Expr } // a macro argument (a partial's hash value)
   | { kind: 'set'; expr: Expr } // `{% set x = … %}`: inlined where used
   | { kind: 'block'; text: string }; // `{% set x %}…{% endset %}`: its text, inlined where printed
@@ -24,6 +25,8 @@ export interface ExprScope {
   inLoop: boolean;
   /** `this`/`target` are read through @root (inside blocks and partials) */
   viaRoot: boolean;
+  /** the innermost loop is a `{{#each}}` already in the text: a bare `this` is its item */
+  hbsEach?: boolean;
   /** an ft partial already: a bare name is one of its arguments, whatever dbt meant by it */
   namesAreArgs?: boolean;
   macros: ReadonlyMap<string, MacroSig>;
@@ -205,13 +208,9 @@ export class ExprTranslator {
       case 'list':
       case 'tuple':
         return sub('array', e.items.map((x) => this.param(x)));
-      case 'dict': {
-        const pairs = e.items.map(([k, v]) => {
-          if (k.t !== 'lit' || typeof k.v !== 'string' || !/^[A-Za-z_][\w]*$/.test(k.v)) throw new Untranslatable('dict', 'a dict key that is not a plain name has no Handlebars form');
-          return `${k.v}=${this.param(v)}`;
-        });
-        return sub('dict', pairs);
-      }
+      case 'dict':
+        // keys and values in turn: the order of a Jinja dict is kept
+        return sub('dict', e.items.flatMap(([k, v]) => [this.param(k), this.param(v)]));
       case 'cond':
         throw new Untranslatable('inline if', '`a if c else b` has no Handlebars form: use {% if %} blocks, or a JS helper');
     }
@@ -231,12 +230,20 @@ export class ExprTranslator {
     const b = this.s.lookup(n);
     if (b) {
       if (b.kind === 'param') return n;
+      if (b.kind === 'loop') {
+        const up = this.s.eachDepth - b.depth;
+        if (b.key) {
+          if (up > 0) throw new Untranslatable('loop key', `"${n}", the key of an outer loop, has no Handlebars form inside an inner loop: set it aside in the outer loop's text`);
+          return '@key';
+        }
+        return up > 0 ? `${'../'.repeat(up)}this` : 'this';
+      }
       if (b.kind === 'set') return this.param(b.expr);
       if (b.kind === 'block') throw new Untranslatable('set block', `"${n}" is a {% set %} block: it can only be printed ({{ ${n} }}), not used as a value`);
       const path = `${'../'.repeat(Math.max(0, this.s.eachDepth - b.depth))}${n}`;
       return b.dflt ? sub('default', [path, this.param(b.dflt)]) : path;
     }
-    if (n === 'this') return this.root('this');
+    if (n === 'this') return this.s.hbsEach ? 'this' : this.root('this');
     if (n === 'target' || n === 'run_started_at' || n === 'invocation_id') return this.root(n);
     if (n === 'execute') return 'true'; // ft renders only when it runs or compiles: dbt's execute is then true
     if (n === 'loop') throw new Untranslatable('loop variable', this.s.inLoop ? 'only loop.first, loop.last and loop.index0 have a Handlebars form (@first, @last, @index)' : 'loop outside a for');
@@ -250,6 +257,7 @@ export class ExprTranslator {
       if (this.s.inLoop && map[e.n]) return map[e.n]!;
       throw new Untranslatable('loop variable', `loop.${e.n} has no Handlebars form (there are @first, @last and @index, which counts from 0)`);
     }
+    if (e.o.t === 'name' && e.o.n === 'this' && this.s.hbsEach) return `this.${e.n}`;
     if (e.o.t === 'name' && e.o.n === 'this' && !this.s.lookup('this')) {
       if (e.n === 'database') throw new Untranslatable('this.database', 'MySQL has no database above the schema: use this.schema');
       const part = e.n === 'identifier' || e.n === 'table' ? 'name' : e.n;
@@ -260,6 +268,8 @@ export class ExprTranslator {
     const d = dotted(e);
     if (d && CONTEXT_ONLY[d.split('.')[0]!] && !this.s.lookup(d.split('.')[0]!)) throw new Untranslatable(`context: ${d.split('.')[0]}`, CONTEXT_ONLY[d.split('.')[0]!]!);
     const o = this.param(e.o);
+    const outer = /^((?:\.\.\/)+)this$/.exec(o);
+    if (outer) return `${outer[1]}${e.n}`; // an outer loop's item: ../name
     if (/^[@.\w/]+$/.test(o)) return `${o}.${e.n}`;
     return sub('lookup', [o, this.literal(e.n)]);
   }

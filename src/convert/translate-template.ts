@@ -122,11 +122,20 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
     }
     return d;
   };
+  const innermostEach = (): Frame | undefined => {
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i]!;
+      if (f.type === 'macro') return undefined;
+      if ((f.type === 'for' && !f.verbatim) || (f.type === 'hbs' && f.each)) return f;
+    }
+    return undefined;
+  };
   const scope = (): ExprScope => ({
     lookup,
     eachDepth: eachDepth(),
     inLoop: frames.some((f) => f.type === 'for' && !f.verbatim),
     viaRoot: inMacro() || opts.kind === 'partial' || eachDepth() > 0,
+    hbsEach: innermostEach()?.type === 'hbs',
     namesAreArgs: opts.kind === 'partial',
     macros: opts.macros,
     projectName: opts.projectName,
@@ -374,15 +383,18 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       p.end();
       if (iter.t === 'cond') throw new Untranslatable('for … if', 'a filtered loop has no Handlebars form: put the condition in an {% if %} inside the loop');
       let list: Expr = iter;
-      let params = targets;
       if (targets.length === 2) {
         if (iter.t !== 'call' || iter.f.t !== 'attr' || iter.f.n !== 'items' || iter.args.length) throw new Untranslatable('for a, b', 'only `for key, value in dict.items()` unpacks in Handlebars');
         list = iter.f.o;
-        params = [targets[1]!, targets[0]!]; // Handlebars: as |value key|
       } else if (targets.length > 2) throw new Untranslatable('for a, b, c', 'unpacking more than key and value has no Handlebars form');
       const param = tr().param(substitute(list, lookup));
-      emit(`{{#each ${param} as |${params.join(' ')}|}}`);
-      frames.push({ type: 'for', verbatim: false, line, names: new Map(params.map((n) => [n, { kind: 'param' } as Binding])), hasElse: false });
+      // no block params (`as |m|`): the item is `this` (`../this` from a loop inside), the key
+      // `@key`, so ft's fast parser and its template interpreter read the loop
+      emit(`{{#each ${param}}}`);
+      const depth = eachDepth() + 1;
+      const names = new Map<string, Binding>([[targets[targets.length - 1]!, { kind: 'loop', depth }]]);
+      if (targets.length === 2) names.set(targets[0]!, { kind: 'loop', depth, key: true });
+      frames.push({ type: 'for', verbatim: false, line, names, hasElse: false });
     } catch (err) {
       fail(err, source, 'for');
       frames.push({ type: 'for', verbatim: true, line, names: new Map(), hasElse: false });

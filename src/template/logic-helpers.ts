@@ -3,7 +3,7 @@ import type Handlebars from 'handlebars';
 /**
  * Small helpers that Jinja has as operators, tests and filters, so templates converted from
  * dbt (`ft convert`) read as they did: `{{#if (and (eq target.name "prod") (not (is_incremental)))}}`,
- * `{{#each (array "a" "b") as |m|}}`, `{{cat "a_" m}}`, `{{lower x}}`, `{{default arg 2}}`.
+ * `{{#each (array "a" "b")}}`, `(dict "k" 1)`, `{{cat "a_" m}}`, `{{lower x}}`, `{{default arg 2}}`.
  * Truth is Python's, as in Jinja: an empty string, list or dict is false.
  */
 type Fn = (...args: unknown[]) => unknown;
@@ -59,7 +59,13 @@ export const LOGIC_HELPERS: Record<string, Fn> = {
   replace: (...a) => text(a[0]).split(text(a[1])).join(text(a[2])),
   join: (...a) => (Array.isArray(a[0]) ? a[0].map(text).join(a.length > 2 ? text(a[1]) : '') : text(a[0])),
   array: (...all) => params(all),
-  dict: (...all) => ({ ...((all[all.length - 1] as { hash?: Record<string, unknown> }).hash ?? {}) }),
+  /** `(dict "a" 1 "b" 2)`: keys and values in turn, in their order (a hash's order is not kept by Handlebars); key=value pairs too */
+  dict: (...all) => {
+    const p = params(all);
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < p.length; i += 2) out[text(p[i])] = p[i + 1];
+    return Object.assign(out, (all[all.length - 1] as { hash?: Record<string, unknown> }).hash ?? {});
+  },
 };
 
 export const LOGIC_HELPER_NAMES = Object.keys(LOGIC_HELPERS);

@@ -72,14 +72,20 @@ describe('ft convert: expressions', () => {
   });
 
   it('for over a literal list, a set list, dict items and relation columns, with loop.first/last and for-else', () => {
-    expect(hb(`{% for m in ['a', 'b'] %}{{ m }}{% if not loop.last %},{% endif %}{% endfor %}`)).toBe('{{#each (array "a" "b") as |m|}}{{m}}{{#if (not @last)}},{{/if}}{{/each}}');
+    // the item is `this` and the key `@key` (no block params: ft's fast parser reads the loop)
+    expect(hb(`{% for m in ['a', 'b'] %}{{ m }}{% if not loop.last %},{% endif %}{% endfor %}`)).toBe('{{#each (array "a" "b")}}{{this}}{{#if (not @last)}},{{/if}}{{/each}}');
     const set = hb(`{% set ms = ['a', 'b'] %}{% for m in ms %}{{ m }}{% endfor %}`);
-    expect(set).toBe('{{#each (array "a" "b") as |m|}}{{m}}{{/each}}');
+    expect(set).toBe('{{#each (array "a" "b")}}{{this}}{{/each}}');
     expect(render(set)).toBe('ab');
-    const items = hb(`{% for k, v in {'a': 1}.items() %}{{ k }}={{ v }}{% if loop.first %}!{% endif %}{% endfor %}`);
-    expect(items).toBe('{{#each (dict a=1) as |v k|}}{{k}}={{v}}{{#if @first}}!{{/if}}{{/each}}');
-    expect(render(items)).toBe('a=1!');
-    expect(hb(`{% for c in adapter.get_columns_in_relation(ref('x')) %}{{ c.name }}{% else %}none{% endfor %}`)).toBe('{{#each (get_columns_in_relation (ref "x")) as |c|}}{{c.name}}{{else}}none{{/each}}');
+    const items = hb(`{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }}{% if loop.first %}!{% endif %}{% endfor %}`);
+    expect(items).toBe('{{#each (dict "a" 1 "b" 2)}}{{@key}}={{this}}{{#if @first}}!{{/if}}{{/each}}');
+    expect(render(items)).toBe('a=1!b=2');
+    expect(hb(`{% for c in adapter.get_columns_in_relation(ref('x')) %}{{ c.name }}{% else %}none{% endfor %}`)).toBe('{{#each (get_columns_in_relation (ref "x"))}}{{this.name}}{{else}}none{{/each}}');
+    // an outer loop's item from an inner loop: ../this, ../name
+    const nested = hb(`{% for t in tables %}{% for c in t.cols %}{{ t.name }}.{{ c }}{{ t }} {% endfor %}{% endfor %}`);
+    expect(nested).toBe('{{#each tables}}{{#each this.cols}}{{../name}}.{{this}}{{../this}} {{/each}}{{/each}}');
+    expect(render(nested, { tables: [{ name: 'o', cols: ['id', 'at'] }] })).toBe('o.id[object Object] o.at[object Object] ');
+    expect(leftover(`{% for k, v in d.items() %}{% for x in v %}{{ k }}{% endfor %}{% endfor %}`)).toEqual(['loop key']);
     expect(leftover(`{% for i in range(3) %}{{ i }}{% endfor %}`)).toEqual(['range()']);
     expect(leftover(`{% for m in l %}{{ loop.index }}{% endfor %}`)).toEqual(['loop variable']);
   });
@@ -107,7 +113,7 @@ describe('ft convert: expressions', () => {
 
   it('inside a loop, a macro argument is read from the context outside the loop', () => {
     const r = convert(`{% macro m(cols, sep=',') %}{% for c in cols %}{{ c }}{{ sep }}{% endfor %}{% endmacro %}`, 'macro-file');
-    expect(r.blocks[0]!.out.text).toBe('{{#each cols as |c|}}{{c}}{{default ../sep ","}}{{/each}}');
+    expect(r.blocks[0]!.out.text).toBe('{{#each cols}}{{this}}{{default ../sep ","}}{{/each}}');
     expect(render(r.blocks[0]!.out.text, { cols: ['a', 'b'] })).toBe('a,b,');
   });
 

@@ -1,1 +1,1 @@
-    {{#each columns as |c|}}{{c}}{{#if (not @last)}} + {{/if}}{{/each}}
+    {{#each columns}}{{this}}{{#if (not @last)}} + {{/if}}{{/each}}

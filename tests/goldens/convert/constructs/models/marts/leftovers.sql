@@ -9,6 +9,6 @@ select
     {{ graph.nodes | length }} as node_count,
     {% for i in range(3) %}{{i}} as n{{i}},{% endfor %}
     {% for m in ['a', 'b'] if m != 'b' %}'{{m}}' as m_{{m}},{% endfor %}
-    {{#each (array "a" "b") as |m|}}{{ loop.index }} as i_{{m}},{{/each}}
+    {{#each (array "a" "b")}}{{ loop.index }} as i_{{this}},{{/each}}
     {{ this.database }} as db_name
 from {{ref "orders"}}

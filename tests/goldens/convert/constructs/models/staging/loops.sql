@@ -2,17 +2,17 @@
 
 select
     order_id,
-    {{#each (array "card" "cash") as |method|}}
-    sum(case when method = '{{method}}' then amount end) as {{method}}_amount,
+    {{#each (array "card" "cash")}}
+    sum(case when method = '{{this}}' then amount end) as {{this}}_amount,
     {{/each}}
-    {{#each (array "placed" "shipped") as |status|}}
-    count(case when status = '{{status}}' then 1 end) as {{status}}_count{{#if (not @last)}},{{/if}}
+    {{#each (array "placed" "shipped")}}
+    count(case when status = '{{this}}' then 1 end) as {{this}}_count{{#if (not @last)}},{{/if}}
     {{/each}}
-    {{#each (dict card="Card" cash="Cash") as |label key|}}
-    , '{{label}}' as label_{{key}}{{#if @first}} -- first{{/if}}
+    {{#each (dict "card" "Card" "cash" "Cash")}}
+    , '{{this}}' as label_{{@key}}{{#if @first}} -- first{{/if}}
     {{/each}}
-    {{#each (get_columns_in_relation (ref "orders")) as |col|}}
-    , max({{col.name}}) as max_{{col.name}}
+    {{#each (get_columns_in_relation (ref "orders"))}}
+    , max({{this.name}}) as max_{{this.name}}
     {{else}}
     , 0 as no_columns
     {{/each}}

@@ -8,8 +8,8 @@ with orders as (
 order_payments as (
     select
         order_id,
-        {{#each (var "payment_methods") as |payment_method|}}
-        sum(case when payment_method = '{{payment_method}}' then amount else 0 end) as {{payment_method}}_amount,
+        {{#each (var "payment_methods")}}
+        sum(case when payment_method = '{{this}}' then amount else 0 end) as {{this}}_amount,
         {{/each}}
         sum(amount) as total_amount
     from {{ref "stg_payments"}}
@@ -22,8 +22,8 @@ select
     orders.order_date,
     orders.status,
     '{{order_label}}' as label,
-    {{#each (var "payment_methods") as |payment_method|}}
-    coalesce(order_payments.{{payment_method}}_amount, 0) as {{payment_method}}_amount,
+    {{#each (var "payment_methods")}}
+    coalesce(order_payments.{{this}}_amount, 0) as {{this}}_amount,
     {{/each}}
     coalesce(order_payments.total_amount, 0) as amount
 from orders
