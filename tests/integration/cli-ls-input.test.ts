@@ -33,7 +33,8 @@ describe('ft ls input', () => {
   it('a misspelled --resource-type is an error saying which was meant', async () => {
     const r = await p.ft(['ls', '--resource-type', 'modle']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--resource-type "modle" is not a resource type. Did you mean "model"? Use model, seed, source, test, exposure, snapshot or all.');
+    expect(r.stderr).toContain('--resource-type "modle" is not a resource type. Did you mean "model"? Use model, seed, source, test, exposure, snapshot');
+    expect(r.stderr).toMatch(/, semantic_model, metric, saved_query or all\.\n/);
     expect(r.stdout).toBe('');
     const ok = await p.ft(['ls', '--resource-type', 'seed', '--resource-type', 'model']);
     expect(ok.code, ok.output).toBe(0);
