@@ -81,6 +81,7 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
     expect(
       await metricRows(p, ['--metrics', 'order_count', '--where', "{{ Dimension('customer__country') }} = 'FR'", '--where', "{{ Dimension('order__is_gift') }} = 1"]),
     ).toEqual([{ order_count: 1 }]);
+    expect(await metricRows(p, ['--metrics', 'revenue,order_count', '--where', "{{ Entity('customer') }} = 'c1'"])).toEqual([{ revenue: 90, order_count: 3 }]);
     expect(await metricRows(p, ['--metrics', 'revenue_fr,revenue', '--group-by', 'metric_time__day'])).toEqual([
       { metric_time__day: '2026-01-05', revenue_fr: 10, revenue: 10 },
       { metric_time__day: '2026-01-06', revenue_fr: 25, revenue: 55 },

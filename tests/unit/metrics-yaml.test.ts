@@ -179,6 +179,14 @@ describe('compiling a metrics query', () => {
     expect(await compile({ metrics: ['revenue'], groupBy: ['metric_time'] })).toMatch(/ as `metric_time__second`/);
   });
 
+  it("a conversion's constant properties are equal on both sides of the join", async () => {
+    const yaml = withChange('        calculation: conversions\n', '        calculation: conversions\n        constant_properties:\n          - {base_property: customer, conversion_property: customer}\n');
+    const sql = await compile({ metrics: ['visit_conversions_7d'] }, yaml);
+    expect(sql).toContain('c.`t_ordered_at` <= b.`t_visited_at` + interval 7 day and b.`e_customer` = c.`e_customer`');
+    const bad = yaml.replace('conversion_property: customer}', 'conversion_property: shopper}');
+    expect(await compileError({ metrics: ['visit_conversions_7d'] }, bad)).toMatch(/constant property "shopper" is not a dimension or entity of semantic model orders/);
+  });
+
   it('says what it cannot do', async () => {
     expect(await compileError({ metrics: ['revenue'], groupBy: ['customer__region__country'] })).toMatch(/--group-by: "customer__region__country" goes through more than one entity/);
     expect(await compileError({ metrics: ['revenue_2d'] })).toMatch(/metric revenue_2d: a cumulative metric with a window or grain_to_date needs metric_time in the group by/);
