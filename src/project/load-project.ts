@@ -5,7 +5,7 @@ import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { createEnvironment, CORE_HELPERS } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
 import { jinjaHint } from '../template/jinja-hint.js';
-import { lookupIsCall, unknownHelperMessage } from '../template/helper-messages.js';
+import { checkPartialHelpers, lookupIsCall, unknownHelperMessage } from '../template/helper-messages.js';
 import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -370,6 +370,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     }
   }
 
+  checkPartialHelpers(partials, [...analyses.values()].flatMap((a) => a.partials.map((p) => p.value)), known, config.macroPaths[0]);
   // Dependencies of templated nodes.
   const refIndex = new Map<string, Node>();
   for (const n of nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') refIndex.set(n.name, n);

@@ -1,4 +1,6 @@
+import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { analyseTemplate, parseTemplate } from './template-analysis.js';
 import { LIBRARY_NAMESPACES } from './namespaced-calls.js';
 
 /**
@@ -26,4 +28,28 @@ export function unknownHelperMessage(name: string, column: number, known: Set<st
 /** Whether a bare `{{name}}` the project does not define reads as a helper call: a partial's name, or a library namespace's. */
 export function lookupIsCall(name: string, partials: ReadonlyMap<string, unknown>): boolean {
   return partials.has(name) || LIBRARY_NAMESPACES.has(name.split('.')[0]!);
+}
+
+/**
+ * The helpers the partials that nodes use call (with arguments: a bare `{{x}}` in a partial may
+ * be one of its parameters) must exist, as the models' must: else a render would fail with
+ * Handlebars' bare "Missing helper", naming the model instead of the partial. Partials no node
+ * uses are left alone, as dbt leaves uncalled macros.
+ */
+export function checkPartialHelpers(partials: ReadonlyMap<string, string>, used: Iterable<string>, known: Set<string>, macroDir = 'macros'): void {
+  const todo = [...used];
+  const seen = new Set<string>();
+  while (todo.length) {
+    const name = todo.pop()!;
+    const body = partials.get(name);
+    if (seen.has(name) || body === undefined) continue;
+    seen.add(name);
+    if (!body.includes('{{')) continue;
+    const file = `${macroDir}/${name}.sql`;
+    const analysis = analyseTemplate(parseTemplate(body, file), file);
+    for (const h of analysis.helpers) {
+      if (!known.has(h.value)) throw new FtError(unknownHelperMessage(h.value, h.column, known, partials, macroDir), 2, file, h.line);
+    }
+    for (const p of analysis.partials) todo.push(p.value);
+  }
 }

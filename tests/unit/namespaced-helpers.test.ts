@@ -97,6 +97,15 @@ describe('namespaced helpers', () => {
     expect(bare.message).toContain('ft\'s library of dbt macros has no dbt.no_such_macro');
   });
 
+  it("refuses an unknown helper in a partial when the project loads, naming the partial's file and line", async () => {
+    const e = await loadError({ 'macros/key.sql': 'md5(\n{{dbt_utils.generate_surogate_key cols}})', 'models/m.sql': 'select {{> key cols=(array "a")}}\n' });
+    expect([e.file, e.line]).toEqual(['macros/key.sql', 2]);
+    expect(e.message).toContain('unknown helper "dbt_utils.generate_surogate_key" at column 1. ft\'s library of dbt macros has no dbt_utils.generate_surogate_key. Did you mean "dbt_utils.generate_surrogate_key"');
+      // a partial no model uses is left alone, as dbt leaves a macro nobody calls
+    const p = await build({ 'macros/unused.sql': '{{pkg.nowhere "x"}}', 'models/m.sql': 'select 1\n' });
+    expect(compile(p, 'm')).toBe('select 1\n');
+  });
+
   it('says that a name of macros/x.sql is a partial, called with {{> x …}}', async () => {
     for (const call of ['{{cents column="amount"}}', '{{cents}}']) {
       const e = await loadError({ 'macros/cents.sql': '({{column}} / 100)', 'models/m.sql': `select ${call}\n` });
