@@ -85,6 +85,34 @@ interface Output {
   copyFrom?: string;
 }
 
+/** dbt packages ft has built in (by the last part of their name) */
+const BUILT_IN_PACKAGES = new Set(['dbt_utils', 'dbt_date']);
+
+/** What packages.yml / dependencies.yml bring: built into ft, or to convert from their own folder. */
+function packageNotes(root: string): string[] {
+  const notes: string[] = [];
+  for (const f of ['packages.yml', 'dependencies.yml']) {
+    if (!existsSync(join(root, f))) continue;
+    let doc: { packages?: Array<Record<string, unknown>> };
+    try {
+      doc = (parse(readFileSync(join(root, f), 'utf8')) ?? {}) as typeof doc;
+    } catch {
+      continue;
+    }
+    for (const p of doc.packages ?? []) {
+      const name = String(p.package ?? p.git ?? p.local ?? '');
+      const short = name.replace(/\.git$/, '').split(/[/:]/).pop()!.replace(/-/g, '_');
+      if (!name) continue;
+      notes.push(
+        BUILT_IN_PACKAGES.has(short)
+          ? `${f}: ${name} is built into ft ({{${short}.…}}): nothing to install.`
+          : `${f}: ${name} is not built into ft: convert its folder with ft convert and copy its macros/ into this project's.`,
+      );
+    }
+  }
+  return notes;
+}
+
 /** `ft convert`: a dbt project's templates to ft's, the rest as it is. Nothing is written when the input is unusable. */
 export function convertProject(opts: ConvertOptions): ConvertResult {
   const root = resolve(opts.projectDir);
@@ -202,6 +230,8 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
       outputs.set(rel, { text: r.text });
     } else if (!outputs.has(rel)) outputs.set(rel, { copyFrom: rel });
   }
+
+  notes.push(...packageNotes(root));
 
   // a profiles.yml kept in the project is a dbt profile too: converted, never copied with its password
   const profile = opts.profile ?? (existsSync(join(root, 'profiles.yml')) ? join(root, 'profiles.yml') : undefined);

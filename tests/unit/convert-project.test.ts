@@ -118,6 +118,14 @@ describe('ft convert on fixture projects', () => {
     expect(text).toMatch(/type: mysql[\s\S]*type: mysql/);
   });
 
+  it('packages.yml: dbt_utils is built in, another package is to convert from its folder', () => {
+    const r = convertProject({ projectDir: join(FIXTURES, 'constructs'), out: join(temp(), 'c') });
+    expect(r.notes.filter((n) => n.startsWith('packages.yml'))).toEqual([
+      'packages.yml: dbt-labs/dbt_utils is built into ft ({{dbt_utils.…}}): nothing to install.',
+      "packages.yml: https://github.com/example-org/dbt-shop-macros.git is not built into ft: convert its folder with ft convert and copy its macros/ into this project's.",
+    ]);
+  });
+
   it('a folder without dbt_project.yml, or a broken one, is refused with the fix', () => {
     const dir = temp();
     expect(() => convertProject({ projectDir: dir, out: join(dir, 'o') })).toThrow(/holds no dbt_project.yml/);
