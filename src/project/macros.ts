@@ -27,16 +27,26 @@ function interruptible(fn: HelperFn): HelperFn {
   } as HelperFn;
 }
 
-/** Macros: *.sql → partials named after the file, *.js → helpers exported by name. */
+/** The fix for a macro file written as the other module kind than Node loads it as. */
+function moduleHint(message: string, file: string): string {
+  // CommonJS (exports, module.exports, require) in a file Node reads as ESM
+  if (/is not defined in ES module scope/.test(message)) return `Node reads ${file} as an ES module (the nearest package.json has "type": "module"): write \`export function …\`, or rename it to .cjs to keep CommonJS.`;
+  // ESM (export, import) in a file Node reads as CommonJS
+  if (/Unexpected token 'export'|Cannot use import statement outside a module/.test(message)) return `Node reads ${file} as CommonJS (the nearest package.json has "type": "commonjs"): write \`exports.name = function …\`, or rename it to .mjs to keep \`export\`.`;
+  return 'Fix the JavaScript in this file.';
+}
+
+/** Macros: *.sql → partials named after the file, *.js, *.mjs, *.cjs → helpers exported by name. */
 export async function loadMacros(root: string, config: ProjectConfig, listings?: Listings): Promise<Macros> {
   const partials = new Map<string, string>();
   const helpers = new Map<string, HelperFn>();
   const macroTexts: string[] = [];
   let helpersReadEnv = false;
-  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs'], listings)) {
+  // .js is CommonJS or ESM by the nearest package.json's type, as Node reads it; .cjs and .mjs always their own
+  for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs', '.cjs'], listings)) {
     const text = readFileSync(f.abs, 'utf8');
     macroTexts.push(f.rel, text);
-    const base = f.inResource.replace(/\.(sql|m?js)$/, '').split('/').pop()!;
+    const base = f.inResource.replace(/\.(sql|[cm]?js)$/, '').split('/').pop()!;
     if (f.rel.endsWith('.sql')) {
       parseTemplate(text, f.rel);
       partials.set(base, text);
@@ -46,7 +56,7 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
       try {
         mod = (await import(`${pathToFileURL(f.abs).href}?v=${sha256(text).slice(0, 12)}`)) as Record<string, unknown>;
       } catch (e) {
-        throw new FtError(`cannot load macro helpers: ${(e as Error).message.split('\n')[0]}. Fix the JavaScript in this file.`, 2, f.rel);
+        throw new FtError(`cannot load macro helpers: ${(e as Error).message.split('\n')[0]}. ${moduleHint((e as Error).message, f.rel)}`, 2, f.rel);
       }
       for (const [name, fn] of Object.entries(mod)) {
         if (typeof fn === 'function') helpers.set(name, interruptible(fn as HelperFn));
