@@ -31,7 +31,8 @@ function check(source: string): 'same' | 'declined' {
 
 describe('fastParse (against Handlebars.parse)', () => {
   it('parses every template in the repository exactly as Handlebars does', () => {
-    const files = execFileSync('git', ['ls-files', '*.sql'], { cwd: repo }).toString().trim().split('\n');
+    // dbt projects in Jinja (ft convert's input) and its output with the Jinja it left for a human are not ft templates
+    const files = execFileSync('git', ['ls-files', '*.sql'], { cwd: repo }).toString().trim().split('\n').filter((f) => !/^tests\/(fixtures\/dbt-convert|goldens\/convert)\//.test(f));
     expect(files.length).toBeGreaterThan(50);
     const declined = files.filter((f) => check(readFileSync(join(repo, f), 'utf8')) === 'declined');
     // only the fixtures with deliberate syntax errors need Handlebars' parser
