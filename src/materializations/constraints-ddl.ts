@@ -83,7 +83,9 @@ export async function buildContractTable(ctx: MaterializationContext, tmp: strin
     const err = e as { sqlMessage?: string; errno?: number };
     if (err.sqlMessage && FK_INCORRECT.test(err.sqlMessage)) {
       const [file] = (ctx.node.patch_path ?? ctx.node.original_file_path).split(':');
-      throw new FtError(`${ctx.node.name}: the server refuses a foreign key (${err.sqlMessage}). The referenced columns must be the primary key or a unique key of the referenced table, with the same type as this table's columns.`, 1, file);
+      const fk = [...(ctx.node.constraints ?? []), ...Object.values(ctx.node.columns).flatMap((c) => c.constraints ?? [])].find((c) => c.type === 'foreign_key');
+      const at = fk ? constraintPlace(fk) : undefined;
+      throw new FtError(`${ctx.node.name}: the server refuses a foreign key (${err.sqlMessage}). The referenced columns must be the primary key or a unique key of the referenced table, with the same type as this table's columns.`, 1, at?.file ?? file, at?.line);
     }
     throw e;
   }

@@ -353,6 +353,18 @@ describe('contract and constraint YAML errors', () => {
     expect(await errorOf('version: 2\nmodels:\n  - name: m\n    config: {contract: {enforced: true}}\n    constraints:\n      - {type: primary_key, columns: [idx]}\n    columns: [{name: id, data_type: int}]\n')).toMatch(/models\/schema\.yml:6: the primary_key constraint names column idx, which m's YAML does not declare/);
   });
 
+  it('a foreign key into columns that are not a key of the referenced table fails the model at the constraint\'s line', async () => {
+    p = await createProject({
+      label: 'contractyml',
+      models: { 'parent.sql': '{{config materialized="table"}}\nselect 1 as id', 'child.sql': '{{config materialized="table"}}\nselect 1 as pid' },
+      yaml: { 'schema.yml': "version: 2\nmodels:\n  - name: child\n    config: {contract: {enforced: true}}\n    columns:\n      - name: pid\n        data_type: int\n        constraints:\n          - {type: foreign_key, to: ref('parent'), to_columns: [id]}\n" },
+    });
+    const r = await p.ft(['run']);
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toMatch(/models\/schema\.yml:9: child: the server refuses a foreign key \(.*\)\. The referenced columns must be the primary key or a unique key of the referenced table/);
+    expect(await p.tables()).toEqual(['parent']);
+  });
+
   it('an ephemeral model cannot have an enforced contract', async () => {
     expect(await errorOf('version: 2\nmodels:\n  - name: m\n    config: {materialized: ephemeral, contract: {enforced: true}}\n    columns: [{name: id, data_type: int}]\n')).toMatch(/models\/schema\.yml:3: m is ephemeral and has an enforced contract/);
   });
