@@ -15,9 +15,10 @@
  * `npm run demo -- --live [--rate 200] [--interval 15s] [--day-minutes 10]` keeps a producer
  * writing new events at a steady rate — simulated days from today's UTC midnight, each one
  * compressed into --day-minutes of wall-clock time so sessions complete and the KPIs move —
- * and the loader watching landing/events, and re-runs ft build every interval, printing the
- * KPIs. Ctrl-C stops everything cleanly (the producer completes its current file, the loader
- * its batch in flight, a running build is cancelled).
+ * and `ft stream-load --build` watching landing/events: it loads each micro-batch and builds
+ * silver and gold after it (continuous mode), printing each build with gold's lag behind the
+ * newest event; the KPIs are printed every interval. Ctrl-C stops everything cleanly (the
+ * producer completes its current file, the loader its batch and the build in flight).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -274,7 +275,7 @@ async function live(f: Flags): Promise<number> {
   const perDay = Math.max(100, Math.round(f.rate * f.dayMinutes * 60));
   step(
     `live: producing ${f.rate} events/s into landing/events (live-${stamp}-*.ndjson; one simulated day, ${int(perDay)} events, every ${f.dayMinutes} min), ` +
-      `loading continuously, ft build every ${f.intervalMs / 1000}s — Ctrl-C to stop`,
+      `loading and building continuously (ft stream-load --build), KPIs every ${f.intervalMs / 1000}s — Ctrl-C to stop`,
   );
 
   // seeds first, so the first build has the catalog
@@ -303,7 +304,8 @@ async function live(f: Flags): Promise<number> {
     process.stderr.write(`producer stopped: ${e.message}\n`);
     return null;
   });
-  const loader = ft(['stream-load', '--trigger-interval', '1s', '--status-interval', '30s'], { echo: false }).then((r) => {
+  // continuous mode: every committed batch is built downstream of bronze (coalesced while a build runs)
+  const loader = ft(['stream-load', '--build', 'source:bronze+', '--trigger-interval', '1s', '--status-interval', '30s'], { echo: true }).then((r) => {
     if (!stopping) {
       process.stderr.write(`\nthe loader exited unexpectedly (exit ${r.code}):\n${r.out.split('\n').slice(-8).join('\n')}\n`);
       onSignal();
@@ -322,12 +324,7 @@ async function live(f: Flags): Promise<number> {
     });
     if (stopping) break;
     round++;
-    const t0 = Date.now();
-    const r = await ft(['build'], { echo: false });
-    if (stopping) break;
-    const done = /Done\.[^\n]*/.exec(r.out)?.[0] ?? `exit ${r.code}`;
-    process.stdout.write(`\n[${new Date().toISOString().slice(11, 19)}] build ${round}: ${done} (${((Date.now() - t0) / 1000).toFixed(1)}s)\n`);
-    if (r.code !== 0) process.stdout.write(r.out.split('\n').filter((l) => /ERROR|FAIL/.test(l)).slice(0, 10).join('\n') + '\n');
+    process.stdout.write(`\n[${new Date().toISOString().slice(11, 19)}] KPIs as gold has them now:\n`);
     await printKpis().catch((e: Error) => process.stdout.write(`(no KPIs yet: ${e.message})\n`));
   }
   const summary = await producer;

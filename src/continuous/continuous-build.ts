@@ -83,15 +83,20 @@ export class ContinuousBuild {
   async start(): Promise<void> {
     const t = this.o.bronze;
     if (!(await this.adapter.relationType(t.database, t.table))) return;
+    await this.readLoaded();
     this.loop.request();
-    if (!this.o.eventTime) return;
+  }
+
+  /** The last batch in bronze and, with an event_time, its newest event. */
+  private async readLoaded(): Promise<void> {
+    const t = this.o.bronze;
     const rel = this.adapter.relation(t.database, t.table);
-    const col = this.adapter.quote(this.o.eventTime);
-    const rows = await this.adapter.withSession((s) => s.query<{ b: unknown; e: unknown }>(`SELECT MAX(\`_batch_id\`) AS b, MAX(${col}) AS e FROM ${rel}`));
+    const newest = this.o.eventTime ? `MAX(${this.adapter.quote(this.o.eventTime)})` : 'NULL';
+    const rows = await this.adapter.withSession((s) => s.query<{ b: unknown; e: unknown }>(`SELECT MAX(\`_batch_id\`) AS b, ${newest} AS e FROM ${rel}`));
     const b = Number(rows[0]?.b ?? 0);
     const e = toMs(rows[0]?.e);
+    this.lastBatch = b;
     if (b > 0 && e !== null) {
-      this.lastBatch = b;
       this.newestLoaded = e;
       this.newestByBatch.push([b, e]);
     }
