@@ -74,22 +74,38 @@ export function leafSql(ctx: LeafContext, leaves: Leaf[]): string {
   const origin: Origin = { what: `metric ${leaf.metric}` };
   if (leaf.kind === 'conversions') return conversionSql(ctx, leaf, origin);
   const { measure, model } = measureOf(ctx.layer, leaf.measure);
-  if (measure.non_additive_dimension) throw originError({ ...origin, file: measure.file, line: measure.line }, `measure ${measure.name} has a non_additive_dimension, which ft does not support yet; query a measure without it (e.g. filter to the last period with a where).`);
   const timeItems = ctx.items.filter((i) => i.kind === 'metric_time');
   const needsPoints = leaf.offsetToGrain !== undefined || (leaf.cumulative !== undefined && (timeItems.length > 0 || leaf.cumulative.window !== undefined || leaf.cumulative.grainToDate !== undefined));
   if ((leaf.offsetWindow || needsPoints) && !timeItems.length) {
     throw originError(origin, `${leaf.cumulative ? 'a cumulative metric with a window or grain_to_date' : 'a metric with an offset'} needs metric_time in the group by (e.g. --group-by metric_time__day).`);
   }
+  if (measure.non_additive_dimension && (needsPoints || leaf.offsetWindow)) throw originError(origin, `measure ${measure.name} has a non_additive_dimension: a cumulative metric or an offset over it is not supported.`);
   if (needsPoints) return timePointSql(ctx, leaf, measure, model, origin);
   const from = new LeafFrom(ctx.layer, model, 'b', { measure, shift: leaf.offsetWindow ? intervalSql(leaf.offsetWindow) : undefined });
   const groups = ctx.items.map((i) => from.resolve(i, ctx.groupOrigin));
   const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
   if (measure.percentile !== undefined) return percentileSql(from, groups, conds, from.base.col('m', measure.name, measure.expr), measure, leaf.alias);
+  if (measure.non_additive_dimension) return nonAdditiveSql(from, groups, conds, measure, leaf.alias, origin);
   const values = leaves.map((l) => {
     const m = measureOf(ctx.layer, l.measure).measure;
     return `${aggregate(m, from.base.col('m', m.name, m.expr), { what: `metric ${l.metric}` })} as ${l.alias}`;
   });
   return `select ${[...selectGroups(groups), ...values].join(', ')}\nfrom ${from.sql()}${whereSql(conds)}${groupList(groups.length)}`;
+}
+
+/**
+ * A semi-additive measure: in each group (and each of its window_groupings entities), only the
+ * rows at the group's first or last time of the non-additive dimension are aggregated.
+ */
+function nonAdditiveSql(from: LeafFrom, groups: string[], conds: string[], measure: SemanticMeasure, alias: string, origin: Origin): string {
+  const nad = measure.non_additive_dimension!;
+  const dim = from.model.dimensions.find((d) => d.name === nad.name)!;
+  const time = dateTrunc(from.base.col('d', dim.name, dim.expr), dim.grain!);
+  const partition = [...groups, ...nad.window_groupings.map((g) => from.resolve({ kind: 'entity', entity: g }, origin))];
+  const pick = `${nad.window_choice}(${time}) over (${partition.length ? `partition by ${partition.join(', ')}` : ''})`;
+  const value = from.base.col('m', measure.name, measure.expr);
+  const inner = `select ${[...selectGroups(groups), `${value} as x`, `${time} as nt`, `${pick} as nt_pick`].join(', ')}\nfrom ${from.sql()}${whereSql(conds)}`;
+  return `select ${[...groups.map((_g, i) => `g${i + 1}`), `${aggregate(measure, 'x', origin)} as ${alias}`].join(', ')}\nfrom (\n${inner}\n) p\nwhere nt = nt_pick${groupList(groups.length)}`;
 }
 
 /** Continuous: interpolated between the two nearest rows (PERCENTILE_CONT); discrete: the first row at or past it. */
@@ -153,6 +169,7 @@ function conversionSql(ctx: LeafContext, leaf: Leaf, origin: Origin): string {
   const c = leaf.conversion!;
   const base = measureOf(ctx.layer, c.base_measure.name);
   const conv = measureOf(ctx.layer, c.conversion_measure.name);
+  if (conv.measure.non_additive_dimension) throw originError(origin, `measure ${conv.measure.name} has a non_additive_dimension: a conversion metric over it is not supported.`);
   const b = new LeafFrom(ctx.layer, base.model, 'b', { measure: base.measure });
   const cv = new LeafFrom(ctx.layer, conv.model, 'c', { measure: conv.measure });
   const groups = ctx.items.map((i) => b.resolve(i, ctx.groupOrigin));

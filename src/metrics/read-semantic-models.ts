@@ -120,7 +120,16 @@ function readMeasure(m: unknown, f: YamlFields, model: string, l: number, unique
     line: l,
   };
   if (Object.keys(params).length) measure.agg_params = params;
-  if (x.non_additive_dimension !== undefined) measure.non_additive_dimension = f.mapping(x.non_additive_dimension, 'non_additive_dimension', f.keyLine('non_additive_dimension', l));
+  if (x.non_additive_dimension !== undefined && x.non_additive_dimension !== null) {
+    const nl = f.keyLine('non_additive_dimension', l);
+    const nad = f.mapping(x.non_additive_dimension, 'non_additive_dimension', nl);
+    f.checkKeys(nad, ['name', 'window_choice', 'window_groupings'], `non_additive_dimension of ${measure.name}`, nl);
+    measure.non_additive_dimension = {
+      name: f.str(nad, 'name', nl, true)!,
+      window_choice: f.oneOf(nad, 'window_choice', ['min', 'max'] as const, nl, 'min'),
+      window_groupings: f.items(nad.window_groupings, 'window_groupings', f.keyLine('window_groupings', nl)).map(({ value }) => String(value)),
+    };
+  }
   if (agg === 'median') measure.percentile = 0.5;
   if (agg === 'percentile') {
     const p = Number(params.percentile);

@@ -58,6 +58,12 @@ export function linkSemanticLayer(decls: SemanticDeclarations[], nodes: Map<stri
       const seen = layer.measures.get(measure.name);
       if (seen) twice('measure', measure.name, seen.measure, measure);
       checkTime(measure.agg_time_dimension, measure, `measure ${measure.name}:`);
+      const nad = measure.non_additive_dimension;
+      if (nad) {
+        if (!timeDims.includes(nad.name)) throw new FtError(`measure ${measure.name}: non_additive_dimension "${nad.name}" is not a time dimension of semantic model ${m.name}.${didYouMean(nad.name, timeDims)}`, 2, measure.file, measure.line);
+        const entities = m.entities.map((e) => e.name);
+        for (const g of nad.window_groupings) if (!entities.includes(g)) throw new FtError(`measure ${measure.name}: window_groupings entry "${g}" is not an entity of semantic model ${m.name}.${didYouMean(g, entities)}`, 2, measure.file, measure.line);
+      }
       layer.measures.set(measure.name, { measure, model: linked });
     }
   }

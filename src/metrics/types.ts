@@ -45,8 +45,8 @@ export interface SemanticMeasure extends Declared {
   /** the time dimension metric_time means for this measure (default: the model's) */
   agg_time_dimension?: string;
   create_metric: boolean;
-  /** as written (`name`, `window_choice`, `window_groupings`); reported as not supported when queried */
-  non_additive_dimension?: Record<string, unknown>;
+  /** a semi-additive measure (a balance): only the rows at the first or last time of each group count */
+  non_additive_dimension?: { name: string; window_choice: 'min' | 'max'; window_groupings: string[] };
   agg_params?: Record<string, unknown>;
 }
 

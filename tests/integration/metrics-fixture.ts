@@ -40,6 +40,9 @@ semantic_models:
       - {name: gift_orders, agg: sum_boolean, expr: is_gift = 1}
       - {name: median_amount, agg: median, expr: amount, create_metric: true}
       - {name: p90_amount, agg: percentile, expr: amount, agg_params: {percentile: 0.9}, create_metric: true}
+      - {name: last_order_amount, agg: sum, expr: amount, create_metric: true, non_additive_dimension: {name: ordered_at, window_choice: max}}
+      - {name: last_order_per_customer, agg: sum, expr: amount, create_metric: true, non_additive_dimension: {name: ordered_at, window_choice: max, window_groupings: [customer]}}
+      - {name: first_order_amount, agg: sum, expr: amount, create_metric: true, non_additive_dimension: {name: ordered_at}}
       - {name: p90_amount_disc, agg: percentile, expr: amount, agg_params: {percentile: 0.9, use_discrete_percentile: true}, create_metric: true}
   - name: customers
     model: "{{ ref('customers') }}"

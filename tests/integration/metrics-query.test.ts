@@ -171,6 +171,18 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
     ]);
   });
 
+  it('semi-additive measures (non_additive_dimension): the rows at the first or last time of each group, per customer with window_groupings', async () => {
+    expect(await metricRows(p, ['--metrics', 'last_order_amount,last_order_per_customer,first_order_amount', '--group-by', 'metric_time__month'])).toEqual([
+      { metric_time__month: '2026-01-01', last_order_amount: 40, last_order_per_customer: 90, first_order_amount: 10 },
+      { metric_time__month: '2026-02-01', last_order_amount: 60, last_order_per_customer: 110, first_order_amount: 50 },
+    ]);
+    expect(await metricRows(p, ['--metrics', 'last_order_amount,last_order_per_customer,first_order_amount'])).toEqual([{ last_order_amount: 60, last_order_per_customer: 150, first_order_amount: 10 }]);
+    expect(await metricRows(p, ['--metrics', 'last_order_amount', '--group-by', 'customer__country'])).toEqual([
+      { customer__country: 'DE', last_order_amount: 50 },
+      { customer__country: 'FR', last_order_amount: 60 },
+    ]);
+  });
+
   it('a saved query, with --order-by and --limit on top', async () => {
     expect(await metricRows(p, ['--saved-query', 'monthly_fr_revenue'])).toEqual([
       { metric_time__month: '2026-01-01', revenue: 75, order_count: 4 },

@@ -194,8 +194,9 @@ describe('compiling a metrics query', () => {
     expect(await compileError({ metrics: ['revenue'], where: ["{{ Dimension(customer__country) }} = 'FR'"] })).toMatch(/arguments must be quoted strings/);
     expect(await compileError({ metrics: ['revenue'], groupBy: ['order__is_gift__month'] })).toMatch(/order__is_gift is a categorical dimension; it has no grain/);
     const nonAdditive = withChange('{name: revenue, agg: sum, expr: amount}', '{name: revenue, agg: sum, expr: amount, non_additive_dimension: {name: ordered_at, window_choice: max}}');
-    const e = await compileError({ metrics: ['revenue'] }, nonAdditive);
-    expect(e).toMatch(/^models\/semantic\.yml:\d+: metric revenue: measure revenue has a non_additive_dimension, which ft does not support yet/);
+    expect(await compileError({ metrics: ['revenue_mtd'], groupBy: ['metric_time__day'] }, nonAdditive)).toMatch(/metric revenue_mtd: measure revenue has a non_additive_dimension: a cumulative metric or an offset over it is not supported/);
+    const badNad = withChange('{name: revenue, agg: sum, expr: amount}', '{name: revenue, agg: sum, expr: amount, non_additive_dimension: {name: ordered, window_groupings: [customer]}}');
+    await expect(load(badNad)).rejects.toThrow(/measure revenue: non_additive_dimension "ordered" is not a time dimension of semantic model orders\. Did you mean "ordered_at"/);
     const cumulativeMedian = `${SEMANTIC_YAML.split('\nsaved_queries:')[0]}\n  - {name: median_cum, type: cumulative, type_params: {measure: median_amount}}\n`;
     expect(await compileError({ metrics: ['median_cum'], groupBy: ['metric_time__day'] }, cumulativeMedian)).toMatch(/measure median_amount \(agg median\) can be a simple metric's measure only/);
   });
