@@ -21,6 +21,7 @@ const parseCommand = async (f: GlobalFlags) => (await import('./compile.js')).pa
 const lsCommand = async (f: LsFlags) => (await import('./ls.js')).lsCommand(f);
 const debugCommand = async (f: GlobalFlags) => (await import('./debug.js')).debugCommand(f);
 const cleanCommand = async (f: GlobalFlags) => (await import('./clean.js')).cleanCommand(f);
+const depsCommand = async (f: GlobalFlags) => (await import('./deps.js')).depsCommand(f);
 const convertCommand = async (dir: string, f: ConvertFlags) => (await import('./convert.js')).convertCommand(dir, f);
 const runCommand = async (kind: 'run' | 'seed' | 'test' | 'build' | 'snapshot', f: RunFlags) => (await import('./run.js')).runCommand(kind, f);
 const sourceFreshnessCommand = async (f: FreshnessFlags) => (await import('./source-freshness.js')).sourceFreshnessCommand(f);
@@ -79,6 +80,8 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await cloneCommand(flags)));
   withGlobalFlags(program.command('clean').description("delete the project's clean-targets (default: the target folder)"))
     .action(async (flags) => done(await cleanCommand(flags)));
+  withGlobalFlags(program.command('deps').description("install packages.yml's local and npm packages into dbt_packages/, and say which dbt packages ft's library covers"))
+    .action(async (flags) => done(await depsCommand(flags)));
   program
     .command('convert <dbt-project-dir>')
     .description('convert a dbt project (Jinja templates) to ft (Handlebars) and list what needs a human')

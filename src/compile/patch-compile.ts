@@ -4,7 +4,7 @@ import { sqlArtifactPath, sqlFileText } from '../artifacts/compiled-files.js';
 import { readNodeAt, replaceNodes } from '../artifacts/manifest-file.js';
 import { toPosix } from '../project/discovery.js';
 import { createEnvironment } from '../template/environment.js';
-import { loadMacros } from '../project/macros.js';
+import { loadProjectMacros } from '../project/package-macros.js';
 import { parseVarsFlag, resolveVars } from '../project/vars.js';
 import { stampOf } from '../project/file-stamp.js';
 import { loadTarget } from '../project/profiles.js';
@@ -65,7 +65,7 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
 
     const config = loadProjectConfig(inputs.root, () => undefined);
     const target = loadTarget(inputs.root, config.profile, { profilesDir: flags.profilesDir, target: flags.target });
-    const { partials, helpers, helpersReadEnv } = await loadMacros(inputs.root, config);
+    const { partials, helpers, helpersReadEnv } = await loadProjectMacros(inputs.root, config);
     const nodes = new Map<string, Node>(patched.map((p) => [p.node.unique_id, p.node]));
     for (const { node } of patched) {
       for (const dep of node.depends_on.nodes) {

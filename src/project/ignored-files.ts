@@ -4,30 +4,28 @@ import { discover, type Listings } from './discovery.js';
 import { PACKAGE_FILES } from './project-config.js';
 import type { ProjectConfig } from './types.js';
 import { parseYaml } from './yaml-file.js';
+import { packageWarnings } from './packages.js';
 
 /**
  * Warns of the files of a dbt project that ft does not act on: each package of packages.yml
  * and dependencies.yml, and each file under the analysis folders, with its line.
  */
 export function warnIgnoredFiles(root: string, config: ProjectConfig, listings: Listings, warn: (msg: string) => void): void {
+  // packages: installed (ft deps) or covered by the built-in library say nothing; the others say what to do
+  packageWarnings(root, warn);
   for (const file of PACKAGE_FILES) {
     const abs = join(root, file);
     if (!existsSync(abs)) continue;
     const doc = parseYaml(readFileSync(abs, 'utf8'), file);
     const top = doc.value && typeof doc.value === 'object' && !Array.isArray(doc.value) ? (doc.value as Record<string, unknown>) : {};
-    let said = false;
-    for (const key of ['packages', 'projects']) {
-      const list = top[key];
-      if (!Array.isArray(list)) continue;
-      const lines = doc.itemLines.get(list) ?? [];
-      list.forEach((entry, i) => {
-        const e = entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
-        const name = e.package ?? e.git ?? e.local ?? e.tarball ?? e.name ?? JSON.stringify(entry);
-        warn(`${file}:${lines[i] || 1}: ${key === 'projects' ? 'project' : 'package'} "${String(name)}": ft does not install packages yet; it is ignored, and none of its macros or models are available.`);
-        said = true;
-      });
-    }
-    if (!said) warn(`${file}:1: ft does not install packages yet; this file is ignored.`);
+    // dbt Mesh's projects: other projects' public models, which ft cannot ref
+    const list = top.projects;
+    if (!Array.isArray(list)) continue;
+    const lines = doc.itemLines.get(list) ?? [];
+    list.forEach((entry, i) => {
+      const e = entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
+      warn(`${file}:${lines[i] || 1}: project "${String(e.name ?? JSON.stringify(entry))}": ft does not read other projects' models; it is ignored.`);
+    });
   }
   const own = new Set([...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.snapshotPaths]);
   const warnFiles = (folders: string[], exts: string[], opener: RegExp, what: string): void => {

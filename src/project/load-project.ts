@@ -16,7 +16,7 @@ import { FolderConfig } from './folder-config.js';
 import { readDocBlocks, renderDescription } from './doc-blocks.js';
 import { FilePrefetch, type PrefetchedFile } from './file-prefetch.js';
 import { ParseCache, type KnownStamps } from './parse-cache.js';
-import { loadMacros } from './macros.js';
+import { loadProjectMacros } from './package-macros.js';
 import { resolveVars } from './vars.js';
 import { loadProjectConfig, projectKeyLine } from './project-config.js';
 import { warnIgnoredFiles } from './ignored-files.js';
@@ -66,7 +66,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
 
   // every folder is listed once for the whole load (and not again if the caller listed it)
   const listings: Listings = opts.stamps?.listings ?? new Map();
-  const { partials, helpers, macroTexts, helpersReadEnv } = await loadMacros(root, config, listings);
+  // with the macros of the packages ft deps installed
+  const { partials, helpers, macroTexts, helpersReadEnv } = await loadProjectMacros(root, config, listings);
   const env = createEnvironment(partials, helpers);
   // target.type: the library of dbt macros renders some SQL for type mariadb only
   const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, target.type, macroTexts, readEnv('FT_CACHE_SALT') ?? '']));

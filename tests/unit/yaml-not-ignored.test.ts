@@ -175,16 +175,18 @@ describe('keys ft does not act on', () => {
 });
 
 describe('files ft does not read', () => {
-  it('packages.yml and dependencies.yml: one warning per package, at its line', async () => {
+  it('packages.yml and dependencies.yml: a warning per package ft neither installed nor covers, at its line', async () => {
     const { warnings } = await load(
       project({
-        'packages.yml': 'packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n  - git: "https://github.com/x/y.git"\n',
+        'packages.yml': 'packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.1.1\n  - git: "https://github.com/x/y.git"\n  - local: ../nowhere\n',
         'dependencies.yml': 'projects:\n  - name: upstream\n',
       }),
     );
-    expect(at(warnings, 'packages.yml:2')).toEqual([expect.stringMatching(/dbt-labs\/dbt_utils.*ft does not install packages yet/)]);
-    expect(at(warnings, 'packages.yml:4')).toEqual([expect.stringMatching(/github\.com\/x\/y\.git.*ft does not install packages yet/)]);
-    expect(at(warnings, 'dependencies.yml:2')).toEqual([expect.stringMatching(/upstream.*ft does not install packages yet/)]);
+    // dbt_utils is ft's built-in library: nothing to say
+    expect(at(warnings, 'packages.yml:2')).toEqual([]);
+    expect(at(warnings, 'packages.yml:4')).toEqual([expect.stringMatching(/github\.com\/x\/y\.git.*ft does not have it built in.*ft convert/)]);
+    expect(at(warnings, 'packages.yml:5')).toEqual([expect.stringMatching(/\.\.\/nowhere.*is not installed: run ft deps/)]);
+    expect(at(warnings, 'dependencies.yml:2')).toEqual([expect.stringMatching(/upstream.*does not read other projects' models/)]);
     expect(warnings).toHaveLength(3);
   });
 
@@ -261,7 +263,7 @@ describe('a warm compile prints the warnings of a cold one', () => {
     const warm = await compile();
     expect(warm.loaded).toBe(false); // the last compile reused, its warnings replayed
     expect(warm.warned).toEqual(cold.warned);
-    writeFileSync(join(root, 'packages.yml'), 'packages:\n  - package: dbt-labs/dbt_utils\n');
+    writeFileSync(join(root, 'packages.yml'), 'packages:\n  - package: someone/not_built_in\n');
     const withPackages = await compile();
     expect(withPackages.loaded).toBe(true);
     expect(withPackages.warned).toEqual([...cold.warned, expect.stringContaining('packages.yml:2: ')]);
