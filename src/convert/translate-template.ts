@@ -39,7 +39,7 @@ export interface TranslatedTemplate {
 
 type Frame =
   | { type: 'if'; verbatim: boolean; line: number; sets: Map<string, Binding> }
-  | { type: 'for'; verbatim: boolean; line: number; names: Map<string, Binding>; hasElse: boolean }
+  | { type: 'for'; verbatim: boolean; line: number; names: Map<string, Binding> }
   | { type: 'set'; name: string; line: number; prev: Emitter; out: Emitter }
   | { type: 'macro'; kind: 'macro' | 'test'; name: string; line: number; prev: Emitter; out: Emitter; names: Map<string, Binding>; js?: string }
   | { type: 'snapshot'; name: string; line: number; prev: Emitter; out: Emitter }
@@ -160,7 +160,8 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
   };
 
   /** Translates a value of config(): literal lists and dicts become the JSON strings ft parses. */
-  const configValue = (key: string, v: Expr): string => {
+  const configValue = (key: string, value: Expr): string => {
+    const v = substitute(value, lookup); // a {% set %} value is a literal like any other
     if ((key === 'post_hook' || key === 'pre_hook') && v.t === 'lit' && typeof v.v === 'string') return hbString(translateInline(v.v), quote);
     if ((key === 'post_hook' || key === 'pre_hook') && v.t === 'list' && v.items.every((i) => i.t === 'lit' && typeof i.v === 'string')) {
       return hbString(JSON.stringify(v.items.map((i) => translateInline((i as { v: string }).v))), quote);
@@ -259,10 +260,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
           top.sets = new Map();
           return emit(top.verbatim ? source : '{{else}}');
         }
-        if (top?.type === 'for') {
-          top.hasElse = true;
-          return emit(top.verbatim ? source : '{{else}}');
-        }
+        if (top?.type === 'for') return emit(top.verbatim ? source : '{{else}}');
         return unmatched(source);
       }
       case 'endif': {
@@ -394,10 +392,10 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       const depth = eachDepth() + 1;
       const names = new Map<string, Binding>([[targets[targets.length - 1]!, { kind: 'loop', depth }]]);
       if (targets.length === 2) names.set(targets[0]!, { kind: 'loop', depth, key: true });
-      frames.push({ type: 'for', verbatim: false, line, names, hasElse: false });
+      frames.push({ type: 'for', verbatim: false, line, names });
     } catch (err) {
       fail(err, source, 'for');
-      frames.push({ type: 'for', verbatim: true, line, names: new Map(), hasElse: false });
+      frames.push({ type: 'for', verbatim: true, line, names: new Map() });
     }
   };
 

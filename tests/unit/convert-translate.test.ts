@@ -54,6 +54,10 @@ describe('ft convert: expressions', () => {
     );
   });
 
+  it('config values from a {% set %} are literals too', () => {
+    expect(hb(`{% set keys = ['a', 'b'] %}{% set m = 'table' %}{{ config(materialized=m, unique_key=keys) }}`)).toBe(`{{config materialized="table" unique_key='["a","b"]'}}`);
+  });
+
   it('is_incremental and if/elif/else with and, or, not, comparisons, is none, in', () => {
     expect(hb(`{% if is_incremental() %}a{% endif %}`)).toBe('{{#if (is_incremental)}}a{{/if}}');
     expect(hb(`{% if a == 1 and not b %}x{% elif c != 2 or d is none %}y{% elif e is not none and f < 1 and g >= 2 %}z{% else %}w{% endif %}`)).toBe(
