@@ -30,6 +30,8 @@ const MODELS: Record<string, string> = {
   'nullchecked.sql': '{{dbt_utils.nullcheck_table (ref "orders")}}\n',
   'nullchecked_table.sql': '{{config materialized="table"}}\n{{dbt_utils.nullcheck_table (ref "orders")}}\n',
   'filtered.sql': "select '{{#each (dbt_utils.get_filtered_columns_in_relation (ref \"orders\") except=(array \"amount\"))}}{{this}},{{/each}}' as cols\n",
+  'intervals.sql': "select {{dbt_utils.get_intervals_between \"cast('2024-01-01' as date)\" \"cast('2024-03-01' as date)\" \"month\"}} as n\n",
+  'as_dict.sql': "select '{{#with (dbt_utils.get_query_results_as_dict (cat \"select id, status from \" (ref \"orders\") \" order by id\"))}}{{#each status}}{{this}},{{/each}}{{/with}}' as statuses\n",
   'with_default.sql': "select '{{#each (dbt_utils.get_column_values (source \"raw\" \"missing\") \"x\" default=(array \"d1\"))}}{{this}}{{/each}}' as v\n",
 };
 
@@ -49,7 +51,7 @@ const rows = (model: string, order = '1') => p.query(`select * from ${p.rel(mode
 
 describe('dbt_utils macros that read the database, built on MariaDB', () => {
   it('builds every model', () => {
-    expect(run.output).toContain('PASS=15 WARN=0 ERROR=0');
+    expect(run.output).toContain('PASS=17 WARN=0 ERROR=0');
     expect(run.code).toBe(0);
   });
 
@@ -91,12 +93,14 @@ describe('dbt_utils macros that read the database, built on MariaDB', () => {
     expect((await rows('nullchecked_table', 'id')).map((r) => [r.note, r.amount])).toEqual([['a', '10.50'], [null, '5.25'], ['b', '7.00']]);
   });
 
-  it('get_relations_by_pattern, get_single_value, nullcheck_table, get_filtered_columns_in_relation, get_column_values with a default', async () => {
+  it('get_relations_by_pattern, get_single_value, nullcheck_table, get_filtered_columns_in_relation, get_column_values with a default, get_intervals_between, get_query_results_as_dict', async () => {
     expect(await rows('by_pattern')).toEqual([{ n: 3 }]);
     expect(await rows('single')).toEqual([{ max_id: 3 }]);
     expect((await rows('nullchecked', 'id')).map((r) => r.note)).toEqual(['a', null, 'b']);
     expect(await rows('filtered')).toEqual([{ cols: 'id,status,note,' }]);
     expect(await rows('with_default')).toEqual([{ v: 'd1' }]);
+    expect(await rows('intervals')).toEqual([{ n: 2 }]);
+    expect(await rows('as_dict')).toEqual([{ statuses: 'paid,open,paid,' }]);
   });
 
   it('renders the SQL its golden file pins', () => {

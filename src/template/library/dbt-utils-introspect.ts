@@ -2,8 +2,9 @@ import { castTarget } from '../../adapters/mysql/mysql-cast-type.js';
 import { columnsOf, getRelation, queryRows, relationParts } from '../introspection-helpers.js';
 import { IntrospectedRelation, type IntrospectedColumn } from '../introspector.js';
 import type { MacroCall, MacroFamily } from './macro.js';
-import { boolArg, intArg, listArg, nameList, quoteIdent, sqlText, stringLiteral, strArg } from './sql-args.js';
-import { TYPES } from './cross-database.js';
+import { boolArg, datepartArg, intArg, listArg, nameList, quoteIdent, sqlText, stringLiteral, strArg } from './sql-args.js';
+import { dateDiff, TYPES } from './cross-database.js';
+import { tablesByPatternSql } from './dbt-utils-sql.js';
 
 /**
  * dbt_utils' macros that read the database while compiling: a relation's columns (star,
@@ -92,18 +93,8 @@ export const dbtUtilsIntrospect: MacroFamily = {
     params: ['schema_pattern', 'table_pattern', 'exclude', 'database'],
     defaults: { exclude: '', database: null },
     render: (a, c) => {
-      const exclude = strArg(a.exclude, 'exclude', c);
-      const sql = [
-        "select table_schema as s, table_name as t, case when table_type = 'VIEW' then 'view' else 'table' end as k",
-        'from information_schema.tables',
-        `where table_schema like ${stringLiteral(strArg(a.schema_pattern, 'schema_pattern', c))}`,
-        `and table_name like ${stringLiteral(strArg(a.table_pattern, 'table_pattern', c))}`,
-        exclude ? `and table_name not like ${stringLiteral(exclude)}` : null,
-        'order by table_schema, table_name',
-      ]
-        .filter((l) => l !== null)
-        .join('\n');
-      return queryRows(sql, c.options, c.name).map((r) => new IntrospectedRelation(String(r.s), String(r.t), r.k === 'view' ? 'view' : 'table'));
+      const sql = `${tablesByPatternSql(strArg(a.schema_pattern, 'schema_pattern', c), strArg(a.table_pattern, 'table_pattern', c), strArg(a.exclude, 'exclude', c))}\norder by table_schema, table_name`;
+      return queryRows(sql, c.options, c.name).map((r) => new IntrospectedRelation(String(r.table_schema), String(r.table_name), r.table_type === 'view' ? 'view' : 'table'));
     },
   },
   get_single_value: {
@@ -113,6 +104,24 @@ export const dbtUtilsIntrospect: MacroFamily = {
       const rows = queryRows(sqlText(a.query, 'query', c), c.options, c.name);
       const first = rows[0] ? Object.values(rows[0])[0] : undefined;
       return first === undefined || first === null ? a.default : first;
+    },
+  },
+  get_intervals_between: {
+    params: ['start_date', 'end_date', 'datepart'],
+    // dbt_utils asks the server; so does this (its answer is a number the template can use)
+    render: (a, c) => {
+      const sql = `select ${dateDiff(sqlText(a.start_date, 'start_date', c), sqlText(a.end_date, 'end_date', c), datepartArg(a.datepart, c))} as n`;
+      const n = queryRows(sql, c.options, c.name)[0]?.n;
+      return n === undefined || n === null ? 0 : Number(n);
+    },
+  },
+  get_query_results_as_dict: {
+    params: ['query'],
+    // each column's values in row order, by column name (dbt_utils' agate table as a dict)
+    render: (a, c) => {
+      const out: Record<string, unknown[]> = {};
+      for (const row of queryRows(sqlText(a.query, 'query', c), c.options, c.name)) for (const [k, v] of Object.entries(row)) (out[k] ??= []).push(v);
+      return out;
     },
   },
   union_relations: {

@@ -31,6 +31,20 @@ function safeArith(op: string, min: number) {
   };
 }
 
+/** dbt_utils' query listing the tables and views whose schema and name match LIKE patterns. */
+export function tablesByPatternSql(schemaPattern: string, tablePattern: string, exclude: string): string {
+  return [
+    'select distinct',
+    '    table_schema as table_schema,',
+    '    table_name as table_name,',
+    "    case when table_type = 'VIEW' then 'view' else 'table' end as table_type",
+    'from information_schema.tables',
+    `where table_schema like ${stringLiteral(schemaPattern)}`,
+    `and table_name like ${stringLiteral(tablePattern)}`,
+    `and table_name not like ${stringLiteral(exclude)}`,
+  ].join('\n');
+}
+
 export const dbtUtilsSql: MacroFamily = {
   generate_surrogate_key: {
     params: ['field_list'],
@@ -133,6 +147,24 @@ export const dbtUtilsSql: MacroFamily = {
       const rate = unit === 'km' ? ' * 1.60934' : '';
       return `2 * 3961 * asin(sqrt(power(sin(radians((${lat2} - ${lat1}) / 2)), 2) + cos(radians(${lat1})) * cos(radians(${lat2})) * power(sin(radians((${lon2} - ${lon1}) / 2)), 2)))${rate}`;
     },
+  },
+  slugify: {
+    params: ['string'],
+    // dbt_utils' rule: lower case, runs of spaces and dashes to '_', other characters dropped, a leading digit prefixed with '_'
+    render: (a, c) => {
+      const s = strArg(a.string, 'string', c).toLowerCase().replace(/[ -]+/g, '_').replace(/[^a-z0-9_]+/g, '');
+      return /^[0-9]/.test(s) ? `_${s}` : s;
+    },
+  },
+  get_tables_by_pattern_sql: {
+    params: ['schema_pattern', 'table_pattern', 'exclude', 'database'],
+    defaults: { exclude: '', database: null },
+    render: (a, c) => tablesByPatternSql(strArg(a.schema_pattern, 'schema_pattern', c), strArg(a.table_pattern, 'table_pattern', c), strArg(a.exclude, 'exclude', c)),
+  },
+  get_tables_by_prefix_sql: {
+    params: ['schema', 'prefix', 'exclude', 'database'],
+    defaults: { exclude: '', database: null },
+    render: (a, c) => tablesByPatternSql(strArg(a.schema, 'schema', c), `${strArg(a.prefix, 'prefix', c)}%`, strArg(a.exclude, 'exclude', c)),
   },
   nullcheck: {
     params: ['cols'],

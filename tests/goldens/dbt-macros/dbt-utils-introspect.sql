@@ -103,6 +103,14 @@ from `<db>`.`orders`;
 CREATE OR REPLACE VIEW `<db>`.`filtered` AS
 select 'id,status,note,' as cols;
 
+-- intervals.sql: select {{dbt_utils.get_intervals_between "cast('2024-01-01' as date)" "cast('2024-03-01' as date)" "month"}} as n
+CREATE OR REPLACE VIEW `<db>`.`intervals` AS
+select 2 as n;
+
+-- as_dict.sql: select '{{#with (dbt_utils.get_query_results_as_dict (cat "select id, status from " (ref "orders") " order by id"))}}{{#each status}}{{this}},{{/each}}{{/with}}' as statuses
+CREATE OR REPLACE VIEW `<db>`.`as_dict` AS
+select 'paid,open,paid,' as statuses;
+
 -- with_default.sql: select '{{#each (dbt_utils.get_column_values (source "raw" "missing") "x" default=(array "d1"))}}{{this}}{{/each}}' as v
 CREATE OR REPLACE VIEW `<db>`.`with_default` AS
 select 'd1' as v;

@@ -163,6 +163,29 @@ round(2 * 3961 * asin(sqrt(power(sin(radians((51.5074 - 48.8566) / 2)), 2) + cos
 nullif(`name`, '') as `name`,
   nullif(`email`, '') as `email`
 
+-- '{{dbt_utils.slugify "3rd Place-Winners!"}}'
+'_3rd_place_winners'
+
+-- (select count(*) from ({{dbt_utils.get_tables_by_pattern_sql "information_schema" "tables"}}) s)
+(select count(*) from (select distinct
+    table_schema as table_schema,
+    table_name as table_name,
+    case when table_type = 'VIEW' then 'view' else 'table' end as table_type
+from information_schema.tables
+where table_schema like 'information_schema'
+and table_name like 'tables'
+and table_name not like '') s)
+
+-- (select count(*) from ({{dbt_utils.get_tables_by_prefix_sql "information_schema" "tables" exclude="tables_%"}}) s)
+(select count(*) from (select distinct
+    table_schema as table_schema,
+    table_name as table_name,
+    case when table_type = 'VIEW' then 'view' else 'table' end as table_type
+from information_schema.tables
+where table_schema like 'information_schema'
+and table_name like 'tables%'
+and table_name not like 'tables_%') s)
+
 -- {{dbt_utils.get_url_host "'https://www.example.com/shop/item?id=3&utm_source=news'"}}
 substring_index(substring_index(substring_index('https://www.example.com/shop/item?id=3&utm_source=news', '://', -1), '/', 1), '?', 1)
 
