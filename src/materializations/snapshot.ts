@@ -202,10 +202,13 @@ async function probeColumns(session: Session, relation: string): Promise<Snapsho
 
 /** Index for the lookups of every later run (a key's current version); a key too long to index only costs speed. */
 async function addKeyIndex(ctx: MaterializationContext, relation: string, s: SnapshotSettings, types: Map<string, string>): Promise<void> {
-  try {
-    await ctx.exec(`ALTER TABLE ${relation} ADD INDEX ${ctx.adapter.quote('ft_snapshot_key')} (${keyIndexColumns(s, types)})`);
-  } catch (e) {
-    // 1071: key too long; 1170: BLOB/TEXT key
-    if (![1071, 1170].includes((e as { errno?: number }).errno ?? 0)) throw e;
+  for (const columns of keyIndexColumns(s, types)) {
+    try {
+      await ctx.exec(`ALTER TABLE ${relation} ADD INDEX ${ctx.adapter.quote('ft_snapshot_key')} (${columns})`);
+      return;
+    } catch (e) {
+      // 1071: key too long; 1170: BLOB/TEXT key
+      if (![1071, 1170].includes((e as { errno?: number }).errno ?? 0)) throw e;
+    }
   }
 }

@@ -133,7 +133,7 @@ describe('snapshot runs', () => {
     expect(await p.tables()).toEqual([]);
   }, 120_000);
 
-  it('ft build: model → snapshot (and its test) → model reading it; manifest, run_results and ls list the snapshot', async () => {
+  it('ft build: model → snapshot (and its test) → model reading it; manifest, run_results, ls and the docs catalog list the snapshot', async () => {
     p = await createProject({
       label: 'snapbuild',
       models: {
@@ -165,6 +165,9 @@ describe('snapshot runs', () => {
     const ls = await p.ft(['ls', '--resource-type', 'snapshot']);
     expect(ls.stdout.trim()).toBe('prices_history');
     expect((await p.ft(['ls', '-s', 'resource_type:snapshot', '--output', 'json'])).stdout).toMatch(/"resource_type":"snapshot"/);
+    // the docs: the catalog has the snapshot's table and columns (its page and lineage come from the manifest's node)
+    expect((await p.ft(['docs', 'generate'])).code).toBe(0);
+    expect(Object.keys(p.readJson('target/catalog.json').nodes['snapshot.proj.prices_history'].columns)).toEqual(['id', 'price', 'dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to']);
     // ft snapshot runs snapshots only, with selection
     const only = await p.ft(['snapshot', '-s', 'tag:history']);
     expect(only.code, only.output).toBe(0);
