@@ -138,7 +138,8 @@ export function analyseTemplate(ast: hbs.AST.Program, file: string): TemplateAna
         }
         out.config[pair.key] = v;
       }
-    } else if (isBlock || hasArgs || n.type === 'SubExpression') {
+    } else if (isBlock || hasArgs || n.type === 'SubExpression' || (path.parts.length === 1 && name.includes('.'))) {
+      // (a one-part dotted name is a namespaced call, namespaced-calls.ts: a helper even bare and inside #each)
       if (!BUILTIN_BLOCKS.has(name)) out.helpers.push({ value: name, ...pos(n) });
     } else if (contextBlocks === 0) {
       out.lookups.push({ value: name, ...pos(n) });

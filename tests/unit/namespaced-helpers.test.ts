@@ -95,6 +95,9 @@ describe('namespaced helpers', () => {
     expect(other.message).toContain('export const pkg = { fn(...args)');
     const bare = await loadError({ 'models/m.sql': 'select {{dbt.no_such_macro}}\n' });
     expect(bare.message).toContain('ft\'s library of dbt macros has no dbt.no_such_macro');
+    // bare and inside #each, where a plain name reads the item and is not checked
+    const inEach = await loadError({ 'models/m.sql': 'select {{#each (array 1 2)}}{{dbt.no_such_macro}}{{/each}}\n' });
+    expect(inEach.message).toContain('ft\'s library of dbt macros has no dbt.no_such_macro');
   });
 
   it("refuses an unknown helper in a partial when the project loads, naming the partial's file and line", async () => {
