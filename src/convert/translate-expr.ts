@@ -84,7 +84,7 @@ const UNSUPPORTED_CALLS: Record<string, string> = {
   'exceptions.warn': 'warnings from a template have no Handlebars form',
 };
 
-const FILTERS = new Set(['lower', 'upper', 'trim', 'join', 'default', 'd', 'replace']);
+const FILTERS = new Set(['lower', 'upper', 'trim', 'join', 'default', 'd', 'replace', 'length', 'count']);
 const IDENTITY_FILTERS = new Set(['as_bool', 'as_number', 'as_native', 'as_text', 'list', 'string']);
 const METHODS: Record<string, string> = { upper: 'upper', lower: 'lower', strip: 'trim', replace: 'replace' };
 const COMPARE: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge', and: 'and', or: 'or', in: 'in' };
@@ -212,7 +212,7 @@ export class ExprTranslator {
         // keys and values in turn: the order of a Jinja dict is kept
         return sub('dict', e.items.flatMap(([k, v]) => [this.param(k), this.param(v)]));
       case 'cond':
-        throw new Untranslatable('inline if', '`a if c else b` has no Handlebars form: use {% if %} blocks, or a JS helper');
+        return sub('iif', [this.param(e.c), this.param(e.a), ...(e.b ? [this.param(e.b)] : [])]);
     }
   }
 
@@ -334,8 +334,8 @@ export class ExprTranslator {
 
   private filter(e: Extract<Expr, { t: 'filter' }>): string {
     if (IDENTITY_FILTERS.has(e.n)) return this.param(e.e);
-    if (!FILTERS.has(e.n)) throw new Untranslatable(`filter |${e.n}`, `the ${e.n} filter has no ft helper (there are lower, upper, trim, join, default, replace): write a JS helper`);
-    const name = e.n === 'd' ? 'default' : e.n;
+    if (!FILTERS.has(e.n)) throw new Untranslatable(`filter |${e.n}`, `the ${e.n} filter has no ft helper (there are lower, upper, trim, join, default, replace, length): write a JS helper`);
+    const name = e.n === 'd' ? 'default' : e.n === 'count' ? 'length' : e.n;
     if (name === 'default' && (e.args[1] || e.kw.length)) throw new Untranslatable('filter |default', 'default(…, true) has no ft form');
     return sub(name, [this.param(e.e), ...this.args(e)]);
   }

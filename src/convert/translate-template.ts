@@ -282,7 +282,8 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         const f = closeFrame('set');
         if (!f || f.type !== 'set') return unmatched(source);
         out = f.prev;
-        setTarget().set(f.name, { kind: 'block', text: f.out.text });
+        // plain text is a string like any other; text with tags can only be printed where it is used
+        setTarget().set(f.name, f.out.text.includes('{{') ? { kind: 'block', text: f.out.text } : { kind: 'set', expr: { t: 'lit', v: f.out.text } });
         return;
       }
       case 'macro':

@@ -3,7 +3,7 @@ import type Handlebars from 'handlebars';
 /**
  * Small helpers that Jinja has as operators, tests and filters, so templates converted from
  * dbt (`ft convert`) read as they did: `{{#if (and (eq target.name "prod") (not (is_incremental)))}}`,
- * `{{#each (array "a" "b")}}`, `(dict "k" 1)`, `{{cat "a_" m}}`, `{{lower x}}`, `{{default arg 2}}`.
+ * `{{#each (array "a" "b")}}`, `(dict "k" 1)`, `{{cat "a_" m}}`, `{{lower x}}`, `{{default arg 2}}`, `(iif cond a b)`, `(length l)`.
  * Truth is Python's, as in Jinja: an empty string, list or dict is false.
  */
 type Fn = (...args: unknown[]) => unknown;
@@ -58,6 +58,10 @@ export const LOGIC_HELPERS: Record<string, Fn> = {
   trim: (...a) => text(a[0]).trim(),
   replace: (...a) => text(a[0]).split(text(a[1])).join(text(a[2])),
   join: (...a) => (Array.isArray(a[0]) ? a[0].map(text).join(a.length > 2 ? text(a[1]) : '') : text(a[0])),
+  /** Jinja's `length` filter: items of a list, keys of a dict, characters of a string */
+  length: (...a) => (Array.isArray(a[0]) ? a[0].length : a[0] && typeof a[0] === 'object' ? Object.keys(a[0]).length : text(a[0]).length),
+  /** Jinja's inline `a if cond else b`: `(iif cond a b)` */
+  iif: (...a) => (truthy(a[0]) ? a[1] : a.length > 3 ? a[2] : ''),
   array: (...all) => params(all),
   /** `(dict "a" 1 "b" 2)`: keys and values in turn, in their order (a hash's order is not kept by Handlebars); key=value pairs too */
   dict: (...all) => {

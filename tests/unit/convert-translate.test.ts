@@ -97,6 +97,9 @@ describe('ft convert: expressions', () => {
   it('set of literals, lists and dicts is inlined where used; a block set where printed', () => {
     expect(hb(`{% set p = 'shop' %}{% set d = {'k': 'v'} %}{{ p }}-{{ d.k }}-{{ d['k'] }}`)).toBe('shop-v-v');
     expect(hb(`{% set w %}where 1 = 1{% endset %}select 1 {{ w }}`)).toBe('select 1 where 1 = 1');
+    // a block of plain text is a string value too; one holding tags can only be printed
+    expect(hb(`{% set w %}a{% endset %}{{ w ~ 'b' }}`)).toBe('{{cat "a" "b"}}');
+    expect(leftover(`{% set w %}{{ ref('x') }}{% endset %}{{ w ~ 'b' }}`)).toEqual(['set block']);
     expect(leftover(`{% if a %}{% set x = 1 %}{% endif %}{{ x }}`)).toEqual(['conditional set']);
   });
 
@@ -104,7 +107,10 @@ describe('ft convert: expressions', () => {
     const t = hb(`{{ 'a' ~ x ~ 1 }} {{ x | lower }} {{ x | upper }} {{ l | join(', ') }} {{ y | default('d') }} {{ x | trim }} {{ x | replace('A', 'b') }}`);
     expect(t).toBe('{{cat "a" x 1}} {{lower x}} {{upper x}} {{join l ", "}} {{default y "d"}} {{trim x}} {{replace x "A" "b"}}');
     expect(render(t, { x: ' Ab ', l: ['p', 'q'] })).toBe('a Ab 1  ab   AB  p, q d Ab  bb ');
-    expect(leftover(`{{ l | length }}`)).toEqual(['filter |length']);
+    expect(leftover(`{{ l | first }}`)).toEqual(['filter |first']);
+    const t2 = hb(`{{ l | length }} {{ 'a' if l | length > 1 else 'b' }} {{ 'c' if not l }}`);
+    expect(t2).toBe('{{length l}} {{iif (gt (length l) 1) "a" "b"}} {{iif (not l) "c"}}');
+    expect(render(t2, { l: ['x', 'y'] })).toBe('2 a ');
   });
 
   it('macro definitions become partials with their defaults; calls pass arguments by name', () => {

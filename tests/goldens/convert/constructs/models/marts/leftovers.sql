@@ -5,7 +5,7 @@ delete from {{this}}
 
 select
     {{ var('base', 1) + 1 }} as plus_one,
-    {{ 'a' if target.name == 'prod' else 'b' }} as inline_if,
+    {{iif (eq target.name "prod") "a" "b"}} as inline_if,
     {{ graph.nodes | length }} as node_count,
     {% for i in range(3) %}{{i}} as n{{i}},{% endfor %}
     {% for m in ['a', 'b'] if m != 'b' %}'{{m}}' as m_{{m}},{% endfor %}
