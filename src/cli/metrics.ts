@@ -87,6 +87,8 @@ export async function metricsQueryCommand(flags: MetricsQueryFlags): Promise<num
     rows = await adapter.withSession(async (s) => (await s.execute(compiled.sql)).rows);
   } catch (e) {
     const err = e as DbError;
+    // ER_NO_SUCH_TABLE: a semantic model's model is not built (yet) in this target
+    if (err.errno === 1146) throw new FtError(`the metrics query failed on the server: ${err.sqlMessage}. Build the models the metrics read first: ft build -s ${req.metrics.map((m) => `+metric:${m}`).join(' ')}`, 1);
     if (err.sqlMessage) throw new FtError(`the metrics query failed on the server: ${err.sqlMessage}. A dimension's or measure's expr may name a column the model lacks; --explain prints the SQL.`, 1);
     throw e;
   } finally {
