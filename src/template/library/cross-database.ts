@@ -55,16 +55,24 @@ export const TYPES = {
 
 const INTEGER_TYPE = /^(signed|unsigned|int|integer|bigint|smallint|tinyint|signed integer|unsigned integer)$/i;
 const DECIMAL_TYPE = /^(decimal|numeric|double|float|real)\b/i;
+const DATE_TYPE = /^(date|datetime|timestamp)(\(\d\))?$/i;
+/** YYYY-MM-DD[ hh:mm[:ss[.ffffff]]] with months, days, hours, minutes and seconds in range */
+const DATE_SHAPE = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?)?$';
 
 /**
- * cast(x as type) that gives NULL, not an error, for text that is no number: MySQL's CAST
- * turns 'abc' into 0 with a warning, and a strict-mode CREATE TABLE … AS turns the warning
- * into an error. Other types are cast as they are.
+ * cast(x as type) that gives NULL, not an error, for text that is no number or no date: MySQL's
+ * CAST turns 'abc' into 0 (and '2024-02-30' into NULL) with a warning, and a strict-mode
+ * CREATE TABLE … AS turns the warning into an error. Other types are cast as they are.
  */
 function safeCast(field: string, type: string): string {
   const t = type.trim();
   if (INTEGER_TYPE.test(t)) return `case when trim(${field}) regexp '^[-+]?[0-9]+$' then cast(${field} as ${/^unsigned/i.test(t) ? 'unsigned' : 'signed'}) end`;
   if (DECIMAL_TYPE.test(t)) return `case when trim(${field}) regexp '^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$' then cast(${field} as ${t}) end`;
+  if (DATE_TYPE.test(t)) {
+    // the shape first, then the day against the month's last (nested CASEs: the inner one only runs on the right shape)
+    const text = `trim(${field})`;
+    return `case when ${text} regexp '${DATE_SHAPE}' then case when cast(substr(${text}, 9, 2) as unsigned) <= dayofmonth(last_day(cast(concat(left(${text}, 7), '-01') as date))) then cast(${field} as ${t}) end end`;
+  }
   return `cast(${field} as ${t})`;
 }
 

@@ -79,6 +79,12 @@ case when trim('abc') regexp '^[-+]?[0-9]+$' then cast('abc' as signed) end
 -- {{dbt.safe_cast "'1.5'" "decimal(10,2)"}}
 case when trim('1.5') regexp '^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$' then cast('1.5' as decimal(10,2)) end
 
+-- {{dbt.safe_cast "'2024-02-30'" "date"}}
+case when trim('2024-02-30') regexp '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?)?$' then case when cast(substr(trim('2024-02-30'), 9, 2) as unsigned) <= dayofmonth(last_day(cast(concat(left(trim('2024-02-30'), 7), '-01') as date))) then cast('2024-02-30' as date) end end
+
+-- {{dbt.safe_cast "'2024-02-29 10:30:00'" "datetime"}}
+case when trim('2024-02-29 10:30:00') regexp '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?)?$' then case when cast(substr(trim('2024-02-29 10:30:00'), 9, 2) as unsigned) <= dayofmonth(last_day(cast(concat(left(trim('2024-02-29 10:30:00'), 7), '-01') as date))) then cast('2024-02-29 10:30:00' as datetime) end end
+
 -- {{dbt.cast_bool_to_text "1 = 1"}}
 case when (1 = 1) then 'true' when not (1 = 1) then 'false' end
 
