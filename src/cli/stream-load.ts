@@ -102,6 +102,7 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
     maxLineBytes: wrap(() => parseByteSize(pick<string | number>(flags.maxLineBytes, 'max_line_bytes', '1MiB'), 'max_line_bytes')),
     cleanSource: cleanSource as StreamLoadOptions['cleanSource'],
     logFormat: out.json ? 'json' : 'text',
+    debug: Boolean(flags.debug),
     statusIntervalMs: wrap(() => parseDuration(flags.statusInterval ?? '5s', '--status-interval')),
     log: (line) => process.stdout.write(`${line}\n`),
     signal: controller.signal,

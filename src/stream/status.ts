@@ -43,9 +43,9 @@ export class StreamLog {
 
   summary(s: StreamLoadSummary): void {
     this.emit(
-      { level: 'info', event: 'summary', ...s, seconds: round1(s.seconds), eventsPerSecond: Math.round(s.eventsPerSecond) },
+      { level: 'info', event: 'summary', ...s, seconds: round1(s.seconds), loadingSeconds: round1(s.loadingSeconds), eventsPerSecond: Math.round(s.eventsPerSecond) },
       `stream-load done: ${n(s.files)} file(s), ${n(s.batches)} batch(es), ${n(s.rowsLoaded)} rows loaded, ${n(s.rowsRejected)} rejected, ` +
-        `${formatBytes(s.bytes)} in ${round1(s.seconds)}s (${n(s.eventsPerSecond)} events/s)`,
+        `${formatBytes(s.bytes)} in ${round1(s.seconds)}s (${n(s.eventsPerSecond)} events/s over ${round1(s.loadingSeconds)}s of loading)`,
     );
   }
 }

@@ -104,6 +104,11 @@ class StreamLoader {
   /** --once: since when only files still being written have been waiting (0: not now) */
   private unsettledSince = 0;
   private files = 0;
+  /** files found already loaded since the last line saying how many */
+  private skippedFiles = 0;
+  /** time spent on batches (building, committing); since when, while one is under way */
+  private loadingMs = 0;
+  private workingSince: number | null = null;
   private batches = 0;
   private rowsLoaded = 0;
   private rowsRejected = 0;
@@ -177,7 +182,10 @@ class StreamLoader {
       await this.landing?.close();
       if (this.stdin) await this.stdin.reader.close().catch(() => undefined);
     }
+    this.flushSkipped();
+    this.idle();
     const seconds = (Date.now() - this.started) / 1000;
+    const loadingSeconds = this.loadingMs / 1000;
     const summary: StreamLoadSummary = {
       files: this.files,
       batches: this.batches,
@@ -185,7 +193,9 @@ class StreamLoader {
       rowsRejected: this.rowsRejected,
       bytes: this.bytes,
       seconds,
-      eventsPerSecond: seconds > 0 ? (this.rowsLoaded + this.rowsRejected) / seconds : 0,
+      loadingSeconds,
+      // over the time spent loading: a watching loader's idle hours would make it meaningless
+      eventsPerSecond: loadingSeconds > 0 ? (this.rowsLoaded + this.rowsRejected) / loadingSeconds : 0,
     };
     this.log.summary(summary);
     return summary;
@@ -354,9 +364,27 @@ class StreamLoader {
 
   private async alreadyLoaded(entry: LandingEntry, row: CheckpointRow): Promise<void> {
     const landing = this.landing!;
-    this.note('info', `${entry.rel} is already loaded (as ${row.sourceFile}); skipping it`, { event: 'skip', file: entry.rel, loadedAs: row.sourceFile });
+    // on restart every loaded file is found again: one line counts them, --debug names each
+    // (--log-format json keeps its event per file)
+    const json = this.o.logFormat === 'json';
+    if (this.o.debug || json) this.note('info', `${entry.rel} is already loaded (as ${row.sourceFile}); skipping it`, { event: 'skip', file: entry.rel, loadedAs: row.sourceFile });
+    if (!json) this.skippedFiles++;
     landing.markDone(entry, entry.size);
     if (this.o.cleanSource) await landing.clean(entry, this.o.cleanSource);
+  }
+
+  private flushSkipped(): void {
+    if (!this.skippedFiles) return;
+    const n = this.skippedFiles;
+    this.skippedFiles = 0;
+    this.note('info', `${n} file${n === 1 ? '' : 's'} already loaded, skipped`, { event: 'skipped_files', files: n });
+  }
+
+  /** No batch under way: the time since one began counts as loading. */
+  private idle(): void {
+    if (this.workingSince === null) return;
+    this.loadingMs += performance.now() - this.workingSince;
+    this.workingSince = null;
   }
 
   private async loop(planner: BatchPlanner, writer: BatchWriter): Promise<void> {
@@ -385,9 +413,13 @@ class StreamLoader {
           if (landing) await landing.refresh();
           const t0 = performance.now();
           batch = await planner.build();
+          if (batch) this.workingSince ??= t0;
           if (DEBUG && batch) this.note('debug', `built a batch of ${batch.rows} rows in ${(performance.now() - t0).toFixed(0)} ms`);
         }
+        this.workingSince ??= batch ? performance.now() : null;
+        this.flushSkipped();
         if (!batch) {
+          this.idle();
           if (this.stdin?.ended) break;
           if (o.once && landing?.allDone()) break;
           if (o.once && landing && this.giveUpOnUnsettled(landing)) break;

@@ -32,6 +32,8 @@ export interface StreamLoadOptions {
   /** Directory, glob (`landing/events/*.ndjson`), or `-` for stdin. */
   path: string;
   format: 'ndjson' | 'csv';
+  /** a line per file skipped as already loaded (else one line counting them) */
+  debug?: boolean;
   /** Glob of file names (relative to the directory) to load; default: every file. */
   pattern?: string;
   /** Process everything present and exit (Spark's availableNow trigger). */
@@ -88,7 +90,9 @@ export interface StreamLoadSummary {
   /** Source bytes committed. */
   bytes: number;
   seconds: number;
-  /** (rowsLoaded + rowsRejected) / seconds. */
+  /** time spent reading and committing batches, not waiting for files */
+  loadingSeconds: number;
+  /** (rowsLoaded + rowsRejected) / loadingSeconds */
   eventsPerSecond: number;
 }
 

@@ -93,6 +93,28 @@ export const dbtDate: MacroFamily = {
     defaults: { date: null, tz: null },
     render: (a, c) => `cast(${dateAdd('day', '6', weekStart(dateOr(a.date, tzArg(a.tz, c), c)))} as date)`,
   },
+  iso_week_start: {
+    params: ['date', 'tz'],
+    defaults: { date: null, tz: null },
+    render: (a, c) => `cast(${dateTrunc('week', dateOr(a.date, tzArg(a.tz, c), c))} as date)`,
+  },
+  iso_week_end: {
+    params: ['date', 'tz'],
+    defaults: { date: null, tz: null },
+    render: (a, c) => `cast(${dateAdd('day', '6', dateTrunc('week', dateOr(a.date, tzArg(a.tz, c), c)))} as date)`,
+  },
+  last_month_number: { params: ['tz'], defaults: { tz: null }, render: (a, c) => `month(${nMonthsFrom(-1)({ n: 1, tz: a.tz }, c)})` },
+  next_month_number: { params: ['tz'], defaults: { tz: null }, render: (a, c) => `month(${nMonthsFrom(1)({ n: 1, tz: a.tz }, c)})` },
+  last_month_name: {
+    params: ['short', 'tz'],
+    defaults: { short: true, tz: null },
+    render: (a, c) => `date_format(${nMonthsFrom(-1)({ n: 1, tz: a.tz }, c)}, '${boolArg(a.short, 'short', c) ? '%b' : '%M'}')`,
+  },
+  next_month_name: {
+    params: ['short', 'tz'],
+    defaults: { short: true, tz: null },
+    render: (a, c) => `date_format(${nMonthsFrom(1)({ n: 1, tz: a.tz }, c)}, '${boolArg(a.short, 'short', c) ? '%b' : '%M'}')`,
+  },
   iso_week_of_year: { params: ['date'], render: (a, c) => `week(${sqlText(a.date, 'date', c)}, 3)` },
   week_of_year: { params: ['date'], render: (a, c) => `week(${sqlText(a.date, 'date', c)}, 0)` },
   date_part: {

@@ -70,6 +70,24 @@ cast(date_sub(cast(cast('2024-03-15 13:45:12' as datetime) as date), interval (d
 -- {{dbt_date.week_end "cast('2024-03-15 13:45:12' as datetime)"}}
 cast(date_add(cast(date_sub(cast(cast('2024-03-15 13:45:12' as datetime) as date), interval (dayofweek(cast('2024-03-15 13:45:12' as datetime)) - 1) day) as date), interval (6) day) as date)
 
+-- {{dbt_date.iso_week_start "cast('2024-03-15 13:45:12' as datetime)"}}
+cast(cast(date_sub(cast(cast('2024-03-15 13:45:12' as datetime) as date), interval weekday(cast('2024-03-15 13:45:12' as datetime)) day) as datetime) as date)
+
+-- {{dbt_date.iso_week_end "cast('2024-03-15 13:45:12' as datetime)"}}
+cast(date_add(cast(date_sub(cast(cast('2024-03-15 13:45:12' as datetime) as date), interval weekday(cast('2024-03-15 13:45:12' as datetime)) day) as datetime), interval (6) day) as date)
+
+-- month(current_date() - interval 1 month) = {{dbt_date.last_month_number}}
+month(current_date() - interval 1 month) = month(cast(date_format(date_add(cast(now() as date), interval (-1) month), '%Y-%m-01') as datetime))
+
+-- month(current_date() + interval 1 month) = {{dbt_date.next_month_number}}
+month(current_date() + interval 1 month) = month(cast(date_format(date_add(cast(now() as date), interval (1) month), '%Y-%m-01') as datetime))
+
+-- date_format(current_date() - interval 1 month, '%M') = {{dbt_date.last_month_name short=false}}
+date_format(current_date() - interval 1 month, '%M') = date_format(cast(date_format(date_add(cast(now() as date), interval (-1) month), '%Y-%m-01') as datetime), '%M')
+
+-- date_format(current_date() + interval 1 month, '%b') = {{dbt_date.next_month_name}}
+date_format(current_date() + interval 1 month, '%b') = date_format(cast(date_format(date_add(cast(now() as date), interval (1) month), '%Y-%m-01') as datetime), '%b')
+
 -- {{dbt_date.iso_week_of_year "cast('2024-03-15 13:45:12' as datetime)"}}
 week(cast('2024-03-15 13:45:12' as datetime), 3)
 
