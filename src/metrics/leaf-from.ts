@@ -3,7 +3,7 @@
 // SQL over the model's own columns), plus the models joined one entity away.
 import { dateTrunc } from '../adapters/mysql/mysql-date-trunc.js';
 import { didYouMean } from '../util/suggest.js';
-import { findDimension, linkableNames } from './linkable.js';
+import { findDimension, findDimensionTwoAway, linkableNames, type DimensionHome } from './linkable.js';
 import { itemName, originError, type GroupItem, type Origin } from './query-items.js';
 import type { LinkedModel, SemanticLayer } from './semantic-layer.js';
 import { GRAINS, type SemanticDimension, type SemanticMeasure, type TimeGrain } from './types.js';
@@ -88,18 +88,17 @@ export class LeafFrom {
       if (!e) throw this.unknown(item, origin);
       return this.base.col('e', e.name, e.expr);
     }
-    const home = findDimension(this.layer, this.model, item.entity, item.dim);
-    if (!home) throw this.unknown(item, origin);
     let scope = this.base;
-    if (home.via) {
-      const key = `${home.via.from.name}:${home.model.name}`;
-      let join = this.joins.get(key);
-      if (!join) {
-        const s = new ModelScope(home.model, `${this.alias}j${this.joins.size + 1}`);
-        join = { scope: s, on: `${s.col('e', home.via.to.name, home.via.to.expr)} = ${this.base.col('e', home.via.from.name, home.via.from.expr)}` };
-        this.joins.set(key, join);
-      }
-      scope = join.scope;
+    let home: DimensionHome | undefined;
+    if (item.via) {
+      const two = findDimensionTwoAway(this.layer, this.model, item.via, item.entity, item.dim);
+      if (!two) throw this.unknown(item, origin);
+      scope = this.join(this.join(this.base, two.first), two.second);
+      home = two.second;
+    } else {
+      home = findDimension(this.layer, this.model, item.entity, item.dim);
+      if (!home) throw this.unknown(item, origin);
+      if (home.via) scope = this.join(this.base, home);
     }
     const d = home.dimension;
     const col = scope.col('d', d.name, d.expr);
@@ -110,6 +109,18 @@ export class LeafFrom {
     const grain = item.grain ?? d.grain!;
     this.checkGrain(grain, d, home.model.name, origin, `${item.entity}__${item.dim}`);
     return dateTrunc(col, grain);
+  }
+
+  /** The model `home` names, joined to `from` on its entity (each join once). */
+  private join(from: ModelScope, home: DimensionHome): ModelScope {
+    const key = `${from.alias}:${home.via!.from.name}:${home.model.name}`;
+    let join = this.joins.get(key);
+    if (!join) {
+      const s = new ModelScope(home.model, `${this.alias}j${this.joins.size + 1}`);
+      join = { scope: s, on: `${s.col('e', home.via!.to.name, home.via!.to.expr)} = ${from.col('e', home.via!.from.name, home.via!.from.expr)}` };
+      this.joins.set(key, join);
+    }
+    return join.scope;
   }
 
   private checkGrain(grain: TimeGrain, dim: SemanticDimension, model: string, origin: Origin, what: string): void {

@@ -31,6 +31,23 @@ export function findDimension(layer: SemanticLayer, base: LinkedModel, entity: s
   return undefined;
 }
 
+/**
+ * Where `via__entity__dim` is: `via` joins `base` to the model where it is primary or unique,
+ * and that model reaches the dimension one entity further.
+ */
+export function findDimensionTwoAway(layer: SemanticLayer, base: LinkedModel, via: string, entity: string, dim: string): { first: DimensionHome; second: DimensionHome } | undefined {
+  const from = base.entities.find((e) => e.name === via);
+  if (!from) return undefined;
+  for (const model of layer.models.values()) {
+    if (model === base) continue;
+    const to = model.entities.find((e) => e.name === via && IDENTIFYING.has(e.type));
+    if (!to) continue;
+    const second = findDimension(layer, model, entity, dim);
+    if (second?.via) return { first: { model, dimension: second.dimension, via: { from, to } }, second };
+  }
+  return undefined;
+}
+
 /** Every name a measure of `base` can be grouped by (time dimensions at their declared grain). */
 export function linkableNames(layer: SemanticLayer, base: LinkedModel): string[] {
   const out = new Set<string>(['metric_time']);

@@ -8,7 +8,8 @@ import { GRAINS, type TimeGrain } from './types.js';
 
 export type GroupItem =
   | { kind: 'metric_time'; grain?: TimeGrain }
-  | { kind: 'dimension'; entity: string; dim: string; grain?: TimeGrain }
+  /** `via`: the entity joined first, for a dimension two entities away (customer__country__region) */
+  | { kind: 'dimension'; entity: string; dim: string; grain?: TimeGrain; via?: string }
   | { kind: 'entity'; entity: string };
 
 /** Where a query item or filter was written, for messages. */
@@ -25,7 +26,7 @@ export const originError = (origin: Origin, message: string): FtError => new FtE
 export function itemName(item: GroupItem): string {
   if (item.kind === 'metric_time') return item.grain ? `metric_time__${item.grain}` : 'metric_time';
   if (item.kind === 'entity') return item.entity;
-  return `${item.entity}__${item.dim}${item.grain ? `__${item.grain}` : ''}`;
+  return `${item.via ? `${item.via}__` : ''}${item.entity}__${item.dim}${item.grain ? `__${item.grain}` : ''}`;
 }
 
 function grainOf(v: string, origin: Origin): TimeGrain {
@@ -46,8 +47,11 @@ export function parseItemName(raw: string, origin: Origin): GroupItem {
   if (parts.some((p) => !p)) throw originError(origin, `"${raw}" has an empty part between "__".`);
   if (parts.length === 1) return { kind: 'entity', entity: parts[0]! };
   if (parts.length === 2) return { kind: 'dimension', entity: parts[0]!, dim: parts[1]! };
-  if (parts.length === 3 && GRAINS.includes(parts[2]!.toLowerCase() as TimeGrain)) return { kind: 'dimension', entity: parts[0]!, dim: parts[1]!, grain: parts[2]!.toLowerCase() as TimeGrain };
-  throw originError(origin, `"${raw}" goes through more than one entity (${parts.slice(0, -1).join(' → ')}); ft joins one entity away from a measure's semantic model: name the dimension by the entity that holds it (entity__dimension).`);
+  const isGrain = (p: string): boolean => GRAINS.includes(p.toLowerCase() as TimeGrain);
+  if (parts.length === 3 && isGrain(parts[2]!)) return { kind: 'dimension', entity: parts[0]!, dim: parts[1]!, grain: parts[2]!.toLowerCase() as TimeGrain };
+  if (parts.length === 3) return { kind: 'dimension', via: parts[0]!, entity: parts[1]!, dim: parts[2]! };
+  if (parts.length === 4 && isGrain(parts[3]!)) return { kind: 'dimension', via: parts[0]!, entity: parts[1]!, dim: parts[2]!, grain: parts[3]!.toLowerCase() as TimeGrain };
+  throw originError(origin, `"${raw}" goes through more than two entities (${parts.slice(0, -1).join(' → ')}); ft joins up to two entities away from a measure's semantic model.`);
 }
 
 const CALL = /^\s*(Dimension|TimeDimension|Entity|Metric)\s*\(((?:[^()'"]|'[^']*'|"[^"]*")*)\)((?:\s*\.\s*\w+\s*\((?:[^()'"]|'[^']*'|"[^"]*")*\))*)\s*$/;

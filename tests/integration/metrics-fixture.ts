@@ -11,6 +11,7 @@
  *              o4 c3 2026-01-12 09:00:00  40.00
  *              o5 c2 2026-02-02 08:00:00  50.00 gift
  *              o6 c1 2026-02-03 15:00:00  60.00
+ *   countries  FR West, DE Central
  *   visits     v2 c2 2026-01-04 12:00:00, v1 c1 2026-01-05 09:00:00, v4 c1 2026-01-06 11:00:00,
  *              v3 c3 2026-01-12 08:00:00, v5 c3 2026-02-10 10:00:00
  * (2026-01-05, 01-12 and 02-02 are Mondays.)
@@ -50,9 +51,16 @@ semantic_models:
       agg_time_dimension: signup_date
     entities:
       - {name: customer, type: primary, expr: customer_id}
+      - {name: country, type: foreign, expr: country}
     dimensions:
       - {name: country, type: categorical}
       - {name: signup_date, type: time, type_params: {time_granularity: day}}
+  - name: countries
+    model: ref('countries')
+    entities:
+      - {name: country, type: primary, expr: country_code}
+    dimensions:
+      - {name: region, type: categorical}
   - name: visits
     model: ref('visits')
     defaults:
@@ -160,9 +168,10 @@ export async function shopProject(label: string): Promise<TestProject> {
       'orders.sql': '{{config materialized="view"}}\nselect * from {{source "raw" "orders"}}\n',
       'customers.sql': '{{config materialized="view"}}\nselect * from {{source "raw" "customers"}}\n',
       'visits.sql': '{{config materialized="view"}}\nselect * from {{source "raw" "visits"}}\n',
+      'countries.sql': '{{config materialized="view"}}\nselect * from {{source "raw" "countries"}}\n',
     },
     yaml: {
-      'sources.yml': 'version: 2\nsources:\n  - name: raw\n    schema: "{{target.database}}_raw"\n    tables: [{name: orders}, {name: customers}, {name: visits}]\n',
+      'sources.yml': 'version: 2\nsources:\n  - name: raw\n    schema: "{{target.database}}_raw"\n    tables: [{name: orders}, {name: customers}, {name: visits}, {name: countries}]\n',
       'semantic.yml': SEMANTIC_YAML,
     },
   });
@@ -170,6 +179,8 @@ export async function shopProject(label: string): Promise<TestProject> {
   await p.query(`CREATE DATABASE ${raw}`);
   await p.query(`CREATE TABLE ${raw}.customers (customer_id varchar(10) primary key, country char(2), signup_date date)`);
   await p.query(`INSERT INTO ${raw}.customers VALUES ('c1', 'FR', '2025-12-01'), ('c2', 'DE', '2026-01-03'), ('c3', 'FR', '2025-12-20')`);
+  await p.query(`CREATE TABLE ${raw}.countries (country_code char(2) primary key, region varchar(20))`);
+  await p.query(`INSERT INTO ${raw}.countries VALUES ('FR', 'West'), ('DE', 'Central')`);
   await p.query(`CREATE TABLE ${raw}.orders (order_id varchar(10) primary key, customer_id varchar(10), ordered_at datetime, amount decimal(10,2), is_gift tinyint)`);
   await p.query(
     `INSERT INTO ${raw}.orders VALUES ('o1', 'c1', '2026-01-05 10:00:00', 10, 0), ('o2', 'c1', '2026-01-06 11:30:00', 20, 1), ('o3', 'c2', '2026-01-06 12:00:00', 30, 0),

@@ -65,6 +65,11 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
       { customer__signup_date__month: '2025-12-01', revenue: 135 },
       { customer__signup_date__month: '2026-01-01', revenue: 80 },
     ]);
+    // two entities away: order → customer → country
+    expect(await metricRows(p, ['--metrics', 'revenue', '--group-by', 'customer__country__region', '--where', "{{ Dimension('customer__country__region') }} <> 'North'"])).toEqual([
+      { customer__country__region: 'Central', revenue: 80 },
+      { customer__country__region: 'West', revenue: 135 },
+    ]);
     expect(await metricRows(p, ['--metrics', 'revenue', '--group-by', 'customer', '--order-by', '-revenue'])).toEqual([
       { customer: 'c1', revenue: 90 },
       { customer: 'c2', revenue: 80 },
@@ -232,7 +237,7 @@ describe('ft metrics query', { timeout: 240_000 }, () => {
     const parse = await p.ft(['parse']);
     expect(parse.code, parse.output).toBe(0);
     const m = p.readJson('target/manifest.json');
-    expect(Object.keys(m.semantic_models).sort()).toEqual(['semantic_model.proj.customers', 'semantic_model.proj.orders', 'semantic_model.proj.visits']);
+    expect(Object.keys(m.semantic_models).sort()).toEqual(['semantic_model.proj.countries', 'semantic_model.proj.customers', 'semantic_model.proj.orders', 'semantic_model.proj.visits']);
     expect(m.semantic_models['semantic_model.proj.orders']).toMatchObject({
       resource_type: 'semantic_model',
       model: "ref('orders')",

@@ -15,7 +15,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const PROFILES = 'p:\n  target: dev\n  outputs:\n    dev: {type: mysql, host: 127.0.0.1, port: 3306, user: root, password: "", database: db_dev}\n';
-const MODELS = { 'models/orders.sql': 'select 1 as order_id\n', 'models/customers.sql': 'select 1 as customer_id\n', 'models/visits.sql': 'select 1 as visit_id\n' };
+const MODELS = { 'models/orders.sql': 'select 1 as order_id\n', 'models/customers.sql': 'select 1 as customer_id\n', 'models/visits.sql': 'select 1 as visit_id\n', 'models/countries.sql': 'select 1 as country_code\n' };
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'ft-metrics-'));
@@ -62,7 +62,7 @@ describe('reading the semantic layer', () => {
     const { p, warnings } = await load(SEMANTIC_YAML);
     expect(warnings).toEqual([]);
     const layer = p.semantic!;
-    expect([...layer.models.keys()]).toEqual(['orders', 'customers', 'visits']);
+    expect([...layer.models.keys()]).toEqual(['orders', 'customers', 'countries', 'visits']);
     expect(layer.models.get('customers')!.node_id).toBe('model.p.customers');
     expect(layer.models.get('orders')!.relation).toBe('`db_dev`.`orders`');
     expect(layer.metrics.get('median_amount')).toMatchObject({ type: 'simple', from_measure: true });
@@ -188,7 +188,8 @@ describe('compiling a metrics query', () => {
   });
 
   it('says what it cannot do', async () => {
-    expect(await compileError({ metrics: ['revenue'], groupBy: ['customer__region__country'] })).toMatch(/--group-by: "customer__region__country" goes through more than one entity/);
+    expect(await compileError({ metrics: ['revenue'], groupBy: ['order__customer__country__region'] })).toMatch(/--group-by: "order__customer__country__region" goes through more than two entities/);
+    expect(await compileError({ metrics: ['revenue'], groupBy: ['customer__country__regio'] })).toMatch(/"customer__country__regio" is not a dimension or entity reachable from semantic model orders/);
     expect(await compileError({ metrics: ['revenue_2d'] })).toMatch(/metric revenue_2d: a cumulative metric with a window or grain_to_date needs metric_time in the group by/);
     expect(await compileError({ metrics: ['revenue'], where: ["{{ Dimension('customer__country') = 'FR'"] })).toMatch(/--where: unbalanced \{\{ \}\}/);
     expect(await compileError({ metrics: ['revenue'], where: ["{{ Dimension(customer__country) }} = 'FR'"] })).toMatch(/arguments must be quoted strings/);
