@@ -36,7 +36,7 @@ import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
-import { renderYamlTemplates } from './yaml-templates.js';
+import { renderConfigTemplates, renderYamlTemplates } from './yaml-templates.js';
 import { generateAliasName, generateSchemaName } from './generate-names.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
@@ -63,6 +63,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const config = loadProjectConfig(root, warn);
   const target = loadTarget(root, config.profile, opts);
   const vars = resolveVars(config, opts.vars ?? {});
+  // folder-level config may be computed from vars, env_var and target, as in dbt_project.yml
+  for (const level of [config.models, config.seeds, config.snapshots, config.tests]) renderConfigTemplates(level, { vars, target }, config.file);
 
   // every folder is listed once for the whole load (and not again if the caller listed it)
   const listings: Listings = opts.stamps?.listings ?? new Map();

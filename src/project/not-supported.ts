@@ -4,6 +4,7 @@
 import { jinjaHint } from '../template/jinja-hint.js';
 import { FtError } from '../util/errors.js';
 import type { YamlWithLines } from './yaml-file.js';
+import { rendersFully } from './yaml-templates.js';
 
 const ACCESS = 'ft does not enforce model access or groups yet';
 const MICROBATCH = 'ft does not build microbatch models yet';
@@ -122,6 +123,8 @@ export function rejectYamlJinja(doc: YamlWithLines, text: string, file: string):
   const walk = (v: unknown, line: number): void => {
     if (typeof v === 'string') {
       if (!JINJA.test(v)) return;
+      // var, env_var and target are rendered (yaml-templates.ts): project.yml's once the vars are known
+      if (rendersFully(v)) return;
       const hint = jinjaHint(v);
       if (!hint) return;
       // the line holding this value's own Jinja (var and env_var before it on other lines are rendered)

@@ -230,3 +230,42 @@ function keyLineFrom(text: string, key: string, from: number): number {
   for (let i = Math.max(0, from - 1); i < lines.length; i++) if (re.test(lines[i]!)) return i + 1;
   return from;
 }
+
+/** Whether every `{{ … }}` of a string is one this module renders (var, env_var, target). */
+export function rendersFully(s: string): boolean {
+  if (!s.includes('{{') || s.includes('{%')) return false;
+  const ctx: YamlTemplateContext = { vars: new Proxy({}, { get: () => 'x', has: () => true, getOwnPropertyDescriptor: () => ({ value: 'x', enumerable: true, configurable: true }) }), target: { targetName: 'x', database: 'x', type: 'x', profileName: 'x' } };
+  let all = true;
+  for (const m of s.matchAll(EXPR)) {
+    try {
+      if (evaluate(m[1]!, ctx, { file: '', line: 0 }, { env: false }) === NOT_OURS) all = false;
+    } catch {
+      // a missing variable is still one this module renders (and then reports)
+    }
+  }
+  return all;
+}
+
+/**
+ * Renders var/env_var/target templates in a project.yml mapping (folder-level config such as
+ * `+enabled: "{{ var('x', false) }}"` or `+schema: "{{ env_var('S') }}"`), in place, once the
+ * vars are known. Hooks' other templates (`{{ this }}`) are left for their render.
+ */
+export function renderConfigTemplates(value: unknown, ctx: YamlTemplateContext, file: string): void {
+  const reads = { env: false };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        if (typeof x === 'string' && x.includes('{{')) v[i] = renderString(x, ctx, { file, line: 0 }, reads);
+        else walk(x);
+      });
+    } else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const [k, x] of Object.entries(o)) {
+        if (typeof x === 'string' && x.includes('{{')) o[k] = renderString(x, ctx, { file, line: 0 }, reads);
+        else walk(x);
+      }
+    }
+  };
+  walk(value);
+}

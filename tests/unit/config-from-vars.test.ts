@@ -51,6 +51,15 @@ describe('{{config}} values computed from vars', () => {
     expect(n.config.meta).toEqual({ owner: 'nobody' });
   });
 
+  it('renders folder-level config of project.yml from vars and env_var', async () => {
+    process.env.FT_CFG_SCHEMA = 'staging';
+    const projectYml = 'models:\n  p:\n    +enabled: "{{ var(\'load_all\', false) }}"\n    kept:\n      +enabled: true\n      +schema: "{{env_var \'FT_CFG_SCHEMA\'}}"\n';
+    const p = await load({ 'dropped.sql': 'select 1 as x', 'kept/k.sql': 'select 1 as y' }, undefined, projectYml);
+    expect([...p.nodes.keys()].filter((k) => k.startsWith('model.'))).toEqual(['model.p.k']);
+    expect(p.nodes.get('model.p.k')!.schema).toBe('db_staging');
+    expect((await load({ 'dropped.sql': 'select 1 as x' }, { load_all: true }, projectYml)).nodes.has('model.p.dropped')).toBe(true);
+  });
+
   it('names the file when a required var is missing, and the line for a value it cannot compute', async () => {
     const missing = load({ 'm.sql': '{{config enabled=(var "nowhere")}}\nselect 1 as x' });
     await expect(missing).rejects.toThrow(FtError);

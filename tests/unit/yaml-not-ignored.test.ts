@@ -217,8 +217,11 @@ describe('Jinja left in YAML values', () => {
       }),
     );
     expect(e.format()).toMatch(/^models\/schema\.yml:8: .*Jinja statement.*\{\{#if/);
-    const p = await loadError(project({ 'project.yml': 'name: p\nprofile: p\nmodels:\n  p:\n    +schema: "{{ env_var(\'S\') }}"\n' }));
-    expect(p.format()).toMatch(/^project\.yml:5: .*\{\{env_var "S"\}\}/);
+    // var/env_var/target in project.yml are rendered once the vars are known; an unset variable says so
+    const p = await loadError(project({ 'project.yml': 'name: p\nprofile: p\nmodels:\n  p:\n    +schema: "{{ env_var(\'FT_UNSET_S\') }}"\n' }));
+    expect(p.format()).toMatch(/^project\.yml: environment variable FT_UNSET_S is not set and has no default/);
+    const macro = await loadError(project({ 'project.yml': 'name: p\nprofile: p\nmodels:\n  p:\n    +schema: "{{ my_schema() }}"\n' }));
+    expect(macro.format()).toMatch(/^project\.yml:5: .*my_schema/);
   });
 
   it('Handlebars where ft renders it is left alone', async () => {
