@@ -122,6 +122,14 @@ export class Introspector {
   private readonly queries = new Map<string, QueryRow[]>();
   /** a query that failed, with its error, thrown to the render that asks for it (not to whichever render fetched) */
   private readonly failed = new Map<string, FtError>();
+  /**
+   * builds reported (built()), in all and per relation: an answer read while its relation (or,
+   * for a query, any relation) was being built may be stale, so it is not kept — the render
+   * asks again (a read started before a parent was built ended after it: a thread building a
+   * model fetched its wishes while another thread built the parent)
+   */
+  private builds = 0;
+  private readonly buildsOf = new Map<string, number>();
   private readonly wantedRelations = new Map<string, { schema: string; name: string }>();
   private readonly wantedQueries = new Map<string, ReadSite>();
   private chain: Promise<void> = Promise.resolve();
@@ -192,9 +200,11 @@ export class Introspector {
     this.wantedQueries.clear();
     const db = rels.length || queries.length ? await this.db() : undefined;
     if (db && rels.length) {
+      const buildsBefore = rels.map(([key]) => this.buildsOf.get(key) ?? 0);
       const found = await db.describeRelations(rels.map(([, r]) => r));
       this.roundTrips++;
-      for (const [key, r] of rels) {
+      for (const [i, [key, r]] of rels.entries()) {
+        if ((this.buildsOf.get(key) ?? 0) !== buildsBefore[i]) continue;
         const d = found.get(`${r.schema}.${r.name}`);
         this.relationsRead.push(`${r.schema}.${r.name}`);
         this.relations.set(key, d ? { relation: new IntrospectedRelation(r.schema, r.name, d.type), columns: d.columns.map(toColumn) } : null);
@@ -202,10 +212,12 @@ export class Introspector {
     }
     for (const [sql, site] of db ? queries : []) {
       let rows: QueryRow[];
+      const buildsBefore = this.builds;
       try {
         rows = await db!.withSession((s) => s.query(sql));
       } catch (e) {
         if (e instanceof FtError) throw e;
+        if (this.builds !== buildsBefore) continue;
         const err = e as { sqlMessage?: string; errno?: number; message?: string };
         const why = err.sqlMessage ? `server error ${err.errno}: ${err.sqlMessage}` : err.message ?? String(e);
         // kept for the model that asked: a query left by an earlier render of another model
@@ -215,7 +227,7 @@ export class Introspector {
       } finally {
         this.roundTrips++;
       }
-      this.queries.set(sql, rows);
+      if (this.builds === buildsBefore) this.queries.set(sql, rows);
     }
   }
 
@@ -224,7 +236,10 @@ export class Introspector {
    * it, so both are read again when next asked for.
    */
   built(schema: string, name: string): void {
-    this.relations.delete(relKey(schema, name));
+    const key = relKey(schema, name);
+    this.builds++;
+    this.buildsOf.set(key, (this.buildsOf.get(key) ?? 0) + 1);
+    this.relations.delete(key);
     this.queries.clear();
     this.failed.clear();
   }
