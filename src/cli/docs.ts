@@ -26,13 +26,17 @@ export interface DocsServeFlags extends GlobalFlags {
   port?: string;
   host?: string;
   refresh?: string;
+  live?: boolean;
 }
+
+const LIVE_SECONDS = 2;
 
 /** ft docs serve: serves target/docs until Ctrl-C; --refresh re-reads the gold tables periodically. */
 export async function docsServeCommand(flags: DocsServeFlags): Promise<number> {
   const port = Number(flags.port ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FtError(`--port must be a port number (0-65535), not "${flags.port}".`);
-  const refreshSeconds = flags.refresh === undefined ? null : parseInterval(flags.refresh);
+  // --live: an open dashboard follows continuous builds (ft stream-load --build) within seconds
+  const refreshSeconds = flags.refresh !== undefined ? parseInterval(flags.refresh) : flags.live ? LIVE_SECONDS : null;
   const ctx = await openProject(flags);
   const { out, project } = ctx;
   let adapter: Adapter | null = null;

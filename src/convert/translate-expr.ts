@@ -14,7 +14,7 @@ export type Binding =
   | { kind: 'param' } // a block parameter: `as |x|` (ft Handlebars written by hand)
   | { kind: 'loop'; depth: number; key?: boolean } // a for loop's item (`this`) or key (`@key`), `depth` the loop's
   | { kind: 'arg'; depth: number; dflt?: Expr } // a macro argument (a partial's hash value)
-  | { kind: 'set'; expr: Expr } // `{% set x = … %}`: inlined where used
+  | { kind: 'set'; expr: Expr; prev?: Binding | null } // `{% set x = … %}`: inlined where used; `prev`: what x meant inside its own value
   | { kind: 'block'; text: string }; // `{% set x %}…{% endset %}`: its text, inlined where printed
 
 export interface ExprScope {
@@ -226,8 +226,11 @@ export class ExprTranslator {
     return path === 'this' ? '@root' : `@root.${path.replace(/^this\./, '')}`;
   }
 
+  /** names whose meaning is, for a while, the one before their `{% set %}` (inside that set's own value) */
+  private shadowed = new Map<string, Binding | null>();
+
   name(n: string): string {
-    const b = this.s.lookup(n);
+    const b = this.shadowed.has(n) ? (this.shadowed.get(n) ?? undefined) : this.s.lookup(n);
     if (b) {
       if (b.kind === 'param') return n;
       if (b.kind === 'loop') {
@@ -238,7 +241,18 @@ export class ExprTranslator {
         }
         return up > 0 ? `${'../'.repeat(up)}this` : 'this';
       }
-      if (b.kind === 'set') return this.param(b.expr);
+      if (b.kind === 'set') {
+        if (b.prev === undefined) return this.param(b.expr);
+        const had = this.shadowed.has(n);
+        const before = this.shadowed.get(n);
+        this.shadowed.set(n, b.prev);
+        try {
+          return this.param(b.expr);
+        } finally {
+          if (had) this.shadowed.set(n, before!);
+          else this.shadowed.delete(n);
+        }
+      }
       if (b.kind === 'block') throw new Untranslatable('set block', `"${n}" is a {% set %} block: it can only be printed ({{ ${n} }}), not used as a value`);
       const path = `${'../'.repeat(Math.max(0, this.s.eachDepth - b.depth))}${n}`;
       return b.dflt ? sub('default', [path, this.param(b.dflt)]) : path;
@@ -272,6 +286,12 @@ export class ExprTranslator {
     if (outer) return `${outer[1]}${e.n}`; // an outer loop's item: ../name
     if (/^[@.\w/]+$/.test(o)) return `${o}.${e.n}`;
     return sub('lookup', [o, this.literal(e.n)]);
+  }
+
+  /** A macro call's arguments by name, positional ones named after its parameters. */
+  namedArgs(sig: MacroSig, e: Extract<Expr, { t: 'call' }>): string[] {
+    if (e.args.length > sig.params.length) throw new Untranslatable('macro call', `${sig.name}() takes ${sig.params.length} arguments, ${e.args.length} given`);
+    return [...e.args.map((a, i) => `${sig.params[i]!.name}=${this.param(a)}`), ...e.kw.map(([k, v]) => `${k}=${this.param(v)}`)];
   }
 
   private args(e: Extract<Expr, { t: 'call' | 'filter' }>, skipFirst = false): string[] {
@@ -323,7 +343,8 @@ export class ExprTranslator {
     }
     const sig = this.macroOf(callee);
     if (sig?.js) return sub(sig.name, this.args(e));
-    if (sig) throw new Untranslatable('macro as value', `${callee}() is a partial in ft, which can only print its text: make it a JS helper (macros/*.js) to use its value`);
+    // a macro whose text is a value (an argument, a part of a ~): ft's macro helper renders it
+    if (sig) return sub('macro', [this.literal(sig.name), ...this.namedArgs(sig, e)]);
     if (!callee.includes('.') && CROSS_DB.has(callee)) return sub(`dbt.${callee}`, this.args(e));
     return sub(callee, this.args(e));
   }

@@ -49,13 +49,45 @@ type Frame =
 
 const BLOCK_KEYWORDS: Record<string, string> = { call: 'endcall', filter: 'endfilter', materialization: 'endmaterialization', autoescape: 'endautoescape', with: 'endwith' };
 
+/** Whether the expression reads the name. */
+function refersTo(e: Expr, name: string): boolean {
+  const r = (x: Expr | undefined): boolean => (x ? refersTo(x, name) : false);
+  switch (e.t) {
+    case 'name':
+      return e.n === name;
+    case 'attr':
+      return r(e.o);
+    case 'index':
+      return r(e.o) || r(e.i);
+    case 'call':
+    case 'filter':
+      return (e.t === 'call' ? r(e.f) : r(e.e)) || e.args.some(r) || e.kw.some(([, v]) => r(v));
+    case 'test':
+      return r(e.e) || e.args.some(r);
+    case 'bin':
+      return r(e.l) || r(e.r);
+    case 'not':
+    case 'unary':
+      return r(e.e);
+    case 'list':
+    case 'tuple':
+      return e.items.some(r);
+    case 'dict':
+      return e.items.some(([k, v]) => r(k) || r(v));
+    case 'cond':
+      return r(e.c) || r(e.a) || r(e.b);
+    default:
+      return false;
+  }
+}
+
 /** Visits every sub-expression, replacing names bound by `{% set %}` with their value. */
 function substitute(e: Expr, lookup: (n: string) => Binding | undefined): Expr {
   const s = (x: Expr) => substitute(x, lookup);
   switch (e.t) {
     case 'name': {
       const b = lookup(e.n);
-      return b?.kind === 'set' ? b.expr : e;
+      return b?.kind === 'set' && b.prev === undefined ? b.expr : e;
     }
     case 'attr':
       return { ...e, o: s(e.o) };
@@ -203,6 +235,10 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
     if (e.t === 'name') {
       const b = lookup(e.n);
       if (b?.kind === 'block') return b.text;
+      // a {% set %} of a macro call, printed: the partial itself
+      const v = b?.kind === 'set' && b.prev === undefined ? b.expr : undefined;
+      const sig = v?.t === 'call' && dotted(v.f) ? t.macroOf(dotted(v.f)!) : undefined;
+      if (sig && !sig.js && v?.t === 'call') return partialCall(sig, v, t);
     }
     if (e.t === 'lit') return e.v === null ? 'None' : String(e.v);
     const param = t.param(substitute(e, lookup));
@@ -359,6 +395,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
   const fail = (err: unknown, source: string, what: string) => {
     if (err instanceof Untranslatable) leftover(err.construct, source, err.why);
     else if (err instanceof JinjaSyntaxError) leftover('jinja syntax', source, `cannot read this ${what}: ${err.message}`);
+    else if (err instanceof RangeError) leftover('too deep', source, `this ${what} refers to itself through {% set %} values: inline it by hand`);
     else throw err;
     emit(source);
   };
@@ -413,7 +450,9 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       }
       const value = substitute(parseExpr(eq[2]!), lookup);
       tr().param(value); // fails now, at the set, if it has no Handlebars form
-      setTarget().set(eq[1]!, { kind: 'set', expr: value });
+      // `{% set x = x ~ 'a' %}` over a macro argument or loop item: the x inside is the one before
+      const prev = refersTo(value, eq[1]!) ? (lookup(eq[1]!) ?? null) : undefined;
+      setTarget().set(eq[1]!, { kind: 'set', expr: value, prev });
     } catch (err) {
       fail(err, source, 'set');
     }

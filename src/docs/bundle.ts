@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * a function scope whose exports are collected in an object; `import { a } from
  * './x.js'` becomes a destructuring of that object.
  */
-export const CLIENT_MODULES = ['markdown', 'selector', 'layout', 'charts', 'search', 'graph-view', 'dashboard-view', 'app'] as const;
+export const CLIENT_MODULES = ['markdown', 'selector', 'layout', 'charts', 'search', 'graph-view', 'dashboard-view', 'dashboards-view', 'app'] as const;
 
 let cached: string | null = null;
 

@@ -10,6 +10,7 @@
 import type { Adapter } from '../adapters/adapter.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
+import { readDeclaredDashboards } from '../dashboards/read-panels.js';
 import { FtError } from '../util/errors.js';
 import { nodeRelation, relationKey, type RelationInfo } from './catalog.js';
 import type { AnomalyPanel, BarsPanel, DashboardData, HeatmapPanel, KpiPanel, KpiTile, PanelBase, SeriesPanel, ValueFormat } from './site/types.js';
@@ -182,6 +183,7 @@ export function emptyDashboard(message?: string): DashboardData {
     heatmap: { ...base(), measure: null, days: [], cells: [] },
     anomalies: { ...base(), columns: [], rows: [], z_column: null, total_flagged: 0 },
     exposures: [],
+    dashboards: [],
   };
 }
 
@@ -215,6 +217,7 @@ type Query = (sql: string, params?: unknown[]) => Promise<Array<Record<string, u
 export async function readDashboard(project: Project, adapter: Adapter | null, relations: Map<string, RelationInfo> | null, message?: string): Promise<DashboardData> {
   const out = emptyDashboard(message);
   out.exposures = exposures(project);
+  out.dashboards = await readDeclaredDashboards(project, adapter, relations);
   const panels = choosePanelModels([...project.nodes.values()]);
   for (const key of ['kpis', 'products', 'categories', 'heatmap', 'anomalies'] as const) {
     const node = panels[key];

@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../artifacts/write-json.js';
 import { clientBundle } from './bundle.js';
 import { buildCatalog, readRelations, writeCatalog, type RelationInfo } from './catalog.js';
 import { readDashboard } from './dashboard-data.js';
+import { legacyPanelWarnings } from '../dashboards/legacy-panels.js';
 import { buildDocsData, readRunResults, type LineageStats } from './site-data.js';
 import { SITE_CSS, SITE_CSS_FILE, SITE_JS_FILE, siteHtml } from './site-html.js';
 import type { CodeChunk, DashboardData, DocNode, DocsData, DocsDetails } from './site/types.js';
@@ -69,6 +70,7 @@ export async function generateDocs(ctx: CommandContext): Promise<GenerateResult>
   await writeManifestAfter(project, buildManifest(project, graph), writer.close());
   cache.save();
 
+  for (const w of legacyPanelWarnings(project)) warn(w);
   let relations: Map<string, RelationInfo> | null = null;
   let dashboard: DashboardData;
   let catalogFile: string | null = null;

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Graph } from '../graph/build-graph.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
+import { hasDashboard } from '../dashboards/legacy-panels.js';
 import { FT_VERSION } from '../version.js';
 import { nodeRelation, relationKey, type RelationInfo } from './catalog.js';
 import { LineageCache } from './lineage-cache.js';
@@ -183,6 +184,7 @@ export function buildDocsData(inp: SiteDataInputs): { data: DocsData; lineage: L
       catalog: relations !== null,
       run_results: runResults ? { generated_at: runResults.metadata?.generated_at ?? '', invocation_id: runResults.metadata?.invocation_id ?? null } : null,
       warnings: inp.warnings,
+      dashboard: hasDashboard(project),
     },
     overview: overviewText(project),
     nodes,

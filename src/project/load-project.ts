@@ -31,6 +31,8 @@ import type { ColumnInfo, Node, NodeConfig, ResolvedTarget, TestDeclaration } fr
 import { parseYaml } from './yaml-file.js';
 import { buildTestNodes } from '../testing/test-nodes.js';
 import { linkSemanticLayer } from '../metrics/semantic-layer.js';
+import { linkDashboards } from '../dashboards/link-dashboards.js';
+import type { DashboardDecl } from '../dashboards/types.js';
 import type { SemanticDeclarations } from '../metrics/types.js';
 import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
@@ -163,13 +165,14 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
   const semanticDecls: SemanticDeclarations[] = [];
+  const dashboardDecls: DashboardDecl[] = [];
   const unitTestSpecs: UnitTestSpec[] = [];
   try {
     for (const f of yamlFiles) {
       const { text, checksum: sum } = cache.read(f.abs, f.rel);
       let schema = cache.getSchema(f.rel, sum);
       // a cached read from before unit tests were read lacks them: read the file again
-      if (!schema || !schema.unitTests || schema.semantic === undefined) {
+      if (!schema || !schema.unitTests || schema.semantic === undefined || schema.dashboards === undefined) {
         const doc = parseYaml(text, f.rel);
         // var, env_var and target in YAML values, rendered as dbt does (what reads the environment is not cached)
         const readsEnv = renderYamlTemplates(doc, text, f.rel, { vars, target });
@@ -181,6 +184,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       sourcePatches.push(...schema.sources);
       exposurePatches.push(...schema.exposures);
       if (schema.semantic) semanticDecls.push(schema.semantic);
+      dashboardDecls.push(...(schema.dashboards ?? []));
       unitTestSpecs.push(...schema.unitTests);
     }
     // Templates are parsed as the worker hands them over (in the order asked), while it reads on.
@@ -481,6 +485,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     warnings,
   };
   project.semantic = linkSemanticLayer(semanticDecls, nodes, config.name);
+  project.dashboards = linkDashboards(dashboardDecls, nodes, project.semantic);
   buildTestNodes(project);
   buildUnitTestNodes(project, unitTestSpecs);
   cache.save();

@@ -108,7 +108,8 @@ function lineMatching(text: string, re: RegExp, from: number): number {
   return from;
 }
 
-const METRICFLOW_SECTIONS = new Set(['semantic_models', 'metrics', 'saved_queries']);
+// dashboards: hold metrics' where filters and {{ ref('x') }} / {{ref "x"}} naming a model, read by src/dashboards/
+const METRICFLOW_SECTIONS = new Set(['semantic_models', 'metrics', 'saved_queries', 'dashboards']);
 
 /** A Jinja call (`{{ var('x') }}`, no space before the parenthesis as in Handlebars subexpressions) or statement. */
 const JINJA = /\{%|\{\{-?\s*[\w.]+\(/;

@@ -2,6 +2,7 @@ import type Handlebars from 'handlebars';
 import type { HelperFn } from '../template/environment.js';
 import type { TemplateAnalysis } from '../template/template-analysis.js';
 import type { SemanticLayer } from '../metrics/semantic-layer.js';
+import type { DashboardDecl } from '../dashboards/types.js';
 import type { Node, ProjectConfig, ResolvedTarget, TestDeclaration } from './types.js';
 
 /** Everything loaded from disk: config, target, nodes and the template environment. */
@@ -25,6 +26,8 @@ export interface Project {
   warnings: string[];
   /** semantic_models:, metrics: and saved_queries: of the schema files, linked (none declared: undefined) */
   semantic?: SemanticLayer;
+  /** dashboards: of the schema files, their references checked */
+  dashboards?: DashboardDecl[];
 }
 
 export function nodesOfType(project: Project, type: Node['resource_type']): Node[] {

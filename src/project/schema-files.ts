@@ -4,6 +4,8 @@ import { KNOWN_CONFIG_KEYS, normaliseKey } from './config-keys.js';
 import { ENTRY_KEYS, keyLine, rejectYamlJinja, unsupportedConfig, unsupportedEntryKey, UNSUPPORTED_SECTIONS } from './not-supported.js';
 import type { YamlWithLines } from './yaml-file.js';
 import { readSemanticYaml } from '../metrics/read-semantic-yaml.js';
+import { readDashboardsYaml } from '../dashboards/read-dashboards.js';
+import type { DashboardDecl } from '../dashboards/types.js';
 import type { SemanticDeclarations } from '../metrics/types.js';
 import { readUnitTests } from '../testing/unit/parse-unit-tests.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
@@ -93,12 +95,14 @@ export interface SchemaFile {
   exposures: ExposurePatch[];
   /** semantic_models:, metrics:, saved_queries: (null: none; absent: read before ft read them) */
   semantic?: SemanticDeclarations | null;
+  /** dashboards: (absent: read before ft read them) */
+  dashboards?: DashboardDecl[];
   unitTests: UnitTestSpec[];
   /** what the file says that ft does not act on, as `file:line: …` (kept with the cached patches) */
   warnings: string[];
 }
 
-const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros', 'metrics', 'semantic_models', 'snapshots', 'analyses', 'unit_tests', 'groups', 'saved_queries'];
+const TOP_KEYS = ['version', 'models', 'seeds', 'sources', 'exposures', 'macros', 'metrics', 'semantic_models', 'snapshots', 'analyses', 'unit_tests', 'groups', 'saved_queries', 'dashboards'];
 
 /**
  * Reads a dbt-format schema YAML file into patches; shape errors name the file and line, and
@@ -109,6 +113,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
   const out: SchemaFile = { models: [], sources: [], exposures: [], unitTests: [], warnings: [] };
   // an empty file declares no semantic layer (undefined would be a cache entry from before ft read one)
   out.semantic = null;
+  out.dashboards = [];
   const root = doc.value;
   if (root === null || root === undefined) return out;
   if (typeof root !== 'object' || Array.isArray(root)) throw new FtError('a schema file must be a mapping (`version: 2`, `models:`, `sources:` …).', 2, file, 1);
@@ -186,11 +191,12 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
 
   const top = root as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (!TOP_KEYS.includes(key)) throw new FtError(`unknown top-level key "${key}" in a schema file; expected models:, seeds:, sources: or exposures:.`, 2, file, keyLine(text, key, 1, true));
+    if (!TOP_KEYS.includes(key)) throw new FtError(`unknown top-level key "${key}" in a schema file; expected models:, seeds:, sources: or exposures:.${didYouMean(key, TOP_KEYS)}`, 2, file, keyLine(text, key, 1, true));
     const why = UNSUPPORTED_SECTIONS[key];
     if (why) warn(key, 1, `${key}: ${why}; this section is ignored.`, true);
   }
   out.semantic = readSemanticYaml(doc, file, text, out.warnings) ?? null;
+  out.dashboards = readDashboardsYaml(doc, file, text, out.warnings);
   out.unitTests = readUnitTests(top.unit_tests, doc, file, text, (m) => out.warnings.push(m));
   for (const kind of ['models', 'seeds', 'snapshots'] as const) {
     for (const entry of list(top[kind], kind, lineOf(top))) {

@@ -1,4 +1,6 @@
 import type Handlebars from 'handlebars';
+import { FtError } from '../util/errors.js';
+import { ALLOWED_PROTO_PROPERTIES } from './render-ast.js';
 
 /**
  * Small helpers that Jinja has as operators, tests and filters, so templates converted from
@@ -72,8 +74,25 @@ export const LOGIC_HELPERS: Record<string, Fn> = {
   },
 };
 
-export const LOGIC_HELPER_NAMES = Object.keys(LOGIC_HELPERS);
+export const LOGIC_HELPER_NAMES = [...Object.keys(LOGIC_HELPERS), 'macro'];
 
 export function registerLogicHelpers(hb: typeof Handlebars): void {
   for (const [name, fn] of Object.entries(LOGIC_HELPERS)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+  // `(macro "name" arg=…)`: a macro's text as a value, where a partial ({{> name}}) cannot go —
+  // as a dbt macro's call gives its text (`{{dbt.date_trunc "month" (macro "local_date" column="at")}}`)
+  const compiled = new Map<string, HandlebarsTemplateDelegate>();
+  hb.registerHelper('macro', function (this: unknown, ...all: unknown[]) {
+    const options = all[all.length - 1] as { hash?: Record<string, unknown>; data?: Record<string, unknown> };
+    const name = String(all[0]);
+    const body = hb.partials[name] as unknown;
+    if (body === undefined) {
+      const file = (options.data?.ft as { file?: string } | undefined)?.file;
+      throw new FtError(`(macro "${name}"): there is no macro ${name}. Create macros/${name}.sql or fix the name.`, 2, file);
+    }
+    let fn = typeof body === 'function' ? (body as HandlebarsTemplateDelegate) : compiled.get(body as string);
+    if (!fn) compiled.set(body as string, (fn = hb.compile(body as string, { noEscape: true })));
+    // a partial's context: the caller's, with the arguments over it
+    const context = { ...(this && typeof this === 'object' ? this : {}), ...(options.hash ?? {}) };
+    return fn(context, { data: options.data, allowedProtoProperties: ALLOWED_PROTO_PROPERTIES } as RuntimeOptions).trim();
+  });
 }

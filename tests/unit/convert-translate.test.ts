@@ -101,6 +101,12 @@ describe('ft convert: expressions', () => {
     expect(hb(`{% set w %}a{% endset %}{{ w ~ 'b' }}`)).toBe('{{cat "a" "b"}}');
     expect(leftover(`{% set w %}{{ ref('x') }}{% endset %}{{ w ~ 'b' }}`)).toEqual(['set block']);
     expect(leftover(`{% if a %}{% set x = 1 %}{% endif %}{{ x }}`)).toEqual(['conditional set']);
+    // a set over a macro argument that reads the argument
+    const r = convert(`{% macro m(cols) %}{% set cols = cols if cols is not none else ['id'] %}{{ cols | join(', ') }}{% endmacro %}`, 'macro-file');
+    expect(r.leftovers).toEqual([]);
+    expect(r.blocks[0]!.out.text).toBe('{{join (iif (not (eq cols null)) cols (array "id")) ", "}}');
+    expect(render(r.blocks[0]!.out.text, { cols: ['a', 'b'] })).toBe('a, b');
+    expect(render(r.blocks[0]!.out.text, {})).toBe('id');
   });
 
   it('~ and the filters lower, upper, join, default, trim, replace', () => {
@@ -118,7 +124,14 @@ describe('ft convert: expressions', () => {
     expect(r.leftovers).toEqual([]);
     expect(r.blocks.map((b) => [b.kind, b.name, b.out.text])).toEqual([['macro', 'cents', 'round({{col}} / 100, {{default scale 2}})']]);
     expect(hb(`{{ cents('amount') }} {{ cents('fee', scale=4) }} {{ proj.cents(col='tax') }}`)).toBe('{{> cents col="amount"}} {{> cents col="fee" scale=4}} {{> cents col="tax"}}');
-    expect(leftover(`{{ cents('a') ~ 'x' }}`)).toEqual(['macro as value']);
+    // where a value is needed, the macro's text comes from the macro helper
+    const v = hb(`{{ dbt.date_trunc('month', cents('amount')) }} {{ cents('fee', scale=4) ~ ' as fee' }}`);
+    expect(v).toBe('{{dbt.date_trunc "month" (macro "cents" col="amount")}} {{cat (macro "cents" col="fee" scale=4) " as fee"}}');
+    const env = createHandlebarsEnv();
+    registerLogicHelpers(env);
+    env.registerPartial('cents', '\n  round({{col}} / 100, {{default scale 2}})\n');
+    expect(env.compile('{{cat (macro "cents" col="fee" scale=4) " as fee"}} {{macro "cents" col="a"}}', { noEscape: true })({})).toBe('round(fee / 100, 4) as fee round(a / 100, 2)');
+    expect(() => env.compile('{{macro "nope"}}')({})).toThrow(/there is no macro nope/);
   });
 
   it('inside a loop, a macro argument is read from the context outside the loop', () => {

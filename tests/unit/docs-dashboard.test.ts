@@ -92,7 +92,7 @@ describe('dashboard panels', () => {
     const d = emptyDashboard();
     d.database = true;
     const html = renderDashboard(d, (id) => `<a>${id}</a>`);
-    expect(html).toContain('No model declares a dashboard panel');
+    expect(html).toContain('The project declares no dashboard');
     expect(html).not.toMatch(/data-testid="(panel-|kpi-)/);
     expect(html).not.toContain('<h2>Key indicators</h2>');
   });

@@ -99,8 +99,12 @@ describe('ft docs generate without a database', () => {
 
     const dash = loadData<DashboardData>(join(docs, 'dashboard-data.js'), '__FT_DASHBOARD__');
     expect(dash.database).toBe(false);
-    expect(dash.kpis.status).toBe('unavailable');
-    expect(dash.kpis.model).toBe('model.flash_e2e.kpi_daily');
+    // the fixture's dashboards: section, each panel read from nothing
+    const panels = dash.dashboards!.flatMap((d) => d.panels);
+    expect(panels.map((p) => p.kind)).toEqual(['kpi_tiles', 'time_series', 'time_series', 'bars', 'heatmap', 'table']);
+    expect(new Set(panels.map((p) => p.status))).toEqual(new Set(['unavailable']));
+    expect(panels[3]!.models).toEqual(['model.flash_e2e.category_performance_daily']);
+    expect(data.project.dashboard).toBe(true);
     expect(dash.exposures.map((e) => e.name)).toEqual(['kpi_dashboard']);
   });
 });

@@ -5,6 +5,7 @@
  * site works opened from disk as well as served.
  */
 import { renderDashboard } from './dashboard-view.js';
+import { renderDeclaredDashboards } from './dashboards-view.js';
 import { DEFAULT_CAP, mountLineage, nextTask } from './graph-view.js';
 import { esc, linkHtml, markdown } from './markdown.js';
 import { SearchIndex } from './search.js';
@@ -204,7 +205,7 @@ class App {
         <nav>
           <a href="#/overview" data-nav="overview">Overview</a>
           <a href="#/lineage" data-nav="lineage" data-testid="nav-lineage">Lineage</a>
-          <a href="#/dashboard" data-nav="dashboard" data-testid="nav-dashboard">Dashboard</a>
+          ${p.dashboard === false ? '' : '<a href="#/dashboard" data-nav="dashboard" data-testid="nav-dashboard">Dashboard</a>'}
         </nav>
       </header>
       <div class="layout">
@@ -431,7 +432,7 @@ class App {
       this.main.innerHTML = '<h1>Dashboard</h1><div class="notice">No dashboard data (dashboard-data.js is missing). Run <code>ft docs generate</code>.</div>';
       return;
     }
-    this.main.innerHTML = `<div class="dashboard" data-testid="dashboard">${renderDashboard(this.site.dash, this.link)}</div>`;
+    this.main.innerHTML = `<div class="dashboard" data-testid="dashboard">${renderDashboard(this.site.dash, this.link, renderDeclaredDashboards(this.site.dash, this.link))}</div>`;
   }
 
   /** Called when fresh dashboard data arrives from `ft docs serve --refresh`. */

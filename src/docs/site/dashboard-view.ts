@@ -69,13 +69,15 @@ function panelNotice(p: PanelBase, what: string, link: (id: string) => string): 
   }
 }
 
-export function renderDashboard(d: DashboardData, link: (id: string, label?: string) => string): string {
+export function renderDashboard(d: DashboardData, link: (id: string, label?: string) => string, declared = ''): string {
   const parts: string[] = [];
   parts.push(`<h1>Dashboard</h1><p class="muted" data-testid="dashboard-generated">Gold-layer data read at ${esc(d.generated_at)}${d.refresh_seconds ? ` · refreshes every ${d.refresh_seconds}s` : ''}</p>`);
   if (!d.database) parts.push(`<div class="notice">${esc(d.message ?? 'The database was not reachable when the docs were generated: no dashboard data.')}</div>`);
   const title = (key: keyof typeof DEFAULT_TITLES): string => d[key].title ?? DEFAULT_TITLES[key];
-  if (![d.kpis, d.products, d.categories, d.heatmap, d.anomalies].some((p) => p.model)) {
-    parts.push('<div class="notice" data-status="none">No model declares a dashboard panel. Declare one in the model\'s schema YAML, e.g. <code>meta: {dashboard: {panel: kpis, title: Key indicators, tiles: [{column: …, label: …}]}}</code> (panels: kpis, trends, bars, heatmap, flagged).</div>');
+  // the dashboards of the schema YAML's dashboards: section first
+  parts.push(declared);
+  if (!declared && ![d.kpis, d.products, d.categories, d.heatmap, d.anomalies].some((p) => p.model)) {
+    parts.push('<div class="notice" data-status="none">The project declares no dashboard. Declare one in a schema YAML file, e.g. <code>dashboards: [{name: sales, panels: [{kind: kpi_tiles, metrics: [revenue]}]}]</code> (panel kinds: kpi_tiles, time_series, bars, heatmap, table).</div>');
   }
 
   // KPI tiles: the latest day, its change from the day before, and the overall value

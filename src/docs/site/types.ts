@@ -95,6 +95,8 @@ export interface DocsData {
     catalog: boolean;
     run_results: { generated_at: string; invocation_id: string | null } | null;
     warnings: string[];
+    /** the project declares dashboards (the site shows a Dashboard tab) */
+    dashboard?: boolean;
   };
   overview: { markdown: string; source: string };
   nodes: DocNode[];
@@ -190,4 +192,47 @@ export interface DashboardData {
   heatmap: HeatmapPanel;
   anomalies: AnomalyPanel;
   exposures: Array<{ id: string; name: string; label: string | null; type: string | null; owner: Record<string, unknown> | null; url: string | null; depends_on: string[] }>;
+  /** the dashboards the project's schema YAML declares (`dashboards:`), each panel's data read */
+  dashboards?: DashboardView[];
+}
+
+export type DashboardPanelKind = 'kpi_tiles' | 'time_series' | 'bars' | 'heatmap' | 'table';
+
+/** One declared panel and the rows it read: `columns` name the values of each row. */
+export interface DashboardPanelData {
+  kind: DashboardPanelKind;
+  title: string;
+  description: string;
+  status: PanelStatus;
+  message?: string;
+  /** how the rows are read, for people: "metrics a, b by metric_time__day", "model x" */
+  source: string;
+  /** unique ids of the models the rows come from */
+  models: string[];
+  columns: string[];
+  rows: Array<Array<string | number | null>>;
+  /** the x axis (time or label), the value columns, and the column splitting lines (heatmap: its rows) */
+  x: string | null;
+  y: string[];
+  series: string | null;
+  /** kpi_tiles: each y value over all the rows (null: not read) */
+  overall: Array<number | null> | null;
+  labels: Record<string, string>;
+  formats: Record<string, ValueFormat>;
+  better: Record<string, 'up' | 'down'>;
+  /** table: the rows matching, of which `rows` are the first */
+  total: number | null;
+  /** when the rows were read (ISO time) */
+  read_at: string;
+  /** the newest time the rows show (the latest period or event time), when they have one */
+  newest: string | null;
+}
+
+export interface DashboardView {
+  name: string;
+  label: string;
+  description: string;
+  /** file:line declaring it */
+  declared_at: string;
+  panels: DashboardPanelData[];
 }
