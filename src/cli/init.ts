@@ -45,7 +45,8 @@ export async function initCommand(nameArg: string | undefined, flags: InitFlags)
     const database = await value(flags.database, 'database (models land in it and in <database>_<schema>)', name);
     const values = checkValues({ name, host, port, user, database });
     const written = writeScaffold(dir, values);
-    const shown = relative(here, dir) || '.';
+    const rel = relative(here, dir);
+    const shown = !rel ? '.' : rel.startsWith('..') ? dir : rel;
     process.stdout.write(
       [
         `Created the ft project ${name} in ${shown}:`,

@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRows, dropSchemas, TEST_DB, uniquePrefix } from '../helpers/db.js';
-import { REPO_ROOT, spawnCli } from '../helpers/project-builder.js';
+import { cliCommand, REPO_ROOT, spawnCli } from '../helpers/project-builder.js';
 
 /** ft init: a new project that builds green, written only where nothing is, with no question off a terminal. */
 describe('ft init', () => {
@@ -52,6 +53,24 @@ describe('ft init', () => {
     expect(profiles).toContain('user: "root"\n');
     expect(profiles).toContain('"{{env_var "FT_DATABASE" "plain"}}"');
     expect(r.output).not.toMatch(/\[.*\]: /);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, asks only for what the flags leave out', async () => {
+    const { cmd, argv } = cliCommand(['init', join(dir, 'asked'), '--host', 'db.example', '--port', '3307', '--user', 'me']);
+    const line = [cmd, ...argv].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    // script gives ft a pseudo-terminal; the answer comes through it
+    const out = await new Promise<string>((ok, fail) => {
+      const child = execFile('/usr/bin/script', ['-qec', line, '/dev/null'], (e, stdout) => (e ? fail(e) : ok(stdout)));
+      child.stdin!.end('warehouse\n');
+    });
+    // the terminal's cursor moves out, one question left: the database's
+    const text = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    expect(text.match(/\[[^\]\n]*\]: /g)).toEqual(['[asked]: ']);
+    expect(out).toContain('database (models land in it and in <database>_<schema>) [asked]: ');
+    const profiles = readFileSync(join(dir, 'asked', 'profiles.yml'), 'utf8');
+    expect(profiles).toContain('host: db.example\n');
+    expect(profiles).toContain('port: 3307\n');
+    expect(profiles).toContain('"{{env_var "FT_DATABASE" "warehouse"}}"');
   });
 
   it('refuses to write into a folder that holds something', async () => {
