@@ -61,7 +61,15 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
   const where = `${node.declared_at?.file}:${node.declared_at?.line}`;
   const pick = <T>(flag: T | undefined, key: string, dflt: T): T => (flag !== undefined ? flag : ((loader[key] as T | undefined) ?? dflt));
   const rawPath = pick<string | undefined>(flags.path, 'path', undefined);
-  if (!rawPath) throw new FtError(`${node.source_name}.${node.name}: the loader: block needs a path (the landing directory), or pass --path DIR (or - for stdin).`, 2, node.declared_at?.file, node.declared_at?.line);
+  // a broker source (loader: {nats: …}) instead of a landing directory
+  const nats = loader.nats === undefined ? null : await import('../stream/broker/nats-config.js').then((m) => {
+    try {
+      return m.parseNatsConfig(loader.nats, `${node.source_name}.${node.name}`, parseDuration);
+    } catch (e) {
+      throw new FtError(`${(e as Error).message} (${where})`, 2, node.declared_at?.file, node.declared_at?.line);
+    }
+  });
+  if (!rawPath && !nats) throw new FtError(`${node.source_name}.${node.name}: the loader: block needs a path (the landing directory), or pass --path DIR (or - for stdin).`, 2, node.declared_at?.file, node.declared_at?.line);
   const format = String(pick(flags.format, 'format', 'ndjson'));
   if (format !== 'ndjson' && format !== 'csv') throw new FtError(`format must be ndjson or csv, not "${format}" (${where}).`);
   const cleanSource = pick<string | undefined>(flags.cleanSource, 'clean_source', undefined);
@@ -92,7 +100,7 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
   const opts: StreamLoadOptions = {
     connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password, sqlMode: project.target.sqlMode },
     target: target(node),
-    path: rawPath === '-' || isAbsolute(rawPath) ? rawPath : resolve(project.root, rawPath),
+    path: nats ? `nats:${nats.stream}` : rawPath === '-' || isAbsolute(rawPath!) ? rawPath! : resolve(project.root, rawPath!),
     format,
     pattern: loader.pattern as string | undefined,
     once: Boolean(flags.once),
@@ -117,7 +125,11 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
       building = continuous.loop.run();
       await continuous.start();
     }
-    await streamLoad(opts);
+    if (nats) {
+      const { brokerLoad } = await import('../stream/broker/broker-load.js');
+      const { NatsSource } = await import('../stream/broker/nats-source.js');
+      await brokerLoad(opts, new NatsSource(nats));
+    } else await streamLoad(opts);
     if (continuous) {
       // the last batches get their build (--once); after a signal only the build in flight ends
       continuous.loop.drain();

@@ -1,0 +1,307 @@
+/**
+ * `ft stream-load` from a message broker (NATS JetStream): micro-batches of messages into the
+ * bronze table, exactly once, with any number of loaders on the same table and stream.
+ *
+ * A batch = the messages of one fetch (up to maxBatchRows, or what arrived within the trigger
+ * interval), committed in one transaction (broker-writer.ts) and acknowledged after COMMIT.
+ * Whatever happens between fetch and ack (a loader killed, the database or the broker gone),
+ * the messages are redelivered — to this loader or another — and the bronze key
+ * (_source_stream, _source_seq) makes a second commit of them a no-op. So nothing is
+ * remembered across failures: a failed session is dropped and a new one simply fetches again.
+ */
+import mysql, { type Connection } from 'mysql2/promise';
+import { hostname } from 'node:os';
+import { sessionSetupSql } from '../../adapters/mysql/mysql-connection-options.js';
+import { RowEncoder } from '../row-encoder.js';
+import { StreamLog } from '../status.js';
+import { StreamLoadError, errorMessage, isTransientDbError } from '../stream-errors.js';
+import type { StreamConnection, StreamLoadOptions, StreamLoadSummary } from '../types.js';
+import { ensureBrokerTables, ensureCheckpointRow, validateBrokerTarget } from './broker-ddl.js';
+import type { BrokerMessage, BrokerSource } from './broker-source.js';
+import { BrokerWriter, type BrokerBatch } from './broker-writer.js';
+
+/** What the broker loader takes from stream-load's options (path, pattern, cleanSource do not apply). */
+export type BrokerLoadOptions = Pick<
+  StreamLoadOptions,
+  'connection' | 'target' | 'format' | 'once' | 'maxBatchRows' | 'triggerIntervalMs' | 'maxLineBytes' | 'logFormat' | 'statusIntervalMs' | 'log' | 'signal' | 'onCommit' | 'statusExtra' | 'maxRetries'
+>;
+
+const MAX_BACKOFF_MS = 30_000;
+const KEEPALIVE_MS = 5_000;
+const fmt = new Intl.NumberFormat('en-US');
+const n = (x: number) => fmt.format(Math.round(x));
+
+async function openConnection(c: StreamConnection): Promise<Connection> {
+  const conn = await mysql.createConnection({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    connectTimeout: 10_000,
+    // affectedRows must say 0 for a duplicate left as it was (ON DUPLICATE KEY UPDATE no-op)
+    flags: ['-FOUND_ROWS'],
+  });
+  conn.on('error', () => undefined);
+  // every warning of a LOAD DATA is looked at (duplicates vs coerced values)
+  await conn.query(`${sessionSetupSql({ sqlMode: c.sqlMode })}, wait_timeout = 30, max_error_count = 65535`);
+  return conn;
+}
+
+export async function brokerLoad(opts: BrokerLoadOptions, source: BrokerSource): Promise<StreamLoadSummary> {
+  validateBrokerTarget(opts.target);
+  return new BrokerLoader(opts, source).run();
+}
+
+class BrokerLoader {
+  private readonly log: StreamLog;
+  private readonly started = Date.now();
+  private stop = false;
+  private wake: (() => void) | null = null;
+  private batches = 0;
+  private rowsLoaded = 0;
+  private rowsRejected = 0;
+  private duplicates = 0;
+  private bytes = 0;
+  private loadingMs = 0;
+  private failures = 0;
+  private backlog: { pending: number; unacked: number } | null = null;
+  private lastStatus = { at: Date.now(), events: 0 };
+  private readonly encoder: RowEncoder;
+  private readonly name = `${hostname()}:${process.pid}`;
+
+  constructor(
+    private readonly o: BrokerLoadOptions,
+    private readonly source: BrokerSource,
+  ) {
+    this.log = new StreamLog(o.logFormat, o.log);
+    this.encoder = new RowEncoder(o.target.columns);
+    if (o.format === 'csv') this.encoder.setCsvHeader(o.target.columns.map((c) => c.name).join(','));
+  }
+
+  private note = (kind: string, message: string, extra?: Record<string, unknown>) => this.log.event(kind, message, extra);
+
+  async run(): Promise<StreamLoadSummary> {
+    const o = this.o;
+    const onAbort = () => {
+      this.stop = true;
+      this.wake?.();
+    };
+    if (o.signal?.aborted) this.stop = true;
+    o.signal?.addEventListener('abort', onAbort);
+    const c = o.connection;
+    this.note('info', `loading ${o.format} messages from ${this.source.describe} into ${o.target.database}.${o.target.table} on ${c.user}@${c.host}:${c.port} (${o.once ? 'once' : 'watching'}; batches ≤ ${o.maxBatchRows} messages; trigger ${o.triggerIntervalMs} ms)`, { event: 'start' });
+    const timer = setInterval(() => void this.emitStatus(), o.statusIntervalMs);
+    timer.unref();
+    try {
+      await this.source.open();
+      const maxRetries = o.maxRetries ?? (o.once ? 8 : Infinity);
+      for (;;) {
+        try {
+          await this.session();
+          break;
+        } catch (e) {
+          if (!isTransientDbError(e)) throw e;
+          if (this.stop) break;
+          this.failures++;
+          if (this.failures > maxRetries) throw new StreamLoadError(`stream-load gave up after ${maxRetries} attempts to reach the database (${errorMessage(e)}); everything committed so far is kept, run it again to resume.`);
+          const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (this.failures - 1));
+          this.note('warn', `database connection lost or batch interrupted (${errorMessage(e)}); the messages not committed are redelivered; resuming in ${(delay / 1000).toFixed(1)}s (attempt ${this.failures})`, { event: 'retry' });
+          await this.sleep(delay);
+          if (this.stop) break;
+        }
+      }
+    } catch (e) {
+      if (e instanceof StreamLoadError) throw e;
+      throw new StreamLoadError(`stream-load into ${o.target.database}.${o.target.table} failed: ${errorMessage(e)}`);
+    } finally {
+      clearInterval(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      await this.source.close().catch(() => undefined);
+    }
+    const seconds = (Date.now() - this.started) / 1000;
+    const loadingSeconds = this.loadingMs / 1000;
+    const summary: StreamLoadSummary = {
+      files: 0,
+      batches: this.batches,
+      rowsLoaded: this.rowsLoaded,
+      rowsRejected: this.rowsRejected,
+      bytes: this.bytes,
+      seconds,
+      loadingSeconds,
+      eventsPerSecond: loadingSeconds > 0 ? (this.rowsLoaded + this.rowsRejected) / loadingSeconds : 0,
+    };
+    this.note(
+      'info',
+      `done: ${n(this.batches)} batch(es), ${n(this.rowsLoaded)} rows loaded, ${n(this.rowsRejected)} rejected, ${n(this.duplicates)} redelivered message(s) already loaded, in ${summary.seconds.toFixed(1)}s (${n(summary.eventsPerSecond)} events/s over ${loadingSeconds.toFixed(1)}s of loading)`,
+      { event: 'summary', ...summary, duplicates: this.duplicates },
+    );
+    return summary;
+  }
+
+  private async emitStatus(): Promise<void> {
+    try {
+      this.backlog = await this.source.backlog();
+    } catch {
+      /* broker away: keep the last known */
+    }
+    const now = Date.now();
+    const events = this.rowsLoaded + this.rowsRejected;
+    const dt = (now - this.lastStatus.at) / 1000;
+    const rate = dt > 0 ? (events - this.lastStatus.events) / dt : 0;
+    this.lastStatus = { at: now, events };
+    const extra = this.o.statusExtra?.() ?? undefined;
+    const b = this.backlog;
+    this.note(
+      'info',
+      `${n(rate)} events/s | ${n(this.rowsLoaded)} loaded | ${n(this.rowsRejected)} rejected | ${n(this.duplicates)} redelivered | backlog ${b ? `${n(b.pending)} pending, ${n(b.unacked)} unacked` : 'unknown'}${extra ? ` | ${extra.text}` : ''}`,
+      { event: 'status', eventsPerSecond: Math.round(rate), rowsLoaded: this.rowsLoaded, rowsRejected: this.rowsRejected, duplicates: this.duplicates, batches: this.batches, pending: b?.pending ?? null, unacked: b?.unacked ?? null, ...extra?.json },
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stop || ms <= 0) return Promise.resolve();
+    return new Promise((res) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        if (self.wake === done) self.wake = null;
+        res();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async session(): Promise<void> {
+    const o = this.o;
+    let conn: Connection | null = null;
+    let keepalive: NodeJS.Timeout | null = null;
+    try {
+      conn = await openConnection(o.connection);
+      const cn = conn;
+      keepalive = setInterval(() => void cn.ping().catch(() => undefined), KEEPALIVE_MS);
+      keepalive.unref();
+      const created = await ensureBrokerTables(conn, o.target);
+      if (created.length) this.note('info', `created ${created.map((t) => `${o.target.database}.${t}`).join(', ')}`);
+      await ensureCheckpointRow(conn, o.target, this.source.stream);
+      const writer = new BrokerWriter(conn, o.target, this.name, this.note);
+      await this.loop(writer);
+    } finally {
+      if (keepalive) clearInterval(keepalive);
+      if (conn) await conn.end().catch(() => conn!.destroy());
+    }
+  }
+
+  /** Fetch errors (the broker restarting) are waited out; database errors end the session. */
+  private async fetch(): Promise<BrokerMessage[]> {
+    for (;;) {
+      if (this.stop) return [];
+      try {
+        return await this.source.fetch(this.o.maxBatchRows, this.o.triggerIntervalMs);
+      } catch (e) {
+        this.note('warn', `fetching from the broker failed (${errorMessage(e)}); retrying in 1s`, { event: 'retry' });
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private async loop(writer: BrokerWriter): Promise<void> {
+    const o = this.o;
+    let ahead: Promise<BrokerMessage[]> | null = null;
+    let held: BrokerMessage[] = [];
+    try {
+      for (;;) {
+        if (this.stop) break;
+        const msgs = ahead ? await ahead : await this.fetch();
+        ahead = null;
+        if (this.stop) {
+          this.source.release(msgs);
+          break;
+        }
+        if (!msgs.length) {
+          if (o.once && (await this.drained())) break;
+          continue;
+        }
+        held = msgs;
+        const t0 = performance.now();
+        const batch = this.encode(msgs);
+        // while this batch commits, the next one is fetched (a full fetch means more is waiting)
+        if (msgs.length >= o.maxBatchRows) ahead = this.fetch();
+        const res = await writer.commit(batch);
+        try {
+          await this.source.ack(msgs);
+        } catch (e) {
+          // not acknowledged: redelivered later and found already loaded
+          this.note('warn', `acknowledging batch ${res.batchId} failed (${errorMessage(e)}); its messages will be redelivered and skipped as already loaded`);
+        }
+        held = [];
+        this.loadingMs += performance.now() - t0;
+        this.batches++;
+        this.rowsLoaded += res.rowsLoaded;
+        this.rowsRejected += res.rowsRejected;
+        this.duplicates += res.duplicates;
+        for (const m of msgs) this.bytes += m.data.length;
+        this.failures = 0;
+        o.onCommit?.({ batchId: res.batchId, rowsLoaded: res.rowsLoaded, committedAt: Date.now(), ranges: [] });
+      }
+    } catch (e) {
+      this.source.release(held);
+      throw e;
+    } finally {
+      if (ahead) this.source.release(await ahead.catch(() => []));
+    }
+  }
+
+  /** --once: nothing left to deliver and nothing delivered unacknowledged (a dead loader's messages come back after the ack wait). */
+  private async drained(): Promise<boolean> {
+    try {
+      const b = await this.source.backlog();
+      this.backlog = b;
+      return b.pending === 0 && b.unacked === 0;
+    } catch (e) {
+      this.note('warn', `cannot read the consumer's backlog (${errorMessage(e)}); retrying`);
+      await this.sleep(1000);
+      return false;
+    }
+  }
+
+  private encode(msgs: BrokerMessage[]): BrokerBatch {
+    const enc = this.encoder;
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const max = this.o.maxLineBytes;
+    const stream = msgs[0]!.stream;
+    const batch: BrokerBatch = { stream, rows: [], rejects: [], seqs: [] };
+    const sorted = [...msgs].sort((a, b) => a.seq - b.seq);
+    let prev = -1;
+    for (const m of sorted) {
+      if (m.seq === prev) continue; // the same message twice in one fetch (a redelivery): once is enough
+      prev = m.seq;
+      batch.seqs.push(m.seq);
+      const reject = (raw: string, reason: string) => batch.rejects.push({ seq: m.seq, raw, reason });
+      if (m.data.length > max) {
+        reject(Buffer.from(m.data.subarray(0, max)).toString('utf8'), `line_too_long: ${m.data.length} bytes, the limit (max_line_bytes) is ${max}`);
+        continue;
+      }
+      let text: string;
+      try {
+        text = decoder.decode(m.data);
+      } catch {
+        reject(Buffer.from(m.data).toString('utf8'), 'bad_encoding: the message is not valid UTF-8');
+        continue;
+      }
+      text = text.replace(/\r?\n$/, '');
+      if (text.trim() === '') {
+        reject(text, 'empty_message: the message has no record');
+        continue;
+      }
+      const tsv = this.o.format === 'csv' ? enc.encodeCsv(text) : enc.encodeJson(text);
+      if (tsv === null) reject(text, enc.reason);
+      else batch.rows.push({ seq: m.seq, tsv });
+    }
+    return batch;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * NATS JetStream as a broker source: every loader of a table pulls from ONE durable pull
+ * consumer (explicit acks), so JetStream shares the messages out and redelivers those a loader
+ * did not acknowledge within `ack_wait` (it died, or is stuck) to the others.
+ */
+import { readFileSync } from 'node:fs';
+import { AckPolicy, DeliverPolicy, connect, credsAuthenticator, nanos, type ConnectionOptions, type Consumer, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { StreamLoadError, errorMessage } from '../stream-errors.js';
+import type { BrokerBacklog, BrokerMessage, BrokerSource } from './broker-source.js';
+import type { NatsSourceOptions } from './nats-config.js';
+
+export class NatsSource implements BrokerSource {
+  private nc: NatsConnection | null = null;
+  private jsm: JetStreamManager | null = null;
+  private consumer: Consumer | null = null;
+
+  constructor(private readonly o: NatsSourceOptions) {}
+
+  get stream(): string {
+    return this.o.stream;
+  }
+
+  get describe(): string {
+    return `NATS stream ${this.o.stream}${this.o.subject ? ` (${this.o.subject})` : ''} via consumer ${this.o.durable} on ${this.o.servers.join(',')}`;
+  }
+
+  async open(): Promise<void> {
+    const o = this.o;
+    const opts: ConnectionOptions = {
+      servers: o.servers,
+      name: `ft stream-load ${process.pid}`,
+      // the server may restart: keep trying, fetches fail meanwhile and are retried
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    };
+    if (o.user !== undefined) opts.user = o.user;
+    if (o.password !== undefined) opts.pass = o.password;
+    if (o.token !== undefined) opts.token = o.token;
+    if (o.credsFile !== undefined) {
+      try {
+        opts.authenticator = credsAuthenticator(readFileSync(o.credsFile));
+      } catch (e) {
+        throw new StreamLoadError(`cannot read the NATS credentials file named by loader.nats.creds_env: ${errorMessage(e)}`);
+      }
+    }
+    try {
+      this.nc = await connect(opts);
+    } catch (e) {
+      throw new StreamLoadError(`cannot connect to NATS at ${o.servers.join(', ')} (${errorMessage(e)}); check loader.nats.servers and that nats-server runs with JetStream (-js).`);
+    }
+    const jsm = await this.nc.jetstreamManager().catch((e: unknown) => {
+      throw new StreamLoadError(`NATS at ${o.servers.join(', ')} has no JetStream (${errorMessage(e)}); start nats-server with -js.`);
+    });
+    this.jsm = jsm;
+    try {
+      await jsm.streams.info(o.stream);
+    } catch (e) {
+      throw new StreamLoadError(`NATS stream ${o.stream} does not exist (${errorMessage(e)}); create it (e.g. nats stream add ${o.stream} --subjects '${o.subject ?? 'events.>'}') or let the producer create it.`);
+    }
+    await this.ensureConsumer(jsm);
+    this.consumer = await this.nc.jetstream().consumers.get(o.stream, o.durable);
+  }
+
+  /** Every loader asks for the same durable consumer; the first one creates it. */
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    const o = this.o;
+    try {
+      const info = await jsm.consumers.info(o.stream, o.durable);
+      if (info.config.ack_policy !== AckPolicy.Explicit) throw new StreamLoadError(`NATS consumer ${o.durable} on ${o.stream} exists with ack_policy ${info.config.ack_policy}; the loader needs explicit acks. Delete it or name another durable.`);
+      const want = o.subject ?? undefined;
+      const have = info.config.filter_subject || undefined;
+      if (want !== have) throw new StreamLoadError(`NATS consumer ${o.durable} on ${o.stream} filters ${have ?? 'nothing'}, but loader.nats.subject is ${want ?? 'unset'}. Delete the consumer or name another durable.`);
+      return;
+    } catch (e) {
+      if (e instanceof StreamLoadError) throw e;
+      if (!/not found/i.test(errorMessage(e))) throw e;
+    }
+    try {
+      await jsm.consumers.add(o.stream, {
+        durable_name: o.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(o.ackWaitMs),
+        max_deliver: -1,
+        // several loaders, each holding up to a couple of batches unacknowledged
+        max_ack_pending: -1,
+        ...(o.subject ? { filter_subject: o.subject } : {}),
+      });
+    } catch (e) {
+      // another loader created it in between
+      if (!/already (exists|in use)/i.test(errorMessage(e))) throw e;
+    }
+  }
+
+  async fetch(max: number, waitMs: number): Promise<BrokerMessage[]> {
+    const c = this.consumer!;
+    const out: BrokerMessage[] = [];
+    const iter = await c.fetch({ max_messages: max, expires: Math.max(1000, waitMs) });
+    for await (const m of iter) {
+      out.push({ stream: this.o.stream, seq: m.seq, data: m.data, ref: m });
+      // do not wait out `expires` once something arrived and nothing more is queued
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
+  async ack(msgs: BrokerMessage[]): Promise<void> {
+    for (const m of msgs) (m.ref as JsMsg).ack();
+    // the acks are out (a lost one only means a redelivery, which the bronze key absorbs)
+    await this.nc?.flush();
+  }
+
+  release(msgs: BrokerMessage[]): void {
+    for (const m of msgs) {
+      try {
+        (m.ref as JsMsg).nak();
+      } catch {
+        /* disconnected: the ack wait hands them over */
+      }
+    }
+  }
+
+  async backlog(): Promise<BrokerBacklog> {
+    const info = await this.jsm!.consumers.info(this.o.stream, this.o.durable);
+    return { pending: info.num_pending, unacked: info.num_ack_pending };
+  }
+
+  async close(): Promise<void> {
+    const nc = this.nc;
+    this.nc = null;
+    if (!nc) return;
+    await nc.drain().catch(() => nc.close());
+  }
+}
