@@ -166,6 +166,7 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   const notes: string[] = [];
   const removed: string[] = [];
   let translated = 0;
+  let skippedElsewhere = 0;
   const firstMacroDir = paths.macros[0] ?? 'macros';
 
   const place = (path: string, text: string, from: string, line: number) => {
@@ -181,10 +182,11 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined, own: number) => {
     const fixed = fixDialect(out.text);
     // another database's version of a dispatched macro: never called on MySQL, so its SQL needs no decision
-    if (!OTHER_ADAPTER.test(basename(outPath))) for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
+    const elsewhere = OTHER_ADAPTER.test(basename(outPath));
+    if (!elsewhere) for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
     if (place(outPath, fixed.text, file, out.startLine)) {
       if (fixed.text !== original) translated++;
-      leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0 }, partialNames, jsHelpers));
+      if (!elsewhere) leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0 }, partialNames, jsHelpers));
     }
   };
 
@@ -197,7 +199,11 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
       else if (under(rel, paths.snapshots) && hasBlocks(/\{%-?\s*snapshot\s/)) kind = 'snapshot-file';
       else if (under(rel, paths.tests) && hasBlocks(/\{%-?\s*test\s/)) kind = 'macro-file';
       const r = translateTemplate(text, { file: rel, kind, macros, projectName });
-      leftovers.push(...r.leftovers);
+      // another database's version of a dispatched macro is never called on MySQL: what it holds needs no decision
+      const elsewhere = r.blocks.filter((b) => b.kind === 'macro' && OTHER_ADAPTER.test(b.name));
+      const own = r.leftovers.filter((l) => !elsewhere.some((b) => l.line >= b.line && l.line <= (b.endLine ?? b.line)));
+      skippedElsewhere += r.leftovers.length - own.length;
+      leftovers.push(...own);
       for (const b of r.blocks) {
         if (b.kind === 'js') {
           const dir = under(rel, paths.macros) ? dirname(rel) : firstMacroDir;
@@ -232,6 +238,7 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   }
 
   notes.push(...packageNotes(root));
+  if (skippedElsewhere) notes.push(`${skippedElsewhere} construct${skippedElsewhere === 1 ? '' : 's'} without a Handlebars form in other databases' versions of dispatched macros (postgres__x, snowflake__x, …) ${skippedElsewhere === 1 ? 'is' : 'are'} not listed: ft calls mysql__x or default__x.`);
 
   // a profiles.yml kept in the project is a dbt profile too: converted, never copied with its password
   const profile = opts.profile ?? (existsSync(join(root, 'profiles.yml')) ? join(root, 'profiles.yml') : undefined);

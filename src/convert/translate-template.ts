@@ -27,6 +27,8 @@ export interface ExtractedBlock {
   kind: 'macro' | 'test' | 'snapshot' | 'js';
   name: string;
   line: number;
+  /** the line of its closing tag */
+  endLine?: number;
   out: Emitter;
 }
 
@@ -337,7 +339,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
           return;
         }
         f.out.trimBlock();
-        blocks.push({ kind: f.kind, name: f.kind === 'test' ? `test_${f.name}` : f.name, line: f.line, out: f.out });
+        blocks.push({ kind: f.kind, name: f.kind === 'test' ? `test_${f.name}` : f.name, line: f.line, endLine: line, out: f.out });
         return;
       }
       case 'snapshot': {

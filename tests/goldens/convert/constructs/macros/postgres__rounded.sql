@@ -1,1 +1,1 @@
-    round({{column_name}}::numeric, {{digits}})
+    round({{column_name}}::numeric, {{ digits + 0 }})
