@@ -72,6 +72,10 @@ describe('npm package', () => {
       expect(build.code, build.out).toBe(0);
       expect(build.out).toMatch(/Done\. PASS=11 WARN=0 ERROR=0 FAIL=0 SKIP=0 TOTAL=11/);
       expect(await countRows(`select count(*) as n from \`${db}\`.customer_payments`)).toBe(4);
+      // the docs site's browser code comes built in the package (no TypeScript at run time)
+      const docs = await ft(['docs', 'generate'], dir);
+      expect(docs.code, docs.out).toBe(0);
+      expect(existsSync(join(dir, 'target', 'docs', 'index.html'))).toBe(true);
       // the workflow installs this very package
       expect(readFileSync(join(dir, '.github', 'workflows', 'ft-build.yml'), 'utf8')).toContain(`npm install -g ${pkg.name}@${pkg.version}`);
     } finally {
