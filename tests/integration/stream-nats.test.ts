@@ -1,0 +1,225 @@
+/**
+ * ft stream-load from NATS JetStream (issue #19): every published message lands exactly once in
+ * bronze ∪ __rejected, compared by stream sequence — with bad messages, --once, a loader killed
+ * -9 mid-run, a loader that committed but died before acknowledging (redelivery), the
+ * nats-server killed and restarted mid-run, 2 and 4 loaders at once, and a continuous --build.
+ * Each test starts its own nats-server (free port, temporary store).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'nats';
+import { BrokerWriter } from '../../src/stream/broker/broker-writer.js';
+import { ensureBrokerTables, ensureCheckpointRow } from '../../src/stream/broker/broker-ddl.js';
+import { NatsSource } from '../../src/stream/broker/nats-source.js';
+import { TEST_DB, connect as dbConnect } from '../helpers/db.js';
+import { natsServerMissing, publish, TestNatsServer } from '../helpers/nats-server.js';
+import { createProject, type RunningCli, type TestProject } from '../helpers/project-builder.js';
+
+const missing = natsServerMissing();
+if (missing) console.log(`skipping NATS stream-load tests: ${missing}`);
+
+let p: TestProject | null = null;
+let server: TestNatsServer | null = null;
+const running: RunningCli[] = [];
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    await r.done;
+  }
+  await p?.cleanup();
+  p = null;
+  await server?.dispose();
+  server = null;
+});
+
+const STREAM = 'EVENTS';
+
+function sources(url: string, over: { batch?: number; ackWait?: string } = {}): string {
+  return `
+version: 2
+sources:
+  - name: bronze
+    schema: "{{target.database}}_bronze"
+    tables:
+      - name: events
+        loader:
+          nats: {servers: ["${url}"], stream: ${STREAM}, subject: "ev.>", durable: ft_bronze, ack_wait: ${over.ackWait ?? '2s'}}
+          format: ndjson
+          max_batch_rows: ${over.batch ?? 100}
+          trigger_interval: 200ms
+        columns:
+          - {name: id, data_type: int, required: true}
+          - {name: k, data_type: varchar(8), required: true}
+          - {name: ts, data_type: datetime(3), required: true}
+`;
+}
+
+async function setup(over: { batch?: number; ackWait?: string; models?: Record<string, string> } = {}): Promise<{ p: TestProject; s: TestNatsServer }> {
+  server = new TestNatsServer();
+  await server.start();
+  p = await createProject({ label: 'natsload', yaml: { 'sources.yml': sources(server.url, over) }, models: over.models ?? {} });
+  return { p, s: server };
+}
+
+let nextId = 0;
+const event = (k = 'a') => JSON.stringify({ id: ++nextId, k, ts: '2026-12-05T10:00:00.000Z' });
+const events = (n: number) => Array.from({ length: n }, (_x, i) => event(i % 2 ? 'a' : 'b'));
+
+async function publishTo(s: TestNatsServer, payloads: Array<string | Uint8Array>): Promise<number[]> {
+  const nc = await s.client();
+  try {
+    return await publish(nc, STREAM, 'ev.flash', payloads);
+  } finally {
+    await nc.close();
+  }
+}
+
+const bronze = (q: TestProject, suffix = '') => `\`${q.database}_bronze\`.\`events${suffix}\``;
+
+/** bronze ∪ rejected holds every published sequence exactly once. */
+async function expectExactlyOnce(q: TestProject, seqs: number[]): Promise<void> {
+  const rows = await q.query<{ s: string | number }>(`SELECT _source_seq AS s FROM ${bronze(q)} WHERE _source_stream = ? UNION ALL SELECT _source_seq FROM ${bronze(q, '__rejected')} WHERE _source_stream = ?`, [STREAM, STREAM]);
+  const got = rows.map((r) => Number(r.s)).sort((a, b) => a - b);
+  const want = [...seqs].sort((a, b) => a - b);
+  expect(got.length).toBe(want.length);
+  expect(got).toEqual(want);
+}
+
+async function bronzeCount(q: TestProject): Promise<number> {
+  try {
+    const [r] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${bronze(q)}`);
+    return Number(r!.n);
+  } catch {
+    return 0;
+  }
+}
+
+async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
+  it('loads every message once, quarantines bad ones, and --once exits when drained', async () => {
+    const { p: q, s } = await setup();
+    const bad = ['{"id": 1, "k": "a"', JSON.stringify({ id: 5, k: null, ts: '2026-12-05T10:00:00Z' }), new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), '', '{"id": "x", "k": "a", "ts": "2026-12-05T10:00:00Z"}'];
+    const seqs = await publishTo(s, [...events(250), ...bad, ...events(250)]);
+    const r = await q.ft(['stream-load', '--once']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/500 rows loaded, 5 rejected/);
+    await expectExactlyOnce(q, seqs);
+    const reasons = (await q.query<{ reason: string }>(`SELECT reason FROM ${bronze(q, '__rejected')} ORDER BY _source_seq`)).map((x) => x.reason.split(':')[0]);
+    expect(reasons).toEqual(['malformed_json', 'missing_required', 'bad_encoding', 'empty_message', 'bad_type']);
+    const [ck] = await q.query<{ rows_loaded: number; rows_rejected: number; duplicates: number }>(`SELECT rows_loaded, rows_rejected, duplicates FROM ${bronze(q, '__nats_checkpoint')}`);
+    expect(ck).toMatchObject({ rows_loaded: 500, rows_rejected: 5 });
+    // nothing new: a second run loads nothing and exits
+    const again = await q.ft(['stream-load', '--once']);
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toMatch(/0 rows loaded, 0 rejected/);
+    await expectExactlyOnce(q, seqs);
+  });
+
+  it('a loader killed -9 mid-run loses nothing and doubles nothing after a restart', async () => {
+    const { p: q, s } = await setup({ batch: 50 });
+    const seqs = await publishTo(s, events(3000));
+    const a = q.spawn(['stream-load']);
+    running.push(a);
+    await until(async () => (await bronzeCount(q)) >= 300, 'a first part loaded');
+    a.child.kill('SIGKILL');
+    await a.done;
+    expect(await bronzeCount(q)).toBeLessThan(3000);
+    const r = await q.ft(['stream-load', '--once']);
+    expect(r.code, r.output).toBe(0);
+    await expectExactlyOnce(q, seqs);
+  });
+
+  it('messages committed by a loader that died before acknowledging are redelivered and not loaded twice', async () => {
+    const { p: q, s } = await setup({ ackWait: '1s' });
+    const seqs = await publishTo(s, events(120));
+    const target = { database: `${q.database}_bronze`, table: 'events', columns: [
+      { name: 'id', dataType: 'int', required: true },
+      { name: 'k', dataType: 'varchar(8)', required: true },
+      { name: 'ts', dataType: 'datetime(3)', required: true },
+    ] };
+    // a loader's first half: fetch and commit, then "die" without acking
+    const src = new NatsSource({ servers: [s.url], stream: STREAM, subject: 'ev.>', durable: 'ft_bronze', ackWaitMs: 1000 });
+    await src.open();
+    const msgs = await src.fetch(80, 1000);
+    expect(msgs.length).toBeGreaterThan(0);
+    const conn = await dbConnect();
+    await ensureBrokerTables(conn, target);
+    await ensureCheckpointRow(conn, target, STREAM);
+    const w = new BrokerWriter(conn, target, 'dead', () => undefined);
+    const dec = new TextDecoder();
+    const rows = msgs.map((m) => {
+      const e = JSON.parse(dec.decode(m.data)) as { id: number; k: string };
+      return { seq: m.seq, tsv: `${e.id}\t${e.k}\t2026-12-05 10:00:00.000` };
+    });
+    await w.commit({ stream: STREAM, rows, rejects: [], seqs: msgs.map((m) => m.seq) });
+    await conn.end();
+    await src.close(); // drain: no ack was sent
+    const r = await q.ft(['stream-load', '--once']);
+    expect(r.code, r.output).toBe(0);
+    await expectExactlyOnce(q, seqs);
+    const [ck] = await q.query<{ rows_loaded: number; duplicates: number }>(`SELECT rows_loaded, duplicates FROM ${bronze(q, '__nats_checkpoint')}`);
+    expect(Number(ck!.rows_loaded)).toBe(120);
+    expect(Number(ck!.duplicates)).toBe(msgs.length);
+    void TEST_DB;
+  });
+
+  it('survives the nats-server being killed and restarted mid-run', async () => {
+    const { p: q, s } = await setup({ batch: 50 });
+    const first = await publishTo(s, events(1500));
+    const a = q.spawn(['stream-load']);
+    running.push(a);
+    await until(async () => (await bronzeCount(q)) >= 200, 'a first part loaded');
+    await s.stop('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    await s.start();
+    const second = await publishTo(s, events(500));
+    await until(async () => (await bronzeCount(q)) >= 2000, 'everything loaded after the restart', 90_000);
+    a.child.kill('SIGTERM');
+    const r = await a.done;
+    expect(r.code, r.output).toBe(0);
+    await expectExactlyOnce(q, [...first, ...second]);
+  });
+
+  for (const loaders of [2, 4]) {
+    it(`${loaders} loaders at once share the work and load every message exactly once`, async () => {
+      const { p: q, s } = await setup({ batch: 100 });
+      const good = events(4000);
+      const payloads: string[] = [];
+      good.forEach((g, i) => payloads.push(i % 400 === 7 ? '{broken' : g));
+      const seqs = await publishTo(s, payloads);
+      // the tables exist before they race (each loader creates what is missing, IF NOT EXISTS)
+      const runs = Array.from({ length: loaders }, () => q.spawn(['stream-load', '--once']));
+      running.push(...runs);
+      for (const r of await Promise.all(runs.map((x) => x.done))) expect(r.code, r.output).toBe(0);
+      await expectExactlyOnce(q, seqs);
+      const [rej] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${bronze(q, '__rejected')}`);
+      expect(Number(rej!.n)).toBe(10);
+      const who = await q.query<{ loader: string }>(`SELECT DISTINCT loader FROM ${bronze(q, '__nats_batches')}`);
+      expect(who.length).toBeGreaterThan(1);
+      // batch ids follow commit order: strictly increasing with the commit time
+      const b = await q.query<{ batch_id: number }>(`SELECT batch_id FROM ${bronze(q, '__nats_batches')} ORDER BY committed_at, batch_id`);
+      const ids = b.map((x) => Number(x.batch_id));
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    });
+  }
+
+  it('continuous --build builds from the broker source', async () => {
+    const { p: q, s } = await setup({ models: { 'totals.sql': '{{config materialized="table"}}\nselect k, count(*) as n from {{source "bronze" "events"}} group by k\n' } });
+    const seqs = await publishTo(s, events(300));
+    const r = await q.ft(['stream-load', '--once', '--build', 'totals']);
+    expect(r.code, r.output).toBe(0);
+    await expectExactlyOnce(q, seqs);
+    const rows = await q.query<{ k: string; n: number }>(`SELECT k, n FROM ${q.rel('totals')} ORDER BY k`);
+    expect(rows.map((x) => [x.k, Number(x.n)])).toEqual([['a', 150], ['b', 150]]);
+  });
+});
+
+void connect;
