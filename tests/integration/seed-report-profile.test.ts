@@ -16,7 +16,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = projectCopy('seedreport');
-  // the CLI a user runs (npm run produce runs this file), default 10,000 lines
+  // the producer's CLI (npm run produce runs its source), default 10,000 lines
   execFileSync(process.execPath, [join(REPO, 'dist', 'generator', 'produce-cli.js'), '--profile', 'seed-report', '--duplicates', '0.03', '--malformed', '0.01', '--nulls', '0.01', '--invalid', '0.01', '--quiet'], { cwd: dir });
   await ftOk(dir, db, ['stream-load', '--once']);
   await ftOk(dir, db, ['build']);

@@ -161,7 +161,7 @@ describe('state:modified', () => {
     expect(sel(['state:unmodified,resource_type:model'], undefined, after, g, state)).toEqual(['b_events', 'g_daily', 's_events']);
     expect(sel(['state:old'], ['state:unmodified'], after, g, state)).toEqual(['g_weekly', 's_customers']);
     expect(() => sel(['state:constructor'], undefined, after, g, state)).toThrowError(/unknown state selector "constructor"/);
-    expect(() => sel(['state:modifed'], undefined, after, g, state)).toThrowError(/unknown state selector "modifed"; use state:new, state:old, state:modified, state:modified.body, state:modified.configs, state:unmodified/);
+    expect(() => sel(['state:modifed'], undefined, after, g, state)).toThrowError(/unknown state selector "modifed"; use state:new, state:old, state:modified, state:modified.body, state:modified.configs, state:modified.contract, state:unmodified/);
     // tags and docs are not build config: changing them is no modification
     writeFileSync(join(root, 'models/gold/g_weekly.sql'), '{{config materialized="table" tags="new"}}select * from {{ref "g_daily"}}\n');
     const again = await loadProject({ projectDir: root, partialParse: false });
