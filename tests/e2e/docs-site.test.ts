@@ -1,10 +1,10 @@
 /**
  * The docs site in a real headless browser (Debian's Chromium via playwright-core):
  * a fixture project is built on MariaDB, documented with `ft docs generate`, served
- * with `ft docs serve --refresh`, and used as a person would.
+ * with `ft docs serve --live`, and used as a person would.
  */
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,9 +47,9 @@ async function openPage(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
-/** Starts `ft docs serve --refresh 1s` on the fixture project; resolves once it serves. */
+/** Starts `ft docs serve --live` on the fixture project; resolves once it serves. */
 async function startServer(): Promise<{ server: ChildProcessWithoutNullStreams; exit: Promise<number | null>; url: string }> {
-  const { server, url } = await startDocsServe(dir, env, ['--refresh', '1s']);
+  const { server, url } = await startDocsServe(dir, env, ['--live']);
   const exit = new Promise<number | null>((ok) => (server.exitCode !== null ? ok(server.exitCode) : server.on('exit', (code) => ok(code))));
   return { server, exit, url };
 }
@@ -177,57 +177,121 @@ describe('ft docs site in a browser', () => {
     await page.close();
   });
 
-  it('shows the four KPIs of the latest day as kpi_daily has them, and the other panels', async () => {
+  it("draws the dashboards: section: KPI tiles with the metrics' values and their change, a time series, bars, a heat map, a table, each with its freshness", async () => {
     const { page, problems } = await openPage();
     await page.goto(`${url}#/dashboard`);
-    await page.waitForSelector('[data-testid=dashboard]');
-    const [rows] = await db.query(`SELECT * FROM \`${prefix}_gold\`.kpi_daily ORDER BY day IS NULL, day`);
-    const all = rows as Array<Record<string, unknown>>;
-    const days = all.filter((r) => r.day !== null);
-    const latest = days[days.length - 1]!;
-    const overall = all.find((r) => r.day === null)!;
-    const expected: Record<string, string> = {
-      conversion_rate: `${(Number(latest.conversion_rate) * 100).toFixed(2)}%`,
-      cart_abandonment_rate: `${(Number(latest.cart_abandonment_rate) * 100).toFixed(2)}%`,
-      average_order_value: `$${Number(latest.average_order_value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
-      demand_pressure_index: Number(latest.demand_pressure_index).toFixed(2),
+    await page.waitForSelector('[data-testid=declared-dashboard][data-name=flash_sale]');
+    expect(await page.locator('[data-testid=nav-dashboard]').count()).toBe(1);
+    // the metrics, computed by hand from the silver models' sums, per day and overall
+    const sums = async (group: boolean): Promise<Array<Record<string, unknown>>> => {
+      const [ev] = await db.query(
+        `SELECT ${group ? "date_format(event_date, '%Y-%m-%d')" : "'all'"} AS d, sum(event_type = 'purchase') AS purchases, sum(event_type = 'view') AS views,
+                sum(revenue) AS revenue, count(*) AS events, sum(units_sold) AS units FROM \`${prefix}_silver\`.valid_events${group ? ' GROUP BY event_date ORDER BY event_date' : ''}`,
+      );
+      const [se] = await db.query(
+        `SELECT ${group ? "date_format(session_date, '%Y-%m-%d')" : "'all'"} AS d, sum(is_abandoned_cart) AS abandoned, sum(has_add_to_cart) AS carts FROM \`${prefix}_silver\`.sessions${group ? ' GROUP BY session_date' : ''}`,
+      );
+      const s = new Map((se as Array<Record<string, unknown>>).map((r) => [r.d, r]));
+      return (ev as Array<Record<string, unknown>>).map((r) => ({
+        d: r.d,
+        conversion_rate: Number(r.purchases) / Number(r.views),
+        average_order_value: Number(r.revenue) / Number(r.purchases),
+        demand_pressure_index: Number(r.events) / Number(r.units),
+        cart_abandonment_rate: Number(s.get(r.d)!.abandoned) / Number(s.get(r.d)!.carts),
+      }));
     };
-    for (const [col, shown] of Object.entries(expected)) {
-      const tile = page.locator(`[data-testid=kpi-${col}]`);
-      expect(Number(await tile.getAttribute('data-value'))).toBeCloseTo(Number(latest[col]), 6);
-      expect(Number(await tile.getAttribute('data-overall'))).toBeCloseTo(Number(overall[col]), 6);
-      expect(await tile.locator('.tile-value').textContent()).toBe(shown);
-      expect(await tile.locator('.tile-delta').textContent()).toContain('day over day');
+    const days = await sums(true);
+    const latest = days[days.length - 1]!;
+    const previous = days[days.length - 2]!;
+    const overall = (await sums(false))[0]!;
+    const shown: Record<string, (v: number) => string> = {
+      conversion_rate: (v) => `${(v * 100).toFixed(2)}%`,
+      cart_abandonment_rate: (v) => `${(v * 100).toFixed(2)}%`,
+      average_order_value: (v) => `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+      demand_pressure_index: (v) => v.toFixed(2),
+    };
+    for (const [metric, text] of Object.entries(shown)) {
+      const tile = page.locator(`[data-testid=kpi-${metric}]`);
+      expect(await tile.getAttribute('data-day')).toBe(latest.d);
+      expect(Number(await tile.getAttribute('data-value'))).toBeCloseTo(Number(latest[metric]), 9);
+      expect(Number(await tile.getAttribute('data-previous'))).toBeCloseTo(Number(previous[metric]), 9);
+      expect(Number(await tile.getAttribute('data-overall'))).toBeCloseTo(Number(overall[metric]), 9);
+      expect(await tile.locator('.tile-value').textContent()).toBe(text(Number(latest[metric])));
+      expect(await tile.locator('.tile-delta').textContent()).toContain('vs previous day');
     }
-    expect(await page.locator('[data-testid=panel-products] path.line').count()).toBe(5);
-    expect(await page.locator('[data-testid=panel-categories] g.bar').count()).toBe(3);
-    expect(await page.locator('[data-testid=panel-heatmap] rect.cell').count()).toBeGreaterThan(10);
-    const [alerts] = await db.query(`SELECT COUNT(*) AS n FROM \`${prefix}_gold\`.demand_alerts`);
-    expect(await page.locator('[data-testid=panel-anomalies] tbody tr').count()).toBe(Number((alerts as Array<{ n: number }>)[0]!.n));
+    // a rate going the declared better way is good news, the other way bad
+    const up = Number(latest.conversion_rate) > Number(previous.conversion_rate);
+    expect(await page.locator('[data-testid=kpi-conversion_rate] .tile-delta').getAttribute('class')).toContain(up ? 'good' : 'bad');
+
+    const panel = (kind: string, n = 0) => page.locator(`[data-testid=dash-panel][data-kind=${kind}]`).nth(n);
+    expect(await panel('time_series', 0).locator('path.line').count()).toBe(1);
+    expect(await panel('time_series', 1).locator('path.line').count()).toBe(5);
+    expect(await panel('bars').locator('g.bar').count()).toBe(3);
+    const [cells] = await db.query(`SELECT COUNT(*) AS n FROM \`${prefix}_gold\`.hourly_sales_pattern`);
+    expect(await panel('heatmap').locator('rect.cell').count()).toBe(Number((cells as Array<{ n: number }>)[0]!.n));
+    const [alerts] = await db.query(`SELECT COUNT(*) AS n, date_format(MAX(event_hour), '%Y-%m-%d %H:%i:%s') AS newest FROM \`${prefix}_gold\`.demand_alerts`);
+    const a = (alerts as Array<{ n: number; newest: string }>)[0]!;
+    expect(await panel('table').locator('tbody tr').count()).toBe(Number(a.n));
+    expect(await panel('table').locator('thead th').allTextContents()).toEqual(['event_hour', 'product_name', 'anomaly_type', 'demand', 'z_score']);
+    // each panel says when its rows were read and the newest time they show
+    expect(await page.locator('[data-testid=panel-freshness]').count()).toBe(6);
+    for (const f of await page.locator('[data-testid=panel-freshness]').all()) expect(Number.isNaN(Date.parse((await f.getAttribute('data-read-at'))!))).toBe(false);
+    expect(await panel('table').locator('[data-testid=panel-freshness]').getAttribute('data-newest')).toBe(a.newest);
+    expect(await panel('kpi_tiles').locator('[data-testid=panel-freshness]').getAttribute('data-newest')).toBe(latest.d);
     expect(await page.textContent('[data-testid=dashboard]')).toContain('Flash-sale KPI dashboard');
     expect(problems).toEqual([]);
     await page.close();
   });
 
-  it('serve --refresh shows fresh gold data without a reload', async () => {
+  it('serve --live redraws a panel with fresh gold data, and its freshness, without a reload', async () => {
     const { page, problems } = await openPage();
     await page.goto(`${url}#/dashboard`);
-    await page.waitForSelector('[data-testid=kpi-conversion_rate]');
+    await page.waitForSelector('[data-testid=dash-panel][data-kind=bars] g.bar');
+    // a page reload would lose this
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    const bars = page.locator('[data-testid=dash-panel][data-kind=bars]');
+    const readBefore = await bars.locator('[data-testid=panel-freshness]').getAttribute('data-read-at');
     // the built tables are shared by every test: the changed value is put back whatever happens
-    const latestDay = `(SELECT MAX(day) FROM (SELECT day FROM \`${prefix}_gold\`.kpi_daily) d)`;
-    const [before] = await db.query(`SELECT conversion_rate AS c FROM \`${prefix}_gold\`.kpi_daily WHERE day = ${latestDay}`);
-    const original = (before as Array<{ c: unknown }>)[0]!.c;
-    expect(Number(original)).not.toBe(0.5);
+    const table = `\`${prefix}_gold\`.category_performance_daily`;
+    const [cats] = await db.query(`SELECT category FROM ${table} GROUP BY category ORDER BY SUM(revenue) LIMIT 1`);
+    const category = (cats as Array<{ category: string }>)[0]!.category;
     try {
-      await db.query(`UPDATE \`${prefix}_gold\`.kpi_daily SET conversion_rate = 0.5 WHERE day = ${latestDay}`);
-      await page.waitForFunction(() => document.querySelector('[data-testid=kpi-conversion_rate] .tile-value')?.textContent === '50.00%', undefined, { timeout: 15_000 });
+      await db.query(`UPDATE ${table} SET revenue = revenue + 1000000 WHERE category = ?`, [category]);
+      // the smallest category becomes the first bar, its value shown in dollars
+      await page.waitForFunction((c) => document.querySelector('[data-testid=dash-panel][data-kind=bars] g.bar .bar-label')?.textContent === c, category, { timeout: 15_000 });
+      const [sum] = await db.query(`SELECT SUM(revenue) AS v FROM ${table} WHERE category = ?`, [category]);
+      const v = Number((sum as Array<{ v: unknown }>)[0]!.v);
+      expect(await bars.locator('g.bar .bar-value').first().textContent()).toBe(`$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+      expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+      expect(Date.parse((await bars.locator('[data-testid=panel-freshness]').getAttribute('data-read-at'))!)).toBeGreaterThan(Date.parse(readBefore!));
       expect(problems).toEqual([]);
     } finally {
-      await db.query(`UPDATE \`${prefix}_gold\`.kpi_daily SET conversion_rate = ? WHERE day = ${latestDay}`, [original]);
-      // the server refreshes its data every second: until it has served the original value again, a test
-      // run after this one (tests shuffle) would read the changed value from a page it opens
-      await page.waitForFunction((v) => Math.abs(Number(document.querySelector('[data-testid=kpi-conversion_rate]')?.getAttribute('data-value')) - v) < 1e-9, Number(original), { timeout: 15_000 });
+      await db.query(`UPDATE ${table} SET revenue = revenue - 1000000 WHERE category = ?`, [category]);
+      // until the server has served the original values again, a test run after this one (tests shuffle) would read the changed one
+      await page.waitForFunction((c) => document.querySelector('[data-testid=dash-panel][data-kind=bars] g.bar .bar-label')?.textContent !== c, category, { timeout: 15_000 });
       await page.close();
+    }
+  });
+
+  it('a project that declares no dashboard has no Dashboard tab', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'ft-docs-e2e-plain-'));
+    try {
+      cpSync(join(FIXTURE, 'profiles.yml'), join(other, 'profiles.yml'));
+      writeFileSync(join(other, 'project.yml'), 'name: plain\nversion: "1.0.0"\nprofile: flash_e2e\nmodel-paths: ["models"]\n');
+      mkdirSync(join(other, 'models'));
+      writeFileSync(join(other, 'models', 'orders.sql'), 'select 1 as order_id, 2.5 as revenue\n');
+      writeFileSync(join(other, 'models', 'schema.yml'), 'version: 2\nmodels:\n  - name: orders\n    description: Orders.\n');
+      const gen = ft(['docs', 'generate', '--project-dir', other], { FT_DATABASE: `${prefix}_plain` });
+      expect(gen.code, gen.out).toBe(0);
+      const { page, problems } = await openPage();
+      await page.goto(`${pathToFileURL(join(other, 'target', 'docs', 'index.html')).href}#/overview`);
+      await page.waitForSelector('nav [data-nav=lineage]');
+      expect(await page.locator('[data-testid=nav-dashboard]').count()).toBe(0);
+      expect(await page.locator('nav a').allTextContents()).toEqual(['Overview', 'Lineage']);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
     }
   });
 
@@ -245,7 +309,8 @@ describe('ft docs site in a browser', () => {
       expect(await page.locator('[data-testid=columns] tr[data-column=kpi_key]').textContent()).toContain('not run yet');
       await page.goto(`${index}#/dashboard`);
       await page.waitForSelector('[data-testid=dashboard]');
-      expect(await page.textContent('[data-testid=dashboard]')).toContain('KPIs: not built yet');
+      expect(await page.textContent('[data-testid=dashboard]')).toContain('Key indicators: not built yet');
+      expect(await page.locator('[data-testid=dash-panel][data-status=missing]').count()).toBe(6);
       expect(problems).toEqual([]);
       await page.close();
     } finally {
