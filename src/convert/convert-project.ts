@@ -79,12 +79,6 @@ function walk(root: string, skip: Set<string>): string[] {
   return files.sort();
 }
 
-interface Output {
-  text?: string;
-  /** copy this source file byte for byte */
-  copyFrom?: string;
-}
-
 /** dbt packages ft has built in (by the last part of their name) */
 const BUILT_IN_PACKAGES = new Set(['dbt_utils', 'dbt_date']);
 
@@ -161,7 +155,6 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     if (under(rel, paths.macros) && !found.macros.length && !found.tests.length) partialNames.add(basename(rel, '.sql'));
   }
 
-  const outputs = new Map<string, Output>();
   const leftovers: Leftover[] = [];
   const notes: string[] = [];
   const removed: string[] = [];
@@ -169,15 +162,38 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
   let skippedElsewhere = 0;
   const firstMacroDir = paths.macros[0] ?? 'macros';
 
+  // a profiles.yml kept in the project is a dbt profile too: converted, never copied with its password
+  // (read before anything is written: a profile that cannot be read stops the conversion)
+  const profile = opts.profile ?? (existsSync(join(root, 'profiles.yml')) ? join(root, 'profiles.yml') : undefined);
+  const convertedProfile = profile ? convertProfile(resolve(profile), raw.profile === undefined ? undefined : String(raw.profile)) : undefined;
+
+  // each output is written as soon as it is made: 5,000 models' texts are not held to the end
+  const written: string[] = [];
+  /** what each written path holds: a text, or a copy */
+  const outputs = new Map<string, 'text' | 'copy'>();
+  const made = new Set<string>();
+  const write = (rel: string, text: string | undefined) => {
+    outputs.set(rel, text === undefined ? 'copy' : 'text');
+    const dest = join(outDir, rel);
+    if (opts.inPlace && (text === undefined || (existsSync(dest) && readFileSync(dest, 'utf8') === text))) return;
+    const dir = dirname(dest);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    if (text !== undefined) writeFileSync(dest, text);
+    else copyFileSync(join(root, rel), dest);
+    written.push(rel);
+  };
+
   const place = (path: string, text: string, from: string, line: number) => {
-    if (outputs.has(path) && outputs.get(path)!.text !== undefined && path !== from) {
+    if (outputs.get(path) === 'text' && path !== from) {
       leftovers.push({ file: from, line, construct: 'duplicate name', text: path, why: `${path} is written by two blocks: rename one macro, test or snapshot` });
       return false;
     }
-    outputs.set(path, { text });
+    write(path, text);
     return true;
   };
-  /** Dialect fixes, then remembered for the verification once every partial is known. */
   /** Dialect fixes, then the output read as ft will read it; `own` are the file's leftovers so far. */
   const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined, own: number) => {
     const fixed = fixDialect(out.text);
@@ -227,44 +243,25 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
       leftovers.push(...r.leftovers);
       const out = r.main?.text ?? md;
       if (out !== md) translated++;
-      outputs.set(rel, { text: out });
+      write(rel, out);
     } else if (/\.ya?ml$/.test(rel) && (rel === projectFile || under(rel, [...paths.models, ...paths.macros, ...paths.tests, ...paths.snapshots, ...paths.analyses, ...paths.seeds]))) {
       const y = readFileSync(join(root, rel), 'utf8');
       const r = translateYaml(y, rel, macros, projectName);
       leftovers.push(...r.leftovers);
       if (r.text !== y) translated++;
-      outputs.set(rel, { text: r.text });
-    } else if (!outputs.has(rel)) outputs.set(rel, { copyFrom: rel });
+      write(rel, r.text);
+    } else if (rel === 'profiles.yml' && convertedProfile) {
+      continue; // written converted below, never copied
+    } else if (!outputs.has(rel)) write(rel, undefined);
   }
 
   notes.push(...packageNotes(root));
   if (skippedElsewhere) notes.push(`${skippedElsewhere} construct${skippedElsewhere === 1 ? '' : 's'} without a Handlebars form in other databases' versions of dispatched macros (postgres__x, snowflake__x, …) ${skippedElsewhere === 1 ? 'is' : 'are'} not listed: ft calls mysql__x or default__x.`);
 
-  // a profiles.yml kept in the project is a dbt profile too: converted, never copied with its password
-  const profile = opts.profile ?? (existsSync(join(root, 'profiles.yml')) ? join(root, 'profiles.yml') : undefined);
-  if (profile) {
-    const p = convertProfile(resolve(profile), raw.profile === undefined ? undefined : String(raw.profile));
-    outputs.set('profiles.yml', { text: p.text });
-    notes.push(...p.notes);
+  if (convertedProfile) {
+    write('profiles.yml', convertedProfile.text);
+    notes.push(...convertedProfile.notes);
   }
-
-  // write
-  const written: string[] = [];
-  const made = new Set<string>();
-  const ensureDir = (d: string) => {
-    if (made.has(d)) return;
-    mkdirSync(d, { recursive: true });
-    made.add(d);
-  };
-  for (const [rel, o] of outputs) {
-    const dest = join(outDir, rel);
-    if (opts.inPlace && o.copyFrom === rel) continue;
-    if (opts.inPlace && o.text !== undefined && existsSync(dest) && readFileSync(dest, 'utf8') === o.text) continue;
-    ensureDir(dirname(dest));
-    if (o.text !== undefined) writeFileSync(dest, o.text);
-    else copyFileSync(join(root, o.copyFrom!), dest);
-    written.push(rel);
-  }
-  if (opts.inPlace) for (const rel of removed) rmSync(join(root, rel), { force: true });
+  if (opts.inPlace) for (const rel of removed) if (!outputs.has(rel)) rmSync(join(root, rel), { force: true });
   return { outDir, written, translated, removed, leftovers, notes };
 }

@@ -1,4 +1,6 @@
 import { CORE_HELPERS } from '../template/environment.js';
+import { fastParse } from '../template/fast-parse.js';
+import { rewriteNamespacedCalls } from '../template/namespaced-calls.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { isFtError } from '../util/errors.js';
 import type { Emitter } from './emitter.js';
@@ -29,8 +31,11 @@ export function verifyOutput(v: VerifyInput, partials: ReadonlySet<string>, jsHe
   let ast;
   try {
     // block params do not change what is checked (names inside {{#each}} are not), and without
-    // them ft's fast parser reads the template: Handlebars' own is ~10x slower
-    ast = parseTemplate(v.text.replace(/(\{\{~?#each\b[^}]*?)\s+as\s*\|[^|]*\|/g, '$1'), v.file);
+    // them ft's fast parser reads the template: Handlebars' own is ~10x slower. Parsed here, not
+    // through parseTemplate, whose per-process memo would keep every converted file's tree.
+    const text = v.text.replace(/(\{\{~?#each\b[^}]*?)\s+as\s*\|[^|]*\|/g, '$1');
+    const fast = fastParse(text);
+    ast = fast ? rewriteNamespacedCalls(fast) : parseTemplate(text, v.file);
   } catch (e) {
     if (!isFtError(e)) throw e;
     if (!v.hasLeftovers) found.push({ file: v.file, line: e.line ? at(e.line) : 1, construct: 'ft cannot compile', text: '', why: e.message });
