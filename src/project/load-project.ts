@@ -38,6 +38,8 @@ import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
+import { renderYamlTemplates } from './yaml-templates.js';
+import { generateAliasName, generateSchemaName } from './generate-names.js';
 import { renderConfigTemplates, renderYamlTemplates } from './yaml-templates.js';
 import { generateAliasName, generateSchemaName } from './generate-names.js';
 
@@ -502,23 +504,6 @@ function checkConfigKeys(cfg: Record<string, unknown>, file: string, line: numbe
       if (why) warn(`${file}:${line}: config "${key}": ${why}.`);
     }
   }
-}
-
-/** generate_schema_name compiled once per environment, not once per model. */
-const schemaTemplates = new WeakMap<typeof Handlebars, HandlebarsTemplateDelegate>();
-
-/** `<target database>` or `<target database>_<custom>`, unless a generate_schema_name macro says otherwise. */
-export function schemaName(custom: string | undefined, target: ResolvedTarget, env: typeof Handlebars): string {
-  const partial = env.partials.generate_schema_name as string | undefined;
-  if (partial) {
-    let tpl = schemaTemplates.get(env);
-    if (!tpl) {
-      tpl = typeof partial === 'string' ? env.compile(partial, { noEscape: true }) : (partial as unknown as HandlebarsTemplateDelegate);
-      schemaTemplates.set(env, tpl);
-    }
-    return tpl({ custom_schema_name: custom ?? null, target: { name: target.targetName, database: target.database, schema: target.database } }).trim();
-  }
-  return custom ? `${target.database}_${custom}` : target.database;
 }
 
 /** YAML strings may use `{{target.database}}` and `{{env_var}}`, as Jinja in dbt YAML. */
