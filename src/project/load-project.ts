@@ -38,8 +38,6 @@ import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
-import { renderYamlTemplates } from './yaml-templates.js';
-import { generateAliasName, generateSchemaName } from './generate-names.js';
 import { renderConfigTemplates, renderYamlTemplates } from './yaml-templates.js';
 import { generateAliasName, generateSchemaName } from './generate-names.js';
 
