@@ -138,7 +138,8 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
   });
 
   it('messages committed by a loader that died before acknowledging are redelivered and not loaded twice', async () => {
-    const { p: q, s } = await setup({ ackWait: '1s' });
+    // the ack wait outlasts an empty fetch (1 s): --once must wait for the unacknowledged messages, not stop at "nothing pending"
+    const { p: q, s } = await setup({ ackWait: '3s' });
     const seqs = await publishTo(s, events(120));
     const target = { database: `${q.database}_bronze`, table: 'events', columns: [
       { name: 'id', dataType: 'int', required: true },
@@ -146,7 +147,7 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
       { name: 'ts', dataType: 'datetime(3)', required: true },
     ] };
     // a loader's first half: fetch and commit, then "die" without acking
-    const src = new NatsSource({ servers: [s.url], stream: STREAM, subject: 'ev.>', durable: 'ft_bronze', ackWaitMs: 1000 });
+    const src = new NatsSource({ servers: [s.url], stream: STREAM, subject: 'ev.>', durable: 'ft_bronze', ackWaitMs: 3000 });
     await src.open();
     const msgs = await src.fetch(80, 1000);
     expect(msgs.length).toBeGreaterThan(0);
