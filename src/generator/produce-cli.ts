@@ -39,6 +39,9 @@ Simulates flash-sale shopping traffic and writes events (NDJSON or CSV) to rolli
   --profile P         traffic: realistic (default) or seed-report (KPIs as the original
                       system published them: conversion 84.63%, cart abandonment 7.88%,
                       average order value $4.78K, demand pressure 0.54)
+  --nats-subject S    publish each line to NATS JetStream subject S instead of files
+  --nats-url URL      NATS server (default nats://127.0.0.1:4222)
+  --nats-stream NAME  stream created when none captures the subject (default EVENTS)
   --quiet             no summary line on stderr
   -h, --help          this help
 `;
@@ -68,6 +71,9 @@ const FLAGS: Record<string, FlagKind> = {
   profile: 'string',
   quiet: 'bool',
   help: 'bool',
+  'nats-subject': 'string',
+  'nats-url': 'string',
+  'nats-stream': 'string',
 };
 
 const EXAMPLE: Record<string, string> = {
@@ -196,6 +202,11 @@ export function parseProduceArgs(argv: readonly string[], cwd: string = process.
     dirt,
     profile: values.profile as string | undefined,
   };
+  if (values['nats-subject'] !== undefined) {
+    options.nats = { subject: values['nats-subject'] as string, url: (values['nats-url'] as string | undefined) ?? 'nats://127.0.0.1:4222', stream: values['nats-stream'] as string | undefined };
+  } else if (values['nats-url'] !== undefined || values['nats-stream'] !== undefined) {
+    throw new UsageError('--nats-url and --nats-stream go with --nats-subject (e.g. --nats-subject events.flash)');
+  }
   return { help: values.help === true, quiet: values.quiet === true, options };
 }
 
@@ -208,7 +219,7 @@ export function describeSummary(s: ProduceSummary): string {
     s.invalid && `${n(s.invalid)} invalid`,
     s.late && `${n(s.late)} late`,
   ].filter(Boolean);
-  const where = s.out === '-' ? 'stdout' : `${s.files.length} file${s.files.length === 1 ? '' : 's'} in ${s.out}`;
+  const where = s.out === '-' ? 'stdout' : s.out.startsWith('nats:') ? `NATS subject ${s.out.slice(5)}` : `${s.files.length} file${s.files.length === 1 ? '' : 's'} in ${s.out}`;
   const secs = s.elapsed_ms / 1000;
   return (
     `produced ${n(s.lines)} line${s.lines === 1 ? '' : 's'} (${n(s.distinct_valid_events)} valid event${s.distinct_valid_events === 1 ? '' : 's'}${dirt.length ? `, ${dirt.join(', ')}` : ''}) ` +

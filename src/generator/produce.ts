@@ -20,6 +20,7 @@ import type { EventFormat, EventType } from './event.js';
 import { CSV_HEADER, formatCents } from './event.js';
 import type { EventSink } from './event-sink.js';
 import { DirectorySink, StreamSink, makeDirs } from './event-sink.js';
+import { NatsSink, type NatsSinkOptions } from './nats-sink.js';
 import type { DirtRatios, GeneratedLine } from './generate-events.js';
 import { DEFAULT_SEED, DEFAULT_SPAN_MS, DEFAULT_START, flashSalesFor, generateEvents, normalizeDirt, resolveGenerateOptions } from './generate-events.js';
 
@@ -60,6 +61,8 @@ export interface ProduceOptions {
   signal?: AbortSignal;
   /** Called after each completed file. */
   onFile?: (name: string) => void;
+  /** Publish to NATS JetStream instead of writing files (`out` is then ignored). */
+  nats?: NatsSinkOptions;
 }
 
 export interface FlashSaleSummary {
@@ -204,8 +207,10 @@ export async function produce(opts: ProduceOptions): Promise<ProduceSummary> {
 
   const header = format === 'csv' ? CSV_HEADER : null;
   const toStdout = opts.out === '-';
-  const outDir = toStdout ? '-' : resolve(opts.out);
-  const sink: EventSink = toStdout
+  const outDir = opts.nats ? `nats:${opts.nats.subject}` : toStdout ? '-' : resolve(opts.out);
+  const sink: EventSink = opts.nats
+    ? await NatsSink.open(opts.nats)
+    : toStdout
     ? new StreamSink(opts.stdout ?? process.stdout, header)
     : new DirectorySink(outDir, prefix, format, header, fileEvents);
   const notify = (before: number): void => {
@@ -230,7 +235,7 @@ export async function produce(opts: ProduceOptions): Promise<ProduceSummary> {
       sink.write(g.line);
       tally.add(g);
       if (sink.files.length !== before) notify(before);
-      if (++sinceYield >= 16_384 || (sink instanceof StreamSink && sink.full)) {
+      if (++sinceYield >= 16_384 || ((sink instanceof StreamSink || sink instanceof NatsSink) && sink.full)) {
         sinceYield = 0;
         await sink.flush();
         // Let signals and stream events through.
