@@ -126,7 +126,7 @@ describe('the flagship project', () => {
   it('lints clean: no MySQL trap in its compiled SQL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ft-flag-lint-'));
     try {
-      for (const f of ['project.yml', 'profiles.yml', 'selectors.yml', 'models', 'macros', 'seeds', 'tests/data']) {
+      for (const f of ['project.yml', 'profiles.yml', 'selectors.yml', 'models', 'macros', 'seeds', 'snapshots', 'tests/data']) {
         try {
           cpSync(join(REPO_ROOT, f), join(dir, f), { recursive: true });
         } catch {
