@@ -149,7 +149,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .option('--port <n>', 'port to listen on (0 = any free port)', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--refresh <interval>', 're-read the gold tables for the dashboard every interval, e.g. 30s')
-    .option('--live', 'refresh the dashboard panels as builds land (every 2s unless --refresh says), without a page reload')
+    .option('--live', 'read the dashboard panels again as each build lands (target/run_results.json changes) and every 30s (or --refresh), redrawn without a page reload')
     .action(async (flags) => done(await docsServeCommand(flags)));
 }
 

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { readRelations } from '../docs/catalog.js';
 import { readDashboard } from '../docs/dashboard-data.js';
 import { connectForDocs, docsDir, generateDocs, writeDashboard } from '../docs/generate.js';
@@ -29,14 +30,14 @@ export interface DocsServeFlags extends GlobalFlags {
   live?: boolean;
 }
 
-const LIVE_SECONDS = 2;
+const LIVE_FALLBACK_SECONDS = 30;
 
 /** ft docs serve: serves target/docs until Ctrl-C; --refresh re-reads the gold tables periodically. */
 export async function docsServeCommand(flags: DocsServeFlags): Promise<number> {
   const port = Number(flags.port ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FtError(`--port must be a port number (0-65535), not "${flags.port}".`);
-  // --live: an open dashboard follows continuous builds (ft stream-load --build) within seconds
-  const refreshSeconds = flags.refresh !== undefined ? parseInterval(flags.refresh) : flags.live ? LIVE_SECONDS : null;
+  // --live: an open dashboard follows builds (ft stream-load --build) as they land, and is read at least every 30s
+  const refreshSeconds = flags.refresh !== undefined ? parseInterval(flags.refresh) : flags.live ? LIVE_FALLBACK_SECONDS : null;
   const ctx = await openProject(flags);
   const { out, project } = ctx;
   let adapter: Adapter | null = null;
@@ -46,6 +47,7 @@ export async function docsServeCommand(flags: DocsServeFlags): Promise<number> {
     let warned = false;
     refresh = {
       seconds: refreshSeconds,
+      watch: flags.live ? join(resolve(project.root, project.config.targetPath), 'run_results.json') : undefined,
       read: async () => {
         if (!adapter) {
           const conn = await connectForDocs(ctx);
@@ -55,6 +57,7 @@ export async function docsServeCommand(flags: DocsServeFlags): Promise<number> {
         const relations = await readRelations(adapter, project, { exactCountBudgetMs: 0 });
         const d = await readDashboard(project, adapter, relations);
         d.refresh_seconds = refreshSeconds;
+        d.live = flags.live === true;
         // keep the files in step, so the site opened from disk shows the last data too
         writeDashboard(dir, d);
         warned = false;
@@ -70,7 +73,7 @@ export async function docsServeCommand(flags: DocsServeFlags): Promise<number> {
     };
   }
   const server = await startDocsServer({ dir, host: flags.host ?? '127.0.0.1', port, refresh });
-  out.info(`Serving docs at ${server.url}${refreshSeconds ? ` (dashboard refreshed every ${refreshSeconds}s)` : ''} — Ctrl-C to stop`);
+  out.info(`Serving docs at ${server.url}${flags.live ? ` (dashboard read again as each build lands, and every ${refreshSeconds}s)` : refreshSeconds ? ` (dashboard refreshed every ${refreshSeconds}s)` : ''} — Ctrl-C to stop`);
   out.event('docs_serving', { url: server.url, port: server.port });
   await new Promise<void>((done) => {
     const stopListening = onInterrupt(() => {

@@ -67,7 +67,13 @@ export interface ServeOptions {
   host: string;
   port: number;
   /** re-reads the dashboard data; called every refreshSeconds */
-  refresh?: { seconds: number; read: () => Promise<DashboardData>; onError?: (e: unknown) => void };
+  refresh?: {
+    seconds: number;
+    read: () => Promise<DashboardData>;
+    onError?: (e: unknown) => void;
+    /** a file every build rewrites (run_results.json): read again as soon as it changes (checked every second) */
+    watch?: string;
+  };
 }
 
 export interface DocsServer {
@@ -97,7 +103,7 @@ export async function startDocsServer(opts: ServeOptions): Promise<DocsServer> {
     refreshing = (async () => {
       try {
         const d = await opts.refresh!.read();
-        fresh = { ...d, refresh_seconds: opts.refresh!.seconds };
+        fresh = { ...d, refresh_seconds: opts.refresh!.seconds, live: opts.refresh!.watch !== undefined };
       } catch (e) {
         opts.refresh!.onError?.(e);
       } finally {
@@ -194,10 +200,30 @@ export async function startDocsServer(opts: ServeOptions): Promise<DocsServer> {
     }
   });
 
+  let watcher: NodeJS.Timeout | null = null;
   if (opts.refresh) {
+    const watch = opts.refresh.watch;
+    const stamp = (): number => {
+      try {
+        return statSync(watch!).mtimeMs;
+      } catch {
+        return 0;
+      }
+    };
+    let seen = watch ? stamp() : 0;
     await refreshNow();
     timer = setInterval(() => void refreshNow(), opts.refresh.seconds * 1000);
     timer.unref();
+    if (watch) {
+      // a build landed (its run_results.json was rewritten): the panels are read again now
+      watcher = setInterval(() => {
+        const now = stamp();
+        if (now === seen) return;
+        seen = now;
+        void refreshNow();
+      }, 1000);
+      watcher.unref();
+    }
   }
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
@@ -207,6 +233,7 @@ export async function startDocsServer(opts: ServeOptions): Promise<DocsServer> {
     refreshNow,
     close: async () => {
       if (timer) clearInterval(timer);
+      if (watcher) clearInterval(watcher);
       await refreshing;
       await new Promise<void>((ok) => {
         server.close(() => ok());

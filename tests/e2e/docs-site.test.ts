@@ -4,7 +4,7 @@
  * with `ft docs serve --live`, and used as a person would.
  */
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -243,7 +243,7 @@ describe('ft docs site in a browser', () => {
     await page.close();
   });
 
-  it('serve --live redraws a panel with fresh gold data, and its freshness, without a reload', async () => {
+  it('serve --live redraws a panel as a build lands, with its freshness, without a reload', async () => {
     const { page, problems } = await openPage();
     await page.goto(`${url}#/dashboard`);
     await page.waitForSelector('[data-testid=dash-panel][data-kind=bars] g.bar');
@@ -255,8 +255,15 @@ describe('ft docs site in a browser', () => {
     const table = `\`${prefix}_gold\`.category_performance_daily`;
     const [cats] = await db.query(`SELECT category FROM ${table} GROUP BY category ORDER BY SUM(revenue) LIMIT 1`);
     const category = (cats as Array<{ category: string }>)[0]!.category;
+    // a build landing rewrites run_results.json: the server reads the panels again (else only every 30s)
+    const landed = (): void => {
+      const f = join(dir, 'target', 'run_results.json');
+      const t = new Date(Date.now() + Math.floor(Math.random() * 1e6));
+      utimesSync(f, t, t);
+    };
     try {
       await db.query(`UPDATE ${table} SET revenue = revenue + 1000000 WHERE category = ?`, [category]);
+      landed();
       // the smallest category becomes the first bar, its value shown in dollars
       await page.waitForFunction((c) => document.querySelector('[data-testid=dash-panel][data-kind=bars] g.bar .bar-label')?.textContent === c, category, { timeout: 15_000 });
       const [sum] = await db.query(`SELECT SUM(revenue) AS v FROM ${table} WHERE category = ?`, [category]);
@@ -267,6 +274,7 @@ describe('ft docs site in a browser', () => {
       expect(problems).toEqual([]);
     } finally {
       await db.query(`UPDATE ${table} SET revenue = revenue - 1000000 WHERE category = ?`, [category]);
+      landed();
       // until the server has served the original values again, a test run after this one (tests shuffle) would read the changed one
       await page.waitForFunction((c) => document.querySelector('[data-testid=dash-panel][data-kind=bars] g.bar .bar-label')?.textContent !== c, category, { timeout: 15_000 });
       await page.close();

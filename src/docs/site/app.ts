@@ -736,7 +736,8 @@ export async function boot(): Promise<void> {
   window.__ftReady = performance.now();
   document.documentElement.dataset.ready = '1';
   await dashIn;
-  const every = site.dash?.refresh_seconds;
+  // live: the server reads the panels again as each build lands; asking every second shows them within one
+  const every = site.dash?.live ? 1 : site.dash?.refresh_seconds;
   if (every && served()) {
     window.setInterval(() => {
       fetchJson<DashboardData>('dashboard.json')

@@ -71,7 +71,7 @@ function panelNotice(p: PanelBase, what: string, link: (id: string) => string): 
 
 export function renderDashboard(d: DashboardData, link: (id: string, label?: string) => string, declared = ''): string {
   const parts: string[] = [];
-  parts.push(`<h1>Dashboard</h1><p class="muted" data-testid="dashboard-generated">Gold-layer data read at ${esc(d.generated_at)}${d.refresh_seconds ? ` · refreshes every ${d.refresh_seconds}s` : ''}</p>`);
+  parts.push(`<h1>Dashboard</h1><p class="muted" data-testid="dashboard-generated">Gold-layer data read at ${esc(d.generated_at)}${d.live ? ' · live: read again as each build lands' : d.refresh_seconds ? ` · refreshes every ${d.refresh_seconds}s` : ''}</p>`);
   if (!d.database) parts.push(`<div class="notice">${esc(d.message ?? 'The database was not reachable when the docs were generated: no dashboard data.')}</div>`);
   const title = (key: keyof typeof DEFAULT_TITLES): string => d[key].title ?? DEFAULT_TITLES[key];
   // the dashboards of the schema YAML's dashboards: section first

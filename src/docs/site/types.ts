@@ -184,6 +184,8 @@ export interface DashboardData {
   generated_at: string;
   /** seconds between refreshes when served with --refresh */
   refresh_seconds: number | null;
+  /** served with --live: read again as each build lands (the page asks every second) */
+  live?: boolean;
   database: boolean;
   message?: string;
   kpis: KpiPanel;
