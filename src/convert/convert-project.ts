@@ -109,6 +109,7 @@ function packageNotes(root: string): string[] {
 
 /** `ft convert`: a dbt project's templates to ft's, the rest as it is. Nothing is written when the input is unusable. */
 export function convertProject(opts: ConvertOptions): ConvertResult {
+  if (opts.inPlace && opts.out) throw new FtError('give --out <dir> or --in-place, not both.');
   const root = resolve(opts.projectDir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new FtError(`${opts.projectDir} is not a folder. Give the folder that holds dbt_project.yml.`);
   const projectFile = PROJECT_FILES.find((f) => existsSync(join(root, f)));

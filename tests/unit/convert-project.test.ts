@@ -132,6 +132,7 @@ describe('ft convert on fixture projects', () => {
   it('a folder without dbt_project.yml, or a broken one, is refused with the fix', () => {
     const dir = temp();
     expect(() => convertProject({ projectDir: dir, out: join(dir, 'o') })).toThrow(/holds no dbt_project.yml/);
+    expect(() => convertProject({ projectDir: dir, out: join(dir, 'o'), inPlace: true })).toThrow(/give --out <dir> or --in-place, not both/);
     writeFileSync(join(dir, 'dbt_project.yml'), 'name: [unclosed\n');
     expect(() => convertProject({ projectDir: dir, out: join(dir, 'o') })).toThrow(/cannot read dbt_project.yml/);
   });
