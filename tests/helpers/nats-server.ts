@@ -32,17 +32,20 @@ export class TestNatsServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'ft-nats-'));
   port = 0;
 
+  /** `auth`: the server requires this user and password */
+  constructor(private readonly auth?: { user: string; pass: string }) {}
+
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const proc = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.dir], { stdio: 'ignore' });
+    const proc = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.dir, ...(this.auth ? ['--user', this.auth.user, '--pass', this.auth.pass] : [])], { stdio: 'ignore' });
     this.proc = proc;
     for (let i = 0; i < 200; i++) {
       try {
-        const nc = await connect({ servers: this.url, maxReconnectAttempts: 0, timeout: 500 });
+        const nc = await connect({ servers: this.url, maxReconnectAttempts: 0, timeout: 500, ...this.authOptions() });
         await nc.jetstreamManager();
         await nc.close();
         return;
@@ -62,8 +65,12 @@ export class TestNatsServer {
     await gone;
   }
 
+  private authOptions(): { user?: string; pass?: string } {
+    return this.auth ? { user: this.auth.user, pass: this.auth.pass } : {};
+  }
+
   async client(): Promise<NatsConnection> {
-    return connect({ servers: this.url });
+    return connect({ servers: this.url, ...this.authOptions() });
   }
 
   async dispose(): Promise<void> {

@@ -6,13 +6,15 @@
  * Each test starts its own nats-server (free port, temporary store).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect } from 'nats';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runProduceCli } from '../../src/generator/produce-cli.js';
 import { BrokerWriter } from '../../src/stream/broker/broker-writer.js';
 import { ensureBrokerTables, ensureCheckpointRow } from '../../src/stream/broker/broker-ddl.js';
 import { NatsSource } from '../../src/stream/broker/nats-source.js';
 import { TEST_DB, connect as dbConnect } from '../helpers/db.js';
 import { natsServerMissing, publish, TestNatsServer } from '../helpers/nats-server.js';
-import { createProject, type RunningCli, type TestProject } from '../helpers/project-builder.js';
+import { createProject, REPO_ROOT, type RunningCli, type TestProject } from '../helpers/project-builder.js';
 
 const missing = natsServerMissing();
 if (missing) console.log(`skipping NATS stream-load tests: ${missing}`);
@@ -34,7 +36,12 @@ afterEach(async () => {
 
 const STREAM = 'EVENTS';
 
-function sources(url: string, over: { batch?: number; ackWait?: string } = {}): string {
+const COLUMNS = `
+          - {name: id, data_type: int, required: true}
+          - {name: k, data_type: varchar(8), required: true}
+          - {name: ts, data_type: datetime(3), required: true}`;
+
+function sources(url: string, over: { batch?: number; ackWait?: string; auth?: string; columns?: string } = {}): string {
   return `
 version: 2
 sources:
@@ -43,19 +50,16 @@ sources:
     tables:
       - name: events
         loader:
-          nats: {servers: ["${url}"], stream: ${STREAM}, subject: "ev.>", durable: ft_bronze, ack_wait: ${over.ackWait ?? '2s'}}
+          nats: {servers: ["${url}"], stream: ${STREAM}, subject: "ev.>", durable: ft_bronze, ack_wait: ${over.ackWait ?? '2s'}${over.auth ?? ''}}
           format: ndjson
           max_batch_rows: ${over.batch ?? 100}
           trigger_interval: 200ms
-        columns:
-          - {name: id, data_type: int, required: true}
-          - {name: k, data_type: varchar(8), required: true}
-          - {name: ts, data_type: datetime(3), required: true}
+        columns:${over.columns ?? COLUMNS}
 `;
 }
 
-async function setup(over: { batch?: number; ackWait?: string; models?: Record<string, string> } = {}): Promise<{ p: TestProject; s: TestNatsServer }> {
-  server = new TestNatsServer();
+async function setup(over: { batch?: number; ackWait?: string; auth?: string; columns?: string; models?: Record<string, string>; server?: TestNatsServer } = {}): Promise<{ p: TestProject; s: TestNatsServer }> {
+  server = over.server ?? new TestNatsServer();
   await server.start();
   p = await createProject({ label: 'natsload', yaml: { 'sources.yml': sources(server.url, over) }, models: over.models ?? {} });
   return { p, s: server };
@@ -212,6 +216,43 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
     });
   }
 
+  it('the producer publishes to JetStream (dirt included) and every line lands once', async () => {
+    const columns = `
+          - {name: event_id, data_type: varchar(64), required: true}
+          - {name: event_type, data_type: varchar(32), required: true}
+          - {name: event_ts, data_type: datetime(3), required: true}`;
+    const { p: q, s } = await setup({ batch: 500, columns });
+    let err = '';
+    const stderr = new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) });
+    const code = await runProduceCli(['--nats-subject', 'ev.flash', '--nats-url', s.url, '--nats-stream', STREAM, '--events', '2000', '--malformed', '0.05', '--nulls', '0.05', '--seed', '3', '--catalog', join(REPO_ROOT, 'seeds', 'products.csv')], { stderr });
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/produced 2,000 lines .* to NATS subject ev\.flash/);
+    const r = await q.ft(['stream-load', '--once']);
+    expect(r.code, r.output).toBe(0);
+    const nc = await s.client();
+    const info = await (await nc.jetstreamManager()).streams.info(STREAM);
+    await nc.close();
+    expect(info.state.messages).toBe(2000);
+    await expectExactlyOnce(q, Array.from({ length: 2000 }, (_x, i) => i + 1));
+    const [rej] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${bronze(q, '__rejected')} WHERE reason LIKE 'malformed_json%'`);
+    expect(Number(rej!.n)).toBeGreaterThan(0);
+  });
+
+  it('reads NATS credentials from environment variables and never prints them', async () => {
+    const auth = { user: 'loader', pass: 'S3cret-pass-42' };
+    const { p: q, s } = await setup({ server: new TestNatsServer(auth), auth: ', user_env: T_NATS_USER, password_env: T_NATS_PASS' });
+    const seqs = await publishTo(s, events(50));
+    const r = await q.ft(['stream-load', '--once', '--status-interval', '100ms'], { env: { T_NATS_USER: auth.user, T_NATS_PASS: auth.pass } });
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).not.toContain(auth.pass);
+    await expectExactlyOnce(q, seqs);
+    // unset: a clear error naming the variable and the YAML file
+    const bad = await q.ft(['stream-load', '--once'], { env: { T_NATS_USER: auth.user, T_NATS_PASS: undefined } });
+    expect(bad.code).toBe(2);
+    expect(bad.output).toMatch(/password_env names the environment variable T_NATS_PASS, which is not set.*sources\.yml/s);
+    expect(bad.output).not.toMatch(/\n\s+at /);
+  });
+
   it('continuous --build builds from the broker source', async () => {
     const { p: q, s } = await setup({ models: { 'totals.sql': '{{config materialized="table"}}\nselect k, count(*) as n from {{source "bronze" "events"}} group by k\n' } });
     const seqs = await publishTo(s, events(300));
@@ -222,5 +263,3 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
     expect(rows.map((x) => [x.k, Number(x.n)])).toEqual([['a', 150], ['b', 150]]);
   });
 });
-
-void connect;
