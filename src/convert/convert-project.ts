@@ -100,7 +100,7 @@ function packageNotes(root: string): string[] {
       notes.push(
         BUILT_IN_PACKAGES.has(short)
           ? `${f}: ${name} is built into ft ({{${short}.…}}): nothing to install.`
-          : `${f}: ${name} is not built into ft: convert its folder with ft convert and copy its macros/ into this project's.`,
+          : `${f}: ${name} is not built into ft: get its source, convert it with ft convert <its folder> --out <folder>, list that folder as \`- local: <folder>\` and run ft deps.`,
       );
     }
   }

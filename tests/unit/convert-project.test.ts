@@ -125,7 +125,7 @@ describe('ft convert on fixture projects', () => {
     const r = convertProject({ projectDir: join(FIXTURES, 'constructs'), out: join(temp(), 'c') });
     expect(r.notes.filter((n) => n.startsWith('packages.yml'))).toEqual([
       'packages.yml: dbt-labs/dbt_utils is built into ft ({{dbt_utils.…}}): nothing to install.',
-      "packages.yml: https://github.com/example-org/dbt-shop-macros.git is not built into ft: convert its folder with ft convert and copy its macros/ into this project's.",
+      'packages.yml: https://github.com/example-org/dbt-shop-macros.git is not built into ft: get its source, convert it with ft convert <its folder> --out <folder>, list that folder as `- local: <folder>` and run ft deps.',
     ]);
   });
 
