@@ -73,6 +73,41 @@ describe('snapshot runs', () => {
     expect(after.map((r) => `${r.id}${r.v}${Number(r.open) ? '+' : '-'}`)).toEqual(['1a-', '1a2+', '2b-', '3c+', '4d+']);
   }, 120_000);
 
+  it('a run killed after adding a new source column (its DDL commits) and before its transaction leaves the old rows with that column NULL; the next run completes the history', async () => {
+    p = await createProject({ label: 'snapddl' });
+    const project = p;
+    const t = project.rel('items', 'shop');
+    project.write('models/sources.yml', `sources:\n  - name: shop\n    schema: ${project.schema('shop')}\n    tables:\n      - name: items\n`);
+    // each source row sleeps {{var "pause"}} seconds when read: the probe of the columns (LIMIT 0) does not read rows, the staging does
+    project.write('snapshots/hist.sql', '{{config strategy="timestamp" unique_key="id" updated_at="updated_at"}}\nselect * from {{source "shop" "items"}} where sleep({{var "pause" 0}}) = 0\n');
+    await project.query(`CREATE DATABASE ${project.rel('x', 'shop').split('.')[0]}`);
+    await project.query(`CREATE TABLE ${t} (id INT, v VARCHAR(10), updated_at DATETIME)`);
+    await project.query(`INSERT INTO ${t} VALUES (1, 'a', '2024-01-01 00:00:00'), (2, 'b', '2024-01-01 00:00:00')`);
+    expect((await project.ft(['snapshot'])).code).toBe(0);
+    const before = await table(project, project.rel('hist'));
+    await project.query(`ALTER TABLE ${t} ADD COLUMN color VARCHAR(10)`);
+    await project.query(`UPDATE ${t} SET v = 'a2', color = 'red', updated_at = '2024-01-02 00:00:00' WHERE id = 1`);
+    const run = project.spawn(['snapshot', '--vars', '{pause: 30}']);
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    let session = 0;
+    while (!session) {
+      if (exited) throw new Error(`ft ended before staging:\n${run.output()}`);
+      const rows = await project.query<{ id: number }>(`SELECT id FROM information_schema.processlist WHERE info LIKE 'CREATE TEMPORARY TABLE%' AND info LIKE '%sleep(30)%' AND info LIKE ?`, [`%${project.prefix}%`]);
+      session = rows.length ? Number(rows[0]!.id) : 0;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    run.child.kill('SIGKILL');
+    await run.done;
+    await project.query(`KILL ${session}`);
+    // the column is there (ALTER TABLE committed), NULL in every old version; no version was closed or added
+    expect(await table(project, project.rel('hist'))).toEqual(before.map((r) => ({ ...(r as object), color: null })));
+    const again = await project.ft(['snapshot']);
+    expect(again.code, again.output).toBe(0);
+    const rows = await project.query<{ id: number; v: string; color: string | null; open: number }>(`SELECT id, v, color, dbt_valid_to IS NULL AS open FROM ${project.rel('hist')} ORDER BY id, dbt_valid_from`);
+    expect(rows.map((r) => `${r.id}${r.v}${r.color ?? ''}${Number(r.open) ? '+' : '-'}`)).toEqual(['1a-', '1a2red+', '2b+']);
+  }, 120_000);
+
   it('two runs of one snapshot from two targets serialise: the second waits for the first and finds nothing new', async () => {
     // both targets build the snapshot into one database (target_schema), under different run locks
     p = await pausingProject('snaplock', (x) => ({ target_schema: x.schema('hist') }));
