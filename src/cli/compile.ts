@@ -71,9 +71,20 @@ export async function compileCommand(flags: CompileFlags): Promise<number> {
 /** ft compile --inline: prints the SQL of a template typed on the command line (no compiled file or manifest). */
 async function compileInlineCommand(flags: CompileFlags, text: string): Promise<number> {
   if (flags.select?.length || flags.exclude?.length || flags.selector !== undefined) throw new FtError('--inline compiles its own text: leave out --select, --exclude and --selector.');
-  const [{ openProject }, { compileInline }] = await Promise.all([loader(), import('../compile/compile-inline.js')]);
+  const [{ openProject }, { compileInline }, { ownIntrospector }, { withReads }] = await Promise.all([
+    loader(),
+    import('../compile/compile-inline.js'),
+    import('../compile/compile-reading.js'),
+    import('../template/introspector.js'),
+  ]);
   const { project } = await openProject(flags);
-  process.stdout.write(`${compileInline(project, text).trim()}\n`);
+  // the text may read the database (get_columns_in_relation …): read, then render again
+  const introspector = ownIntrospector(project.target);
+  try {
+    process.stdout.write(`${(await withReads(introspector, () => compileInline(project, text, { introspector }))).trim()}\n`);
+  } finally {
+    await introspector.close();
+  }
   return 0;
 }
 

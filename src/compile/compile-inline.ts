@@ -1,6 +1,6 @@
 import type { Project } from '../project/project.js';
 import { CompileCache } from '../template/compile-cache.js';
-import { Compiler } from '../template/compiler.js';
+import { Compiler, type CompileOptions } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -13,7 +13,7 @@ const INLINE = '--inline';
  * `ft compile --inline "<template>"`, as dbt's: the SQL of a template typed on the command
  * line, rendered in the project (refs, sources, vars, macros; ephemeral parents as CTEs).
  */
-export function compileInline(project: Project, text: string): string {
+export function compileInline(project: Project, text: string, opts: CompileOptions = {}): string {
   const analysis = analyseTemplate(parseTemplate(text, INLINE), INLINE);
   const byName = new Map<string, string>();
   for (const n of project.nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') byName.set(n.name, n.unique_id);
@@ -31,5 +31,5 @@ export function compileInline(project: Project, text: string): string {
   const node = operationNode(project, 'inline_query', `sql_operation.${project.config.name}.inline_query`, INLINE, [...deps]);
   node.raw_code = text;
   // nothing to reuse or keep: a cache that is never read or saved
-  return new Compiler(project, new CompileCache(project.root, false)).compile(node);
+  return new Compiler(project, new CompileCache(project.root, false), opts).compile(node);
 }

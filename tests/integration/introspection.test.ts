@@ -57,6 +57,10 @@ describe('compile-time introspection', () => {
     const c3 = await p.ft(['compile']);
     expect(c3.code, c3.output).toBe(0);
     expect(p.read('target/compiled/proj/models/narrow.sql')).toContain('select `id`, `extra` from');
+    // ft compile --inline reads it too
+    const inline = await p.ft(['compile', '--inline', '{{#each (get_columns_in_relation (ref "wide"))}}{{name}}:{{dtype}} {{/each}}']);
+    expect(inline.code, inline.output).toBe(0);
+    expect(inline.stdout.trim()).toBe('id:int extra:int');
   });
 
   it('renders run_query rows in {{#each}} and in its block form', async () => {
