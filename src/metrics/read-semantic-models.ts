@@ -106,6 +106,8 @@ function readMeasure(m: unknown, f: YamlFields, model: string, l: number, unique
     l,
   );
   unique('measure', String(x.name), l);
+  // dbt spells the mean `average`; `avg` (SQL's name) is taken too
+  if (x.agg === 'average') x.agg = 'avg';
   const agg = f.oneOf(x, 'agg', AGGS, l);
   const params = f.mapping(x.agg_params, 'agg_params', f.keyLine('agg_params', l));
   const measure: SemanticMeasure = {

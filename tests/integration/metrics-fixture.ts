@@ -35,7 +35,7 @@ semantic_models:
       - {name: revenue, agg: sum, expr: amount}
       - {name: order_count, agg: count, expr: "1"}
       - {name: customers_ordering, agg: count_distinct, expr: customer_id}
-      - {name: avg_order, agg: avg, expr: amount, create_metric: true}
+      - {name: avg_order, agg: average, expr: amount, create_metric: true}
       - {name: min_order, agg: min, expr: amount, create_metric: true}
       - {name: max_order, agg: max, expr: amount, create_metric: true}
       - {name: gift_orders, agg: sum_boolean, expr: is_gift = 1}
