@@ -10,7 +10,7 @@
  * — a payload the escaping missed — is a console error and fails the test).
  */
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +70,13 @@ function writeProject(dir: string): void {
       `    depends_on: ["ref('orders')"]`,
     );
   });
+  // a declared dashboard whose every text is a payload (its panels say "not built yet", naming them)
+  const panels = [
+    { kind: 'table', title: P[2], description: P[3], model: "ref('orders')", columns: ['id'], labels: { id: P[4] } },
+    { kind: 'bars', title: P[5], description: P[6], model: 'orders', x: 'id', y: 'id' },
+    { kind: 'heatmap', title: P[7], model: 'orders', x: 'id', y: 'id', value: 'id' },
+  ];
+  lines.push('dashboards:', `  - name: evil`, `    label: ${yaml(P[0])}`, `    description: ${yaml(P[1])}`, `    panels: ${yaml(panels)}`);
   writeFileSync(join(dir, 'models', 'schema.yml'), `${lines.join('\n')}\n`);
   // the last run's messages are shown too
   const results = [`model.xss_docs.${EVIL_MODEL}`, 'model.xss_docs.orders'].map((id, i) => ({ unique_id: id, status: i ? 'error' : 'success', message: P[i + 5], failures: null, execution_time: 0.1, timing: [{ completed_at: P[i + 7] }] }));
@@ -86,6 +93,9 @@ beforeAll(async () => {
   writeProject(dir);
   const gen = spawnSync(process.execPath, [FT, 'docs', 'generate', '--project-dir', dir], { env, encoding: 'utf8', timeout: 120_000 });
   expect(gen.status, `${gen.stdout}${gen.stderr}`).toBe(0);
+  // the payload dashboard is on the Dashboard page the tests open
+  const dash = JSON.parse(readFileSync(join(dir, 'target', 'docs', 'dashboard.json'), 'utf8')) as { dashboards: Array<{ label: string; panels: Array<{ title: string }> }> };
+  expect(dash.dashboards.map((d) => [d.label, ...d.panels.map((p) => p.title)])).toEqual([[P[0], P[2], P[5], P[7]]]);
   ({ server, url } = await startDocsServe(dir, env));
 }, 180_000);
 
