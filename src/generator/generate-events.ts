@@ -272,29 +272,19 @@ class EventSimulation {
     const rng = this.rng;
     const saleIdx = saleAt(this.sales, ts);
     const saleShopper = saleIdx >= 0 && rng.chance(0.75);
+    let views = 1;
+    let willCart: boolean;
+    let outcome: number;
     if (this.steer) {
       const { plan, events } = this.steer.plan(capacity, rng.chance(0.4));
-      return {
-        seq: this.seq++,
-        id: this.newSessionId(),
-        user: this.pickUser(),
-        nextTs: ts,
-        stage: VIEW,
-        viewsLeft: 1,
-        willCart: plan !== 'view',
-        outcome: plan === 'purchase' ? OUTCOME_PURCHASE : events === 3 ? OUTCOME_REMOVE : OUTCOME_ABANDON,
-        sale: saleShopper ? saleIdx : -1,
-        category: this.pickCategory(),
-        product: -1,
-        cartCents: 0,
-        cartQty: 0,
-        cartSale: null,
-      };
+      willCart = plan !== 'view';
+      outcome = plan === 'purchase' ? OUTCOME_PURCHASE : events === 3 ? OUTCOME_REMOVE : OUTCOME_ABANDON;
+    } else {
+      while (views < 8 && rng.chance(0.5)) views++;
+      willCart = rng.chance(saleShopper ? 0.42 : 0.16);
+      const r = rng.float();
+      outcome = r < 0.6 ? OUTCOME_PURCHASE : r < 0.75 ? OUTCOME_REMOVE : OUTCOME_ABANDON;
     }
-    let views = 1;
-    while (views < 8 && rng.chance(0.5)) views++;
-    const willCart = rng.chance(saleShopper ? 0.42 : 0.16);
-    const r = rng.float();
     return {
       seq: this.seq++,
       id: this.newSessionId(),
@@ -303,7 +293,7 @@ class EventSimulation {
       stage: VIEW,
       viewsLeft: views,
       willCart,
-      outcome: r < 0.6 ? OUTCOME_PURCHASE : r < 0.75 ? OUTCOME_REMOVE : OUTCOME_ABANDON,
+      outcome,
       sale: saleShopper ? saleIdx : -1,
       category: this.pickCategory(),
       product: -1,
