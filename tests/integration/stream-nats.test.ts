@@ -245,6 +245,8 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
     const r = await q.ft(['stream-load', '--once', '--status-interval', '100ms'], { env: { T_NATS_USER: auth.user, T_NATS_PASS: auth.pass } });
     expect(r.code, r.output).toBe(0);
     expect(r.output).not.toContain(auth.pass);
+    // the status line: rate, counts, the consumer's backlog
+    expect(r.output).toMatch(/stream-load: [\d,]+ events\/s \| [\d,]+ loaded \| [\d,]+ rejected \| [\d,]+ redelivered \| backlog /);
     await expectExactlyOnce(q, seqs);
     // unset: a clear error naming the variable and the YAML file
     const bad = await q.ft(['stream-load', '--once'], { env: { T_NATS_USER: auth.user, T_NATS_PASS: undefined } });
