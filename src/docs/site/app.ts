@@ -512,7 +512,7 @@ class App {
       if (n.exposure.owner) rows.push(['Owner', esc(Object.values(n.exposure.owner).filter(Boolean).join(' · '))]);
       if (n.exposure.maturity) rows.push(['Maturity', esc(n.exposure.maturity)]);
       if (n.exposure.url) rows.push(['URL', linkHtml(n.exposure.url, esc(n.exposure.url), ' rel="noopener noreferrer"')]);
-      if (n.exposure.type === 'dashboard') rows.push(['In these docs', '<a href="#/dashboard">the Dashboard page</a> draws the gold tables it reads']);
+      if (n.exposure.type === 'dashboard' && this.site.data.project.dashboard !== false) rows.push(['In these docs', '<a href="#/dashboard">the Dashboard page</a> draws the dashboards the project declares']);
     }
     if (n.stats) {
       rows.push(['Rows', n.stats.relation_type === 'view' ? '<span class="muted">view</span>' : n.stats.rows === null ? '—' : `${n.stats.rows.toLocaleString('en-US')}${n.stats.rows_exact ? '' : ' <span class="muted small">(estimate)</span>'}`]);

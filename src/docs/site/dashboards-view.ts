@@ -3,7 +3,7 @@
  * kind from the rows `ft docs generate` (or `ft docs serve --live`) read, with where the rows
  * come from and how fresh they are.
  */
-import { barChart, heatmap, lineChart, sparkline } from './charts.js';
+import { barChart, compactNumber, heatmap, lineChart, sparkline } from './charts.js';
 import { formatDelta, formatValue, toNumber } from './dashboard-view.js';
 import { esc } from './markdown.js';
 import type { DashboardData, DashboardPanelData, DashboardView, ValueFormat } from './types.js';
@@ -78,7 +78,7 @@ function body(p: DashboardPanelData): string {
       const y = p.y[0]!;
       const yi = col(p, y);
       const bars = p.rows.map((r) => ({ label: r[xi] === null ? '(none)' : String(r[xi]), value: toNumber(r[yi]) ?? 0 }));
-      return `<p class="muted small">${esc(label(p, y))} by ${esc(p.x ?? '')}</p>${barChart(bars, { format: (v) => formatValue(v, fmtOf(p, y)) })}`;
+      return `<p class="muted small">${esc(label(p, y))} by ${esc(p.x ?? '')}</p>${barChart(bars, { format: (v) => short(v, fmtOf(p, y)) })}`;
     }
     case 'heatmap':
       return heat(p);
@@ -166,6 +166,12 @@ function table(p: DashboardPanelData): string {
   const body = p.rows.map((r) => `<tr>${r.map((v, i) => `<td>${esc(cellText(v, p.formats[p.columns[i]!]))}</td>`).join('')}</tr>`).join('');
   const count = p.total !== null ? `<p class="muted small" data-testid="table-total">${p.total} row${p.total === 1 ? '' : 's'}${p.total > p.rows.length ? `, the first ${p.rows.length} shown` : ''}</p>` : '';
   return `${count}<div class="scroll"><table class="grid"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** A value beside a bar: short enough to fit ($839.8k), rates as percent. */
+function short(v: number, format: ValueFormat): string {
+  if (format === 'fraction' || format === 'percent') return formatValue(v, format);
+  return `${format === 'currency' ? '$' : ''}${compactNumber(v)}`;
 }
 
 function cellText(v: Cell, format?: ValueFormat): string {
