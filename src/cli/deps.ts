@@ -29,7 +29,7 @@ function contents(dir: string): string {
   const macros = count('macros', /\.(sql|m?js)$/);
   const models = count('models', /\.sql$/);
   const parts = [`${macros} macro file${macros === 1 ? '' : 's'}`];
-  if (models) parts.push(`${models} model${models === 1 ? '' : 's'}, which ft does not build from a package (copy those you need into models/)`);
+  if (models) parts.push(`${models} model${models === 1 ? '' : 's'} (model.<package>.<name>; ref them as {{ref "<package>" "<name>"}} or by name)`);
   return parts.join('; ');
 }
 

@@ -40,6 +40,7 @@ import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
 import { renderConfigTemplates, renderYamlTemplates } from './yaml-templates.js';
 import { generateAliasName, generateSchemaName } from './generate-names.js';
+import { installedPackages } from './packages.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -208,6 +209,22 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.declared_at = { file: f.rel, line: 1 };
     analyses.set(node.unique_id, t.analysis);
     addUnique(node);
+  }
+  // Models of the packages ft deps installed: their package's name in their unique id and fqn
+  for (const pkg of installedPackages(root)) {
+    for (const f of discover(root, [`${pkg.dir}/models`], ['.sql'], listings)) {
+      const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
+      const node = baseNode('model', name, f.inResource, f.rel, [pkg.name, ...f.inResource.replace(/\.sql$/, '').split('/')]);
+      node.unique_id = `model.${pkg.name}.${name}`;
+      node.package_name = pkg.name;
+      const t = templated(f);
+      node.raw_code = t.raw;
+      node.language = 'sql';
+      node.checksum.checksum = t.checksum;
+      node.declared_at = { file: f.rel, line: 1 };
+      analyses.set(node.unique_id, t.analysis);
+      addUnique(node);
+    }
   }
   // Seeds.
   for (const f of discover(root, config.seedPaths, ['.csv'], listings)) {
@@ -380,7 +397,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   checkPartialHelpers(partials, [...analyses.values()].flatMap((a) => a.partials.map((p) => p.value)), known, config.macroPaths[0]);
   // Dependencies of templated nodes.
   const refIndex = new Map<string, Node>();
-  for (const n of nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') refIndex.set(n.name, n);
+  // the project's own node wins over a package's of the same name
+  for (const n of nodes.values()) if ((n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') && (n.package_name === config.name || !refIndex.has(n.name))) refIndex.set(n.name, n);
   const sourceIndex = new Map<string, Node>();
   for (const n of nodes.values()) if (n.resource_type === 'source') sourceIndex.set(`${n.source_name}.${n.name}`, n);
   const resolveRef = (name: string, file: string, line: number): Node => {

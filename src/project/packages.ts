@@ -5,7 +5,8 @@ import { parseYaml } from './yaml-file.js';
 /**
  * packages.yml / dependencies.yml as ft reads them. `ft deps` installs `local:` packages and
  * `npm:` packages into dbt_packages/<name>/ (their macros then load with the project's, also
- * callable as `<package>.<macro>`); dbt hub and git packages are either covered by ft's built-in
+ * callable as `<package>.<macro>`, and their models are built as model.<package>.<name>); dbt
+ * hub and git packages are either covered by ft's built-in
  * library (dbt_utils, dbt_date: nothing to install) or to be converted with `ft convert`.
  */
 

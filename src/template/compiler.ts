@@ -79,7 +79,12 @@ export class Compiler {
       isIncremental,
       reads,
       resolveRef: (name) => {
-        const dep = p.nodes.get(`model.${p.config.name}.${name}`) ?? p.nodes.get(`seed.${p.config.name}.${name}`) ?? p.nodes.get(`snapshot.${p.config.name}.${name}`);
+        const dep =
+          p.nodes.get(`model.${p.config.name}.${name}`) ??
+          p.nodes.get(`seed.${p.config.name}.${name}`) ??
+          p.nodes.get(`snapshot.${p.config.name}.${name}`) ??
+          // a package's model (ft deps): one of this node's dependencies
+          node.depends_on.nodes.map((d) => p.nodes.get(d)).find((d) => d?.resource_type === 'model' && d.name === name);
         if (!dep) throw new FtError(`ref "${name}" matches no model or seed.`, 2, file);
         if (!allowed.has(dep.unique_id)) {
           throw new FtError(`ref "${name}" is computed at render time, so ft could not see it as a dependency. Add a line \`-- depends_on: {{ref "${name}"}}\` to the model.`, 2, file);

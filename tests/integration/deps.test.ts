@@ -24,6 +24,7 @@ describe('ft deps', () => {
         'vendor/helpers/macros/cents.sql': '({{column}} / 100)',
         'vendor/helpers/macros/shout.js': 'export function shout(col) { return `upper(${col})`; }\n',
         'vendor/helpers/target/junk.txt': 'not copied',
+        'vendor/helpers/models/pkg_numbers.sql': '{{config materialized="table"}}\nselect 5 as n',
         'npmsrc/package.json': JSON.stringify({ name: 'ft-pkg-npmfix', version: '1.0.0', files: ['macros', 'project.yml'] }),
         'npmsrc/project.yml': 'name: npmfix\n',
         'npmsrc/macros/npm_macro.sql': '7',
@@ -39,7 +40,7 @@ describe('ft deps', () => {
 
     const d = await p.ft(['deps'], { env: { npm_config_cache: `${p.dir}/.npm-cache` } });
     expect(d.code, d.output).toBe(0);
-    expect(d.output).toMatch(/Installed my_helpers from vendor\/helpers into dbt_packages\/my_helpers: 2 macro files/);
+    expect(d.output).toMatch(/Installed my_helpers from vendor\/helpers into dbt_packages\/my_helpers: 2 macro files; 1 model /);
     expect(d.output).toMatch(/dbt-labs\/dbt_utils: covered by ft's built-in library/);
     expect(d.output).toMatch(/Installed npmfix from npm \(ft-pkg-npmfix\) into dbt_packages\/npmfix/);
     expect(p.exists('dbt_packages/my_helpers/target')).toBe(false);
@@ -47,12 +48,16 @@ describe('ft deps', () => {
     // a model using the packages' macros: by name, namespaced, and partials
     p.write(
       'models/priced.sql',
-      '{{config materialized="table"}}\nselect {{> cents column="amount"}} as dollars, {{my_helpers.shout "name"}} as loud, {{shout "name"}} as loud2, {{> npm_macro}} as seven\nfrom (select 250 as amount, \'ann\' as name) s',
+      '{{config materialized="table"}}\nselect {{> cents column="amount"}} as dollars, {{my_helpers.shout "name"}} as loud, {{shout "name"}} as loud2, {{> npm_macro}} as seven, (select n from {{ref "my_helpers" "pkg_numbers"}}) as n\nfrom (select 250 as amount, \'ann\' as name) s',
     );
     const b = await p.ft(['build']);
     expect(b.code, b.output).toBe(0);
     expect(b.output).not.toMatch(/not installed/);
-    expect(await p.query(`select dollars, loud, loud2, seven from ${p.rel('priced')}`)).toEqual([{ dollars: '2.5000', loud: 'ANN', loud2: 'ANN', seven: 7 }]);
+    expect(await p.query(`select dollars, loud, loud2, seven, n from ${p.rel('priced')}`)).toEqual([{ dollars: '2.5000', loud: 'ANN', loud2: 'ANN', seven: 7, n: 5 }]);
+    // the package's model is a node of its own package, built before the model that refs it
+    const manifest = JSON.parse(p.read('target/manifest.json')) as { nodes: Record<string, { package_name: string; fqn: string[] }> };
+    expect(manifest.nodes['model.my_helpers.pkg_numbers']).toMatchObject({ package_name: 'my_helpers', fqn: ['my_helpers', 'pkg_numbers'] });
+    expect(await p.query(`select n from ${p.rel('pkg_numbers')}`)).toEqual([{ n: 5 }]);
   });
 
   it('says which dbt packages to convert, with exit 1', async () => {
