@@ -10,6 +10,7 @@ import { RACY_MS, type KnownStamps } from '../project/parse-cache.js';
 import { sameStamp, settled, stampOf, type Stamp } from '../project/file-stamp.js';
 import { profileSearchPath } from '../project/profile-search-path.js';
 import { loadProjectConfig, PACKAGE_FILES, PROJECT_FILES } from '../project/project-config.js';
+import { installedPackages } from '../project/packages.js';
 import type { Project } from '../project/project.js';
 import { analysisShape } from '../template/analysis-shape.js';
 import { defaultSelectorName, loadSelectors, SELECTORS_FILE } from '../graph/yaml-selectors.js';
@@ -167,7 +168,9 @@ export function compileInputs(flags: CompileFlags): CompileInputs | undefined {
   // packages.yml and the snapshot and analysis folders only to be warned of, but a warning is an output too
   for (const f of [...PROJECT_FILES, SELECTORS_FILE, ...PACKAGE_FILES]) add(join(root, f));
   for (const d of profileSearchPath(root, flags)) add(resolve(d, 'profiles.yml'));
-  const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths, ...config.snapshotPaths, ...config.analysisPaths];
+  // with the models and macros of the packages ft deps installed: a new install compiles in full
+  const packages = installedPackages(root).flatMap((p) => [`${p.dir}/models`, `${p.dir}/macros`]);
+  const folders = [...config.modelPaths, ...config.seedPaths, ...config.testPaths, ...config.macroPaths, ...config.docsPaths, ...config.snapshotPaths, ...config.analysisPaths, ...packages];
   const beforeRead = (dir: string): void => {
     folderStamps[dir] = stampOf(dir);
   };

@@ -58,6 +58,15 @@ describe('ft deps', () => {
     const manifest = JSON.parse(p.read('target/manifest.json')) as { nodes: Record<string, { package_name: string; fqn: string[] }> };
     expect(manifest.nodes['model.my_helpers.pkg_numbers']).toMatchObject({ package_name: 'my_helpers', fqn: ['my_helpers', 'pkg_numbers'] });
     expect(await p.query(`select n from ${p.rel('pkg_numbers')}`)).toEqual([{ n: 5 }]);
+
+    // a package file changed after ft deps: the next compile sees it (not a reuse of the last one)
+    const c1 = await p.ft(['compile']);
+    expect(c1.code, c1.output).toBe(0);
+    expect(p.read('target/compiled/proj/models/priced.sql')).toContain('(amount / 100)');
+    p.write('dbt_packages/my_helpers/macros/cents.sql', '({{column}} / 1000)');
+    const c2 = await p.ft(['compile']);
+    expect(c2.code, c2.output).toBe(0);
+    expect(p.read('target/compiled/proj/models/priced.sql')).toContain('(amount / 1000)');
   });
 
   it('says which dbt packages to convert, with exit 1', async () => {
