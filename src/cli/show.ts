@@ -1,6 +1,8 @@
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import { compileInline } from '../compile/compile-inline.js';
 import { newCompiler } from '../compile/compile-nodes.js';
+import { ownIntrospector } from '../compile/compile-reading.js';
+import { withReads } from '../template/introspector.js';
 import { selectNodes, unmatchedMessage } from '../graph/selector.js';
 import { relationName } from '../project/relation-names.js';
 import { csvField } from '../util/csv.js';
@@ -31,18 +33,25 @@ export async function showCommand(flags: ShowFlags): Promise<number> {
 
   const { project, graph, out, state } = await openProject(flags);
   const queries: Array<{ name: string; sql: string }> = [];
-  if (flags.inline !== undefined) {
-    queries.push({ name: 'inline', sql: compileInline(project, flags.inline) });
-  } else {
-    const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state, unmatched: (c) => out.warn(unmatchedMessage(c)) });
-    const nodes = [...ids].sort().map((id) => project.nodes.get(id)!).filter((n) => SHOWN.has(n.resource_type));
-    if (!nodes.length) throw new FtError('the selection holds no model, seed or snapshot to show; name one with -s <name>.');
-    const { compiler } = newCompiler(project);
-    for (const n of nodes) {
-      // a seed or snapshot is its table; a model is its SQL, as it would run now (dbt's show)
-      const sql = n.resource_type === 'model' ? compiler.compile(n) : `select * from ${relationName(n.schema, n.alias)}`;
-      queries.push({ name: n.name, sql });
+  // a model may read the database while compiling (get_columns_in_relation…)
+  const introspector = ownIntrospector(project.target);
+  try {
+    if (flags.inline !== undefined) {
+      queries.push({ name: 'inline', sql: await withReads(introspector, () => compileInline(project, flags.inline!, { introspector })) });
+    } else {
+      const ids = selectNodes(project, graph, { select: selectSpecs(flags, project), exclude: splitSelectors(flags.exclude), state, unmatched: (c) => out.warn(unmatchedMessage(c)) });
+      const nodes = [...ids].sort().map((id) => project.nodes.get(id)!).filter((n) => SHOWN.has(n.resource_type));
+      if (!nodes.length) throw new FtError('the selection holds no model, seed or snapshot to show; name one with -s <name>.');
+      const { compiler } = newCompiler(project, { introspector });
+      for (const n of nodes) {
+        // a seed or snapshot is its table; a model is its SQL, as it would run now (dbt's show)
+        const sql = n.resource_type === 'model' ? await withReads(introspector, () => compiler.compile(n)) : `select * from ${relationName(n.schema, n.alias)}`;
+        queries.push({ name: n.name, sql });
+      }
     }
+  } catch (e) {
+    await introspector.close();
+    throw e;
   }
 
   const adapter = createAdapter(project.target, 1);
@@ -64,6 +73,7 @@ export async function showCommand(flags: ShowFlags): Promise<number> {
     return 0;
   } finally {
     await adapter.close();
+    await introspector.close();
   }
 }
 

@@ -57,6 +57,10 @@ describe('compile-time introspection', () => {
     const c3 = await p.ft(['compile']);
     expect(c3.code, c3.output).toBe(0);
     expect(p.read('target/compiled/proj/models/narrow.sql')).toContain('select `id`, `extra` from');
+    // ft show runs the model as it would render now
+    const show = await p.ft(['show', '-s', 'narrow', '--output', 'json']);
+    expect(show.code, show.output).toBe(0);
+    expect(show.stdout).toMatch(/"extra"/);
     // ft compile --inline reads it too
     const inline = await p.ft(['compile', '--inline', '{{#each (get_columns_in_relation (ref "wide"))}}{{name}}:{{dtype}} {{/each}}']);
     expect(inline.code, inline.output).toBe(0);
