@@ -108,7 +108,7 @@ export class IntrospectionPending extends FtError {
   constructor(readonly sites: ReadSite[]) {
     const s = sites[0]!;
     super(
-      `${s.helper} reads the database while compiling (${s.what}), and this command renders without it. Run it through ft compile, ft run or ft build, which read the database first.`,
+      `${s.helper} reads the database while compiling (${s.what}), and this template is rendered where ft does not read it first (a hook or an operation). Read it in a model instead, or pass the value in a var.`,
       2,
       s.file,
       s.line,

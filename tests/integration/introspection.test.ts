@@ -125,6 +125,17 @@ describe('compile-time introspection', () => {
     }
   });
 
+  it('says a hook cannot read the database while it renders, and what to do instead', async () => {
+    const p = await project({
+      label: 'introhook',
+      models: { 'a.sql': '{{config materialized="table" post_hook="select {{#each (get_columns_in_relation this)}}1{{/each}}"}}\nselect 1 as x' },
+    });
+    const r = await p.ft(['run']);
+    // a template that cannot be rendered is bad input: exit 2
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toMatch(/get_columns_in_relation reads the database while compiling \(`[^`]+`\.`a`\), and this template is rendered where ft does not read it first \(a hook or an operation\)/);
+  });
+
   it('names the file and line of a run_query the server refuses', async () => {
     const p = await project({
       label: 'introbad',
