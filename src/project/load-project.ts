@@ -40,7 +40,7 @@ import { applyContract, resolveConstraintRefs } from './contract-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
 import { renderConfigTemplates, renderYamlTemplates } from './yaml-templates.js';
 import { generateAliasName, generateSchemaName } from './generate-names.js';
-import { installedPackages } from './packages.js';
+import { installedPackages, PACKAGES_DIR } from './packages.js';
 
 /** Below this many template files to read, reading them here is cheaper than starting a thread. */
 const PREFETCH_THRESHOLD = 256;
@@ -161,7 +161,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const prefetch = unread.length >= PREFETCH_THRESHOLD ? new FilePrefetch(unread.map((f) => f.abs)) : undefined;
   const early = new Map<string, Templated>();
   // Schema YAML, read while the worker reads the templates (patches are applied after the models).
-  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths, ...config.snapshotPaths])], ['.yml', '.yaml'], listings);
+  // with the schema YAML of installed packages' models (ft deps)
+  const packageModelDirs = installedPackages(root).map((p) => `${p.dir}/models`);
+  const yamlFiles = discover(root, [...new Set([...config.modelPaths, ...config.seedPaths, ...config.snapshotPaths, ...packageModelDirs])], ['.yml', '.yaml'], listings);
   const patches: NodePatch[] = [];
   const sourcePatches: Array<ReturnType<typeof readSchemaFile>['sources'][number]> = [];
   const exposurePatches: Array<ReturnType<typeof readSchemaFile>['exposures'][number]> = [];
@@ -277,7 +279,9 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   const yamlConfig = new Map<string, Record<string, unknown>>();
   const patchOf = new Map<string, NodePatch>();
   for (const p of patches) {
-    const node = byName(p.kind, p.name);
+    // a package's YAML describes its own models first (dbt_packages/<package>/…)
+    const pkg = p.file.startsWith(`${PACKAGES_DIR}/`) ? p.file.split('/')[1] : undefined;
+    const node = (pkg && p.kind === 'models' ? nodes.get(`model.${pkg}.${p.name}`) : undefined) ?? byName(p.kind, p.name);
     if (!node) {
       const pool = [...nodes.values()].filter((n) => n.resource_type === (p.kind === 'models' ? 'model' : 'seed')).map((n) => n.name);
       throw new FtError(

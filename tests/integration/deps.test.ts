@@ -25,6 +25,7 @@ describe('ft deps', () => {
         'vendor/helpers/macros/shout.js': 'export function shout(col) { return `upper(${col})`; }\n',
         'vendor/helpers/target/junk.txt': 'not copied',
         'vendor/helpers/models/pkg_numbers.sql': '{{config materialized="table"}}\nselect 5 as n',
+        'vendor/helpers/models/schema.yml': 'version: 2\nmodels:\n  - name: pkg_numbers\n    description: numbers from the package\n    columns:\n      - name: n\n        tests: [not_null]\n',
         'npmsrc/package.json': JSON.stringify({ name: 'ft-pkg-npmfix', version: '1.0.0', files: ['macros', 'project.yml'] }),
         'npmsrc/project.yml': 'name: npmfix\n',
         'npmsrc/macros/npm_macro.sql': '7',
@@ -55,8 +56,10 @@ describe('ft deps', () => {
     expect(b.output).not.toMatch(/not installed/);
     expect(await p.query(`select dollars, loud, loud2, seven, n from ${p.rel('priced')}`)).toEqual([{ dollars: '2.5000', loud: 'ANN', loud2: 'ANN', seven: 7, n: 5 }]);
     // the package's model is a node of its own package, built before the model that refs it
-    const manifest = JSON.parse(p.read('target/manifest.json')) as { nodes: Record<string, { package_name: string; fqn: string[] }> };
-    expect(manifest.nodes['model.my_helpers.pkg_numbers']).toMatchObject({ package_name: 'my_helpers', fqn: ['my_helpers', 'pkg_numbers'] });
+    const manifest = JSON.parse(p.read('target/manifest.json')) as { nodes: Record<string, { package_name: string; fqn: string[]; description: string }> };
+    expect(manifest.nodes['model.my_helpers.pkg_numbers']).toMatchObject({ package_name: 'my_helpers', fqn: ['my_helpers', 'pkg_numbers'], description: 'numbers from the package' });
+    // its YAML's test ran in the build
+    expect(b.output).toMatch(/not_null_pkg_numbers_n/);
     expect(await p.query(`select n from ${p.rel('pkg_numbers')}`)).toEqual([{ n: 5 }]);
 
     // a package file changed after ft deps: the next compile sees it (not a reuse of the last one)
