@@ -71,8 +71,15 @@ export class GaleraCluster {
     return { host: '127.0.0.1', port: this.nodes[i]!.port, user: 'root', password: '' };
   }
 
+  /**
+   * A connection to node i whose reads wait until the node has applied every write set the
+   * cluster committed before them (wsrep_sync_wait): replication is virtually synchronous,
+   * so a plain read on node 3 right after a commit through node 2 may not see it yet.
+   */
   async connect(i: number, database?: string): Promise<mysql.Connection> {
-    return mysql.createConnection({ ...this.db(i), database, multipleStatements: true, timezone: 'Z', dateStrings: true, connectTimeout: 5000 });
+    const c = await mysql.createConnection({ ...this.db(i), database, multipleStatements: true, timezone: 'Z', dateStrings: true, connectTimeout: 5000 });
+    await c.query('SET SESSION wsrep_sync_wait = 1').catch(() => undefined);
+    return c;
   }
 
   async query<T = Record<string, unknown>>(i: number, sql: string, params: unknown[] = []): Promise<T[]> {

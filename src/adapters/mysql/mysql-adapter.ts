@@ -1,7 +1,11 @@
+import mysql from 'mysql2/promise';
 import { md5 } from '../../util/hash.js';
 import type { ResolvedTarget } from '../../project/types.js';
 import type { Adapter, ServerInfo, Session } from '../adapter.js';
+import { detectCapabilities, type Capabilities } from './mysql-capabilities.js';
+import { poolOptions } from './mysql-connection-options.js';
 import { mysqlDdl } from './mysql-ddl.js';
+import { acquireLease } from './mysql-lease-lock.js';
 import { MysqlDriver } from './mysql-driver.js';
 import { identifierProblem } from './mysql-identifiers.js';
 import { columns, describeRelations, listRelations, relationType } from './mysql-introspector.js';
@@ -14,6 +18,7 @@ export class MysqlAdapter implements Adapter {
   readonly ddl = mysqlDdl;
   private readonly driver: MysqlDriver;
   private info: ServerInfo | null = null;
+  private caps: Promise<Capabilities> | undefined;
   private readonly schemas = new Set<string>();
 
   constructor(readonly target: ResolvedTarget, connections = target.threads) {
@@ -62,7 +67,20 @@ export class MysqlAdapter implements Adapter {
     return this.withSession((s) => listRelations(s, schemas));
   }
 
+  /** the server's features and the fallbacks ft picks (mysql-capabilities.ts), read once */
+  capabilities(): Promise<Capabilities> {
+    this.caps ??= this.withSession(detectCapabilities);
+    return this.caps;
+  }
+
   async acquireLock(name: string, waitSeconds: number): Promise<{ release(): Promise<void> } | null> {
+    // GET_LOCK is local to one Galera node: two runs through two nodes would both get it
+    if ((await this.capabilities()).runLock === 'lease') {
+      return acquireLease(this.driver, name, waitSeconds, async (sql, params) => {
+        const c = await mysql.createConnection(poolOptions(this.target, 1));
+        await c.query(sql, params).finally(() => c.end().catch(() => undefined));
+      });
+    }
     const session = await this.driver.acquire();
     // MySQL limits lock names to 64 characters.
     const lockName = name.length <= 64 ? name : `${name.slice(0, 40)}_${md5(name).slice(0, 16)}`;

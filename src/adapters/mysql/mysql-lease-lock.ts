@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { DbError, Session } from '../adapter.js';
+
+/**
+ * A named lock that holds across a Galera cluster, where GET_LOCK is local to one node.
+ *
+ * A lease is a row (name primary key, owner, expiry) in `ft_locks.leases`, taken by an
+ * autocommitted INSERT. Galera certifies write sets at commit in one total order, so of two
+ * INSERTs of the same name through two nodes exactly one commits; the other fails with a
+ * duplicate key (1062) or, when both were in flight, a certification conflict (1213). A held
+ * transaction with SELECT … FOR UPDATE would not do: row locks are local to a node too.
+ * The holder renews the expiry every few seconds and DELETEs the row on release; a holder that
+ * died without releasing (kill -9, lost node) stops renewing, and its lease is taken over once
+ * expired. Expiry is compared with the server clock (UTC_TIMESTAMP) of whichever node runs the
+ * statement: Galera nodes are expected to run NTP, and the TTL is far above clock skew.
+ */
+export const LEASE_SCHEMA = 'ft_locks';
+export const LEASE_TABLE = 'leases';
+const TTL_SECONDS = 30;
+const RENEW_MS = 10_000;
+const RETRY_MS = 500;
+
+const TABLE = `\`${LEASE_SCHEMA}\`.\`${LEASE_TABLE}\``;
+
+export interface LeaseSessions {
+  /** runs `fn` on a pooled session; throws once the run is cancelled */
+  withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+}
+
+/** Who holds a lease: readable in the table by whoever waits for it. */
+function newOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`.slice(0, 128);
+}
+
+async function ensureTable(s: Session): Promise<void> {
+  await s.execute(`CREATE DATABASE IF NOT EXISTS \`${LEASE_SCHEMA}\` CHARACTER SET utf8mb4`);
+  await s.execute(
+    `CREATE TABLE IF NOT EXISTS ${TABLE} (\n` +
+      '  `name` varchar(191) NOT NULL,\n' +
+      '  `owner` varchar(128) NOT NULL,\n' +
+      '  `acquired_at` datetime(6) NOT NULL,\n' +
+      '  `expires_at` datetime(6) NOT NULL,\n' +
+      '  PRIMARY KEY (`name`)\n' +
+      ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+  );
+}
+
+/** 1062 duplicate key, 1213 certification conflict (Galera's deadlock on commit), 1205 lock wait */
+function lostTheRace(e: unknown): boolean {
+  const n = (e as DbError).errno;
+  return n === 1062 || n === 1213 || n === 1205;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Takes the lease `name`, waiting up to `waitSeconds`; null when another owner holds it that long. */
+export async function acquireLease(
+  db: LeaseSessions,
+  name: string,
+  waitSeconds: number,
+  /** runs one statement on a connection of its own: the release after a cancel, when the pool refuses */
+  oneOff: (sql: string, params: unknown[]) => Promise<void>,
+): Promise<{ release(): Promise<void> } | null> {
+  const owner = newOwner();
+  const deadline = Date.now() + waitSeconds * 1000;
+  await db.withSession(ensureTable);
+  for (;;) {
+    const got = await db.withSession(async (s) => {
+      // a lease its owner stopped renewing is free
+      await s.execute(`DELETE FROM ${TABLE} WHERE name = ? AND expires_at < UTC_TIMESTAMP(6)`, [name]);
+      try {
+        await s.execute(`INSERT INTO ${TABLE} (name, owner, acquired_at, expires_at) VALUES (?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ${TTL_SECONDS} SECOND)`, [name, owner]);
+        return true;
+      } catch (e) {
+        if (lostTheRace(e)) return false;
+        throw e;
+      }
+    });
+    if (got) break;
+    if (Date.now() >= deadline) return null;
+    await sleep(Math.min(RETRY_MS, Math.max(0, deadline - Date.now())));
+  }
+  const renew = setInterval(() => {
+    void db.withSession((s) => s.execute(`UPDATE ${TABLE} SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ${TTL_SECONDS} SECOND WHERE name = ? AND owner = ?`, [name, owner])).catch(() => undefined);
+  }, RENEW_MS);
+  renew.unref();
+  return {
+    release: async () => {
+      clearInterval(renew);
+      const sql = `DELETE FROM ${TABLE} WHERE name = ? AND owner = ?`;
+      // a cancelled run's pool takes no more statements; failing both, the lease expires in TTL_SECONDS
+      await db.withSession((s) => s.execute(sql, [name, owner])).catch(() => oneOff(sql, [name, owner])).catch(() => undefined);
+    },
+  };
+}

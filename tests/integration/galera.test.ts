@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamLoad } from '../../src/stream/stream-load.js';
+import type { StreamTarget } from '../../src/stream/types.js';
+import { EVENT_COLUMNS, ndjsonLines, writeAtomically } from '../fixtures/stream/events.js';
+import { connect, uniquePrefix } from '../helpers/db.js';
+import { GaleraCluster, galeraMissing } from '../helpers/galera.js';
+import { createProject, type TestProject } from '../helpers/project-builder.js';
+
+/**
+ * ft on a three-node MariaDB Galera cluster of the test's own (tests/helpers/galera.ts): one
+ * cluster for the file, started in beforeAll and always torn down in afterAll.
+ */
+const missing = galeraMissing();
+if (missing) console.warn(`skipping the Galera tests: ${missing}`);
+
+describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
+  let cluster: GaleraCluster;
+  const projects: TestProject[] = [];
+
+  beforeAll(async () => {
+    cluster = new GaleraCluster();
+    try {
+      await cluster.start();
+    } catch (e) {
+      await cluster.stop();
+      throw e;
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const p of projects) await p.cleanup().catch(() => undefined);
+    await cluster?.stop();
+  }, 120_000);
+
+  /** a project whose profile points at node i (0-based) */
+  const onNode = async (i: number, spec: Omit<Parameters<typeof createProject>[0], 'profile'> & { database?: string }): Promise<TestProject> => {
+    const { database, ...rest } = spec;
+    const p = await createProject({ ...rest, profile: { port: cluster.nodes[i]!.port, host: '127.0.0.1', user: 'root', password: '', ...(database ? { database } : {}) } });
+    projects.push(p);
+    return p;
+  };
+
+  const count = async (node: number, rel: string): Promise<number> => Number((await cluster.query<{ n: number }>(node, `SELECT count(*) AS n FROM ${rel}`))[0]!.n);
+
+  it('detects Galera through @@wsrep_on: the adapter picks the lease lock; the shared server keeps GET_LOCK', async () => {
+    const { detectCapabilities } = await import('../../src/adapters/mysql/mysql-capabilities.js');
+    const onConn = async (c: Awaited<ReturnType<typeof cluster.connect>>) => {
+      try {
+        return await detectCapabilities({ query: async (sql: string) => (await c.query(sql))[0] } as never);
+      } finally {
+        await c.end();
+      }
+    };
+    expect(await onConn(await cluster.connect(0))).toMatchObject({ galera: true, runLock: 'lease', loadDataLocal: true });
+    expect(await onConn(await connect())).toMatchObject({ galera: false, runLock: 'get_lock' });
+  }, 60_000);
+
+  it('seed (LOAD DATA) and build through node 1, a rebuild swaps tables under total-order isolation, results on nodes 2 and 3', async () => {
+    const seedRows = ['id,amount', ...Array.from({ length: 500 }, (_, i) => `${i + 1},${(i % 7) + 1}`)].join('\n') + '\n';
+    const p = await onNode(0, {
+      label: 'gbuild',
+      seeds: { 'payments.csv': seedRows },
+      models: {
+        'totals.sql': '{{config materialized="table"}}\nselect amount, count(*) as n, sum(amount) as total from {{ref "payments"}} group by amount',
+        'big.sql': '{{config materialized="view"}}\nselect * from {{ref "totals"}} where n > {{var "min" 0}}',
+      },
+      yaml: { 'schema.yml': 'models:\n  - name: totals\n    description: totals per amount\n    config:\n      persist_docs: {relation: true}\n      indexes:\n        - columns: [amount]\n          unique: true\n' },
+    });
+    const seed = await p.ft(['seed']);
+    expect(seed.code, seed.output).toBe(0);
+    for (const node of [1, 2]) expect(await count(node, `\`${p.database}\`.\`payments\``)).toBe(500);
+    const first = await p.ft(['run']);
+    expect(first.code, first.output).toBe(0);
+    // the second run builds totals beside the live table and RENAMEs both in one statement
+    const second = await p.ft(['run', '--vars', '{min: 70}']);
+    expect(second.code, second.output).toBe(0);
+    for (const node of [1, 2]) {
+      expect(await count(node, `\`${p.database}\`.\`totals\``)).toBe(7);
+      expect(await count(node, `\`${p.database}\`.\`big\``)).toBe(7);
+      // the index and comment (ALTER TABLE) reached every node; no __ft_tmp sibling left
+      const idx = await cluster.query(node, 'SELECT index_name FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? AND non_unique = 0', [p.database, 'totals']);
+      expect(idx.length).toBeGreaterThan(0);
+      const tables = await cluster.query<{ t: string; c: string }>(node, 'SELECT table_name AS t, table_comment AS c FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name', [p.database]);
+      expect(tables.map((r) => r.t)).toEqual(['big', 'payments', 'totals']);
+      expect(tables.find((r) => r.t === 'totals')!.c).toBe('totals per amount');
+    }
+  }, 240_000);
+
+  it('two ft run through two nodes serialise: the second fails at once with --lock-wait 0, or waits and builds after the first', async () => {
+    const a = await onNode(0, { label: 'glock', models: { 'slow.sql': '{{config materialized="table"}}\nselect sleep({{var "pause" 0}}) as s' } });
+    const b = await onNode(1, { label: 'glock', database: a.database, models: { 'slow.sql': '{{config materialized="table"}}\nselect 1 as s' } });
+    const first = a.spawn(['run', '--vars', '{pause: 20}']);
+    // the first run holds the lock once its model's statement runs on node 1
+    const running = async () => (await cluster.query(0, "SELECT id FROM information_schema.processlist WHERE info LIKE '%sleep(%' AND info LIKE ? AND info NOT LIKE '%processlist%'", [`%${a.database}%`])).length > 0;
+    const end = Date.now() + 90_000;
+    while (Date.now() < end && !(await running())) await new Promise((r) => setTimeout(r, 100));
+    expect(await running()).toBe(true);
+    // node 3 sees who holds it
+    expect(await cluster.query(2, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`])).toHaveLength(1);
+    const refused = await b.ft(['run', '--lock-wait', '0']);
+    expect(refused.code, refused.output).toBe(2);
+    expect(refused.stderr).toContain(`another ft run is building target database ${a.database}`);
+    expect(refused.output).not.toMatch(/\n\s+at /);
+    const waiting = b.spawn(['run', '--lock-wait', '300'], { timeoutMs: 240_000 });
+    await waiting.waitFor(/another ft run holds the lock on target database \S+; waiting up to 300s/, 90_000);
+    const firstDone = await first.done;
+    expect(firstDone.code, firstDone.output).toBe(0);
+    const second = await waiting.done;
+    expect(second.code, second.output).toBe(0);
+    // the second built after the first: its table replaced the first's
+    expect(await cluster.query(2, `SELECT s FROM \`${a.database}\`.slow`)).toEqual([{ s: 1 }]);
+  }, 240_000);
+
+  it('the run lock is released at the end of a run: a run through another node then builds', async () => {
+    const a = await onNode(0, { label: 'glock2', models: { 'm.sql': '{{config materialized="table"}}\nselect 1 as s' } });
+    const b = await onNode(2, { label: 'glock2', database: a.database, models: { 'm.sql': '{{config materialized="table"}}\nselect 2 as s' } });
+    expect((await a.ft(['run'])).code).toBe(0);
+    const r = await b.ft(['run', '--lock-wait', '0']);
+    expect(r.code, r.output).toBe(0);
+    expect(await cluster.query(0, `SELECT s FROM \`${a.database}\`.m`)).toEqual([{ s: 2 }]);
+    expect(await cluster.query(0, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`])).toEqual([]);
+  }, 240_000);
+
+  it('stream-load through node 2 (LOAD DATA LOCAL): every row exactly once on node 3, a second pass adds nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ft-galera-stream-'));
+    try {
+      const target: StreamTarget = { database: `${uniquePrefix('gstream')}`, table: 'events', columns: EVENT_COLUMNS };
+      writeAtomically(dir, 'events-001.ndjson', ndjsonLines(1, 2500).join('\n') + '\n');
+      writeAtomically(dir, 'events-002.ndjson', ndjsonLines(2, 1200).join('\n') + '\n');
+      const lines: string[] = [];
+      const opts = {
+        connection: cluster.db(1),
+        target,
+        path: dir,
+        format: 'ndjson' as const,
+        once: true,
+        maxBatchRows: 1000,
+        maxBatchBytes: 1 << 20,
+        triggerIntervalMs: 50,
+        maxLineBytes: 1 << 20,
+        logFormat: 'json' as const,
+        statusIntervalMs: 60_000,
+        stableMs: 100,
+        log: (l: string) => lines.push(l),
+      };
+      await streamLoad(opts);
+      const rel = `\`${target.database}\`.\`events\``;
+      expect(await count(2, rel)).toBe(3700);
+      expect(Number((await cluster.query<{ n: number }>(2, `SELECT count(DISTINCT _source_file, _source_line) AS n FROM ${rel}`))[0]!.n)).toBe(3700);
+      await streamLoad(opts);
+      expect(await count(0, rel)).toBe(3700);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
