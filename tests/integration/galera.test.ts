@@ -124,6 +124,29 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
     expect(await cluster.query(0, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`])).toEqual([]);
   }, 240_000);
 
+  it('seed through a node whose local_infile is OFF: the adapter reads it, ft falls back to batched INSERTs, rows on node 1', async () => {
+    const { detectCapabilities } = await import('../../src/adapters/mysql/mysql-capabilities.js');
+    const p = await onNode(2, { label: 'gnoinfile', seeds: { 'codes.csv': ['code,label', ...Array.from({ length: 300 }, (_, i) => `${i},c${i}`)].join('\n') + '\n' } });
+    // this cluster is the test's own: changing a node's global setting disturbs no one
+    await cluster.query(2, 'SET GLOBAL local_infile = 0');
+    try {
+      const c = await cluster.connect(2);
+      try {
+        expect(await detectCapabilities({ query: async (sql: string) => (await c.query(sql))[0] } as never)).toMatchObject({ galera: true, loadDataLocal: false });
+      } finally {
+        await c.end();
+      }
+      const inserts = async () => Number((await cluster.query<{ Value: string }>(2, "SHOW GLOBAL STATUS LIKE 'Com_insert'"))[0]!.Value);
+      const before = await inserts();
+      const r = await p.ft(['seed']);
+      expect(r.code, r.output).toBe(0);
+      expect(await inserts()).toBeGreaterThan(before);
+      expect(await count(0, `\`${p.database}\`.\`codes\``)).toBe(300);
+    } finally {
+      await cluster.query(2, 'SET GLOBAL local_infile = 1');
+    }
+  }, 240_000);
+
   it('stream-load through node 2 (LOAD DATA LOCAL): every row exactly once on node 3, a second pass adds nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ft-galera-stream-'));
     try {
