@@ -27,6 +27,7 @@ export type BrokerLoadOptions = Pick<
 >;
 
 const MAX_BACKOFF_MS = 30_000;
+const DEBUG = process.env.FT_STREAM_DEBUG === '1';
 const KEEPALIVE_MS = 5_000;
 const fmt = new Intl.NumberFormat('en-US');
 const n = (x: number) => fmt.format(Math.round(x));
@@ -201,7 +202,10 @@ class BrokerLoader {
     for (;;) {
       if (this.stop) return [];
       try {
-        return await this.source.fetch(this.o.maxBatchRows, this.o.triggerIntervalMs);
+        const t0 = performance.now();
+        const got = await this.source.fetch(this.o.maxBatchRows, this.o.triggerIntervalMs);
+        if (DEBUG) this.note('debug', `fetched ${got.length} messages in ${(performance.now() - t0).toFixed(0)} ms`);
+        return got;
       } catch (e) {
         this.note('warn', `fetching from the broker failed (${errorMessage(e)}); retrying in 1s`, { event: 'retry' });
         await this.sleep(1000);
@@ -229,9 +233,11 @@ class BrokerLoader {
         held = msgs;
         const t0 = performance.now();
         const batch = this.encode(msgs);
+        const t1 = performance.now();
         // while this batch commits, the next one is fetched (a full fetch means more is waiting)
         if (msgs.length >= o.maxBatchRows) ahead = this.fetch();
         const res = await writer.commit(batch);
+        const t2 = performance.now();
         try {
           await this.source.ack(msgs);
         } catch (e) {
@@ -239,6 +245,7 @@ class BrokerLoader {
           this.note('warn', `acknowledging batch ${res.batchId} failed (${errorMessage(e)}); its messages will be redelivered and skipped as already loaded`);
         }
         held = [];
+        if (DEBUG) this.note('debug', `batch ${res.batchId}: ${msgs.length} messages, validated in ${(t1 - t0).toFixed(0)} ms, committed in ${(t2 - t1).toFixed(0)} ms, acknowledged in ${(performance.now() - t2).toFixed(0)} ms`);
         this.loadingMs += performance.now() - t0;
         this.batches++;
         this.rowsLoaded += res.rowsLoaded;

@@ -4,15 +4,18 @@
  * did not acknowledge within `ack_wait` (it died, or is stuck) to the others.
  */
 import { readFileSync } from 'node:fs';
-import { AckPolicy, DeliverPolicy, connect, credsAuthenticator, nanos, type ConnectionOptions, type Consumer, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, connect, createInbox, credsAuthenticator, nanos, type ConnectionOptions, type JetStreamManager, type NatsConnection } from 'nats';
 import { StreamLoadError, errorMessage } from '../stream-errors.js';
 import type { BrokerBacklog, BrokerMessage, BrokerSource } from './broker-source.js';
 import type { NatsSourceOptions } from './nats-config.js';
 
+/** JetStream's acknowledgement payloads, published to a message's reply subject. */
+const ACK = new TextEncoder().encode('+ACK');
+const NAK = new TextEncoder().encode('-NAK');
+
 export class NatsSource implements BrokerSource {
   private nc: NatsConnection | null = null;
   private jsm: JetStreamManager | null = null;
-  private consumer: Consumer | null = null;
 
   constructor(private readonly o: NatsSourceOptions) {}
 
@@ -58,7 +61,6 @@ export class NatsSource implements BrokerSource {
       throw new StreamLoadError(`NATS stream ${o.stream} does not exist (${errorMessage(e)}); create it (e.g. nats stream add ${o.stream} --subjects '${o.subject ?? 'events.>'}') or let the producer create it.`);
     }
     await this.ensureConsumer(jsm);
-    this.consumer = await this.nc.jetstream().consumers.get(o.stream, o.durable);
   }
 
   /** Every loader asks for the same durable consumer; the first one creates it. */
@@ -92,20 +94,52 @@ export class NatsSource implements BrokerSource {
     }
   }
 
+  /**
+   * One pull request (`CONSUMER.MSG.NEXT`) answered on an inbox of our own, ended by the server:
+   * the batch is complete, or its 408 (expired) status arrives. The client's `fetch()` ends on a
+   * timer of its own instead, and messages the server had already sent past it were lost to
+   * this loader until their ack wait ran out (delivered, never seen).
+   */
   async fetch(max: number, waitMs: number): Promise<BrokerMessage[]> {
-    const c = this.consumer!;
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) throw new Error('the NATS connection is closed');
+    const stream = this.o.stream;
+    const expiresMs = Math.max(1000, waitMs);
     const out: BrokerMessage[] = [];
-    const iter = await c.fetch({ max_messages: max, expires: Math.max(1000, waitMs) });
-    for await (const m of iter) {
-      out.push({ stream: this.o.stream, seq: m.seq, data: m.data, ref: m });
-      // do not wait out `expires` once something arrived and nothing more is queued
-      if (out.length >= max) break;
-    }
-    return out;
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(safety);
+        sub.unsubscribe();
+        resolve(out);
+      };
+      const sub = nc.subscribe(createInbox(), {
+        callback: (err, m) => {
+          if (err) return finish();
+          const code = m.headers?.code ?? 0;
+          // a status (404/408/409…) ends the request; 100 would be a heartbeat (none asked)
+          if (m.data.length === 0 && code >= 100) {
+            if (code !== 100) finish();
+            return;
+          }
+          const seq = streamSeq(m.reply ?? '');
+          if (seq === null) return;
+          out.push({ stream, seq, data: m.data, ref: m.reply });
+          if (out.length >= max) finish();
+        },
+      });
+      // the server's answer should come at expiresMs; a server gone meanwhile never answers
+      const safety = setTimeout(finish, expiresMs + 10_000);
+      nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${this.o.durable}`, JSON.stringify({ batch: max, expires: expiresMs * 1_000_000 }), { reply: sub.getSubject() });
+    });
   }
 
   async ack(msgs: BrokerMessage[]): Promise<void> {
-    for (const m of msgs) (m.ref as JsMsg).ack();
+    const nc = this.nc;
+    if (!nc) return;
+    for (const m of msgs) nc.publish(m.ref as string, ACK);
     // the acks are out (a lost one only means a redelivery, which the bronze key absorbs)
     await this.nc?.flush();
   }
@@ -113,7 +147,7 @@ export class NatsSource implements BrokerSource {
   release(msgs: BrokerMessage[]): void {
     for (const m of msgs) {
       try {
-        (m.ref as JsMsg).nak();
+        this.nc?.publish(m.ref as string, NAK);
       } catch {
         /* disconnected: the ack wait hands them over */
       }
@@ -131,4 +165,13 @@ export class NatsSource implements BrokerSource {
     if (!nc) return;
     await nc.drain().catch(() => nc.close());
   }
+}
+
+/** The stream sequence in a JetStream ack subject: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (or with domain and account hash). */
+function streamSeq(reply: string): number | null {
+  const t = reply.split('.');
+  const i = t.length === 9 ? 5 : t.length >= 12 ? 7 : -1;
+  if (t[0] !== '$JS' || t[1] !== 'ACK' || i < 0) return null;
+  const n = Number(t[i]);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
