@@ -124,6 +124,38 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
     expect(await cluster.query(0, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`])).toEqual([]);
   }, 240_000);
 
+  it('a lease whose owner stopped renewing it expires: the next run takes it over; a live one is respected', async () => {
+    const p = await onNode(0, { label: 'glease', models: { 'm.sql': '{{config materialized="table"}}\nselect 1 as s' } });
+    // the lease table exists once any run has taken the lock
+    expect((await p.ft(['run'])).code).toBe(0);
+    const name = `ft_run:${p.database}`;
+    // a run on another machine that holds the lock now, through node 2
+    await cluster.query(1, 'INSERT INTO ft_locks.leases (name, owner, acquired_at, expires_at) VALUES (?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR)', [name, 'elsewhere:1:live']);
+    const refused = await p.ft(['run', '--lock-wait', '0']);
+    expect(refused.code, refused.output).toBe(2);
+    expect(refused.stderr).toContain(`another ft run is building target database ${p.database}`);
+    // the same holder, dead: its lease ran out a minute ago
+    await cluster.query(1, 'UPDATE ft_locks.leases SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE WHERE name = ?', [name]);
+    const took = await p.ft(['run', '--lock-wait', '0']);
+    expect(took.code, took.output).toBe(0);
+    expect(await cluster.query(2, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [name])).toEqual([]);
+  }, 240_000);
+
+  it('a run stopped with Ctrl-C gives its lease back at once: a run through another node builds without waiting for expiry', async () => {
+    const a = await onNode(0, { label: 'gcancel', models: { 'slow.sql': '{{config materialized="table"}}\nselect sleep({{var "pause" 0}}) as s' } });
+    const b = await onNode(1, { label: 'gcancel', database: a.database, models: { 'slow.sql': '{{config materialized="table"}}\nselect 2 as s' } });
+    const first = a.spawn(['run', '--vars', '{pause: 60}']);
+    const running = async () => (await cluster.query(0, "SELECT id FROM information_schema.processlist WHERE info LIKE '%sleep(%' AND info LIKE ? AND info NOT LIKE '%processlist%'", [`%${a.database}%`])).length > 0;
+    const end = Date.now() + 90_000;
+    while (Date.now() < end && !(await running())) await new Promise((r) => setTimeout(r, 100));
+    expect(await running()).toBe(true);
+    first.child.kill('SIGINT');
+    expect((await first.done).code).toBe(130);
+    expect(await cluster.query(1, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`])).toEqual([]);
+    const r = await b.ft(['run', '--lock-wait', '0']);
+    expect(r.code, r.output).toBe(0);
+  }, 240_000);
+
   it('seed through a node whose local_infile is OFF: the adapter reads it, ft falls back to batched INSERTs, rows on node 1', async () => {
     const { detectCapabilities } = await import('../../src/adapters/mysql/mysql-capabilities.js');
     const p = await onNode(2, { label: 'gnoinfile', seeds: { 'codes.csv': ['code,label', ...Array.from({ length: 300 }, (_, i) => `${i},c${i}`)].join('\n') + '\n' } });
