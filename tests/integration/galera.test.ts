@@ -92,7 +92,8 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
   it('two ft run through two nodes serialise: the second fails at once with --lock-wait 0, or waits and builds after the first', async () => {
     const a = await onNode(0, { label: 'glock', models: { 'slow.sql': '{{config materialized="table"}}\nselect sleep({{var "pause" 0}}) as s' } });
     const b = await onNode(1, { label: 'glock', database: a.database, models: { 'slow.sql': '{{config materialized="table"}}\nselect 1 as s' } });
-    const first = a.spawn(['run', '--vars', '{pause: 20}']);
+    // the first run outlives the lease's 30 s TTL: only its renewals keep the others out
+    const first = a.spawn(['run', '--vars', '{pause: 50}'], { timeoutMs: 240_000 });
     // the first run holds the lock once its model's statement runs on node 1
     const running = async () => (await cluster.query(0, "SELECT id FROM information_schema.processlist WHERE info LIKE '%sleep(%' AND info LIKE ? AND info NOT LIKE '%processlist%'", [`%${a.database}%`])).length > 0;
     const end = Date.now() + 90_000;
@@ -100,6 +101,10 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
     expect(await running()).toBe(true);
     // node 3 sees who holds it
     expect(await cluster.query(2, 'SELECT owner FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`])).toHaveLength(1);
+    // wait (by the server's clock) until the lease is older than its TTL
+    const age = async () => Number((await cluster.query<{ s: number }>(2, 'SELECT TIMESTAMPDIFF(SECOND, acquired_at, UTC_TIMESTAMP(6)) AS s FROM ft_locks.leases WHERE name = ?', [`ft_run:${a.database}`]))[0]?.s ?? -1);
+    while (Date.now() < end + 60_000 && (await age()) < 35) await new Promise((r) => setTimeout(r, 500));
+    expect(await age()).toBeGreaterThanOrEqual(35);
     const refused = await b.ft(['run', '--lock-wait', '0']);
     expect(refused.code, refused.output).toBe(2);
     expect(refused.stderr).toContain(`another ft run is building target database ${a.database}`);

@@ -59,7 +59,7 @@ export async function acquireLease(
   db: LeaseSessions,
   name: string,
   waitSeconds: number,
-  /** runs one statement on a connection of its own: the release after a cancel, when the pool refuses */
+  /** runs one statement on a connection of its own: renewals, and the release after a cancel (the pool then refuses) */
   oneOff: (sql: string, params: unknown[]) => Promise<void>,
 ): Promise<{ release(): Promise<void> } | null> {
   const owner = newOwner();
@@ -81,8 +81,9 @@ export async function acquireLease(
     if (Date.now() >= deadline) return null;
     await sleep(Math.min(RETRY_MS, Math.max(0, deadline - Date.now())));
   }
+  // on a connection of its own: the run's pool may be busy building for longer than the TTL
   const renew = setInterval(() => {
-    void db.withSession((s) => s.execute(`UPDATE ${TABLE} SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ${TTL_SECONDS} SECOND WHERE name = ? AND owner = ?`, [name, owner])).catch(() => undefined);
+    void oneOff(`UPDATE ${TABLE} SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ${TTL_SECONDS} SECOND WHERE name = ? AND owner = ?`, [name, owner]).catch(() => undefined);
   }, RENEW_MS);
   renew.unref();
   return {
