@@ -16,6 +16,8 @@ const NAK = new TextEncoder().encode('-NAK');
 export class NatsSource implements BrokerSource {
   private nc: NatsConnection | null = null;
   private jsm: JetStreamManager | null = null;
+  /** Fetches waiting for the server's answer: ended at once when the connection drops (that answer will not come). */
+  private readonly waiting = new Set<() => void>();
 
   constructor(private readonly o: NatsSourceOptions) {}
 
@@ -51,6 +53,10 @@ export class NatsSource implements BrokerSource {
     } catch (e) {
       throw new StreamLoadError(`cannot connect to NATS at ${o.servers.join(', ')} (${errorMessage(e)}); check loader.nats.servers and that nats-server runs with JetStream (-js).`);
     }
+    const nc = this.nc;
+    void (async () => {
+      for await (const st of nc.status()) if (st.type === 'disconnect') for (const end of [...this.waiting]) end();
+    })().catch(() => undefined);
     const jsm = await this.nc.jetstreamManager().catch((e: unknown) => {
       throw new StreamLoadError(`NATS at ${o.servers.join(', ')} has no JetStream (${errorMessage(e)}); start nats-server with -js.`);
     });
@@ -111,6 +117,7 @@ export class NatsSource implements BrokerSource {
       const finish = () => {
         if (done) return;
         done = true;
+        this.waiting.delete(finish);
         clearTimeout(safety);
         sub.unsubscribe();
         resolve(out);
@@ -132,6 +139,7 @@ export class NatsSource implements BrokerSource {
       });
       // the server's answer should come at expiresMs; a server gone meanwhile never answers
       const safety = setTimeout(finish, expiresMs + 10_000);
+      this.waiting.add(finish);
       nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${this.o.durable}`, JSON.stringify({ batch: max, expires: expiresMs * 1_000_000 }), { reply: sub.getSubject() });
     });
   }
