@@ -105,7 +105,7 @@ export class ContinuousBuild {
   /** The loader committed a batch: learn its newest event, and ask for a build. */
   committed(b: CommittedBatch): void {
     this.lastBatch = Math.max(this.lastBatch, b.batchId);
-    if (this.o.eventTime && b.ranges.length) {
+    if (this.o.eventTime && (b.ranges.length || b.byBatchId)) {
       const read = this.batchNewest(b).then(
         (e) => {
           const prev = this.newestByBatch.at(-1)?.[1] ?? null;
@@ -125,8 +125,8 @@ export class ContinuousBuild {
   /** MAX(event time) of one batch's rows, by the bronze key (file, line): its ranges, not a scan. */
   private async batchNewest(b: CommittedBatch): Promise<number | null> {
     const t = this.o.bronze;
-    const where = b.ranges.map(() => '(`_source_file` = ? AND `_source_line` BETWEEN ? AND ?)').join(' OR ');
-    const params = b.ranges.flatMap((r) => [r.sourceFile, r.fromLine, r.toLine]);
+    const where = b.byBatchId ? '`_batch_id` = ?' : b.ranges.map(() => '(`_source_file` = ? AND `_source_line` BETWEEN ? AND ?)').join(' OR ');
+    const params = b.byBatchId ? [b.batchId] : b.ranges.flatMap((r) => [r.sourceFile, r.fromLine, r.toLine]);
     const rows = await this.adapter.withSession((s) => s.query<{ e: unknown }>(`SELECT MAX(${this.adapter.quote(this.o.eventTime!)}) AS e FROM ${this.adapter.relation(t.database, t.table)} WHERE ${where}`, params));
     return toMs(rows[0]?.e);
   }

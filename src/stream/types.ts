@@ -73,6 +73,8 @@ export interface CommittedBatch {
   committedAt: number;
   /** per source file, the `_source_line` range [fromLine, toLine] the batch covers */
   ranges: Array<{ sourceFile: string; fromLine: number; toLine: number }>;
+  /** broker sources: no file ranges; the batch's rows are found by `_batch_id` (indexed there) */
+  byBatchId?: boolean;
 }
 
 export interface StatusExtra {

@@ -253,7 +253,7 @@ class BrokerLoader {
         this.duplicates += res.duplicates;
         for (const m of msgs) this.bytes += m.data.length;
         this.failures = 0;
-        o.onCommit?.({ batchId: res.batchId, rowsLoaded: res.rowsLoaded, committedAt: Date.now(), ranges: [] });
+        o.onCommit?.({ batchId: res.batchId, rowsLoaded: res.rowsLoaded, committedAt: Date.now(), ranges: [], byBatchId: true });
       }
     } catch (e) {
       this.source.release(held);
