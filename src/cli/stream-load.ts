@@ -69,6 +69,9 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
       throw new FtError(`${(e as Error).message} (${where})`, 2, node.declared_at?.file, node.declared_at?.line);
     }
   });
+  if (nats && loader.batching !== undefined && loader.batching !== 'message') {
+    throw new FtError(`loader batching of ${node.source_name}.${node.name} is ${JSON.stringify(loader.batching)}: a NATS source reads one record per message (batching: message); split multi-line messages at the producer.`, 2, node.declared_at?.file, node.declared_at?.line);
+  }
   if (!rawPath && !nats) throw new FtError(`${node.source_name}.${node.name}: the loader: block needs a path (the landing directory), or pass --path DIR (or - for stdin).`, 2, node.declared_at?.file, node.declared_at?.line);
   const format = String(pick(flags.format, 'format', 'ndjson'));
   if (format !== 'ndjson' && format !== 'csv') throw new FtError(`format must be ndjson or csv, not "${format}" (${where}).`);

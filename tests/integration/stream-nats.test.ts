@@ -255,6 +255,25 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
     expect(bad.output).not.toMatch(/\n\s+at /);
   });
 
+  it('reports a bad broker setup clearly: multi-line batching, a missing stream, no server', async () => {
+    const { p: q, s } = await setup();
+    const yml = q.read('models/sources.yml');
+    q.write('models/sources.yml', yml.replace('format: ndjson', 'format: ndjson\n          batching: lines'));
+    const lines = await q.ft(['stream-load', '--once']);
+    expect(lines.code).toBe(2);
+    expect(lines.output).toMatch(/loader batching of bronze\.events is "lines": a NATS source reads one record per message/);
+    expect(lines.output).toMatch(/sources\.yml/);
+    q.write('models/sources.yml', yml);
+    const noStream = await q.ft(['stream-load', '--once']);
+    expect(noStream.code).not.toBe(0);
+    expect(noStream.output).toMatch(/NATS stream EVENTS does not exist/);
+    q.write('models/sources.yml', yml.replace(s.url, 'nats://127.0.0.1:1'));
+    const noServer = await q.ft(['stream-load', '--once']);
+    expect(noServer.code).not.toBe(0);
+    expect(noServer.output).toMatch(/cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
+    for (const r of [lines, noStream, noServer]) expect(r.output).not.toMatch(/\n\s+at /);
+  });
+
   it('continuous --build builds from the broker source and measures freshness by event time', async () => {
     const { p: q, s } = await setup({
       eventTime: 'ts',
