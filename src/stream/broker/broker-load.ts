@@ -28,6 +28,7 @@ export type BrokerLoadOptions = Pick<
 
 const MAX_BACKOFF_MS = 30_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
+const EMPTY = new Uint8Array(0);
 const KEEPALIVE_MS = 5_000;
 const fmt = new Intl.NumberFormat('en-US');
 const n = (x: number) => fmt.format(Math.round(x));
@@ -234,6 +235,12 @@ class BrokerLoader {
         const t0 = performance.now();
         const batch = this.encode(msgs);
         const t1 = performance.now();
+        // the payloads are in the batch now: let their receive buffers go (only the ack subjects are needed)
+        let bytes = 0;
+        for (const m of msgs) {
+          bytes += m.data.length;
+          m.data = EMPTY;
+        }
         // while this batch commits, the next one is fetched (a full fetch means more is waiting)
         if (msgs.length >= o.maxBatchRows) ahead = this.fetch();
         const res = await writer.commit(batch);
@@ -251,7 +258,7 @@ class BrokerLoader {
         this.rowsLoaded += res.rowsLoaded;
         this.rowsRejected += res.rowsRejected;
         this.duplicates += res.duplicates;
-        for (const m of msgs) this.bytes += m.data.length;
+        this.bytes += bytes;
         this.failures = 0;
         o.onCommit?.({ batchId: res.batchId, rowsLoaded: res.rowsLoaded, committedAt: Date.now(), ranges: [], byBatchId: true });
       }
