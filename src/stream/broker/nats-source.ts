@@ -16,7 +16,7 @@ const NAK = new TextEncoder().encode('-NAK');
 export class NatsSource implements BrokerSource {
   private nc: NatsConnection | null = null;
   private jsm: JetStreamManager | null = null;
-  /** Fetches waiting for the server's answer: ended at once when the connection drops (that answer will not come). */
+  /** Fetches waiting for the server's answer: ended at once when the connection drops or comes back (a request sent meanwhile may have reached no JetStream). */
   private readonly waiting = new Set<() => void>();
 
   constructor(private readonly o: NatsSourceOptions) {}
@@ -55,7 +55,7 @@ export class NatsSource implements BrokerSource {
     }
     const nc = this.nc;
     void (async () => {
-      for await (const st of nc.status()) if (st.type === 'disconnect') for (const end of [...this.waiting]) end();
+      for await (const st of nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') for (const end of [...this.waiting]) end();
     })().catch(() => undefined);
     const jsm = await this.nc.jetstreamManager().catch((e: unknown) => {
       throw new StreamLoadError(`NATS at ${o.servers.join(', ')} has no JetStream (${errorMessage(e)}); start nats-server with -js.`);
