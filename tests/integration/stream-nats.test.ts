@@ -191,7 +191,23 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
     const r = await a.done;
     expect(r.code, r.output).toBe(0);
     await expectExactlyOnce(q, [...first, ...second]);
-  });
+  }, 150_000);
+
+  it('a loader killed -9 beside another: the survivor takes over its unacknowledged messages', async () => {
+    const { p: q, s } = await setup({ batch: 50 });
+    const seqs = await publishTo(s, events(3000));
+    const [a, b] = [q.spawn(['stream-load']), q.spawn(['stream-load'])];
+    running.push(a, b);
+    await until(async () => (await bronzeCount(q)) >= 300, 'a first part loaded');
+    a.child.kill('SIGKILL');
+    await a.done;
+    // nobody restarts it: the other loader alone finishes, its dead peer's messages coming back after ack_wait
+    await until(async () => (await bronzeCount(q)) >= 3000, 'everything loaded by the survivor', 90_000);
+    b.child.kill('SIGTERM');
+    const r = await b.done;
+    expect(r.code, r.output).toBe(0);
+    await expectExactlyOnce(q, seqs);
+  }, 150_000);
 
   for (const loaders of [2, 4]) {
     it(`${loaders} loaders at once share the work and load every message exactly once`, async () => {
