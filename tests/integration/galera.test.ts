@@ -161,6 +161,38 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
     expect(r.code, r.output).toBe(0);
   }, 240_000);
 
+  it('a certification conflict (a write through another node aborts ft\'s statement with 1213) is retried: the model is rebuilt and completes', async () => {
+    // the post_hook holds a row lock while it sleeps: a write of that row through node 2 aborts it
+    const p = await onNode(0, {
+      label: 'gconflict',
+      models: { 'counts.sql': '{{config materialized="table" pre_hook="insert into {{this.schema}}.attempts values (null)" post_hook="update {{this}} set n = n + 1 where id = 1 and sleep(8) = 0"}}\nselect 1 as id, 0 as n' },
+    });
+    await cluster.query(0, `CREATE DATABASE IF NOT EXISTS \`${p.database}\``);
+    await cluster.query(0, `CREATE TABLE \`${p.database}\`.attempts (id int AUTO_INCREMENT PRIMARY KEY)`);
+    const aborts = async () => Number((await cluster.query<{ Value: string }>(0, "SHOW GLOBAL STATUS LIKE 'wsrep_local_bf_aborts'"))[0]!.Value);
+    const before = await aborts();
+    // MariaDB re-runs an aborted autocommit statement itself once (wsrep_retry_autocommit = 1);
+    // off, the 1213 reaches ft, as it does for a conflict inside a transaction
+    await cluster.query(0, 'SET GLOBAL wsrep_retry_autocommit = 0');
+    const run = p.spawn(['run'], { timeoutMs: 180_000 });
+    try {
+      const hookRunning = async () => (await cluster.query(0, "SELECT id FROM information_schema.processlist WHERE info LIKE 'update%sleep(8)%' AND info LIKE ?", [`%${p.database}%`])).length > 0;
+      const end = Date.now() + 90_000;
+      while (Date.now() < end && !(await hookRunning())) await new Promise((r) => setTimeout(r, 100));
+      expect(await hookRunning()).toBe(true);
+      await cluster.query(1, `UPDATE \`${p.database}\`.counts SET n = 100 WHERE id = 1`);
+      const r = await run.done;
+      expect(r.code, r.output).toBe(0);
+      expect(await aborts()).toBeGreaterThan(before);
+      // ft built the model a second time (its pre_hook ran twice) and the hook ran on the new table
+      expect(await cluster.query(2, `SELECT count(*) AS n FROM \`${p.database}\`.attempts`)).toEqual([{ n: 2 }]);
+      expect(await cluster.query(2, `SELECT id, n FROM \`${p.database}\`.counts`)).toEqual([{ id: 1, n: 1 }]);
+    } finally {
+      await cluster.query(0, 'SET GLOBAL wsrep_retry_autocommit = 1');
+      run.child.kill('SIGKILL');
+    }
+  }, 240_000);
+
   it('seed through a node whose local_infile is OFF: the adapter reads it, ft falls back to batched INSERTs, rows on node 1', async () => {
     const { detectCapabilities } = await import('../../src/adapters/mysql/mysql-capabilities.js');
     const p = await onNode(2, { label: 'gnoinfile', seeds: { 'codes.csv': ['code,label', ...Array.from({ length: 300 }, (_, i) => `${i},c${i}`)].join('\n') + '\n' } });
