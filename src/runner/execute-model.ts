@@ -35,6 +35,8 @@ export interface ModelOutcome extends MaterializationResult {
   /** target/compiled/… of a model: the SQL an error message points at */
   compiledPath?: string;
   runPath: string;
+  /** transient errors (deadlock, Galera certification conflict, lost connection) retried before it succeeded */
+  retries?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +54,7 @@ export async function executeModel(node: Node, opts: ModelRunOptions): Promise<M
     const statements: string[] = [];
     try {
       const outcome = await adapter.withSession((session) => buildOnce(node, opts, session, statements));
-      return outcome;
+      return attempt ? { ...outcome, retries: attempt } : outcome;
     } catch (e) {
       if (attempt < maxRetries && isTransient(e)) {
         await sleep(200 * 2 ** attempt + Math.random() * 100);

@@ -235,7 +235,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
           }
           const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks });
-          return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, merged: m.merged, failures: null, compiledPath: m.compiledPath, runPath: m.runPath };
+          return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, merged: m.merged, failures: null, compiledPath: m.compiledPath, runPath: m.runPath, retries: m.retries };
         } catch (e) {
           if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };
           // bad input in a test's or a model's config (unknown strategy, unique_key missing…): exit 2

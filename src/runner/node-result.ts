@@ -22,6 +22,8 @@ export interface NodeResult {
   sample?: Record<string, unknown>[];
   /** a failed unit test's rows, expected against actual (testing/unit/unit-diff.ts) */
   unitDiff?: UnitDiff;
+  /** transient errors retried before the node succeeded (run_results.json `retries`) */
+  retries?: number;
   /** what blocked a skipped node */
   skippedBecause?: string;
   /** ft itself failed the node (it could never start): the run exits 2 */

@@ -29,6 +29,7 @@ export function writeRunResults(project: Project, results: NodeResult[], elapsed
         ...(r.skippedBecause ? { skipped_because: r.skippedBecause } : {}),
         ...(r.sample?.length ? { failing_rows_sample: r.sample } : {}),
         ...(r.unitDiff ? { unit_test_diff: r.unitDiff } : {}),
+        ...(r.retries ? { retries: r.retries } : {}),
       };
     }),
     elapsed_time: elapsed,

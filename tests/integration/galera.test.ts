@@ -187,6 +187,8 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
       // ft built the model a second time (its pre_hook ran twice) and the hook ran on the new table
       expect(await cluster.query(2, `SELECT count(*) AS n FROM \`${p.database}\`.attempts`)).toEqual([{ n: 2 }]);
       expect(await cluster.query(2, `SELECT id, n FROM \`${p.database}\`.counts`)).toEqual([{ id: 1, n: 1 }]);
+      // the retry is counted in run_results.json
+      expect(p.readJson('target/run_results.json').results[0]).toMatchObject({ status: 'success', retries: 1 });
     } finally {
       await cluster.query(0, 'SET GLOBAL wsrep_retry_autocommit = 1');
       run.child.kill('SIGKILL');
