@@ -13,7 +13,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
@@ -56,6 +56,9 @@ export interface GaleraNode {
   datadir: string;
   proc: ChildProcess | null;
 }
+
+/** mariadbd refuses to run as root unless told --user=root; as anyone else it runs as that user */
+const osUser = () => (process.getuid?.() === 0 ? 'root' : userInfo().username);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -103,7 +106,7 @@ export class GaleraCluster {
       this.nodes.push({ index: i, port: await freePort(taken), gcommPort: await freePort(taken), istPort: await freePort(taken), sstPort: await freePort(taken), datadir, proc: null });
     }
     // Only node 1 gets a fresh system database; the joiners receive node 1's state by SST.
-    const init = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${this.nodes[0]!.datadir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' });
+    const init = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${this.nodes[0]!.datadir}`, `--user=${osUser()}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`mariadb-install-db failed: ${init.stderr || init.stdout}`);
     for (const n of this.nodes) writeFileSync(this.cnf(n), this.config(n));
     const deadline = Date.now() + timeoutMs;
@@ -157,7 +160,7 @@ export class GaleraCluster {
   }
 
   private launch(n: GaleraNode, bootstrap: boolean): void {
-    const args = [`--defaults-file=${this.cnf(n)}`, '--user=root', ...(bootstrap ? ['--wsrep-new-cluster'] : [])];
+    const args = [`--defaults-file=${this.cnf(n)}`, `--user=${osUser()}`, ...(bootstrap ? ['--wsrep-new-cluster'] : [])];
     n.proc = spawn(MARIADBD_BIN, args, { stdio: 'ignore' });
     n.proc.on('exit', () => {
       n.proc = null;

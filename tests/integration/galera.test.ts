@@ -195,6 +195,22 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
     }
   }, 240_000);
 
+  it('a user who may not write the lease table gets a clear message naming the grant, exit 2', async () => {
+    const user = `ftl_${Math.random().toString(36).slice(2, 8)}`;
+    const p = await createProject({ label: 'ggrant', models: { 'm.sql': 'select 1 as s' }, profile: { port: cluster.nodes[0]!.port, host: '127.0.0.1', user, password: 'pw' } });
+    projects.push(p);
+    await cluster.query(0, `CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+    try {
+      await cluster.query(0, `GRANT ALL ON \`${p.database}\`.* TO '${user}'@'%'`);
+      const r = await p.ft(['run']);
+      expect(r.code, r.output).toBe(2);
+      expect(r.stderr).toMatch(/ft keeps its run lock as a row in ft_locks\.leases .*Grant the profile's user CREATE, SELECT, INSERT, UPDATE, DELETE on ft_locks\.\*/);
+      expect(r.output).not.toMatch(/\n\s+at /);
+    } finally {
+      await cluster.query(0, `DROP USER '${user}'@'%'`);
+    }
+  }, 120_000);
+
   it('seed through a node whose local_infile is OFF: the adapter reads it, ft falls back to batched INSERTs, rows on node 1', async () => {
     const { detectCapabilities } = await import('../../src/adapters/mysql/mysql-capabilities.js');
     const p = await onNode(2, { label: 'gnoinfile', seeds: { 'codes.csv': ['code,label', ...Array.from({ length: 300 }, (_, i) => `${i},c${i}`)].join('\n') + '\n' } });

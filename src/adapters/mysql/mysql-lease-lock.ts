@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { FtError } from '../../util/errors.js';
 import type { DbError, Session } from '../adapter.js';
 
 /**
@@ -64,7 +65,13 @@ export async function acquireLease(
 ): Promise<{ release(): Promise<void> } | null> {
   const owner = newOwner();
   const deadline = Date.now() + waitSeconds * 1000;
-  await db.withSession(ensureTable);
+  await db.withSession(ensureTable).catch((e: DbError) => {
+    // 1044/1142/1227: the profile's user may not create or write the lease table
+    if (e.errno === 1044 || e.errno === 1142 || e.errno === 1227) {
+      throw new FtError(`on a Galera cluster ft keeps its run lock as a row in ${LEASE_SCHEMA}.${LEASE_TABLE} (GET_LOCK does not hold across nodes), and the server refused it: ${e.sqlMessage ?? e.message}. Grant the profile's user CREATE, SELECT, INSERT, UPDATE, DELETE on ${LEASE_SCHEMA}.*.`);
+    }
+    throw e;
+  });
   for (;;) {
     const got = await db.withSession(async (s) => {
       // a lease its owner stopped renewing is free
