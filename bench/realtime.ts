@@ -5,7 +5,7 @@
  * (p50 / p95 / max), with the loader's CPU and memory and the server's CPU.
  *
  * For each rate (BENCH_RATES, default 1000,5000,10000 events/s) and each mode, for
- * BENCH_MINUTES (default 5) of producing, in a fresh copy of the project and a fresh database:
+ * BENCH_MINUTES (default 5; or one per rate, comma-separated) of producing, in a fresh copy of the project and a fresh database:
  *   - continuous: `ft stream-load --build source:bronze+` (one process: load, then build the
  *     batches committed, coalescing what lands during a build);
  *   - baseline: what a user would script without it — `ft stream-load --once` then `ft build`,
@@ -37,7 +37,9 @@ const DB = {
   password: process.env.FT_BENCH_PASSWORD ?? process.env.FT_TEST_PASSWORD ?? '',
 };
 const RATES = (process.env.BENCH_RATES ?? '1000,5000,10000').split(',').map((s) => Number(s.trim()));
-const MINUTES = Number(process.env.BENCH_MINUTES ?? 5);
+/** minutes of producing: one number for every rate, or one per rate (BENCH_MINUTES=2,5,2) */
+const MINUTES_LIST = (process.env.BENCH_MINUTES ?? '5').split(',').map((s) => Number(s.trim()));
+const minutesFor = (rate: number): number => MINUTES_LIST[RATES.indexOf(rate)] ?? MINUTES_LIST[0]!;
 const MODES = (process.env.BENCH_MODES ?? 'continuous,baseline').split(',').map((s) => s.trim()) as Mode[];
 const DIRT = { duplicates: 0.02, malformed: 0.01, nulls: 0.01, invalid: 0.01, late: 0.02 };
 const GOLD = ['kpi_daily', 'product_performance_hourly'] as const;
@@ -205,7 +207,7 @@ async function run(mode: Mode, rate: number): Promise<RunResult> {
   const summary = await produce({
     out: join(dir, 'landing', 'events'),
     rate,
-    durationMs: MINUTES * 60_000,
+    durationMs: minutesFor(rate) * 60_000,
     fileEvents: rate,
     seed: `rt-${rate}`,
     dirt: DIRT,
@@ -247,7 +249,7 @@ function report(results: RunResult[], loadStart: number): string {
   const lines: string[] = [
     '## realtime',
     '',
-    `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES} BENCH_MODES=${MODES.join(',')}).`,
+    `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}).`,
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine.`,
     'Latency = from a landing file\'s rename to its events being visible in the gold table (polled every 200 ms). continuous = `ft stream-load --build source:bronze+`; baseline = `ft stream-load --once` then `ft build`, in a loop.',
     '',
@@ -290,7 +292,7 @@ const loadStart = loadavg()[0]!;
 const results: RunResult[] = [];
 for (const rate of RATES) {
   for (const mode of MODES) {
-    log(`${mode} at ${fmt(rate)} events/s for ${MINUTES} min…`);
+    log(`${mode} at ${fmt(rate)} events/s for ${minutesFor(rate)} min…`);
     const r = await run(mode, rate);
     results.push(r);
     log(`${mode} ${fmt(rate)}/s: kpi_daily p50 ${s(pct(r.all.kpi_daily, 50))}s p95 ${s(pct(r.all.kpi_daily, 95))}s max ${s(Math.max(...r.all.kpi_daily))}s; ${r.builds} builds; ${r.invisible} files never visible`);

@@ -42,6 +42,9 @@ export interface BuildReport {
   failures: string[];
 }
 
+/** batches whose newest event is remembered (a day at one batch a second is 86,400) */
+const MAX_BATCHES_KEPT = 200_000;
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export class ContinuousBuild {
@@ -112,6 +115,8 @@ export class ContinuousBuild {
           const cum = e === null ? prev : prev === null ? e : Math.max(prev, e);
           if (cum !== null) {
             this.newestByBatch.push([b.batchId, cum]);
+            // bounded in a loader that runs for weeks: models lagging further back read as unknown
+            if (this.newestByBatch.length > MAX_BATCHES_KEPT) this.newestByBatch = this.newestByBatch.slice(-MAX_BATCHES_KEPT / 2);
             this.newestLoaded = cum;
           }
         },
