@@ -25,6 +25,7 @@ import { StreamChunkSource } from './record-reader.js';
 import { StreamLog } from './status.js';
 import { StreamLoadError, errorMessage, isTransientDbError } from './stream-errors.js';
 import type { CheckpointRow, StreamConnection, StreamLoadOptions, StreamLoadSummary, StreamTarget } from './types.js';
+import { StopWaker, reconnectDelay } from './stop-waker.js';
 
 const LOCK_WAIT_MS = 60_000;
 /**
@@ -36,7 +37,6 @@ const LOCK_WAIT_MS = 60_000;
 const SESSION_IDLE_TIMEOUT_S = 30;
 const KEEPALIVE_MS = 5_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
-const MAX_BACKOFF_MS = 30_000;
 /** --once waits this long (at least 20 × stableMs) for files still being written before leaving them. */
 const ONCE_SETTLE_MS = 5_000;
 
@@ -93,8 +93,6 @@ export async function streamLoad(opts: StreamLoadOptions): Promise<StreamLoadSum
 class StreamLoader {
   private readonly log: StreamLog;
   private readonly started = Date.now();
-  private stop = false;
-  private wake: (() => void) | null = null;
   private landing: Landing | null = null;
   private stdin: Cursor | null = null;
   /** stdin batches built (data consumed) but not known to be committed when a session failed. */
@@ -120,7 +118,10 @@ class StreamLoader {
   /** Server connection ids of this run's writer sessions (an earlier one may linger half-open, holding the lock). */
   private readonly ownSessions = new Set<number>();
 
+  /** stop requested, and the waits it cuts short */
+  private readonly halt: StopWaker;
   constructor(private readonly o: StreamLoadOptions) {
+    this.halt = new StopWaker(o.signal);
     this.log = new StreamLog(o.logFormat, o.log);
     this.stableMs = o.stableMs ?? STREAM_DEFAULTS.stableMs;
   }
@@ -129,12 +130,6 @@ class StreamLoader {
 
   async run(): Promise<StreamLoadSummary> {
     const o = this.o;
-    const onAbort = () => {
-      this.stop = true;
-      this.wake?.();
-    };
-    if (o.signal?.aborted) this.stop = true;
-    o.signal?.addEventListener('abort', onAbort);
     const c = o.connection;
     this.note(
       'info',
@@ -159,7 +154,7 @@ class StreamLoader {
           break;
         } catch (e) {
           if (!isTransientDbError(e)) throw e;
-          if (this.stop) break;
+          if (this.halt.stopped) break;
           if (!this.everConnected && o.once) {
             throw new StreamLoadError(`cannot reach the database at ${c.host}:${c.port} (${errorMessage(e)}); check the connection settings in profiles.yml and that the server is up.`);
           }
@@ -167,10 +162,10 @@ class StreamLoader {
           if (this.failures > maxRetries) {
             throw new StreamLoadError(`stream-load gave up after ${maxRetries} attempts to reach the database (${errorMessage(e)}); everything committed so far is kept, run it again to resume.`);
           }
-          const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (this.failures - 1)) * (0.75 + Math.random() * 0.5);
+          const delay = reconnectDelay(this.failures);
           this.note('warn', `database connection lost or batch interrupted (${errorMessage(e)}); resuming from the checkpoint in ${(delay / 1000).toFixed(1)}s (attempt ${this.failures})`, { event: 'retry' });
-          await this.sleep(delay);
-          if (this.stop) break;
+          await this.halt.sleep(delay);
+          if (this.halt.stopped) break;
         }
       }
     } catch (e) {
@@ -178,7 +173,7 @@ class StreamLoader {
       throw new StreamLoadError(`stream-load into ${o.target.database}.${o.target.table} failed: ${errorMessage(e)}`);
     } finally {
       if (timer) clearInterval(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      this.halt.dispose();
       await this.landing?.close();
       if (this.stdin) await this.stdin.reader.close().catch(() => undefined);
     }
@@ -219,19 +214,7 @@ class StreamLoader {
     });
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stop || ms <= 0) return Promise.resolve();
-    return new Promise((res) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(t);
-        if (self.wake === done) self.wake = null;
-        res();
-      }
-      this.wake = done;
-    });
-  }
+
 
   /** One loader per table: a named lock held by the writer connection. False when stopped while waiting. */
   private async acquireLock(conn: Connection): Promise<boolean> {
@@ -245,7 +228,7 @@ class StreamLoader {
     this.note('info', `another stream-load holds ${this.o.target.database}.${this.o.target.table} (lock ${name}); waiting for it to finish`);
     const until = Date.now() + LOCK_WAIT_MS;
     while (Date.now() < until) {
-      if (this.stop) return false;
+      if (this.halt.stopped) return false;
       if (await tryLock(1)) return true;
       if (await this.endOwnStaleSession(conn, name)) return true;
     }
@@ -404,10 +387,10 @@ class StreamLoader {
           batch = await p;
         }
         if (!batch) {
-          if (this.stop) break;
+          if (this.halt.stopped) break;
           if (!o.once && !planner.busy) {
-            await this.sleep(nextTrigger - Date.now());
-            if (this.stop) break;
+            await this.halt.sleep(nextTrigger - Date.now());
+            if (this.halt.stopped) break;
           }
           nextTrigger = Date.now() + Math.max(o.triggerIntervalMs, 25);
           if (landing) await landing.refresh();
@@ -423,14 +406,14 @@ class StreamLoader {
           if (this.stdin?.ended) break;
           if (o.once && landing?.allDone()) break;
           if (o.once && landing && this.giveUpOnUnsettled(landing)) break;
-          if (o.once) await this.sleep(Math.min(100, this.stableMs));
+          if (o.once) await this.halt.sleep(Math.min(100, this.stableMs));
           continue;
         }
         this.unsettledSince = 0;
         // Stopping: a built file batch is simply not committed (the next run re-reads it); stdin
         // data cannot be re-read, so a stdin batch already built is committed first.
-        if (this.stop && !this.stdin) break;
-        if (!this.stop && !prefetch && (batch.full || planner.busy)) {
+        if (this.halt.stopped && !this.stdin) break;
+        if (!this.halt.stopped && !prefetch && (batch.full || planner.busy)) {
           const t0 = performance.now();
           prefetch = planner.build();
           if (DEBUG) void prefetch.then((b) => b && this.note('debug', `prefetched a batch of ${b.rows} rows in ${(performance.now() - t0).toFixed(0)} ms`), () => undefined);
@@ -451,7 +434,7 @@ class StreamLoader {
         });
         this.failures = 0;
         await this.cleanCompleted(batch);
-        if (this.stop && !prefetch && !this.stdinBacklog.length) break;
+        if (this.halt.stopped && !prefetch && !this.stdinBacklog.length) break;
       }
     } catch (e) {
       if (inflight) this.unsure = { batch: inflight, id: inflightId };

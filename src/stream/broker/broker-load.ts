@@ -19,6 +19,7 @@ import type { StreamConnection, StreamLoadOptions, StreamLoadSummary } from '../
 import { ensureBrokerTables, ensureCheckpointRow, validateBrokerTarget } from './broker-ddl.js';
 import type { BrokerMessage, BrokerSource } from './broker-source.js';
 import { BrokerWriter, type BrokerBatch } from './broker-writer.js';
+import { StopWaker, reconnectDelay } from '../stop-waker.js';
 
 /** What the broker loader takes from stream-load's options (path, pattern, cleanSource do not apply). */
 export type BrokerLoadOptions = Pick<
@@ -26,7 +27,6 @@ export type BrokerLoadOptions = Pick<
   'connection' | 'target' | 'format' | 'once' | 'maxBatchRows' | 'triggerIntervalMs' | 'maxLineBytes' | 'logFormat' | 'statusIntervalMs' | 'log' | 'signal' | 'onCommit' | 'statusExtra' | 'maxRetries'
 >;
 
-const MAX_BACKOFF_MS = 30_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
 const EMPTY = new Uint8Array(0);
 const KEEPALIVE_MS = 5_000;
@@ -61,8 +61,6 @@ export async function brokerLoad(opts: BrokerLoadOptions, source: BrokerSource):
 class BrokerLoader {
   private readonly log: StreamLog;
   private readonly started = Date.now();
-  private stop = false;
-  private wake: (() => void) | null = null;
   private batches = 0;
   private rowsLoaded = 0;
   private rowsRejected = 0;
@@ -75,10 +73,13 @@ class BrokerLoader {
   private readonly encoder: RowEncoder;
   private readonly name = `${hostname()}:${process.pid}`;
 
+  /** stop requested, and the waits it cuts short */
+  private readonly halt: StopWaker;
   constructor(
     private readonly o: BrokerLoadOptions,
     private readonly source: BrokerSource,
   ) {
+    this.halt = new StopWaker(o.signal);
     this.log = new StreamLog(o.logFormat, o.log);
     this.encoder = new RowEncoder(o.target.columns);
     if (o.format === 'csv') this.encoder.setCsvHeader(o.target.columns.map((c) => c.name).join(','));
@@ -88,12 +89,6 @@ class BrokerLoader {
 
   async run(): Promise<StreamLoadSummary> {
     const o = this.o;
-    const onAbort = () => {
-      this.stop = true;
-      this.wake?.();
-    };
-    if (o.signal?.aborted) this.stop = true;
-    o.signal?.addEventListener('abort', onAbort);
     const c = o.connection;
     this.note('info', `loading ${o.format} messages from ${this.source.describe} into ${o.target.database}.${o.target.table} on ${c.user}@${c.host}:${c.port} (${o.once ? 'once' : 'watching'}; batches ≤ ${o.maxBatchRows} messages; trigger ${o.triggerIntervalMs} ms)`, { event: 'start' });
     const timer = setInterval(() => void this.emitStatus(), o.statusIntervalMs);
@@ -107,13 +102,13 @@ class BrokerLoader {
           break;
         } catch (e) {
           if (!isTransientDbError(e)) throw e;
-          if (this.stop) break;
+          if (this.halt.stopped) break;
           this.failures++;
           if (this.failures > maxRetries) throw new StreamLoadError(`stream-load gave up after ${maxRetries} attempts to reach the database (${errorMessage(e)}); everything committed so far is kept, run it again to resume.`);
-          const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (this.failures - 1));
+          const delay = reconnectDelay(this.failures);
           this.note('warn', `database connection lost or batch interrupted (${errorMessage(e)}); the messages not committed are redelivered; resuming in ${(delay / 1000).toFixed(1)}s (attempt ${this.failures})`, { event: 'retry' });
-          await this.sleep(delay);
-          if (this.stop) break;
+          await this.halt.sleep(delay);
+          if (this.halt.stopped) break;
         }
       }
     } catch (e) {
@@ -121,7 +116,7 @@ class BrokerLoader {
       throw new StreamLoadError(`stream-load into ${o.target.database}.${o.target.table} failed: ${errorMessage(e)}`);
     } finally {
       clearInterval(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      this.halt.dispose();
       await this.source.close().catch(() => undefined);
     }
     const seconds = (Date.now() - this.started) / 1000;
@@ -164,19 +159,7 @@ class BrokerLoader {
     );
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stop || ms <= 0) return Promise.resolve();
-    return new Promise((res) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(t);
-        if (self.wake === done) self.wake = null;
-        res();
-      }
-      this.wake = done;
-    });
-  }
+
 
   private async session(): Promise<void> {
     const o = this.o;
@@ -201,7 +184,7 @@ class BrokerLoader {
   /** Fetch errors (the broker restarting) are waited out; database errors end the session. */
   private async fetch(): Promise<BrokerMessage[]> {
     for (;;) {
-      if (this.stop) return [];
+      if (this.halt.stopped) return [];
       try {
         const t0 = performance.now();
         const got = await this.source.fetch(this.o.maxBatchRows, this.o.triggerIntervalMs);
@@ -209,7 +192,7 @@ class BrokerLoader {
         return got;
       } catch (e) {
         this.note('warn', `fetching from the broker failed (${errorMessage(e)}); retrying in 1s`, { event: 'retry' });
-        await this.sleep(1000);
+        await this.halt.sleep(1000);
       }
     }
   }
@@ -220,10 +203,10 @@ class BrokerLoader {
     let held: BrokerMessage[] = [];
     try {
       for (;;) {
-        if (this.stop) break;
+        if (this.halt.stopped) break;
         const msgs = ahead ? await ahead : await this.fetch();
         ahead = null;
-        if (this.stop) {
+        if (this.halt.stopped) {
           this.source.release(msgs);
           break;
         }
@@ -278,7 +261,7 @@ class BrokerLoader {
       return b.pending === 0 && b.unacked === 0;
     } catch (e) {
       this.note('warn', `cannot read the consumer's backlog (${errorMessage(e)}); retrying`);
-      await this.sleep(1000);
+      await this.halt.sleep(1000);
       return false;
     }
   }
