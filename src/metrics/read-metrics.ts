@@ -114,6 +114,7 @@ function readMetric(value: unknown, f: YamlFields, line: number): Metric {
         base_measure: readInput(needC('base_measure'), f, `the base_measure of ${name}`, f.keyLine('base_measure', cl)),
         conversion_measure: readInput(needC('conversion_measure'), f, `the conversion_measure of ${name}`, f.keyLine('conversion_measure', cl)),
         entity: String(needC('entity')),
+        // dbt MetricFlow's own keywords for a conversion metric's result (not a model's column)
         calculation: f.oneOf(c, 'calculation', ['conversion_rate', 'conversions'] as const, cl, 'conversion_rate'),
         window: window === undefined ? undefined : checkWindow(window, f, 'window', cl),
         constant_properties: f.items(c.constant_properties, 'constant_properties', f.keyLine('constant_properties', cl)).map(({ value: v, line: l }) => {

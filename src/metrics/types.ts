@@ -85,6 +85,7 @@ export interface ConversionParams {
   base_measure: InputRef;
   conversion_measure: InputRef;
   entity: string;
+  /** dbt MetricFlow's `calculation:` values, as a dbt project writes them (read from its YAML) */
   calculation: 'conversion_rate' | 'conversions';
   window?: string;
   constant_properties: Array<{ base_property: string; conversion_property: string }>;
