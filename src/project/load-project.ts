@@ -199,34 +199,25 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     prefetch?.cancel();
   }
 
-  // Models.
-  for (const f of modelFiles) {
-    const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
-    const fqn = [config.name, ...f.inResource.replace(/\.sql$/, '').split('/')];
-    const node = baseNode('model', name, f.inResource, f.rel, fqn);
-    const t = early.get(f.abs) ?? templated(f);
+  // Models: the project's, then those of the packages ft deps installed (their package's name in
+  // their unique id and fqn)
+  const addModel = (f: (typeof modelFiles)[number], pkg: string, t: Templated): void => {
+    const path = f.inResource.replace(/\.sql$/, '').split('/');
+    const node = baseNode('model', path[path.length - 1]!, f.inResource, f.rel, [pkg, ...path]);
+    if (pkg !== config.name) {
+      node.unique_id = `model.${pkg}.${node.name}`;
+      node.package_name = pkg;
+    }
     node.raw_code = t.raw;
     node.language = 'sql';
     node.checksum.checksum = t.checksum;
     node.declared_at = { file: f.rel, line: 1 };
     analyses.set(node.unique_id, t.analysis);
     addUnique(node);
-  }
-  // Models of the packages ft deps installed: their package's name in their unique id and fqn
+  };
+  for (const f of modelFiles) addModel(f, config.name, early.get(f.abs) ?? templated(f));
   for (const pkg of installedPackages(root)) {
-    for (const f of discover(root, [`${pkg.dir}/models`], ['.sql'], listings)) {
-      const name = f.inResource.replace(/\.sql$/, '').split('/').pop()!;
-      const node = baseNode('model', name, f.inResource, f.rel, [pkg.name, ...f.inResource.replace(/\.sql$/, '').split('/')]);
-      node.unique_id = `model.${pkg.name}.${name}`;
-      node.package_name = pkg.name;
-      const t = templated(f);
-      node.raw_code = t.raw;
-      node.language = 'sql';
-      node.checksum.checksum = t.checksum;
-      node.declared_at = { file: f.rel, line: 1 };
-      analyses.set(node.unique_id, t.analysis);
-      addUnique(node);
-    }
+    for (const f of discover(root, [`${pkg.dir}/models`], ['.sql'], listings)) addModel(f, pkg.name, templated(f));
   }
   // Seeds.
   for (const f of discover(root, config.seedPaths, ['.csv'], listings)) {

@@ -17,7 +17,12 @@ export async function columns(s: Session, schema: string, name: string): Promise
        FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`,
     [schema, name],
   );
-  return rows.map((r) => ({
+  return rows.map(columnDef);
+}
+
+/** A column as information_schema.columns gives it (the aliases of both queries here). */
+function columnDef(r: Record<string, string | null>): ColumnDef {
+  return {
     name: String(r.name),
     type: String(r.type),
     nullable: r.nullable === 'YES',
@@ -26,7 +31,7 @@ export async function columns(s: Session, schema: string, name: string): Promise
     collation: r.collation,
     default: r.dflt,
     extra: r.extra ?? '',
-  }));
+  };
 }
 
 /**
@@ -56,16 +61,7 @@ export async function describeRelations(s: Session, relations: Array<{ schema: s
     if (!wanted.has(key)) continue;
     let rel = out.get(key);
     if (!rel) out.set(key, (rel = { type: r.t === 'VIEW' ? 'view' : 'table', columns: [] }));
-    rel.columns.push({
-      name: String(r.name),
-      type: String(r.type),
-      nullable: r.nullable === 'YES',
-      comment: r.comment ?? '',
-      charset: r.charset,
-      collation: r.collation,
-      default: r.dflt,
-      extra: r.extra ?? '',
-    });
+    rel.columns.push(columnDef(r));
   }
   return out;
 }
