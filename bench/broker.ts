@@ -24,15 +24,11 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { connect } from 'nats';
 import { parse as parseYaml, stringify } from 'yaml';
+import { BENCH_DB } from './bench-db.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(repo, 'bench/out/broker');
-const DB = {
-  host: process.env.FT_BENCH_HOST ?? process.env.FT_TEST_HOST ?? '127.0.0.1',
-  port: Number(process.env.FT_BENCH_PORT ?? process.env.FT_TEST_PORT ?? 3306),
-  user: process.env.FT_BENCH_USER ?? process.env.FT_TEST_USER ?? 'root',
-  password: process.env.FT_BENCH_PASSWORD ?? process.env.FT_TEST_PASSWORD ?? '',
-};
+const DB = BENCH_DB;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const NATS_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 const PREFIX = `ft_bench_broker_${process.pid}`;

@@ -29,16 +29,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { produce } from '../src/generator/produce.js';
+import { BENCH_DB } from './bench-db.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(repo, 'bench', 'out', 'pipeline');
 const PROJECT = join(OUT, 'project');
-const DB = {
-  host: process.env.FT_BENCH_HOST ?? process.env.FT_TEST_HOST ?? '127.0.0.1',
-  port: Number(process.env.FT_BENCH_PORT ?? process.env.FT_TEST_PORT ?? 3306),
-  user: process.env.FT_BENCH_USER ?? process.env.FT_TEST_USER ?? 'root',
-  password: process.env.FT_BENCH_PASSWORD ?? process.env.FT_TEST_PASSWORD ?? '',
-};
+const DB = BENCH_DB;
 const DATABASE = 'ftbench_pipeline';
 const BASE_EVENTS = Number(process.env.BENCH_BASE_EVENTS ?? 78_125);
 const BASE_DAYS = 8;

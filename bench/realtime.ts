@@ -26,16 +26,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { produce } from '../src/generator/produce.js';
+import { BENCH_DB } from './bench-db.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FT = join(repo, 'bin', 'ft.js');
 const OUT = join(repo, 'bench', 'out', 'realtime');
-const DB = {
-  host: process.env.FT_BENCH_HOST ?? process.env.FT_TEST_HOST ?? '127.0.0.1',
-  port: Number(process.env.FT_BENCH_PORT ?? process.env.FT_TEST_PORT ?? 3306),
-  user: process.env.FT_BENCH_USER ?? process.env.FT_TEST_USER ?? 'root',
-  password: process.env.FT_BENCH_PASSWORD ?? process.env.FT_TEST_PASSWORD ?? '',
-};
+const DB = BENCH_DB;
 const RATES = (process.env.BENCH_RATES ?? '1000,5000,10000').split(',').map((s) => Number(s.trim()));
 /** minutes of producing: one number for every rate, or one per rate (BENCH_MINUTES=2,5,2) */
 const MINUTES_LIST = (process.env.BENCH_MINUTES ?? '5').split(',').map((s) => Number(s.trim()));

@@ -29,14 +29,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BENCH_DB } from './bench-db.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DB = {
-  host: process.env.FT_BENCH_HOST ?? process.env.FT_TEST_HOST ?? '127.0.0.1',
-  port: Number(process.env.FT_BENCH_PORT ?? process.env.FT_TEST_PORT ?? 3306),
-  user: process.env.FT_BENCH_USER ?? process.env.FT_TEST_USER ?? 'root',
-  password: process.env.FT_BENCH_PASSWORD ?? process.env.FT_TEST_PASSWORD ?? '',
-};
+const DB = BENCH_DB;
 
 interface Measurement {
   code: number;

@@ -36,15 +36,11 @@ import { parse as parseYaml } from 'yaml';
 import { tsvEscape } from '../src/stream/column-types.js';
 import { bronzeTableDdl, qualified } from '../src/stream/ddl.js';
 import type { StreamColumn } from '../src/stream/types.js';
+import { BENCH_DB } from './bench-db.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(repo, 'bench/out/stream');
-const DB = {
-  host: process.env.FT_BENCH_HOST ?? process.env.FT_TEST_HOST ?? '127.0.0.1',
-  port: Number(process.env.FT_BENCH_PORT ?? process.env.FT_TEST_PORT ?? 3306),
-  user: process.env.FT_BENCH_USER ?? process.env.FT_TEST_USER ?? 'root',
-  password: process.env.FT_BENCH_PASSWORD ?? process.env.FT_TEST_PASSWORD ?? '',
-};
+const DB = BENCH_DB;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
