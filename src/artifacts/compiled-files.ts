@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Project } from '../project/project.js';
 import type { FileBatchWriter } from './file-batch-writer.js';
 import type { Node } from '../project/types.js';
+import type { CompileCache } from '../template/compile-cache.js';
 import { cannotWrite } from './write-error.js';
 
 /** target/<kind>/<project> of each loaded project: resolved once, not once per node. */
@@ -65,14 +66,16 @@ export function writeSqlArtifact(file: string, sql: string): void {
 
 /**
  * Writes compiled SQL unless the file exists and the SQL came unchanged from the cache;
- * through `writer` when given (on disk once the writer is closed).
+ * through `writer` when given (on disk once the writer is closed). `cache` is told before a
+ * file is written (CompileCache.writing), so it vouches for no file until it is saved.
  */
-export function writeCompiled(project: Project, node: Node, sql: string, fresh: boolean, writer?: FileBatchWriter): string {
+export function writeCompiled(project: Project, node: Node, sql: string, fresh: boolean, cache: Pick<CompileCache, 'writing'>, writer?: FileBatchWriter): string {
   const file = sqlArtifactPath(project, node, 'compiled');
   const names = folderListing(project, dirname(file));
   const name = basename(file);
   if (fresh || !names.has(name)) {
     const text = sqlFileText(sql);
+    cache.writing();
     if (writer) writer.write(file, text);
     else {
       try {

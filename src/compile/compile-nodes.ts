@@ -55,7 +55,7 @@ export function compileNodes(project: Project, graph: Graph, ids: Set<string>, c
     }
     node.compiled_code = sql;
     if (warn) for (const m of lintNode(node, sql, node.test_metadata ? [] : compiler.ephemeralParents(node))) warn(m);
-    writeCompiled(project, node, sql, fresh, writer);
+    writeCompiled(project, node, sql, fresh, cache, writer);
     count++;
   }
   return count;

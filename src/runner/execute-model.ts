@@ -87,7 +87,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     node.compiled_code = sql;
     // Written before it runs, so an error message can point at it. An incremental model's SQL
     // differs between runs (is_incremental), so its file is always rewritten.
-    compiledPath = writeCompiled(project, node, sql, compiler.fresh.has(node.unique_id) || node.config.materialized === 'incremental');
+    compiledPath = writeCompiled(project, node, sql, compiler.fresh.has(node.unique_id) || node.config.materialized === 'incremental', compiler.cache);
   }
   const ctx: MaterializationContext = {
     project,

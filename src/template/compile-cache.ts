@@ -1,14 +1,17 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
 
 /**
  * Rendered SQL reused across runs while its key (raw SQL hash, globals, parent relations,
  * is_incremental) is unchanged: a warm compile renders nothing. target/compile_cache.json.
+ * It also vouches for target/compiled: a file whose SQL comes unchanged from it is not rewritten.
  */
 export class CompileCache {
   private entries: Record<string, { key: string; sql: string }> = {};
   private dirty = false;
+  /** the file on disk was removed: a compiled file is being written */
+  private withdrawn = false;
   private readonly file: string;
 
   constructor(private readonly targetDir: string, private readonly enabled = true) {
@@ -29,6 +32,23 @@ export class CompileCache {
 
   set(id: string, key: string, sql: string): void {
     this.entries[id] = { key, sql };
+    this.dirty = true;
+  }
+
+  /**
+   * Called before a compiled file is written. Until save(), no cache on disk vouches for
+   * target/compiled: a command killed while it writes (a half file, or a whole file of SQL the
+   * cache does not hold) leaves no cache, and the next compile renders and rewrites every file
+   * instead of trusting one the old cache says is current.
+   */
+  writing(): void {
+    if (!this.enabled || this.withdrawn) return;
+    try {
+      rmSync(this.file, { force: true });
+    } catch {
+      // unremovable: save() will report the folder
+    }
+    this.withdrawn = true;
     this.dirty = true;
   }
 

@@ -50,7 +50,7 @@ export class Compiler {
 
   constructor(
     private readonly project: RenderProject,
-    private readonly cache: CompileCache,
+    readonly cache: CompileCache,
     private readonly opts: CompileOptions = {},
   ) {
     this.renderer = new AstRenderer(project.env, (source, name) => parseTemplate(source, `${project.config.macroPaths[0] ?? 'macros'}/${name}.sql`));

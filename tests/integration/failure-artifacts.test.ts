@@ -32,9 +32,9 @@ describe('target/ failure paths', { timeout: 180_000 }, () => {
   /** [what, path pattern, the artifact a reader may open right after the kill (caches are checked when read instead)] */
   const artifacts: Array<[string, RegExp, string | null]> = [
     ['manifest.json', /manifest\.json/, 'target/manifest.json'],
-    // compiled SQL files are written in place: right after a kill one may be half written, and
-    // the next compile should rewrite it whole. BUG (#21, open): it does not — the half file stays
-    // until the model changes again; this case is marked `fails` until that is fixed
+    // compiled SQL files are written in place: right after a kill one may be half written; the
+    // compile cache is withdrawn before the first is written and saved once all are, so the next
+    // compile does not trust the half file (see also the "changed back" cases below)
     ['a compiled SQL file', /compiled\/proj\/models\/m3\.sql/, null],
     ['partial_parse.json', /partial_parse\.json/, null],
     ['compile_record.json', /compile_record\.json/, null],
@@ -61,6 +61,31 @@ describe('target/ failure paths', { timeout: 180_000 }, () => {
       const ls = await p.ft(['ls', '--output', 'name']);
       expect(ls.code, ls.output).toBe(0);
       expect(ls.stdout.trim().split('\n').sort()).toEqual(Array.from({ length: 8 }, (_, i) => `m${i}`).sort());
+    });
+  }
+
+  // The compile cache vouches that a compiled file on disk holds the SQL it remembers. A compile
+  // killed while it wrote one must leave no file the cache vouches for wrongly — not even when the
+  // model then goes back to what the cache remembers (its SQL "unchanged", the file not rewritten).
+  for (const [cmd, what, kill] of [
+    ['compile', 'while it is half written', /compiled\/proj\/models\/m3\.sql/],
+    ['compile', 'once it is written, at a later file', /compiled\/proj\/models\/m5\.sql/],
+    ['run', 'while it is half written', /compiled\/proj\/models\/m3\.sql/],
+  ] as const) {
+    it(`kill -9 of ft ${cmd} that changed a model, ${what}; the model changed back: the next compile's file holds its SQL`, async () => {
+      p = await createProject({ label: 'killback', models: models(8) });
+      expect((await p.ft(['compile'])).code).toBe(0);
+      const original = p.read('target/compiled/proj/models/m3.sql');
+      const source = p.read('models/m3.sql');
+      p.write('models/m3.sql', 'select id, tag, 3 as three from {{ref "m2"}}');
+      p.write('models/m5.sql', 'select id, tag, 5 as five from {{ref "m4"}}');
+      const killed = await p.ft([cmd], { env: killOnWrite(kill) });
+      expect(killed.signal, killed.output).toBe('SIGKILL');
+      p.write('models/m3.sql', source);
+      const next = await p.ft(['compile']);
+      expect(next.code, next.output).toBe(0);
+      expect(p.read('target/compiled/proj/models/m3.sql')).toBe(original);
+      expect(p.read('target/compiled/proj/models/m5.sql')).toMatch(/^select id, tag, 5 as five from `[^`]+`\.`m4`\n?$/);
     });
   }
 
