@@ -49,6 +49,13 @@ export interface InvocationOptions {
   only?: Set<string>;
   /** more of the command line, kept in run_results.json's args (ft retry repeats them) */
   args?: Record<string, unknown>;
+  /** build without the selection's tests (continuous builds test on their own cadence) */
+  skipTests?: boolean;
+  /**
+   * `scope: changed_rows` tests of a test run read the rows above these watermarks (by model
+   * id): what changed since an earlier point, e.g. the last test run of a continuous build
+   */
+  changedSince?: ReadonlyMap<string, ChangedRows>;
 }
 
 /** Which nodes a command runs from a selection. */
@@ -154,6 +161,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   }
   const excluded = opts.exclude?.length ? matchSelectors(project, graph, opts.exclude, state) : new Set<string>();
   const runs = runnable(ctx, opts.kind, selected, excluded);
+  if (opts.skipTests) for (const id of runs) if (project.nodes.get(id)!.resource_type === 'test') runs.delete(id);
   const ids = opts.only ? new Set([...runs].filter((id) => opts.only!.has(id))) : runs;
   const threads = Math.max(1, opts.threads ?? project.target.threads);
   const adapter = createAdapter(project.target, threads);
@@ -184,7 +192,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const deferred = opts.defer && state ? await resolveDeferred(project, adapter, state, ids) : undefined;
     const incrementalFlags = new Map<string, boolean>();
     /** watermarks of the models this invocation builds incrementally, for `scope: changed_rows` tests and {{watermark}} */
-    const watermarks = new Map<string, ChangedRows>();
+    const watermarks = new Map<string, ChangedRows>(opts.changedSince ?? []);
     // a model reading the database while compiling renders right before it runs, after its parents are built
     const introspector = new Introspector(adapter);
     const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags), deferred, watermark: (id) => watermarks.get(id)?.above, introspector });
