@@ -5,10 +5,16 @@
 -- Event counts come from product_performance_daily (the day's product rows added up), session
 -- counts from sessions (by the day of their first event).
 --
--- Incremental: the days to recompute are every day on which a session that received events
--- since the last run has events (a late event can move a session's first day, so both its old
--- and its new day change). Those days are recomputed; the overall row is re-added from all
--- day rows (every count is additive: each event and each session belongs to exactly one day).
+-- Incremental: the days recomputed are every day on which a session that received events
+-- since the last run has events (a late event can move a session's first day, so both its
+-- old and its new day change). A day's event counts are product_performance_daily's rows
+-- of the day added up (≤ one per product). Its session counts are the row already here,
+-- minus each touched session as this table counted it (its events up to the watermark,
+-- read from valid_events by the (session_id, event_date) index), plus the same session as it
+-- is now in sessions — so a run reads the touched sessions, not every session of the day.
+-- The overall row is re-added from all day rows (every count is additive: each event and
+-- each session belongs to exactly one day). Each CTE is read once: MariaDB evaluates a CTE
+-- again at every reference.
 with
 {{#if (is_incremental)}}
 touched_sessions as (
@@ -17,10 +23,38 @@ touched_sessions as (
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
 ),
 affected_days as (
-  -- straight_join: from the few touched sessions into the (session_id, event_date) index
+  -- every day a touched session has events on: the days of the new events, and a session's
+  -- first day before and after them (straight_join: from the few touched sessions into the
+  -- (session_id, event_date) index, read alone)
   select distinct v.event_date as day
   from touched_sessions t
   straight_join {{ref "valid_events"}} v on v.session_id = t.session_id
+),
+sessions_before as (
+  -- each touched session as this table counted it: its events up to the watermark (none: a new session)
+  select
+    cast(min(v.event_ts) as date) as day,
+    max(v.event_type = 'add_to_cart') as has_add_to_cart,
+    max(v.event_type = 'add_to_cart') * (1 - max(v.event_type = 'purchase')) as is_abandoned_cart,
+    max(v.event_type = 'purchase') as has_purchase
+  from touched_sessions t
+  straight_join {{ref "valid_events"}} v on v.session_id = t.session_id
+  where v._batch_id <= {{> batch_watermark column="_max_batch_id"}}
+  group by v.session_id
+),
+sessions_after as (
+  select s.session_date as day, s.has_add_to_cart, s.is_abandoned_cart, s.has_purchase
+  from touched_sessions t
+  straight_join {{ref "sessions"}} s on s.session_id = t.session_id
+),
+session_changes as (
+  select day, count(*) as sessions, sum(has_add_to_cart) as cart_sessions, sum(is_abandoned_cart) as abandoned_cart_sessions, sum(has_purchase) as purchase_sessions
+  from sessions_after
+  group by day
+  union all
+  select day, -count(*), -sum(has_add_to_cart), -sum(is_abandoned_cart), -sum(has_purchase)
+  from sessions_before
+  group by day
 ),
 {{/if}}
 event_totals as (
@@ -44,6 +78,24 @@ event_totals as (
   group by d.day
 ),
 session_totals as (
+  {{#if (is_incremental)}}
+  -- the day's row here plus the changes; the newest batch among the day's sessions is one
+  -- dive into sessions' (session_date, _max_batch_id) index
+  select
+    a.day,
+    coalesce(k.sessions, 0) + coalesce(c.sessions, 0) as sessions,
+    coalesce(k.cart_sessions, 0) + coalesce(c.cart_sessions, 0) as cart_sessions,
+    coalesce(k.abandoned_cart_sessions, 0) + coalesce(c.abandoned_cart_sessions, 0) as abandoned_cart_sessions,
+    coalesce(k.purchase_sessions, 0) + coalesce(c.purchase_sessions, 0) as purchase_sessions,
+    (select s._max_batch_id from {{ref "sessions"}} s where s.session_date = a.day order by s._max_batch_id desc limit 1) as max_batch_id
+  from affected_days a
+  left join {{this}} k on k.day = a.day
+  left join (
+    select day, sum(sessions) as sessions, sum(cart_sessions) as cart_sessions, sum(abandoned_cart_sessions) as abandoned_cart_sessions, sum(purchase_sessions) as purchase_sessions
+    from session_changes
+    group by day
+  ) c on c.day = a.day
+  {{else}}
   select
     session_date as day,
     count(*) as sessions,
@@ -51,13 +103,9 @@ session_totals as (
     sum(is_abandoned_cart) as abandoned_cart_sessions,
     sum(has_purchase) as purchase_sessions,
     max(_max_batch_id) as max_batch_id
-  {{#if (is_incremental)}}
-  from affected_days a
-  straight_join {{ref "sessions"}} s on s.session_date = a.day
-  {{else}}
   from {{ref "sessions"}} s
-  {{/if}}
   group by session_date
+  {{/if}}
 ),
 day_counts as (
   select
@@ -77,26 +125,38 @@ day_counts as (
   from event_totals e
   left join session_totals s on s.day = e.day
 ),
-all_day_counts as (
-  select * from day_counts
+all_days as (
+  -- the days computed here (fresh = 1) and, on an incremental run, every day row already in
+  -- the table (fresh = 0)
+  select d.*, 1 as fresh from day_counts d
   {{#if (is_incremental)}}
   union all
   select
     day, events, views, add_to_carts, remove_from_carts, purchases, units_sold, revenue,
-    sessions, cart_sessions, abandoned_cart_sessions, purchase_sessions, _max_batch_id
+    sessions, cart_sessions, abandoned_cart_sessions, purchase_sessions, _max_batch_id, 0
   from {{this}}
-  where day is not null and day not in (select day from affected_days)
+  where day is not null
   {{/if}}
 ),
+latest_days as (
+  -- per day, the row computed here when there is one, else the one already here
+  select a.*, max(fresh) over (partition by day) as day_fresh
+  from all_days a
+),
 kpi_rows as (
-  select * from day_counts
-  union all
+  -- every day and (WITH ROLLUP, day NULL) the overall row adding them all up, in one pass
+  -- over the day rows; kept: the days computed here, and the overall row when there is one
+  -- (none without any day, and none rewritten when no day changed)
   select
-    null, sum(events), sum(views), sum(add_to_carts), sum(remove_from_carts), sum(purchases), sum(units_sold), sum(revenue),
-    sum(sessions), sum(cart_sessions), sum(abandoned_cart_sessions), sum(purchase_sessions), max(max_batch_id)
-  from all_day_counts
-  -- no overall row without any day, and none rewritten when no day changed
-  having count(*) > 0 and (select count(*) from day_counts) > 0
+    day, sum(events) as events, sum(views) as views, sum(add_to_carts) as add_to_carts,
+    sum(remove_from_carts) as remove_from_carts, sum(purchases) as purchases,
+    sum(units_sold) as units_sold, sum(revenue) as revenue, sum(sessions) as sessions,
+    sum(cart_sessions) as cart_sessions, sum(abandoned_cart_sessions) as abandoned_cart_sessions,
+    sum(purchase_sessions) as purchase_sessions, max(max_batch_id) as max_batch_id
+  from latest_days
+  where fresh = day_fresh
+  group by day with rollup
+  having max(fresh) = 1
 )
 select
   cast(coalesce(date_format(day, '%Y-%m-%d'), 'overall') as char(10)) as kpi_key,
