@@ -63,7 +63,7 @@ export class StreamChunkSource implements ChunkSource {
   private pending: Promise<IteratorResult<Buffer | string>> | null = null;
   readonly exhausted = false;
 
-  constructor(stream: Readable) {
+  constructor(private readonly stream: Readable) {
     this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   }
 
@@ -85,7 +85,17 @@ export class StreamChunkSource implements ChunkSource {
     return typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
   }
 
+  /**
+   * Stops reading. A read still waiting for input (a writer that keeps the pipe open but sends
+   * nothing) would hold the iterator's return() until input came: the stream is destroyed
+   * instead, which ends that read, so a stopped loader ends without waiting for its writer.
+   */
   async close(): Promise<void> {
+    if (this.pending) {
+      this.stream.destroy();
+      await this.pending.catch(() => undefined);
+      this.pending = null;
+    }
     await this.it.return?.();
   }
 }
