@@ -22,6 +22,8 @@ export interface StreamLoadFlags extends GlobalFlags {
   build?: string[];
   buildExclude?: string[];
   threads?: string;
+  /** continuous mode: how often the selection's tests run (between builds, and at stop) */
+  testInterval?: string;
 }
 
 /** How long a stopping continuous loader waits for the build in flight before it exits anyway. */
@@ -92,8 +94,10 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new FtError(`--threads must be a whole number ≥ 1, not "${flags.threads}".`);
   const builds = flags.build?.length ? splitSelectors(flags.build) : undefined;
   if (!builds && (flags.buildExclude?.length || threads !== undefined)) throw new FtError('--build-exclude and --threads go with --build <selector> (continuous builds).');
+  if (!builds && flags.testInterval !== undefined) throw new FtError('--test-interval goes with --build <selector> (continuous builds test on their own cadence).');
+  const testIntervalMs = flags.testInterval === undefined ? undefined : parseDuration(flags.testInterval, '--test-interval');
   const continuous = builds
-    ? new (await import('../continuous/continuous-build.js')).ContinuousBuild({ ctx, select: builds, exclude: splitSelectors(flags.buildExclude), threads, bronze: target(node), eventTime: eventTime as string | undefined })
+    ? new (await import('../continuous/continuous-build.js')).ContinuousBuild({ ctx, select: builds, exclude: splitSelectors(flags.buildExclude), threads, bronze: target(node), eventTime: eventTime as string | undefined, testIntervalMs })
     : null;
   const controller = new AbortController();
   const stopListening = onInterrupt(() => {
@@ -141,7 +145,11 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
     // --once promises everything present: a signal cut that short. A watching loader has no
     // end of work, so stopping it after its batch is its normal end.
     if (opts.once && controller.signal.aborted) return 130;
-    return continuous?.last?.status === 'error' ? 1 : 0;
+    if (continuous) {
+      await continuous.testAtStop();
+      return continuous.last?.status === 'error' || continuous.lastTests?.status === 'error' ? 1 : 0;
+    }
+    return 0;
   } finally {
     if (continuous) {
       continuous.loop.stop();

@@ -1,17 +1,29 @@
 /**
  * `ft stream-load --build <selector>`: after each committed batch, the selected models are
- * built (incrementally, as `ft build` builds them) in this process, while loading goes on.
- * Batches committed during a build coalesce into the next one (build-loop.ts); a failing build
- * is reported, kept in run_results.json and the status line, and tried again at the next batch.
- * After each build, the freshness of the selected models that show event times is measured
- * (model-freshness.ts) against the newest event loaded, which the loader's own batches tell.
+ * built (incrementally, as `ft build` builds them, without the tests) in this process, while
+ * loading goes on. Batches committed during a build coalesce into the next one (build-loop.ts);
+ * a failing build is reported, kept in run_results.json and the status line, and tried again at
+ * the next batch. After each build, the freshness of the selected models that show event times
+ * is measured (model-freshness.ts) against the newest event loaded, which the loader's own
+ * batches tell.
+ *
+ * The selection's tests (data and unit tests) run on their own cadence, between builds: at
+ * most every `testIntervalMs` once something was built since the last test run, and at stop.
+ * A test run reads, in `scope: changed_rows` tests, the rows changed since the last test run
+ * that passed (the models' watermarks when it started), so every row is tested at least once;
+ * its failures stay in the status line until a test run passes, and its run_results.json is
+ * kept as target/run_results_tests.json (the next build rewrites run_results.json).
  */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import type { Adapter } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
-import { selectNodes } from '../graph/selector.js';
+import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
 import { invoke } from '../runner/invocation.js';
+import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
+import type { Node } from '../project/types.js';
 import type { CommittedBatch, StatusExtra, StreamTarget } from '../stream/types.js';
 import { FtError } from '../util/errors.js';
 import { BuildLoop } from './build-loop.js';
@@ -25,7 +37,24 @@ export interface ContinuousBuildOptions {
   /** the bronze table the loader fills, and its column of event times (loader: event_time) */
   bronze: StreamTarget;
   eventTime?: string;
+  /** data and unit tests at most this often (ms) while building, and at stop; 0: after every build (default 60 s) */
+  testIntervalMs?: number;
 }
+
+export interface TestReport {
+  run: number;
+  startedAt: string;
+  finishedAt: string;
+  status: 'success' | 'error';
+  code: number;
+  seconds: number;
+  /** the builds it covers: every build up to this one */
+  afterBuild: number;
+  /** the failing tests' lines of the test run's summary */
+  failures: string[];
+}
+
+export const DEFAULT_TEST_INTERVAL_MS = 60_000;
 
 export interface BuildReport {
   build: number;
@@ -62,6 +91,21 @@ export class ContinuousBuild {
   last: BuildReport | null = null;
   /** builds that failed since the last success */
   failingSince = 0;
+  /** builds started so far */
+  private builds = 0;
+  /** a batch was committed (or bronze found) since the last build started */
+  private buildWanted = false;
+  /** test runs so far, the last one, and the builds not tested yet */
+  private testRuns = 0;
+  lastTests: TestReport | null = null;
+  private untestedBuilds = 0;
+  private lastTestAt = Date.now();
+  /** watermarks of the selected models when the last passing test run started: later rows are untested */
+  private testedUpTo = new Map<string, ChangedRows>();
+  private testTimer: NodeJS.Timeout | null = null;
+  private readonly testIntervalMs: number;
+  private readonly incrementalModels: Node[];
+  private readonly hasTests: boolean;
 
   constructor(private readonly o: ContinuousBuildOptions) {
     const { project, graph, state } = o.ctx;
@@ -74,8 +118,39 @@ export class ContinuousBuild {
     // the models that declare a freshness target are the ones to watch; without any, all that can tell
     this.probes = probes.some((p) => p.target) ? probes.filter((p) => p.target) : probes;
     if (!selected.size) throw new FtError(`--build ${o.select.join(' ')} selects nothing to build. Check the names with ft ls --select …`);
+    this.incrementalModels = [...selected].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'model' && n.config.materialized === 'incremental' && typeof n.config.watermark_column === 'string');
+    this.testIntervalMs = o.testIntervalMs ?? DEFAULT_TEST_INTERVAL_MS;
+    // a selection without tests has no test runs (they would only rewrite run_results.json)
+    const excluded = o.exclude?.length ? matchSelectors(project, graph, o.exclude, state) : new Set<string>();
+    this.hasTests = [...withAttachedTests(project, selected, excluded)].some((id) => project.nodes.get(id)?.resource_type === 'test');
     this.adapter = createAdapter(project.target, 1);
-    this.loop = new BuildLoop(() => this.buildOnce());
+    this.loop = new BuildLoop(() => this.step());
+  }
+
+  /** One turn of the loop: the build asked for, then the tests when they are due. */
+  private async step(): Promise<void> {
+    if (this.buildWanted) {
+      this.buildWanted = false;
+      await this.buildOnce();
+    }
+    if (this.untestedBuilds > 0 && (this.testIntervalMs === 0 || Date.now() - this.lastTestAt >= this.testIntervalMs)) await this.testOnce();
+    this.armTestTimer();
+  }
+
+  /** Tests due later with no batch coming to ask for a turn: the timer asks for one. */
+  private armTestTimer(): void {
+    if (this.testTimer || this.untestedBuilds === 0 || this.testIntervalMs === 0) return;
+    const wait = Math.max(0, this.lastTestAt + this.testIntervalMs - Date.now());
+    this.testTimer = setTimeout(() => {
+      this.testTimer = null;
+      this.loop.request();
+    }, wait);
+    this.testTimer.unref();
+  }
+
+  /** At stop (after the last build): the builds not tested yet are tested. */
+  async testAtStop(): Promise<void> {
+    if (this.untestedBuilds > 0) await this.testOnce();
   }
 
   /**
@@ -87,6 +162,7 @@ export class ContinuousBuild {
     const t = this.o.bronze;
     if (!(await this.adapter.relationType(t.database, t.table))) return;
     await this.readLoaded();
+    this.buildWanted = true;
     this.loop.request();
   }
 
@@ -124,6 +200,7 @@ export class ContinuousBuild {
       );
       this.reads = this.reads.then(() => read);
     }
+    this.buildWanted = true;
     this.loop.request();
   }
 
@@ -136,12 +213,8 @@ export class ContinuousBuild {
     return toMs(rows[0]?.e);
   }
 
-  private async buildOnce(): Promise<void> {
-    const n = this.loop.started;
-    const upToBatch = this.lastBatch;
-    const t0 = Date.now();
-    const out = this.o.ctx.out;
-    out.event('build_started', { build: n, up_to_batch: upToBatch });
+  /** One invocation (build or test) with its output captured: exit code and text. */
+  private async invokeQuiet(kind: 'build' | 'test', extra: { skipTests?: boolean; changedSince?: ReadonlyMap<string, ChangedRows> }): Promise<{ code: number; text: string }> {
     const captured: string[] = [];
     const quiet: Output = {
       json: false,
@@ -153,22 +226,90 @@ export class ContinuousBuild {
     };
     let code: number;
     try {
-      code = await invoke({ ...this.o.ctx, out: quiet }, { kind: 'build', select: this.o.select, exclude: this.o.exclude, threads: this.o.threads, finishOnInterrupt: true });
+      code = await invoke({ ...this.o.ctx, out: quiet }, { kind, select: this.o.select, exclude: this.o.exclude, threads: this.o.threads, finishOnInterrupt: true, ...extra });
     } catch (e) {
       captured.push(e instanceof FtError ? e.format() : `error: ${(e as Error).message}`);
       code = e instanceof FtError ? e.exitCode : 2;
     }
+    return { code, text: captured.join('\n') };
+  }
+
+  private async buildOnce(): Promise<void> {
+    const n = ++this.builds;
+    const upToBatch = this.lastBatch;
+    const t0 = Date.now();
+    const out = this.o.ctx.out;
+    out.event('build_started', { build: n, up_to_batch: upToBatch });
+    const { code, text } = await this.invokeQuiet('build', { skipTests: true });
+    if (this.hasTests) this.untestedBuilds++;
     const seconds = (Date.now() - t0) / 1000;
     await this.reads;
     const freshness = await this.measure().catch((e: Error) => {
       this.warnOnce(`could not measure the freshness of the built models: ${e.message}`);
       return [] as FreshnessReading[];
     });
-    const text = captured.join('\n');
     const failures = code === 0 ? [] : failureLines(text);
     this.last = { build: n, startedAt: new Date(t0).toISOString(), finishedAt: new Date().toISOString(), status: code === 0 ? 'success' : 'error', code, seconds, upToBatch, freshness, failures };
     this.failingSince = code === 0 ? 0 : this.failingSince + 1;
     this.report(this.last);
+  }
+
+  /**
+   * The selection's data and unit tests, on the rows changed since the last passing test run.
+   * The models' watermarks are read first: when this run passes, rows up to them are tested.
+   */
+  private async testOnce(): Promise<void> {
+    const n = ++this.testRuns;
+    const afterBuild = this.builds;
+    this.untestedBuilds = 0;
+    const t0 = Date.now();
+    this.lastTestAt = t0;
+    const out = this.o.ctx.out;
+    out.event('tests_started', { tests: n, after_build: afterBuild });
+    const marks = await this.readWatermarks().catch((e: Error) => {
+      this.warnOnce(`could not read the models' watermarks before testing (every row is tested): ${e.message}`);
+      return null;
+    });
+    const { code, text } = await this.invokeQuiet('test', { changedSince: this.testedUpTo });
+    // a failing run's rows are tested again next time, with the newer ones
+    if (code === 0 && marks) this.testedUpTo = marks;
+    const { project } = this.o.ctx;
+    const target = resolve(project.root, project.config.targetPath);
+    try {
+      if (existsSync(join(target, 'run_results.json'))) copyFileSync(join(target, 'run_results.json'), join(target, 'run_results_tests.json'));
+    } catch (e) {
+      this.warnOnce(`could not keep the test run's results in ${join(target, 'run_results_tests.json')}: ${(e as Error).message}`);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    this.lastTests = { run: n, startedAt: new Date(t0).toISOString(), finishedAt: new Date().toISOString(), status: code === 0 ? 'success' : 'error', code, seconds, afterBuild, failures: code === 0 ? [] : failureLines(text) };
+    this.reportTests(this.lastTests);
+  }
+
+  /** MAX(watermark_column) of each selected incremental model (those not built yet are left out). */
+  private async readWatermarks(): Promise<Map<string, ChangedRows>> {
+    const marks = new Map<string, ChangedRows>();
+    await this.adapter.withSession(async (s) => {
+      for (const node of this.incrementalModels) {
+        try {
+          const m = await readWatermark(s, node, this.adapter);
+          if (m) marks.set(node.unique_id, m);
+        } catch (e) {
+          if ((e as { errno?: number }).errno !== 1146) throw e;
+        }
+      }
+    });
+    return marks;
+  }
+
+  private reportTests(t: TestReport): void {
+    const out = this.o.ctx.out;
+    if (out.json) {
+      out.event('tests', { tests: t.run, status: t.status, started_at: t.startedAt, finished_at: t.finishedAt, seconds: t.seconds, after_build: t.afterBuild, failures: t.failures });
+      return;
+    }
+    out.info(`tests #${t.run} ${t.status === 'success' ? 'ok' : `FAILED (exit ${t.code})`} in ${t.seconds.toFixed(1)}s, builds ≤ #${t.afterBuild}`);
+    for (const l of t.failures) out.info(`  ${l}`);
+    if (t.status === 'error') out.info('  (target/run_results_tests.json has the details; the failing rows are tested again at the next test run)');
   }
 
   /** Freshness of each probed model now. */
@@ -237,13 +378,17 @@ export class ContinuousBuild {
     if (!r) return { text: 'build: waiting for the first', json: { build: null } };
     const worst = r.freshness.map((f) => f.lagSeconds).filter((x): x is number => x !== null);
     const lag = worst.length ? Math.max(...worst) : null;
+    const t = this.lastTests;
+    const tests = t ? ` | tests #${t.run} ${t.status === 'success' ? 'ok' : `FAILED (${t.failures.filter((l) => /^(Failure|Error) in/.test(l)).length || 'see run_results_tests.json'})`}` : '';
     return {
-      text: `build #${r.build} ${r.status === 'success' ? 'ok' : `FAILED${this.failingSince > 1 ? ` ×${this.failingSince}` : ''}`}${lag === null ? '' : ` | gold lag ${lag.toFixed(1)}s`}`,
-      json: { build: r.build, build_status: r.status, freshness: r.freshness },
+      text: `build #${r.build} ${r.status === 'success' ? 'ok' : `FAILED${this.failingSince > 1 ? ` ×${this.failingSince}` : ''}`}${lag === null ? '' : ` | gold lag ${lag.toFixed(1)}s`}${tests}`,
+      json: { build: r.build, build_status: r.status, freshness: r.freshness, tests: t ? { run: t.run, status: t.status, after_build: t.afterBuild, failures: t.failures } : null },
     };
   }
 
   async close(): Promise<void> {
+    if (this.testTimer) clearTimeout(this.testTimer);
+    this.testTimer = null;
     await this.reads;
     await this.adapter.close();
   }
