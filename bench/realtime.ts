@@ -7,7 +7,8 @@
  * For each rate (BENCH_RATES, default 1000,5000,10000 events/s) and each mode, for
  * BENCH_MINUTES (default 5; or one per rate, comma-separated) of producing, in a fresh copy of the project and a fresh database:
  *   - continuous: `ft stream-load --build source:bronze+` (one process: load, then build the
- *     batches committed, coalescing what lands during a build);
+ *     models of the batches committed, coalescing what lands during a build; the data and unit
+ *     tests every 60 s, its default --test-interval);
  *   - baseline: what a user would script without it — `ft stream-load --once` then `ft build`,
  *     in a loop.
  * The producer writes one file per second (the flagship's dirt: 2% duplicates, 1% malformed,
@@ -63,6 +64,11 @@ interface RunResult {
   events: number;
   invisible: number;
   builds: number;
+  /** continuous: seconds of each build (from its `build #n … in X s` line) */
+  buildSeconds: number[];
+  /** continuous: test runs, and those that failed */
+  testRuns: number;
+  testFailures: number;
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -137,13 +143,32 @@ async function run(mode: Mode, rate: number): Promise<RunResult> {
   const minutes: Minute[] = [];
   const server = pidOf('mariadbd') ?? pidOf('mysqld');
   let builds = 0;
+  const buildSeconds: number[] = [];
+  let testRuns = 0;
+  let testFailures = 0;
   let stopping = false;
 
   let loader: ChildProcess | null = null;
   let baseline: Promise<void> | null = null;
   if (mode === 'continuous') {
     loader = ftProcess(dir, database, ['stream-load', '--build', 'source:bronze+', '--trigger-interval', '250ms', '--status-interval', '60s']);
-    loader.stdout!.on('data', (d: Buffer) => (builds += (d.toString().match(/^build #\d+/gm) ?? []).length));
+    let pending = '';
+    loader.stdout!.on('data', (d: Buffer) => {
+      const text = pending + d.toString();
+      const lines = text.split('\n');
+      pending = lines.pop()!;
+      for (const l of lines) {
+        const b = /^build #\d+ .* in ([\d.]+)s/.exec(l);
+        if (b) {
+          builds++;
+          buildSeconds.push(Number(b[1]));
+        }
+        if (/^tests #\d+ /.test(l)) {
+          testRuns++;
+          if (/^tests #\d+ FAILED/.test(l)) testFailures++;
+        }
+      }
+    });
   } else {
     baseline = (async () => {
       while (!stopping) {
@@ -236,25 +261,27 @@ async function run(mode: Mode, rate: number): Promise<RunResult> {
   const invisible = [...renamed.keys()].filter((f) => GOLD.some((g) => visible.get(f)?.[g] === undefined)).length;
   if (!process.env.BENCH_KEEP) for (const s of ['', '_bronze', '_silver', '_gold', '_test_failures', '_reference']) await conn.query(`DROP DATABASE IF EXISTS \`${database}${s}\``);
   await conn.end();
-  return { mode, rate, minutes: minutes.filter(Boolean), all, events: summary.lines, invisible, builds };
+  return { mode, rate, minutes: minutes.filter(Boolean), all, events: summary.lines, invisible, builds, buildSeconds, testRuns, testFailures };
 }
 
 const s = (ms: number): string => (Number.isNaN(ms) ? '–' : (ms / 1000).toFixed(1));
 
-function report(results: RunResult[], loadStart: number): string {
+function report(results: RunResult[], loadStart: number, bufferPoolMb: number): string {
   const lines: string[] = [
     '## realtime',
     '',
     `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}).`,
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine.`,
-    'Latency = from a landing file\'s rename to its events being visible in the gold table (polled every 200 ms). continuous = `ft stream-load --build source:bronze+`; baseline = `ft stream-load --once` then `ft build`, in a loop.',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB).`,
+    'Latency = from a landing file\'s rename to its events being visible in the gold table (polled every 200 ms). continuous = `ft stream-load --build source:bronze+` (models after each batch, tests every 60 s); baseline = `ft stream-load --once` then `ft build` (models and tests), in a loop.',
     '',
-    '| mode | events/s | events | builds | kpi_daily p50 / p95 / max s | product_performance_hourly p50 / p95 / max s | files never visible |',
-    '|---|---:|---:|---:|---|---|---:|',
+    '| mode | events/s | events | builds | build p50 / p95 s | test runs (failed) | kpi_daily p50 / p95 / max s | product_performance_hourly p50 / p95 / max s | files never visible |',
+    '|---|---:|---:|---:|---|---:|---|---|---:|',
   ];
   for (const r of results) {
     const g = (k: (typeof GOLD)[number]) => `${s(pct(r.all[k], 50))} / ${s(pct(r.all[k], 95))} / ${s(Math.max(...r.all[k]))}`;
-    lines.push(`| ${r.mode} | ${fmt(r.rate)} | ${fmt(r.events)} | ${r.builds} | ${g('kpi_daily')} | ${g('product_performance_hourly')} | ${r.invisible} |`);
+    const bs = r.buildSeconds.map((x) => x * 1000);
+    const tests = r.mode === 'continuous' ? `${r.testRuns} (${r.testFailures})` : 'each build';
+    lines.push(`| ${r.mode} | ${fmt(r.rate)} | ${fmt(r.events)} | ${r.builds} | ${bs.length ? `${s(pct(bs, 50))} / ${s(pct(bs, 95))}` : '–'} | ${tests} | ${g('kpi_daily')} | ${g('product_performance_hourly')} | ${r.invisible} |`);
   }
   for (const rate of RATES) {
     const c = results.find((r) => r.rate === rate && r.mode === 'continuous');
@@ -285,15 +312,21 @@ function writeResults(section: string): void {
 }
 
 const loadStart = loadavg()[0]!;
+const bufferPoolMb = await (async () => {
+  const c = await mysql.createConnection({ ...DB });
+  const [rows] = await c.query('SELECT @@innodb_buffer_pool_size / 1048576 AS mb');
+  await c.end();
+  return Number((rows as Array<{ mb: number }>)[0]!.mb);
+})();
 const results: RunResult[] = [];
 for (const rate of RATES) {
   for (const mode of MODES) {
     log(`${mode} at ${fmt(rate)} events/s for ${minutesFor(rate)} min…`);
     const r = await run(mode, rate);
     results.push(r);
-    log(`${mode} ${fmt(rate)}/s: kpi_daily p50 ${s(pct(r.all.kpi_daily, 50))}s p95 ${s(pct(r.all.kpi_daily, 95))}s max ${s(Math.max(...r.all.kpi_daily))}s; ${r.builds} builds; ${r.invisible} files never visible`);
+    log(`${mode} ${fmt(rate)}/s: kpi_daily p50 ${s(pct(r.all.kpi_daily, 50))}s p95 ${s(pct(r.all.kpi_daily, 95))}s max ${s(Math.max(...r.all.kpi_daily))}s; ${r.builds} builds${r.mode === 'continuous' ? ` (p50 ${s(pct(r.buildSeconds.map((x) => x * 1000), 50))}s), ${r.testRuns} test runs (${r.testFailures} failed)` : ''}; ${r.invisible} files never visible`);
   }
 }
-const section = report(results, loadStart);
+const section = report(results, loadStart, bufferPoolMb);
 process.stdout.write(`\n${section}\n`);
 writeResults(section);
