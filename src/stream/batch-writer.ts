@@ -8,6 +8,10 @@
  *   2. the quarantined rows into `<table>__rejected`;
  *   3. each file's checkpoint row, guarded by `WHERE bytes_committed = <where this batch starts>`.
  * Either all of it is committed or none of it, which is what makes the load exactly-once.
+ *
+ * Two writers on two sessions overlap consecutive batches: batch N+1 loads its rows while batch
+ * N writes its checkpoint and commits. N+1 writes its checkpoint only once N has committed (its
+ * `after` gate), so batches commit in id order, and when N fails N+1 rolls back.
  */
 import type { Connection } from 'mysql2/promise';
 import { Readable } from 'node:stream';
@@ -15,7 +19,7 @@ import type { Batch, BatchSegment, RejectRow } from './batch.js';
 import { readRawLines, type Cursor } from './batch-planner.js';
 import { tsvUnescape } from './column-types.js';
 import { checkpointTableName, qualified, quoteId, rejectedTableName } from './ddl.js';
-import { CheckpointConflictError, StreamLoadError, errorMessage, isLocalInfileRefused } from './stream-errors.js';
+import { CheckpointConflictError, PredecessorFailedError, StreamLoadError, errorMessage, isLocalInfileRefused } from './stream-errors.js';
 import type { StreamTarget } from './types.js';
 
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
@@ -44,7 +48,6 @@ interface ResultHeader {
 
 export class BatchWriter {
   private useInfile = true;
-  private lastBatchId = 0;
   private readonly bronze: string;
   private readonly rejected: string;
   private readonly checkpoint: string;
@@ -68,17 +71,12 @@ export class BatchWriter {
     this.columnNames = target.columns.map((c) => c.name);
   }
 
-  /** The id the next commit will write under. */
-  get nextBatchId(): number {
-    return this.lastBatchId + 1;
-  }
-
-  setLastBatchId(id: number): void {
-    this.lastBatchId = id;
-  }
-
-  async commit(batch: Batch): Promise<CommitResult> {
-    const id = this.lastBatchId + 1;
+  /**
+   * Commits `batch` under `id` (ids grow by one in commit order). `after` is the commit of the
+   * batch before it, under way on another writer: this batch's rows load meanwhile, but its
+   * checkpoint and COMMIT wait for that one, and roll back if it failed.
+   */
+  async commit(batch: Batch, id: number, after?: Promise<unknown>): Promise<CommitResult> {
     const conn = this.conn;
     await conn.query('START TRANSACTION');
     try {
@@ -117,9 +115,15 @@ export class BatchWriter {
       await this.insertRejects(rejects, id);
       const extraByFile = new Map<string, number>();
       for (const r of extra) extraByFile.set(r.sourceFile, (extraByFile.get(r.sourceFile) ?? 0) + 1);
+      if (after) {
+        try {
+          await after;
+        } catch {
+          throw new PredecessorFailedError(`batch ${id} rolled back: batch ${id - 1} before it did not commit`);
+        }
+      }
       for (const seg of batch.segments) await this.writeCheckpoint(seg, id, extraByFile.get(seg.sourceFile) ?? 0);
       await conn.query('COMMIT');
-      this.lastBatchId = id;
       return { batchId: id, rowsLoaded: batch.rows - extra.length, rowsRejected: rejects.length };
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => undefined);

@@ -20,6 +20,17 @@ export class CheckpointConflictError extends Error {
   }
 }
 
+/**
+ * A batch's commit was not attempted because the batch before it (committing on another writer
+ * session) failed: it rolled back too, and the loader resumes from the checkpoint.
+ */
+export class PredecessorFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PredecessorFailedError';
+  }
+}
+
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -45,7 +56,7 @@ const PERMANENT_ERRNOS = new Set([1044, 1045, 1049, 1142, 1227, 1251, 1698]);
 
 /** Errors after which reconnecting and resuming from the checkpoint is the right move. */
 export function isTransientDbError(e: unknown): boolean {
-  if (e instanceof CheckpointConflictError) return true;
+  if (e instanceof CheckpointConflictError || e instanceof PredecessorFailedError) return true;
   if (!e || typeof e !== 'object') return false;
   const err = e as { code?: unknown; errno?: unknown; fatal?: unknown; message?: unknown };
   if (typeof err.errno === 'number' && PERMANENT_ERRNOS.has(err.errno)) return false;

@@ -9,14 +9,17 @@
  * was not committed is remembered, so nothing is lost or loaded twice.
  *
  * Pipelining: while batch N is being committed, batch N+1 is read and validated, so the server
- * (parsing the TSV, writing InnoDB) and Node (parsing JSON/CSV) work at the same time.
+ * (parsing the TSV, writing InnoDB) and Node (parsing JSON/CSV) work at the same time; and two
+ * writer sessions overlap consecutive commits (N+1 loads its rows while N commits; it commits
+ * only after N, see BatchWriter), so the server's LOAD DATA does not wait for each COMMIT and
+ * uses a second core.
  */
 import mysql, { type Connection } from 'mysql2/promise';
 import { createHash } from 'node:crypto';
 import { sessionSetupSql } from '../adapters/mysql/mysql-connection-options.js';
 import type { Batch } from './batch.js';
 import { BatchPlanner, streamCursor, type Cursor } from './batch-planner.js';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, type CommitResult } from './batch-writer.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { ensureBronzeTables, validateTarget } from './ddl.js';
 import { Landing, type LandingEntry } from './landing.js';
@@ -39,6 +42,15 @@ const KEEPALIVE_MS = 5_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
 /** --once waits this long (at least 20 × stableMs) for files still being written before leaving them. */
 const ONCE_SETTLE_MS = 5_000;
+/** Writer sessions, i.e. batches committing at once (in id order). */
+const WRITERS = 2;
+
+/** A batch handed to a writer: its commit under way. */
+interface Committing {
+  batch: Batch;
+  id: number;
+  done: Promise<CommitResult>;
+}
 
 /**
  * Opens a connection set up the way stream-load needs it: the session every ft command gets
@@ -260,21 +272,46 @@ class StreamLoader {
     return Number((got as Array<{ l: unknown }>)[0]!.l) === 1;
   }
 
+  /**
+   * A writer of an earlier session whose connection died on our side may live on in the server
+   * (e.g. its COMMIT's reply was lost), and, mid-transaction, hold row locks this session's
+   * batches would wait for. End every such session of ours; the lock holder among them is also
+   * handled by acquireLock.
+   */
+  private async endOwnStaleWriters(conn: Connection, current: Connection[]): Promise<void> {
+    const live = new Set(current.map((c) => c.threadId));
+    for (const id of [...this.ownSessions]) {
+      if (live.has(id)) continue;
+      this.ownSessions.delete(id);
+      try {
+        await conn.query(`KILL CONNECTION ${id}`);
+        this.note('info', `ended its own stale session ${id} of ${this.o.target.database}.${this.o.target.table}, which the server still kept after the connection was lost`);
+      } catch (e) {
+        if ((e as { errno?: number }).errno !== 1094) throw e; // 1094: unknown thread (closed already)
+      }
+    }
+  }
+
   private async session(): Promise<void> {
     const o = this.o;
-    let writerConn: Connection | null = null;
+    // the first writer holds the table's lock; the others only commit batches
+    const writerConns: Connection[] = [];
     let readerConn: Connection | null = null;
     let planner: BatchPlanner | null = null;
     let keepalive: NodeJS.Timeout | null = null;
     try {
-      writerConn = await openStreamConnection(o.connection);
-      this.ownSessions.add(writerConn.threadId);
+      for (let i = 0; i < WRITERS; i++) {
+        const conn = await openStreamConnection(o.connection);
+        writerConns.push(conn);
+        this.ownSessions.add(conn.threadId);
+      }
+      const writerConn = writerConns[0]!;
       readerConn = await openStreamConnection(o.connection);
       this.everConnected = true;
-      const w = writerConn;
+      await this.endOwnStaleWriters(writerConn, writerConns);
       const r = readerConn;
       keepalive = setInterval(() => {
-        w.ping().catch(() => undefined);
+        for (const w of writerConns) w.ping().catch(() => undefined);
         r.ping().catch(() => undefined);
       }, KEEPALIVE_MS);
       keepalive.unref();
@@ -286,9 +323,9 @@ class StreamLoader {
       if (ensured.created.length) this.note('info', `created ${ensured.created.map((t) => `${o.target.database}.${t}`).join(', ')}`);
       if (ensured.addedColumns.length) this.note('info', `added column(s) ${ensured.addedColumns.join(', ')} to ${o.target.database}.${o.target.table}`);
       const store = new CheckpointStore(readerConn, o.target);
-      const writer = new BatchWriter(writerConn, o.target, { format: o.format, maxLineBytes: o.maxLineBytes, log: this.note });
-      writer.setLastBatchId(await store.maxBatchId());
-      await this.settleUnsure(store, writer.nextBatchId);
+      const writers = writerConns.map((conn) => new BatchWriter(conn, o.target, { format: o.format, maxLineBytes: o.maxLineBytes, log: this.note }));
+      const nextId = (await store.maxBatchId()) + 1;
+      await this.settleUnsure(store, nextId);
       if (this.stdin) await this.resyncStdin(store);
       planner = new BatchPlanner(
         {
@@ -305,13 +342,12 @@ class StreamLoader {
         },
         this.stdin,
       );
-      await this.loop(planner, writer);
+      await this.loop(planner, writers, nextId);
     } finally {
       if (keepalive) clearInterval(keepalive);
       await planner?.close();
       this.landing?.resetActive();
-      await closeConnection(readerConn);
-      await closeConnection(writerConn);
+      await Promise.all([readerConn, ...writerConns].map((c) => closeConnection(c)));
     }
   }
 
@@ -370,21 +406,30 @@ class StreamLoader {
     this.workingSince = null;
   }
 
-  private async loop(planner: BatchPlanner, writer: BatchWriter): Promise<void> {
+  private async loop(planner: BatchPlanner, writers: BatchWriter[], firstId: number): Promise<void> {
     const o = this.o;
     const landing = this.landing;
     let prefetch: Promise<Batch | null> | null = null;
-    let inflight: Batch | null = null;
-    let inflightId = 0;
+    /** commits under way, oldest first: at most one per writer */
+    const committing: Committing[] = [];
+    let nextId = firstId;
     let nextTrigger = 0;
+    /** a batch built and not yet handed to a writer */
+    let batch: Batch | null = null;
     try {
       for (;;) {
-        let batch: Batch | null = null;
+        batch = null;
         if (this.stdinBacklog.length) batch = this.stdinBacklog.shift()!;
         else if (prefetch) {
           const p = prefetch;
           prefetch = null;
           batch = await p;
+        }
+        if (!batch && committing.length) {
+          // nothing read ahead: finish what is committing before looking for more (a file is
+          // done, or an unfinished line held, only once its batch has committed)
+          await this.settle(committing);
+          continue;
         }
         if (!batch) {
           if (this.halt.stopped) break;
@@ -419,35 +464,67 @@ class StreamLoader {
           if (DEBUG) void prefetch.then((b) => b && this.note('debug', `prefetched a batch of ${b.rows} rows in ${(performance.now() - t0).toFixed(0)} ms`), () => undefined);
           prefetch.catch(() => undefined);
         }
-        inflight = batch;
-        inflightId = writer.nextBatchId;
+        // a writer is free when the oldest commit has ended
+        if (committing.length >= writers.length) await this.settle(committing);
+        const id = nextId++;
         const t1 = performance.now();
-        const res = await writer.commit(batch);
-        if (DEBUG) this.note('debug', `committed batch ${res.batchId} in ${(performance.now() - t1).toFixed(0)} ms`);
-        inflight = null;
-        this.afterCommit(batch, res.rowsLoaded, res.rowsRejected);
-        this.o.onCommit?.({
-          batchId: res.batchId,
-          rowsLoaded: res.rowsLoaded,
-          committedAt: Date.now(),
-          ranges: batch.segments.filter((s) => s.rows > 0).map((s) => ({ sourceFile: s.sourceFile, fromLine: s.startLines + 1, toLine: s.endLines })),
-        });
-        this.failures = 0;
-        await this.cleanCompleted(batch);
+        const done = writers[id % writers.length]!.commit(batch, id, committing.at(-1)?.done);
+        done.catch(() => undefined);
+        if (DEBUG) void done.then((r) => this.note('debug', `committed batch ${r.batchId} in ${(performance.now() - t1).toFixed(0)} ms`), () => undefined);
+        committing.push({ batch, id, done });
+        batch = null;
         if (this.halt.stopped && !prefetch && !this.stdinBacklog.length) break;
       }
+      while (committing.length) await this.settle(committing);
     } catch (e) {
-      if (inflight) this.unsure = { batch: inflight, id: inflightId };
+      // The commits still under way end first (each after the one before it): those that
+      // committed are counted; the first that failed may have landed, which only the next session
+      // can tell (when its COMMIT's reply was lost); the ones after it rolled back.
+      const unsettled: Batch[] = [];
+      for (const c of committing) {
+        try {
+          const res = await c.done;
+          if (!unsettled.length) this.committed(c.batch, res);
+          else unsettled.push(c.batch);
+        } catch {
+          if (!unsettled.length) this.unsure = { batch: c.batch, id: c.id };
+          unsettled.push(c.batch);
+        }
+      }
       if (this.stdin) {
-        // keep the order: the batch that failed, the ones not tried yet, the one read ahead
+        // keep the order: the batches that did not commit, the one in hand, the ones not tried yet, the one read ahead
         const ahead = prefetch ? await prefetch.catch(() => null) : null;
         prefetch = null;
-        this.stdinBacklog = [...(inflight ? [inflight] : []), ...this.stdinBacklog, ...(ahead ? [ahead] : [])];
+        this.stdinBacklog = [...unsettled, ...(batch ? [batch] : []), ...this.stdinBacklog, ...(ahead ? [ahead] : [])];
       }
       throw e;
     } finally {
       if (prefetch) await prefetch.catch(() => null);
     }
+  }
+
+  /**
+   * Waits for the oldest commit; when it landed, takes it off the list and applies its effects
+   * (counters, files done, the onCommit hook, cleaning). When it failed it stays first on the
+   * list, for the loop's catch.
+   */
+  private async settle(committing: Committing[]): Promise<void> {
+    const c = committing[0]!;
+    const res = await c.done;
+    committing.shift();
+    this.committed(c.batch, res);
+    await this.cleanCompleted(c.batch);
+  }
+
+  private committed(batch: Batch, res: CommitResult): void {
+    this.afterCommit(batch, res.rowsLoaded, res.rowsRejected);
+    this.o.onCommit?.({
+      batchId: res.batchId,
+      rowsLoaded: res.rowsLoaded,
+      committedAt: Date.now(),
+      ranges: batch.segments.filter((s) => s.rows > 0).map((s) => ({ sourceFile: s.sourceFile, fromLine: s.startLines + 1, toLine: s.endLines })),
+    });
+    this.failures = 0;
   }
 
   /**

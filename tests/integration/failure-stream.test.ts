@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch, BatchSegment } from '../../src/stream/batch.js';
 import { BatchWriter } from '../../src/stream/batch-writer.js';
 import { ensureBronzeTables } from '../../src/stream/ddl.js';
-import { CheckpointConflictError, StreamLoadError, isTransientDbError } from '../../src/stream/stream-errors.js';
+import { CheckpointConflictError, PredecessorFailedError, StreamLoadError, isTransientDbError } from '../../src/stream/stream-errors.js';
 import { openStreamConnection } from '../../src/stream/stream-load.js';
 import type { StreamTarget } from '../../src/stream/types.js';
 import { TEST_DB, connect, dropSchemas, uniquePrefix } from '../helpers/db.js';
@@ -114,38 +114,86 @@ describe('stream batch writer failure paths', { timeout: 120_000 }, () => {
   it('a checkpoint that moved past where the batch starts: CheckpointConflictError, the batch rolled back, resumable', async () => {
     const t = await target();
     const { w } = await writer(t);
-    expect(await w.commit(batch(1, 2))).toEqual({ batchId: 1, rowsLoaded: 2, rowsRejected: 0 });
+    expect(await w.commit(batch(1, 2), 1)).toEqual({ batchId: 1, rowsLoaded: 2, rowsRejected: 0 });
     // another writer committed lines 3-4 meanwhile
     const other = await writer(t);
-    other.w.setLastBatchId(1);
-    await other.w.commit(batch(3, 4));
+    await other.w.commit(batch(3, 4), 2);
     const before = await state(t);
     // this loader still thinks the file is at byte 20
-    const err = await w.commit(batch(3, 5)).catch((e: unknown) => e);
+    const err = await w.commit(batch(3, 5), 2).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointConflictError);
     expect((err as Error).message).toBe('checkpoint of f.ndjson moved: another writer committed these lines');
     expect(isTransientDbError(err)).toBe(true); // the loader drops its state and resumes from the checkpoint
     expect(await state(t)).toEqual(before);
     expect(before.checkpoint).toEqual([{ bytes: 40, ln: 4, n: 4, b: 2 }]);
     // lines not loaded by anyone, planned from the stale position: the guarded UPDATE finds no row
-    const stale = await w.commit(batch(5, 6, { startOffset: 20, startLines: 2 })).catch((e: unknown) => e);
+    const stale = await w.commit(batch(5, 6, { startOffset: 20, startLines: 2 }), 2).catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(CheckpointConflictError);
     expect((stale as Error).message).toBe('checkpoint of f.ndjson is not at byte 20 any more');
     expect(await state(t)).toEqual(before);
     // resuming from what the checkpoint says works
-    w.setLastBatchId(2);
-    await w.commit(batch(5, 5));
+    await w.commit(batch(5, 5), 3);
     expect((await state(t)).checkpoint).toEqual([{ bytes: 50, ln: 5, n: 5, b: 3 }]);
+  });
+
+  it('two writers overlapping: the second loads its rows while the first commits, and commits after it, in id order', async () => {
+    const t = await target();
+    const a = await writer(t);
+    const b = await writer(t);
+    // the first batch's commit is held back until the second has loaded its rows and waits
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = a.w.commit(batch(1, 2), 1, gate);
+    const second = b.w.commit(batch(3, 4), 2, first);
+    // the second's rows are in bronze, uncommitted (its transaction waits for the first)
+    const c = await connect();
+    conns.push(c);
+    await c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED');
+    for (let i = 0; i < 200; i++) {
+      const [r] = await c.query(`SELECT COUNT(*) AS n FROM \`${t.database}\`.events`);
+      if (Number((r as Array<{ n: number }>)[0]!.n) === 4) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect((await state(t)).checkpoint).toEqual([]);
+    release();
+    expect(await first).toEqual({ batchId: 1, rowsLoaded: 2, rowsRejected: 0 });
+    expect(await second).toEqual({ batchId: 2, rowsLoaded: 2, rowsRejected: 0 });
+    const s = await state(t);
+    expect(s.bronze).toEqual([1, 2, 3, 4].map((id) => ({ id, line: id, b: id <= 2 ? 1 : 2 })));
+    expect(s.checkpoint).toEqual([{ bytes: 40, ln: 4, n: 4, b: 2 }]);
+  });
+
+  it('the batch before failed: the one after it rolls back (rows loaded meanwhile included), and a retry from the checkpoint loads both once', async () => {
+    const t = await target();
+    const a = await writer(t);
+    const b = await writer(t);
+    // the first batch collides with a checkpoint someone else registered: it fails
+    const other = await writer(t);
+    await other.w.commit(batch(1, 1), 1);
+    const before = await state(t);
+    const first = a.w.commit(batch(1, 2), 2);
+    const second = b.w.commit(batch(3, 4), 3, first);
+    expect(await first.catch((e: unknown) => e)).toBeInstanceOf(CheckpointConflictError);
+    const err = await second.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PredecessorFailedError);
+    expect((err as Error).message).toBe('batch 3 rolled back: batch 2 before it did not commit');
+    expect(isTransientDbError(err)).toBe(true);
+    expect(await state(t)).toEqual(before);
+    // resumed from the checkpoint (line 1 is in): lines 2-4 once
+    await a.w.commit(batch(2, 4), 2);
+    const s = await state(t);
+    expect(s.bronze).toEqual([1, 2, 3, 4].map((id) => ({ id, line: id, b: id === 1 ? 1 : 2 })));
+    expect(s.checkpoint).toEqual([{ bytes: 40, ln: 4, n: 4, b: 2 }]);
   });
 
   it('a file registered by someone else in between (first checkpoint INSERT collides): CheckpointConflictError, rolled back', async () => {
     const t = await target();
     const a = await writer(t);
     const b = await writer(t);
-    await a.w.commit(batch(1, 2));
+    await a.w.commit(batch(1, 2), 1);
     const before = await state(t);
     // b planned the same file as new, with other lines
-    const err = await b.w.commit(batch(3, 4, { insert: true })).catch((e: unknown) => e);
+    const err = await b.w.commit(batch(3, 4, { insert: true }), 1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointConflictError);
     expect((err as Error).message).toBe('checkpoint of f.ndjson was registered by someone else');
     expect(await state(t)).toEqual(before);
@@ -155,15 +203,14 @@ describe('stream batch writer failure paths', { timeout: 120_000 }, () => {
     it(`bronze already holding the batch's rows while the checkpoint does not (${infile ? 'LOAD DATA' : 'INSERT'} path): a StreamLoadError saying how to reload, nothing written`, async () => {
       const t = await target();
       const { w } = await writer(t, infile);
-      await w.commit(batch(1, 3));
+      await w.commit(batch(1, 3), 1);
       // the checkpoint row was deleted by hand: the file looks new, its rows are still there
       const c = await connect();
       await c.query(`DELETE FROM \`${t.database}\`.events__checkpoint`);
       await c.end();
       const before = await state(t);
       const again = await writer(t, infile);
-      again.w.setLastBatchId(1);
-      const err = await again.w.commit(batch(1, 3)).catch((e: unknown) => e);
+      const err = await again.w.commit(batch(1, 3), 2).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StreamLoadError);
       expect(isTransientDbError(err)).toBe(false); // retrying cannot help: the run stops with the message
       expect((err as Error).message).toMatch(/^bronze already holds a row this batch loads \(.*Duplicate entry.*\), yet the checkpoint does not account for it: was the checkpoint table edited or truncated\? To reload a file, delete its rows from the bronze and __rejected tables and its checkpoint row together\.$/);
@@ -174,8 +221,8 @@ describe('stream batch writer failure paths', { timeout: 120_000 }, () => {
   it('a connection without LOCAL INFILE: the writer warns once and loads with INSERTs, exactly the rows and checkpoint of LOAD DATA', async () => {
     const t = await target();
     const { w, log } = await writer(t, false);
-    await w.commit(batch(1, 2));
-    await w.commit(batch(3, 4));
+    await w.commit(batch(1, 2), 1);
+    await w.commit(batch(3, 4), 2);
     expect(log.filter((l) => /refuses LOAD DATA LOCAL INFILE/.test(l))).toHaveLength(1);
     expect(log[0]).toMatch(/^warn: the server refuses LOAD DATA LOCAL INFILE \(.*local infile.*\); loading with multi-row INSERTs from now on/);
     const s = await state(t);
