@@ -74,6 +74,8 @@ export interface Adapter {
   listRelations(schemas: string[]): Promise<Array<{ schema: string; name: string; type: RelationType; rows: number | null; bytes: number | null; updated: string | null; comment: string }>>;
   /** a named server lock held on its own session until released; null when not granted in time */
   acquireLock(name: string, waitSeconds: number): Promise<{ release(): Promise<void> } | null>;
+  /** where to say what the user should know mid-run (the run moved to another host of the profile) */
+  onNotice?(report: (message: string) => void): void;
   /** stops every statement in flight (KILL QUERY) */
   cancelAll(): Promise<void>;
   close(): Promise<void>;
@@ -86,10 +88,11 @@ export interface DbError extends Error {
   sqlMessage?: string;
 }
 
-const TRANSIENT = new Set([1213, 1205, 2006, 2013]);
-const TRANSIENT_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+// 1047: a Galera node out of the primary component; 1053/1927: the server shut down or killed the connection
+const TRANSIENT = new Set([1213, 1205, 2006, 2013, 1047, 1053, 1927]);
+const TRANSIENT_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
-/** Deadlocks, lock waits and lost connections are worth another try. */
+/** Deadlocks, lock waits and lost connections (a node that died: the next session goes to another host) are worth another try. */
 export function isTransient(e: unknown): boolean {
   const err = e as DbError;
   return (err?.errno !== undefined && TRANSIENT.has(err.errno)) || (err?.code !== undefined && TRANSIENT_CODES.has(err.code));

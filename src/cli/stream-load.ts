@@ -105,7 +105,7 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
     continuous?.loop.stop();
   });
   const opts: StreamLoadOptions = {
-    connection: { host: project.target.host, port: project.target.port, user: project.target.user, password: project.target.password, sqlMode: project.target.sqlMode },
+    connection: { host: project.target.host, port: project.target.port, hosts: project.target.hosts, user: project.target.user, password: project.target.password, sqlMode: project.target.sqlMode },
     target: target(node),
     path: nats ? `nats:${nats.stream}` : rawPath === '-' || isAbsolute(rawPath!) ? rawPath! : resolve(project.root, rawPath!),
     format,

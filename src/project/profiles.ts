@@ -6,6 +6,7 @@ import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { AstRenderer, canInterpret } from '../template/render-ast.js';
 import { parseTemplate } from '../template/template-analysis.js';
 import { readEnv } from '../util/env-reads.js';
+import { describeHosts, parseHostList } from '../adapters/mysql/mysql-hosts.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { profileSearchPath, type ProfileOptions } from './profile-search-path.js';
@@ -81,6 +82,21 @@ function sqlModeOf(raw: unknown, where: string, file: string): string | undefine
   throw new FtError(`${where}.sql_mode is ${JSON.stringify(raw)}; write the modes as text ("STRICT_ALL_TABLES,NO_ZERO_DATE") or a list. Fix \`sql_mode:\` in ${file}.`, 2, file);
 }
 
+/**
+ * `host:` of a target: one host, or several in the order ft tries them — `db1,db2:3307` (the form
+ * MySQL's connectors accept) or a YAML list. A host without its own port gets `port:`.
+ */
+function hostsOf(raw: unknown, port: number, where: string, file: string): Array<{ host: string; port: number }> {
+  if (raw === undefined || raw === null) return [{ host: '127.0.0.1', port }];
+  const hosts = parseHostList(raw, port);
+  if (typeof hosts !== 'string') return hosts;
+  throw new FtError(
+    `${where}.host is ${JSON.stringify(raw)}: ${hosts}. Write one host, or several in the order to try them as "db1:3306,db2:3306" or a YAML list [db1, "db2:3307"] (a host without :port uses \`port:\`). Fix \`host:\` in ${file}.`,
+    2,
+    file,
+  );
+}
+
 export function loadTarget(projectDir: string, profileName: string, opts: ProfileOptions): ResolvedTarget {
   const dirs = profileSearchPath(projectDir, opts);
   const dir = dirs.find((d) => existsSync(join(d, 'profiles.yml')));
@@ -119,12 +135,14 @@ export function loadTarget(projectDir: string, profileName: string, opts: Profil
   const where = `${profileName}.outputs.${targetName}`;
   const port = portOf(out.port, where, file);
   const sqlMode = sqlModeOf(out.sql_mode, where, file);
+  const hosts = hostsOf(out.host ?? out.server, port, where, file);
   return {
     profileName,
     targetName,
     type,
-    host: String(out.host ?? out.server ?? '127.0.0.1'),
-    port,
+    host: hosts[0]!.host,
+    port: hosts[0]!.port,
+    ...(hosts.length > 1 ? { hosts } : {}),
     user: String(out.user ?? out.username ?? 'root'),
     password: out.password === null || out.password === undefined ? '' : String(out.password),
     database,
@@ -140,7 +158,7 @@ export function describeTarget(t: ResolvedTarget): Record<string, unknown> {
     profile: t.profileName,
     target: t.targetName,
     type: t.type,
-    host: t.host,
+    host: t.hosts ? describeHosts(t.hosts) : t.host,
     port: t.port,
     user: t.user,
     password: t.password ? '****' : '(empty)',

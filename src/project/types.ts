@@ -163,8 +163,14 @@ export interface ResolvedTarget {
   profileName: string;
   targetName: string;
   type: string;
+  /** the first of `hosts` */
   host: string;
   port: number;
+  /**
+   * every server of the profile's `host:` in the order ft tries them (a Galera cluster's nodes, or
+   * a primary and its stand-by); absent or one entry: `host`/`port` alone
+   */
+  hosts?: Array<{ host: string; port: number }>;
   user: string;
   password: string;
   database: string;

@@ -165,6 +165,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   const ids = opts.only ? new Set([...runs].filter((id) => opts.only!.has(id))) : runs;
   const threads = Math.max(1, opts.threads ?? project.target.threads);
   const adapter = createAdapter(project.target, threads);
+  adapter.onNotice?.((m) => out.warn(m));
   checkRelationNames(project, adapter, ids);
   let cancelled = false;
   const stopListening = opts.finishOnInterrupt ? () => undefined : onInterrupt(() => {

@@ -19,6 +19,8 @@ export interface StreamTarget {
 export interface StreamConnection {
   host: string;
   port: number;
+  /** the profile's hosts in the order to try them (a Galera cluster's nodes); each session goes to the first usable one */
+  hosts?: Array<{ host: string; port: number }> | undefined;
   user: string;
   /** Never logged. */
   password: string;

@@ -32,6 +32,10 @@ export class MysqlAdapter implements Adapter {
   splitStatements = splitStatements;
   identifierProblem = identifierProblem;
 
+  onNotice(report: (message: string) => void): void {
+    this.driver.notice = report;
+  }
+
   withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     return this.driver.withSession(fn);
   }
@@ -77,7 +81,8 @@ export class MysqlAdapter implements Adapter {
     // GET_LOCK is local to one Galera node: two runs through two nodes would both get it
     if ((await this.capabilities()).runLock === 'lease') {
       return acquireLease(this.driver, name, waitSeconds, async (sql, params) => {
-        const c = await mysql.createConnection(poolOptions(this.target, 1));
+        // the host the run uses now: after a failover, renewals go to the new node
+        const c = await mysql.createConnection(poolOptions(this.driver.inUse(), 1));
         await c.query(sql, params).finally(() => c.end().catch(() => undefined));
       });
     }

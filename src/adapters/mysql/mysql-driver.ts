@@ -6,11 +6,15 @@ import type { ResolvedTarget } from '../../project/types.js';
 import { FtError } from '../../util/errors.js';
 import type { ExecResult, ServerWarning, Session } from '../adapter.js';
 import { poolOptions, sessionSetupSql } from './mysql-connection-options.js';
+import { describeHosts, firstUsableHost, hostLabel, isNodeLost, NoHostError, type HostPort } from './mysql-hosts.js';
 import { quoteIdent } from './mysql-quoting.js';
 
 /** Connection-level failures get one clear line (and never the password). */
 export function connectionError(e: unknown, target: ResolvedTarget): FtError {
   const err = e as { code?: string; errno?: number; message?: string };
+  if (e instanceof NoHostError) {
+    return new FtError(`cannot reach a usable server of target "${target.targetName}" in ${target.profilesFile}: ${e.message}. Start a node, or fix \`host:\` of the target.`);
+  }
   const where = `${target.user}@${target.host}:${target.port}`;
   if (err.code === 'ER_ACCESS_DENIED_ERROR' || err.errno === 1045) {
     return new FtError(`access denied for ${where} (target "${target.targetName}" in ${target.profilesFile}). Check user and password in the profile.`);
@@ -111,22 +115,68 @@ export class MysqlDriver {
   private readonly current = new AsyncLocalStorage<MysqlSession>();
   /** resolves (with null) when the run is cancelled, to end waits for a connection */
   private readonly cancelWait = promiseWithResolvers<null>();
+  /** the server every connection of the run goes to while it lives (the first usable of the profile's hosts) */
+  private host: HostPort;
+  /** the pool being opened: which host, chosen once for every caller waiting */
+  private opening: Promise<Pool> | null = null;
+  /** a pool was opened once: a later choice of host is a move */
+  private opened = false;
+  /** what to tell the user when the run moves to another host */
+  notice: (message: string) => void = () => undefined;
 
-  constructor(private readonly target: ResolvedTarget, private readonly connections: number) {}
-
-  private getPool(): Pool {
-    if (!this.pool) {
-      this.pool = mysql.createPool(poolOptions(this.target, this.connections));
-    }
-    return this.pool;
+  constructor(private readonly target: ResolvedTarget, private readonly connections: number) {
+    this.host = { host: target.host, port: target.port };
   }
 
-  async acquire(): Promise<MysqlSession> {
+  /** the target with the host in use: for connections of their own (KILL QUERY, lease renewals) */
+  inUse(): ResolvedTarget {
+    return { ...this.target, host: this.host.host, port: this.host.port };
+  }
+
+  private async getPool(): Promise<Pool> {
+    if (this.pool) return this.pool;
+    this.opening ??= (async () => {
+      try {
+        const hosts = this.target.hosts ?? [{ host: this.target.host, port: this.target.port }];
+        const { host: next, passedOver } = await firstUsableHost(hosts, { user: this.target.user, password: this.target.password });
+        if (this.opened) {
+          if (next.host !== this.host.host || next.port !== this.host.port) this.notice(`moved to host ${hostLabel(next)} (${hostLabel(this.host)} is gone or not ready${passedOver ? `; passed over ${passedOver}` : ''})`);
+        } else if (passedOver) {
+          this.notice(`using host ${hostLabel(next)} of ${describeHosts(hosts)} (passed over ${passedOver})`);
+        }
+        this.opened = true;
+        this.host = next;
+        this.pool = mysql.createPool(poolOptions(this.inUse(), this.connections));
+        return this.pool;
+      } finally {
+        this.opening = null;
+      }
+    })();
+    return this.opening;
+  }
+
+  /**
+   * The host of `pool` died (or left the cluster): drop that pool, so the next session goes to the
+   * first usable host of the list. Only with several hosts; with one, the error is reported as it is.
+   */
+  private lost(pool: Pool | null): void {
+    if (!this.target.hosts || this.target.hosts.length < 2 || !pool || this.pool !== pool) return;
+    this.pool = null;
+    // ended with the run: sessions of it still running finish (or fail) on their own
+    this.retired.push(pool);
+  }
+
+  /** pools of hosts the run moved away from */
+  private readonly retired: Pool[] = [];
+
+  async acquire(hops = 0): Promise<MysqlSession> {
     if (this.cancelled) throw new FtError('the run was cancelled.', 130);
     let conn: PoolConnection;
+    let pool: Pool | null = null;
     try {
       // a cancel ends the wait for a free connection; one that comes later goes back to the pool
-      const pending = this.getPool().getConnection();
+      pool = await this.getPool();
+      const pending = pool.getConnection();
       const got = await Promise.race([pending, this.cancelWait.promise]);
       if (!got) {
         void pending.then((c) => c.release(), () => undefined);
@@ -135,7 +185,9 @@ export class MysqlDriver {
       conn = got;
     } catch (e) {
       if (e instanceof FtError) throw e;
-      throw connectionError(e, this.target);
+      // the host in use stopped answering between two sessions: once more, through the list
+      if (this.mayMove(pool, e, hops)) return this.acquire(hops + 1);
+      throw connectionError(e, this.inUse());
     }
     // Once per connection: UTC sessions (timestamps mean the same on every server and client) and
     // the strict sql_mode (or the profile's), before anything else runs on it.
@@ -145,17 +197,34 @@ export class MysqlDriver {
         await conn.query(sessionSetupSql(this.target));
       } catch (e) {
         conn.destroy();
+        if (this.mayMove(pool, e, hops)) return this.acquire(hops + 1);
         const err = e as { sqlMessage?: string; message?: string };
         if (this.target.sqlMode !== undefined) {
           throw new FtError(`the server refuses sql_mode "${this.target.sqlMode}" of target "${this.target.targetName}" in ${this.target.profilesFile}: ${err.sqlMessage ?? err.message}. Fix \`sql_mode:\` or remove it (ft's strict default then applies).`);
         }
-        throw connectionError(e, this.target);
+        throw connectionError(e, this.inUse());
       }
       this.prepared.add(raw);
     }
     const id = conn.threadId;
-    return new MysqlSession(conn, id, () => this.cancelled);
+    const session = new MysqlSession(conn, id, () => this.cancelled);
+    this.poolOf.set(session, pool);
+    return session;
   }
+
+  /** a session could not be had because the host died: drop its pool and try the list again (once per host) */
+  private mayMove(pool: Pool | null, e: unknown, hops: number): boolean {
+    const hosts = this.target.hosts?.length ?? 1;
+    if (!pool || hosts < 2 || hops >= hosts) return false;
+    // another session found that host gone meanwhile
+    if (this.pool !== pool) return true;
+    if (!isNodeLost(e)) return false;
+    this.lost(pool);
+    return true;
+  }
+
+  /** the pool (hence the host) each session came from */
+  private readonly poolOf = new WeakMap<MysqlSession, Pool>();
 
   /**
    * Runs `fn` on a pooled session. Called again inside `fn` (an adapter call while a test holds
@@ -172,6 +241,8 @@ export class MysqlDriver {
       return await this.current.run(s, () => fn(s));
     } catch (e) {
       broken = this.cancelled || isConnectionGone(e);
+      // the node is gone: the caller's retry (transient errors) runs on the next usable host
+      if (!this.cancelled && isNodeLost(e)) this.lost(this.poolOf.get(s) ?? null);
       throw e;
     } finally {
       this.active.delete(s.id);
@@ -196,7 +267,7 @@ export class MysqlDriver {
     this.cancelled = true;
     this.cancelWait.resolve(null);
     if (!this.active.size) return;
-    const conn = await mysql.createConnection({ ...poolOptions(this.target, 1) });
+    const conn = await mysql.createConnection({ ...poolOptions(this.inUse(), 1) });
     try {
       for (const id of this.active) await conn.query(`KILL QUERY ${Number(id)}`).catch(() => undefined);
     } finally {
@@ -207,7 +278,8 @@ export class MysqlDriver {
   async close(): Promise<void> {
     const p = this.pool;
     this.pool = null;
-    if (p) await p.end().catch(() => undefined);
+    const pools = [...this.retired.splice(0), ...(p ? [p] : [])];
+    await Promise.all(pools.map((x) => x.end().catch(() => undefined)));
   }
 }
 
