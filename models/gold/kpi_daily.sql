@@ -5,56 +5,72 @@
 -- Event counts come from product_performance_daily (the day's product rows added up), session
 -- counts from sessions (by the day of their first event).
 --
--- Incremental: the days recomputed are every day on which a session that received events
--- since the last run has events (a late event can move a session's first day, so both its
--- old and its new day change). A day's event counts are product_performance_daily's rows
--- of the day added up (≤ one per product). Its session counts are the row already here,
--- minus each touched session as this table counted it (its events up to the watermark,
--- read from valid_events by the (session_id, event_date) index), plus the same session as it
--- is now in sessions — so a run reads the touched sessions, not every session of the day.
+-- Incremental: the days recomputed are those of the events since the last run and the first
+-- days, before and after them, of the sessions they belong to (a late event can move a
+-- session's first day, so both its old and its new day change). A day's event counts are
+-- product_performance_daily's rows of the day added up (≤ one per product). Its session
+-- counts are the row already here, minus each touched session as this table counted it (its
+-- row in sessions minus the new events), plus the same session as it is now in sessions — so
+-- a run reads the new events and the touched sessions' rows, not every session of the day.
 -- The overall row is re-added from all day rows (every count is additive: each event and
 -- each session belongs to exactly one day). Each CTE is read once: MariaDB evaluates a CTE
 -- again at every reference.
 with
 {{#if (is_incremental)}}
-touched_sessions as (
-  select distinct session_id
-  from {{ref "valid_events"}} {{> scan_for_group_by}}
+new_by_session as (
+  -- the events since the last run, per session (valid_events' _batch_id index)
+  select
+    session_id,
+    count(*) as events,
+    sum(event_type = 'add_to_cart') as add_to_carts,
+    sum(event_type = 'purchase') as purchases,
+    min(event_ts) as first_event_ts
+  from {{ref "valid_events"}}
   where _batch_id > {{> batch_watermark column="_max_batch_id"}}
+  group by session_id
+),
+touched as (
+  -- each touched session now (sessions has taken the new events in) and before them, as this
+  -- table counted it: its counts minus the new events'; its first day is the one it has now,
+  -- unless a new event is its first (a late event), then it is read from its earlier events
+  select
+    s.session_date as day,
+    s.has_add_to_cart,
+    s.is_abandoned_cart,
+    s.has_purchase,
+    s.events > n.events as existed_before,
+    case
+      when s.events = n.events then null
+      when s.first_event_ts < n.first_event_ts then s.session_date
+      else (
+        select cast(min(v.event_ts) as date)
+        from {{ref "valid_events"}} v
+        where v.session_id = n.session_id and v._batch_id <= {{> batch_watermark column="_max_batch_id"}}
+      )
+    end as day_before,
+    s.add_to_carts - n.add_to_carts > 0 as had_add_to_cart,
+    s.purchases - n.purchases > 0 as had_purchase
+  from new_by_session n
+  straight_join {{ref "sessions"}} s on s.session_id = n.session_id
 ),
 affected_days as (
-  -- every day a touched session has events on: the days of the new events, and a session's
-  -- first day before and after them (straight_join: from the few touched sessions into the
-  -- (session_id, event_date) index, read alone)
-  select distinct v.event_date as day
-  from touched_sessions t
-  straight_join {{ref "valid_events"}} v on v.session_id = t.session_id
-),
-sessions_before as (
-  -- each touched session as this table counted it: its events up to the watermark (none: a new session)
-  select
-    cast(min(v.event_ts) as date) as day,
-    max(v.event_type = 'add_to_cart') as has_add_to_cart,
-    max(v.event_type = 'add_to_cart') * (1 - max(v.event_type = 'purchase')) as is_abandoned_cart,
-    max(v.event_type = 'purchase') as has_purchase
-  from touched_sessions t
-  straight_join {{ref "valid_events"}} v on v.session_id = t.session_id
-  where v._batch_id <= {{> batch_watermark column="_max_batch_id"}}
-  group by v.session_id
-),
-sessions_after as (
-  select s.session_date as day, s.has_add_to_cart, s.is_abandoned_cart, s.has_purchase
-  from touched_sessions t
-  straight_join {{ref "sessions"}} s on s.session_id = t.session_id
+  -- the days whose counts change: those of the new events, and each touched session's first
+  -- day now and before
+  select event_date as day from {{ref "valid_events"}} where _batch_id > {{> batch_watermark column="_max_batch_id"}}
+  union
+  select day from touched
+  union
+  select day_before from touched where existed_before
 ),
 session_changes as (
   select day, count(*) as sessions, sum(has_add_to_cart) as cart_sessions, sum(is_abandoned_cart) as abandoned_cart_sessions, sum(has_purchase) as purchase_sessions
-  from sessions_after
+  from touched
   group by day
   union all
-  select day, -count(*), -sum(has_add_to_cart), -sum(is_abandoned_cart), -sum(has_purchase)
-  from sessions_before
-  group by day
+  select day_before, -count(*), -sum(had_add_to_cart), -sum(had_add_to_cart * (1 - had_purchase)), -sum(had_purchase)
+  from touched
+  where existed_before
+  group by day_before
 ),
 {{/if}}
 event_totals as (
