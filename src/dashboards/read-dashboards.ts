@@ -9,7 +9,7 @@ import { AGGS, FORMATS, PANEL_KINDS, type DashboardDecl, type DeclaredFormat, ty
 const DASHBOARD_KEYS = ['name', 'label', 'description', 'panels', 'meta', 'tags'];
 const PANEL_KEYS = [
   'kind', 'title', 'description', 'metrics', 'group_by', 'where', 'saved_query', 'model', 'x', 'y', 'value', 'series',
-  'columns', 'agg', 'order_by', 'limit', 'top', 'time', 'format', 'better', 'labels',
+  'columns', 'agg', 'order_by', 'limit', 'top', 'time', 'tone', 'format', 'better', 'labels',
 ];
 const EXAMPLE = "e.g. `metrics: [conversion_rate]` with `group_by: [metric_time__day]`, `saved_query: daily_kpis` or `model: ref('orders')`";
 
@@ -107,6 +107,8 @@ function readPanel(f: YamlFields, value: unknown, line: number, what: string): P
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(f.mapping(o.labels, 'labels', f.keyLine('labels', line)))) labels[k] = String(v);
   const columns = names(f, o, 'columns', line);
+  const tone = f.str(o, 'tone', line);
+  if (tone !== undefined && kind !== 'table') f.warnings.push(`${f.file}:${f.keyLine('tone', line)}: ${label}: \`tone:\` marks the rows of a table panel; ignored on ${kind}.`);
   return {
     kind,
     title,
@@ -122,6 +124,7 @@ function readPanel(f: YamlFields, value: unknown, line: number, what: string): P
     limit: whole(f, o, 'limit', line),
     top: whole(f, o, 'top', line) ?? 6,
     time: f.str(o, 'time', line),
+    tone: kind === 'table' ? tone : undefined,
     formats: fmt.each,
     default_format: fmt.all,
     better: better.each,

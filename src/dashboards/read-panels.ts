@@ -62,6 +62,7 @@ function blank(p: PanelDecl, source: string, models: string[]): DashboardPanelDa
     labels: { ...p.labels },
     formats: {},
     better: {},
+    tone: null,
     total: null,
     read_at: new Date().toISOString(),
     newest: null,
@@ -142,7 +143,12 @@ async function readPanel(project: Project, p: PanelDecl, query: Query | null, re
       out.y = shown.filter((c) => NUMERIC.test(typeOf(c) ?? '') && !TEMPORAL.test(typeOf(c) ?? ''));
       out.rows = rows.map((row) => shown.map((c) => cell(row[c])));
       time ??= shown.find((c) => TEMPORAL.test(typeOf(c) ?? '')) ?? null;
-      dressValues(out, p, out.y.filter((c) => p.formats[c] || p.default_format), typeOf);
+      if (p.tone) {
+        const tone = col(p.tone, 'tone');
+        if (!out.y.includes(tone)) throw new Error(`tone "${p.tone}" must be a numeric column the table shows (${out.y.join(', ') || 'it shows none'})`);
+        out.tone = tone;
+      }
+      dressValues(out, p, out.y.filter((c) => p.formats[c] || p.default_format || c === out.tone), typeOf);
       finish(out, time);
       return;
     }

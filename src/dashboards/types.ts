@@ -40,6 +40,8 @@ export interface PanelDecl {
   top: number;
   /** the column holding the time each row shows, for the panel's freshness */
   time?: string;
+  /** table: a numeric column whose sign marks its cell in each row (above 0 up, below 0 down; good/bad with better:) */
+  tone?: string;
   /** per value column (a single `format:` applies to every one) */
   formats: Record<string, DeclaredFormat>;
   default_format?: DeclaredFormat;

@@ -83,6 +83,7 @@ blockquote { border-left: 3px solid var(--line); margin: 0; padding-left: 12px; 
 .chart .bar-label, .chart .bar-value { font-size: 12px; fill: var(--fg); }
 .legend { display:flex; flex-wrap: wrap; gap: 10px; font-size: 12px; } .legend-item i { display:inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; }
 table.anomalies tr.spike td.z { color:#b91c1c; font-weight:600; } table.anomalies tr.drop td.z { color:#1d4ed8; font-weight:600; }
+table.grid td.tone { font-weight:600; } table.grid td.tone-up, table.grid td.tone.bad { color:#b91c1c; } table.grid td.tone-down { color:#1d4ed8; } table.grid td.tone.good { color:#15803d; }
 .exposure { padding: 6px 0; border-bottom: 1px solid var(--line); }
 details.kpi-table { margin-top: 10px; } details.kpi-table summary { cursor: pointer; color: var(--accent); }
 p.boot-message { padding: 2em; }

@@ -163,7 +163,15 @@ function heat(p: DashboardPanelData): string {
 
 function table(p: DashboardPanelData): string {
   const head = p.columns.map((c) => `<th>${esc(label(p, c))}</th>`).join('');
-  const body = p.rows.map((r) => `<tr>${r.map((v, i) => `<td>${esc(cellText(v, p.formats[p.columns[i]!]))}</td>`).join('')}</tr>`).join('');
+  const ti = p.tone ? p.columns.indexOf(p.tone) : -1;
+  const better = p.tone ? p.better[p.tone] : undefined;
+  // the tone column's cell: up or down by its sign, or good or bad when the column says which is better
+  const toneClass = (v: Cell): string => {
+    if (typeof v !== 'number' || v === 0) return '';
+    const dir = v > 0 ? 'up' : 'down';
+    return ` class="tone ${better ? (dir === better ? 'good' : 'bad') : `tone-${dir}`}"`;
+  };
+  const body = p.rows.map((r) => `<tr>${r.map((v, i) => `<td${i === ti ? toneClass(v) : ''}>${esc(cellText(v, p.formats[p.columns[i]!]))}</td>`).join('')}</tr>`).join('');
   const count = p.total !== null ? `<p class="muted small" data-testid="table-total">${p.total} row${p.total === 1 ? '' : 's'}${p.total > p.rows.length ? `, the first ${p.rows.length} shown` : ''}</p>` : '';
   return `${count}<div class="scroll"><table class="grid"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }

@@ -222,6 +222,8 @@ export interface DashboardPanelData {
   labels: Record<string, string>;
   formats: Record<string, ValueFormat>;
   better: Record<string, 'up' | 'down'>;
+  /** table: the numeric column whose sign marks its cell in each row */
+  tone: string | null;
   /** table: the rows matching, of which `rows` are the first */
   total: number | null;
   /** when the rows were read (ISO time) */
