@@ -1,4 +1,4 @@
-import type { Project } from '../project/project.js';
+import { sourceNode, type Project } from '../project/project.js';
 import { CompileCache } from '../template/compile-cache.js';
 import { Compiler, type CompileOptions } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
@@ -24,9 +24,9 @@ export function compileInline(project: Project, text: string, opts: CompileOptio
     deps.add(id);
   }
   for (const { value: [s, t] } of analysis.sources) {
-    const id = `source.${project.config.name}.${s}.${t}`;
-    if (!project.nodes.has(id)) throw new FtError(`source "${s}.${t}" is not declared in the project's schema YAML.`, 2, INLINE);
-    deps.add(id);
+    const n = sourceNode(project, s, t);
+    if (!n) throw new FtError(`source "${s}.${t}" is not declared in the project's schema YAML.`, 2, INLINE);
+    deps.add(n.unique_id);
   }
   const node = operationNode(project, 'inline_query', `sql_operation.${project.config.name}.inline_query`, INLINE, [...deps]);
   node.raw_code = text;

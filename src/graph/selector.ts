@@ -89,8 +89,11 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
       return node.original_file_path.split('/').pop() === v || node.original_file_path.split('/').pop() === `${v}.sql`;
     case 'source': {
       if (node.resource_type !== 'source') return false;
-      const [s, t] = v.split('.');
-      return node.source_name === s && (t === undefined || t === '*' || node.name === t);
+      // source:s, source:s.t, or (as dbt) source:package.s.t
+      const parts = v.split('.');
+      const [pkg, s, t] = parts.length >= 3 ? parts : [undefined, parts[0], parts[1]];
+      if (pkg !== undefined && pkg !== '*' && node.package_name !== pkg) return false;
+      return (s === '*' || node.source_name === s) && (t === undefined || t === '*' || node.name === t);
     }
     case 'exposure':
       return node.resource_type === 'exposure' && (node.name === v || v === '*');

@@ -357,12 +357,15 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   // Sources.
   for (const s of sourcePatches) {
     const schema = s.schema ? renderYamlString(s.schema, target, s.file, s.line) : `${target.database}_${s.name}`;
+    // an installed package's sources are the package's (their ids and fqn name it, as in dbt)
+    const pkg = s.file.startsWith(`${PACKAGES_DIR}/`) ? s.file.split('/')[1]! : config.name;
     for (const t of s.tables) {
-      const id = `source.${config.name}.${s.name}.${t.name}`;
+      const id = `source.${pkg}.${s.name}.${t.name}`;
       if (nodes.has(id)) throw new FtError(`source table ${s.name}.${t.name} is declared twice. Keep one entry.`, 2, s.file, t.line);
       const identifier = t.identifier ?? t.name;
       const node: Node = {
-        ...baseNode('source', t.name, s.file, s.file, [config.name, s.name, t.name]),
+        ...baseNode('source', t.name, s.file, s.file, [pkg, s.name, t.name]),
+        package_name: pkg,
         unique_id: id,
         source_name: s.name,
         source_description: describe(s.description, s.file, s.line),
@@ -395,7 +398,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   // the project's own node wins over a package's of the same name
   for (const n of nodes.values()) if ((n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') && (n.package_name === config.name || !refIndex.has(n.name))) refIndex.set(n.name, n);
   const sourceIndex = new Map<string, Node>();
-  for (const n of nodes.values()) if (n.resource_type === 'source') sourceIndex.set(`${n.source_name}.${n.name}`, n);
+  // the project's own source wins over a package's of the same name
+  for (const n of nodes.values()) if (n.resource_type === 'source' && (n.package_name === config.name || !sourceIndex.has(`${n.source_name}.${n.name}`))) sourceIndex.set(`${n.source_name}.${n.name}`, n);
   const resolveRef = (name: string, file: string, line: number): Node => {
     const n = refIndex.get(name);
     const off = n ? undefined : disabled.get(name);

@@ -33,3 +33,14 @@ export interface Project {
 export function nodesOfType(project: Project, type: Node['resource_type']): Node[] {
   return [...project.nodes.values()].filter((n) => n.resource_type === type);
 }
+
+/**
+ * The node of `source(s, t)`: the project's own declaration, else an installed package's (a
+ * package's sources carry its name in their ids, as in dbt). Undefined when none declares it.
+ */
+export function sourceNode(project: Pick<Project, 'config' | 'nodes'>, s: string, t: string): Node | undefined {
+  const own = project.nodes.get(`source.${project.config.name}.${s}.${t}`);
+  if (own) return own;
+  for (const n of project.nodes.values()) if (n.resource_type === 'source' && n.source_name === s && n.name === t) return n;
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import type { Project } from '../project/project.js';
+import { sourceNode, type Project } from '../project/project.js';
 import { quoteIdent } from '../project/relation-names.js';
 import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
@@ -92,7 +92,7 @@ export class Compiler {
         return this.relationFor(dep);
       },
       resolveSource: (s, t) => {
-        const dep = p.nodes.get(`source.${p.config.name}.${s}.${t}`);
+        const dep = sourceNode(p, s, t);
         if (!dep) throw new FtError(`source "${s}.${t}" is not declared.`, 2, file);
         return dep.relation_name!;
       },

@@ -1,4 +1,4 @@
-import type { Project } from '../project/project.js';
+import { sourceNode, type Project } from '../project/project.js';
 import { quoteIdent } from '../project/relation-names.js';
 import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
@@ -24,7 +24,7 @@ function resolver(project: Project, compiler: Compiler, test: Node): (ref: strin
     const s = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(ref);
     const name = r?.[1] ?? (s ? undefined : ref.trim());
     const node = s
-      ? project.nodes.get(`source.${project.config.name}.${s[1]}.${s[2]}`)
+      ? sourceNode(project, s[1]!, s[2]!)
       : project.nodes.get(`model.${project.config.name}.${name}`) ?? project.nodes.get(`seed.${project.config.name}.${name}`);
     if (!node) throw new FtError(`test ${test.name}: "${ref}" is no model, seed or source.`, 2, test.declared_at?.file, test.declared_at?.line);
     return compiler.relationFor(node);

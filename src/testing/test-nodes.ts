@@ -3,7 +3,7 @@ import { sha256 } from '../util/hash.js';
 import { didYouMean } from '../util/suggest.js';
 import { defaultConfig, mergeConfig } from '../project/config-keys.js';
 import { FolderConfig } from '../project/folder-config.js';
-import type { Project } from '../project/project.js';
+import { sourceNode, type Project } from '../project/project.js';
 import type { Node, TestDeclaration } from '../project/types.js';
 import { lookupTest, validateTestArgs } from './generic/registry.js';
 import { TestArgumentError } from './generic/types.js';
@@ -138,9 +138,9 @@ export function argumentDependencies(project: Project, decl: TestDeclaration): s
         }
         out.push(n.unique_id);
       } else if (s) {
-        const id = `source.${project.config.name}.${s[1]}.${s[2]}`;
-        if (!project.nodes.has(id)) throw new FtError(`test ${decl.testName}: argument ${key} refers to source ${s[1]}.${s[2]}, which is not declared.`, 2, decl.file, decl.line);
-        out.push(id);
+        const n = sourceNode(project, s[1]!, s[2]!);
+        if (!n) throw new FtError(`test ${decl.testName}: argument ${key} refers to source ${s[1]}.${s[2]}, which is not declared.`, 2, decl.file, decl.line);
+        out.push(n.unique_id);
       }
     } else if (Array.isArray(v)) v.forEach((x) => visit(x, key));
   };

@@ -1,7 +1,7 @@
 // Unit tests become test nodes (`unit_test.<project>.<model>.<name>`, as dbt names them), attached
 // to their model: selecting the model selects them, and `ft build` runs them before it.
 import { defaultConfig } from '../../project/config-keys.js';
-import type { Project } from '../../project/project.js';
+import { sourceNode, type Project } from '../../project/project.js';
 import type { Node } from '../../project/types.js';
 import { FtError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
@@ -49,7 +49,7 @@ export function buildUnitTestNodes(project: Project, specs: UnitTestSpec[]): voi
           ? model
           : i.kind === 'ref'
             ? project.nodes.get(`model.${p}.${i.name}`) ?? project.nodes.get(`seed.${p}.${i.name}`)
-            : project.nodes.get(`source.${p}.${i.source}.${i.table}`);
+            : sourceNode(project, i.source, i.table);
       if (!node) {
         const pool = [...project.nodes.values()].filter((n) => (i.kind === 'ref' ? n.resource_type === 'model' || n.resource_type === 'seed' : n.resource_type === 'source')).map((n) => (n.resource_type === 'source' ? `${n.source_name}.${n.name}` : n.name));
         const name = i.kind === 'ref' ? i.name : i.kind === 'source' ? `${i.source}.${i.table}` : '';
