@@ -113,6 +113,8 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
       expect(await cluster.query(2, `SELECT id FROM \`${p.database}\`.m`)).toEqual([{ id: 1 }]);
     } finally {
       await cluster.query(0, 'SET GLOBAL wsrep_desync = OFF');
+      // the other tests expect node 1 in use: synced again
+      await cluster.waitReady(0, 3);
     }
   }, 120_000);
 
