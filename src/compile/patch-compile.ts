@@ -16,6 +16,7 @@ import { Compiler, type RenderProject } from '../template/compiler.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { sha256 } from '../util/hash.js';
 import type { CompileFlags } from './compile-flags.js';
+import { withdrawCompileRecord } from './compile-record-file.js';
 import { lintNode } from '../lint/lint-node.js';
 import { compileReading, ownIntrospector } from './compile-reading.js';
 import type { Introspector } from '../template/introspector.js';
@@ -91,6 +92,8 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       if (lintNode(p.node, p.node.compiled_code).length) return undefined;
       files.push([sqlArtifactPath({ root: inputs.root, config }, p.node, 'compiled'), sqlFileText(p.node.compiled_code)]);
     }
+    // until the new record is written, none vouches for these files (a kill may leave one half written)
+    withdrawCompileRecord(inputs.targetDir);
     for (const [file, sql] of files) writeFileSync(file, sql);
     const { staged, offsets } = replaceNodes(manifestFile, fd, manifest.head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();

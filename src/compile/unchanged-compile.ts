@@ -19,6 +19,7 @@ import { envFingerprint, envFingerprints, envNamesRead, wholeEnvHash } from '../
 import { sha256 } from '../util/hash.js';
 import { FT_VERSION } from '../version.js';
 import type { CompileFlags } from './compile-flags.js';
+import { COMPILE_RECORD } from './compile-record-file.js';
 
 /** target/compile_record.json: what the last successful `ft compile` read and wrote. */
 export interface CompileRecord {
@@ -75,7 +76,7 @@ export interface CompileInputs extends KnownStamps {
   partial: boolean;
 }
 
-const RECORD = 'compile_record.json';
+const RECORD = COMPILE_RECORD;
 /** The record's maps, written entry by entry. */
 const RECORD_MAPS = new Set(['stamps', 'folders', 'models', 'compiled', 'offsets']);
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonFile } from '../artifacts/json-pieces.js';
+import { withdrawCompileRecord } from '../compile/compile-record-file.js';
 
 /**
  * Rendered SQL reused across runs while its key (raw SQL hash, globals, parent relations,
@@ -36,19 +37,22 @@ export class CompileCache {
   }
 
   /**
-   * Called before a compiled file is written. Until save(), no cache on disk vouches for
-   * target/compiled: a command killed while it writes (a half file, or a whole file of SQL the
+   * Called before a compiled file is written. Until save(), no cache (nor compile record) on disk
+   * vouches for target/compiled: a command killed while it writes (a half file, or a whole file of SQL the
    * cache does not hold) leaves no cache, and the next compile renders and rewrites every file
    * instead of trusting one the old cache says is current.
    */
   writing(): void {
-    if (!this.enabled || this.withdrawn) return;
+    if (this.withdrawn) return;
+    this.withdrawn = true;
+    // the compile record vouches for the files too (compile-record-file.ts)
+    withdrawCompileRecord(this.targetDir);
+    if (!this.enabled) return;
     try {
       rmSync(this.file, { force: true });
     } catch {
       // unremovable: save() will report the folder
     }
-    this.withdrawn = true;
     this.dirty = true;
   }
 
