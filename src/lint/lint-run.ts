@@ -11,9 +11,10 @@ import { lintNode } from './lint-node.js';
  * The MySQL-trap warnings of what an invocation (run, test, build) will execute, before any of
  * it runs: the SQL of its models and tests, of the ephemeral models inlined into them, and for
  * an incremental model both renderings (is_incremental false and true). A node that cannot be
- * rendered is left to its own execution, which reports why.
+ * rendered yet — one that reads the database while compiling, or one whose render fails (its
+ * execution reports why) — is returned in `later`: it is linted when it renders, before it runs.
  */
-export function lintInvocation(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, opts: CompileOptions = {}): string[] {
+export function lintInvocation(project: Project, graph: Graph, ids: Set<string>, compiler: Compiler, opts: CompileOptions = {}): { warnings: string[]; later: Set<string> } {
   const nodes: Node[] = [];
   const seen = new Set<string>();
   const add = (n: Node): void => {
@@ -30,11 +31,13 @@ export function lintInvocation(project: Project, graph: Graph, ids: Set<string>,
   }
   let incremental: Compiler | undefined;
   const out = new Set<string>();
+  const later = new Set<string>();
   const lint = (c: Compiler, node: Node): void => {
     let sql: string;
     try {
       sql = node.test_metadata ? compileTest(project, c, node) : c.compile(node);
     } catch {
+      later.add(node.unique_id);
       return;
     }
     for (const m of lintNode(node, sql, node.test_metadata ? [] : c.ephemeralParents(node))) out.add(m);
@@ -46,5 +49,5 @@ export function lintInvocation(project: Project, graph: Graph, ids: Set<string>,
       lint(incremental, node);
     }
   }
-  return [...out];
+  return { warnings: [...out], later };
 }

@@ -12,6 +12,7 @@ import type { Compiler } from '../template/compiler.js';
 import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
 import { FtError } from '../util/errors.js';
 import { compileReading } from '../compile/compile-reading.js';
+import { lintNode } from '../lint/lint-node.js';
 
 export interface ModelRunOptions {
   project: Project;
@@ -28,6 +29,11 @@ export interface ModelRunOptions {
    * each settles to null or an error message. Await them before pointing at the files.
    */
   pendingWrites?: Array<Promise<string | null>>;
+  /**
+   * Models whose MySQL traps could not be checked before the run (they read the database while
+   * compiling): checked as they render, warned of, and with warnError not run.
+   */
+  lintLater?: { nodes: Set<string>; warn: (message: string) => void; warnError: boolean };
 }
 
 export interface ModelOutcome extends MaterializationResult {
@@ -85,6 +91,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
     // reads what the model asks of the database (get_columns_in_relation…) now that its parents are built
     sql = await compileReading(compiler, node);
     node.compiled_code = sql;
+    lintBeforeRunning(node, sql, opts);
     // Written before it runs, so an error message can point at it. An incremental model's SQL
     // differs between runs (is_incremental), so its file is always rewritten.
     compiledPath = writeCompiled(project, node, sql, compiler.fresh.has(node.unique_id) || node.config.materialized === 'incremental', compiler.cache);
@@ -133,4 +140,19 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
   const runPath = sqlArtifactPath(project, node, 'run');
   writeRunArtifact(opts, runPath, statements);
   return { ...result, compiledSql: sql || undefined, compiledPath, runPath };
+}
+
+/** The MySQL-trap check of a model that could only be rendered now (see ModelRunOptions.lintLater), once. */
+function lintBeforeRunning(node: Node, sql: string, opts: ModelRunOptions): void {
+  const l = opts.lintLater;
+  if (!l?.nodes.delete(node.unique_id)) return;
+  const traps = lintNode(node, sql, opts.compiler.ephemeralParents(node));
+  for (const m of traps) l.warn(m);
+  if (traps.length && l.warnError) {
+    throw new FtError(
+      `--warn-error: ${traps.length} MySQL trap${traps.length === 1 ? '' : 's'} in ${node.name} (warned of above; it reads the database while compiling, so it was checked as it rendered); it was not run. Write the MySQL each warning gives, or list the rule in its lint_ignore config where the construct is meant.`,
+      1,
+      node.original_file_path,
+    );
+  }
 }

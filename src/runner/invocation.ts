@@ -200,7 +200,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     // MySQL traps in the SQL about to run: warnings, or with --warn-error nothing runs
-    const traps = lintInvocation(project, graph, ids, compiler, { deferred });
+    const { warnings: traps, later: lintLater } = lintInvocation(project, graph, ids, compiler, { deferred });
     for (const m of traps) out.warn(m);
     if (traps.length && opts.warnError) {
       out.error(`--warn-error: ${traps.length} MySQL trap${traps.length === 1 ? '' : 's'} in the SQL to run (warned of above); nothing was run. Write the MySQL each warning gives, or list the rule in the node's lint_ignore config where the construct is meant.`);
@@ -243,7 +243,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
           }
-          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks });
+          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks, lintLater: { nodes: lintLater, warn: (m) => out.warn(m), warnError: Boolean(opts.warnError) } });
           return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, merged: m.merged, failures: null, compiledPath: m.compiledPath, runPath: m.runPath, retries: m.retries };
         } catch (e) {
           if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };
