@@ -118,6 +118,45 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
     }
   }, 120_000);
 
+  it('two stream-load of one table through two nodes: the second waits for the first\'s lease (GET_LOCK would let both in), every line once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ft-galera-2l-'));
+    const stop = new AbortController();
+    try {
+      const target: StreamTarget = { database: uniquePrefix('gfo2load'), table: 'events', columns: EVENT_COLUMNS };
+      writeAtomically(dir, 'events-001.ndjson', ndjsonLines(1, 1000).join('\n') + '\n');
+      const base = { target, path: dir, format: 'ndjson' as const, maxBatchRows: 200, maxBatchBytes: 1 << 20, triggerIntervalMs: 50, maxLineBytes: 1 << 20, logFormat: 'json' as const, statusIntervalMs: 60_000, stableMs: 100 };
+      const linesA: string[] = [];
+      const linesB: string[] = [];
+      // A watches through node 1 until stopped
+      const a = streamLoad({ ...base, connection: { ...cluster.db(0) }, once: false, signal: stop.signal, log: (l: string) => linesA.push(l) });
+      const rel = `\`${target.database}\`.\`events\``;
+      const loaded = async () => Number((await cluster.query<{ n: number }>(1, `SELECT count(*) AS n FROM ${rel}`).catch(() => [{ n: 0 }]))[0]!.n);
+      let end = Date.now() + 90_000;
+      while (Date.now() < end && (await loaded()) < 1000) await sleep(100);
+      expect(await loaded()).toBe(1000);
+      // B through node 2, --once: it must wait while A holds the table
+      let bDone = false;
+      const b = streamLoad({ ...base, connection: { ...cluster.db(1) }, once: true, log: (l: string) => linesB.push(l) }).finally(() => (bDone = true));
+      end = Date.now() + 60_000;
+      while (Date.now() < end && !linesB.some((l) => /another stream-load holds .* waiting for it to finish/.test(l))) await sleep(100);
+      expect(linesB.join('\n')).toMatch(/another stream-load holds \S+ \(lease ft_stream:\w+ in ft_locks\.leases\); waiting for it to finish/);
+      // a file written now is loaded once, by whichever holds the table
+      writeAtomically(dir, 'events-002.ndjson', ndjsonLines(2, 1000).join('\n') + '\n');
+      await sleep(3000);
+      expect(bDone).toBe(false);
+      stop.abort();
+      await a;
+      await b;
+      expect(await cluster.query(2, `SELECT count(*) AS n, count(DISTINCT _source_file, _source_line) AS d FROM ${rel}`)).toEqual([{ n: 2000, d: 2000 }]);
+      // both gave the lease back
+      expect(await cluster.query(2, "SELECT owner FROM ft_locks.leases WHERE name LIKE 'ft_stream:%'")).toEqual([]);
+      await cluster.query(1, `DROP DATABASE IF EXISTS \`${target.database}\``);
+    } finally {
+      stop.abort();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it('kill -9 of the node in use in the middle of stream-load: it resumes on another node, every line exactly once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ft-galera-fo-'));
     try {

@@ -102,3 +102,33 @@ export async function acquireLease(
     },
   };
 }
+
+/** A connection of its own, opened for one statement (mysql2's, or anything alike). */
+export interface LeaseConnection {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/**
+ * The same lease, for a process without a pool (the stream loader): every statement, renewals
+ * included, runs on a connection `connect` opens — to whichever host is in use at that moment, so
+ * the lease survives a move to another node.
+ */
+export function acquireLeaseThrough(connect: () => Promise<LeaseConnection>, name: string, waitSeconds: number): Promise<{ release(): Promise<void> } | null> {
+  const onConnection = async <T>(fn: (s: Session) => Promise<T>): Promise<T> => {
+    const c = await connect();
+    const execute = async (sql: string, params?: unknown[]) => {
+      const [res] = (await c.query(sql, params)) as [unknown];
+      return Array.isArray(res) ? { rows: res as Record<string, unknown>[], affectedRows: 0 } : { rows: [], affectedRows: Number((res as { affectedRows?: number })?.affectedRows ?? 0) };
+    };
+    const session = { execute, query: async (sql: string, params?: unknown[]) => (await execute(sql, params)).rows } as unknown as Session;
+    try {
+      return await fn(session);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  };
+  return acquireLease({ withSession: onConnection }, name, waitSeconds, async (sql, params) => {
+    await onConnection((s) => s.execute(sql, params));
+  });
+}
