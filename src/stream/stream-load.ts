@@ -17,6 +17,8 @@
 import mysql, { type Connection } from 'mysql2/promise';
 import { createHash } from 'node:crypto';
 import { sessionSetupSql } from '../adapters/mysql/mysql-connection-options.js';
+import { firstUsableHost, hostLabel, type HostPort } from '../adapters/mysql/mysql-hosts.js';
+import { acquireLeaseThrough } from '../adapters/mysql/mysql-lease-lock.js';
 import type { Batch } from './batch.js';
 import { BatchPlanner, streamCursor, type Cursor } from './batch-planner.js';
 import { BatchWriter, type CommitResult } from './batch-writer.js';
@@ -130,6 +132,10 @@ class StreamLoader {
   /** Server connection ids of this run's writer sessions (an earlier one may linger half-open, holding the lock). */
   private readonly ownSessions = new Set<number>();
 
+  /** the server of the current session (one of the profile's hosts) */
+  private host: HostPort | null = null;
+  /** the table's lease on Galera, held for the whole run */
+  private lease: { release(): Promise<void> } | null = null;
   /** stop requested, and the waits it cuts short */
   private readonly halt: StopWaker;
   constructor(private readonly o: StreamLoadOptions) {
@@ -185,6 +191,7 @@ class StreamLoader {
       throw new StreamLoadError(`stream-load into ${o.target.database}.${o.target.table} failed: ${errorMessage(e)}`);
     } finally {
       if (timer) clearInterval(timer);
+      await this.lease?.release();
       this.halt.dispose();
       await this.landing?.close();
       if (this.stdin) await this.stdin.reader.close().catch(() => undefined);
@@ -228,8 +235,28 @@ class StreamLoader {
 
 
 
+  /**
+   * Where this session's connections go: the first usable host of the profile's list (a Galera
+   * node that is up, ready and synced), so a loader whose node died resumes on another. Session
+   * ids of another server are not ours to end there.
+   */
+  private async pickHost(): Promise<StreamConnection> {
+    const c = this.o.connection;
+    if (!c.hosts || c.hosts.length < 2) return c;
+    const { host: h, passedOver } = await firstUsableHost(c.hosts, c);
+    if (this.host && (h.host !== this.host.host || h.port !== this.host.port)) {
+      this.note('warn', `moved to host ${hostLabel(h)} (${hostLabel(this.host)} is gone or not ready${passedOver ? `; passed over ${passedOver}` : ''}); resuming from the checkpoint there`, { event: 'failover' });
+      this.ownSessions.clear();
+    }
+    this.host = h;
+    return { ...c, host: h.host, port: h.port };
+  }
+
   /** One loader per table: a named lock held by the writer connection. False when stopped while waiting. */
   private async acquireLock(conn: Connection): Promise<boolean> {
+    // GET_LOCK is local to one Galera node: there the lock is a lease row, held for the whole run
+    const [ws] = await conn.query('SELECT @@wsrep_on AS w').catch(() => [[{ w: 0 }]]);
+    if (Number((ws as Array<{ w: unknown }>)[0]?.w) === 1) return this.acquireLease();
     const name = lockName(this.o.target);
     const tryLock = async (sec: number) => {
       const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS l', [name, sec]);
@@ -246,6 +273,31 @@ class StreamLoader {
     }
     throw new StreamLoadError(
       `another ft stream-load is loading ${this.o.target.database}.${this.o.target.table} (MySQL lock "${name}" held for over ${LOCK_WAIT_MS / 1000}s); stop it first — two loaders on one table are not allowed.`,
+    );
+  }
+
+  /**
+   * One loader per table on Galera: a lease in ft_locks.leases (mysql-lease-lock.ts), taken once per
+   * run and kept across its sessions (renewed through whichever node is in use), given back at the
+   * end. A loader killed -9 stops renewing; its lease expires after 30 s.
+   */
+  private async acquireLease(): Promise<boolean> {
+    if (this.lease) return true;
+    const name = lockName(this.o.target);
+    // each statement (renewals too) through the host in use at that moment
+    const connect = () => openStreamConnection(this.host ? { ...this.o.connection, host: this.host.host, port: this.host.port } : this.o.connection);
+    const take = (sec: number) => acquireLeaseThrough(connect, name, sec);
+    this.lease = await take(0);
+    if (this.lease) return true;
+    this.note('info', `another stream-load holds ${this.o.target.database}.${this.o.target.table} (lease ${name} in ft_locks.leases); waiting for it to finish`);
+    const until = Date.now() + LOCK_WAIT_MS;
+    while (!this.lease && Date.now() < until) {
+      if (this.halt.stopped) return false;
+      this.lease = await take(1);
+    }
+    if (this.lease) return true;
+    throw new StreamLoadError(
+      `another ft stream-load is loading ${this.o.target.database}.${this.o.target.table} (lease "${name}" in ft_locks.leases held for over ${LOCK_WAIT_MS / 1000}s); stop it first — two loaders on one table are not allowed.`,
     );
   }
 
@@ -300,13 +352,14 @@ class StreamLoader {
     let planner: BatchPlanner | null = null;
     let keepalive: NodeJS.Timeout | null = null;
     try {
+      const at = await this.pickHost();
       for (let i = 0; i < WRITERS; i++) {
-        const conn = await openStreamConnection(o.connection);
+        const conn = await openStreamConnection(at);
         writerConns.push(conn);
         this.ownSessions.add(conn.threadId);
       }
       const writerConn = writerConns[0]!;
-      readerConn = await openStreamConnection(o.connection);
+      readerConn = await openStreamConnection(at);
       this.everConnected = true;
       await this.endOwnStaleWriters(writerConn, writerConns);
       const r = readerConn;
