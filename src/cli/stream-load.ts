@@ -22,7 +22,7 @@ export interface StreamLoadFlags extends GlobalFlags {
   build?: string[];
   buildExclude?: string[];
   threads?: string;
-  /** continuous mode: how often the selection's tests run (between builds, and at stop) */
+  /** continuous mode: how often the selection's tests run (alongside the builds, and at stop) */
   testInterval?: string;
 }
 

@@ -7,15 +7,21 @@
  * is measured (model-freshness.ts) against the newest event loaded, which the loader's own
  * batches tell.
  *
- * The selection's tests (data and unit tests) run on their own cadence, between builds: at
- * most every `testIntervalMs` once something was built since the last test run, and at stop.
- * A test run reads, in `scope: changed_rows` tests, the rows changed since the last test run
- * that passed (the models' watermarks when it started), so every row is tested at least once;
- * its failures stay in the status line until a test run passes, and its run_results.json is
- * kept as target/run_results_tests.json (the next build rewrites run_results.json).
+ * The selection's tests (data and unit tests) run on their own cadence, alongside the builds:
+ * at most every `testIntervalMs` once something was built since the last test run, and at stop.
+ * Tests only read, so a test run takes no run lock and builds go on while it runs; one test run
+ * at a time. A test run reads, in `scope: changed_rows` tests, the rows changed since the last
+ * test run that passed (the models' watermarks when it started), so every row is tested at
+ * least once; its results are target/run_results_tests.json (builds write run_results.json).
+ *
+ * Each test is one statement, which reads one consistent state (a table model is swapped in by
+ * one RENAME, an incremental merge is one statement or one transaction), but a build changes its
+ * models one after another: a test run that fails while a build ran may have seen one model
+ * built and another not yet (a relationships test): its failure is re-checked once, by a
+ * second run as soon as no build is in flight (after the next build ends), and only that
+ * run's result is reported. A failure with no build alongside is reported at once. A reported
+ * failure stays in the status line until a test run passes.
  */
-import { copyFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
 import type { Adapter } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
@@ -103,6 +109,16 @@ export class ContinuousBuild {
   /** watermarks of the selected models when the last passing test run started: later rows are untested */
   private testedUpTo = new Map<string, ChangedRows>();
   private testTimer: NodeJS.Timeout | null = null;
+  /** the test run in flight */
+  private testing: Promise<void> | null = null;
+  /** a build is running now */
+  private building = false;
+  /** the last test run failed alongside a build: it runs again (same number) before its failure is reported */
+  private recheck: { run: number; afterBuild: number } | null = null;
+  /** no test run starts but the one at stop */
+  private stopping = false;
+  /** the connection for the test runs' watermarks, apart from the builds' own */
+  private readonly testAdapter: Adapter;
   private readonly testIntervalMs: number;
   private readonly incrementalModels: Node[];
   private readonly hasTests: boolean;
@@ -124,33 +140,64 @@ export class ContinuousBuild {
     const excluded = o.exclude?.length ? matchSelectors(project, graph, o.exclude, state) : new Set<string>();
     this.hasTests = [...withAttachedTests(project, selected, excluded)].some((id) => project.nodes.get(id)?.resource_type === 'test');
     this.adapter = createAdapter(project.target, 1);
+    this.testAdapter = createAdapter(project.target, 1);
     this.loop = new BuildLoop(() => this.step());
   }
 
-  /** One turn of the loop: the build asked for, then the tests when they are due. */
+  /** One turn of the build loop: the build asked for; then a test run if one is due and none runs. */
   private async step(): Promise<void> {
     if (this.buildWanted) {
       this.buildWanted = false;
-      await this.buildOnce();
+      this.building = true;
+      try {
+        await this.buildOnce();
+      } finally {
+        this.building = false;
+      }
     }
-    if (this.untestedBuilds > 0 && (this.testIntervalMs === 0 || Date.now() - this.lastTestAt >= this.testIntervalMs)) await this.testOnce();
-    this.armTestTimer();
+    this.startTestsIfDue();
   }
 
-  /** Tests due later with no batch coming to ask for a turn: the timer asks for one. */
-  private armTestTimer(): void {
-    if (this.testTimer || this.untestedBuilds === 0 || this.testIntervalMs === 0) return;
+  /**
+   * Starts a test run, alongside the builds, when one is due and none is running: a re-check
+   * once no build is in flight, or tests of new builds every `testIntervalMs` (0: after every
+   * build). Tests due later with no build coming to ask: a timer asks.
+   */
+  private startTestsIfDue(): void {
+    if (this.testing || this.stopping) return;
+    const due = this.recheck ? !this.building : this.untestedBuilds > 0 && (this.testIntervalMs === 0 || Date.now() - this.lastTestAt >= this.testIntervalMs);
+    if (due) {
+      this.testing = this.testOnce().finally(() => {
+        this.testing = null;
+        this.startTestsIfDue();
+      });
+      return;
+    }
+    if (this.testTimer || this.recheck || this.untestedBuilds === 0 || this.testIntervalMs === 0) return;
     const wait = Math.max(0, this.lastTestAt + this.testIntervalMs - Date.now());
     this.testTimer = setTimeout(() => {
       this.testTimer = null;
-      this.loop.request();
+      this.startTestsIfDue();
     }, wait);
     this.testTimer.unref();
   }
 
-  /** At stop (after the last build): the builds not tested yet are tested. */
+  /**
+   * At stop (after the last build): the test run in flight ends, then the builds not tested
+   * yet are tested (and a failure waiting for its re-check is re-checked) by one last run.
+   */
   async testAtStop(): Promise<void> {
-    if (this.untestedBuilds > 0) await this.testOnce();
+    this.stopping = true;
+    await this.testing;
+    if (this.untestedBuilds > 0 || this.recheck) await this.testOnce();
+  }
+
+  /** Stops starting test runs; the one in flight ends (SIGTERM). */
+  async testsEnded(): Promise<void> {
+    this.stopping = true;
+    if (this.testTimer) clearTimeout(this.testTimer);
+    this.testTimer = null;
+    await this.testing;
   }
 
   /**
@@ -214,7 +261,7 @@ export class ContinuousBuild {
   }
 
   /** One invocation (build or test) with its output captured: exit code and text. */
-  private async invokeQuiet(kind: 'build' | 'test', extra: { skipTests?: boolean; changedSince?: ReadonlyMap<string, ChangedRows> }): Promise<{ code: number; text: string }> {
+  private async invokeQuiet(kind: 'build' | 'test', extra: { skipTests?: boolean; changedSince?: ReadonlyMap<string, ChangedRows>; runLock?: boolean; runResultsFile?: string }): Promise<{ code: number; text: string }> {
     const captured: string[] = [];
     const quiet: Output = {
       json: false,
@@ -255,32 +302,38 @@ export class ContinuousBuild {
   }
 
   /**
-   * The selection's data and unit tests, on the rows changed since the last passing test run.
-   * The models' watermarks are read first: when this run passes, rows up to them are tested.
+   * The selection's data and unit tests, on the rows changed since the last passing test run,
+   * while builds go on (no run lock; results in target/run_results_tests.json). The models'
+   * watermarks are read first: when this run passes, rows up to them are tested.
    */
   private async testOnce(): Promise<void> {
-    const n = ++this.testRuns;
+    const again = this.recheck;
+    this.recheck = null;
+    const n = again ? again.run : ++this.testRuns;
+    // a re-check covers the builds since the run it re-checks, too
     const afterBuild = this.builds;
     this.untestedBuilds = 0;
     const t0 = Date.now();
-    this.lastTestAt = t0;
+    if (!again) this.lastTestAt = t0;
     const out = this.o.ctx.out;
-    out.event('tests_started', { tests: n, after_build: afterBuild });
+    const buildsBefore = this.builds;
+    const buildingAtStart = this.building;
+    out.event('tests_started', { tests: n, after_build: afterBuild, ...(again ? { recheck: true } : {}) });
     const marks = await this.readWatermarks().catch((e: Error) => {
       this.warnOnce(`could not read the models' watermarks before testing (every row is tested): ${e.message}`);
       return null;
     });
-    const { code, text } = await this.invokeQuiet('test', { changedSince: this.testedUpTo });
+    const { code, text } = await this.invokeQuiet('test', { changedSince: this.testedUpTo, runLock: false, runResultsFile: 'run_results_tests.json' });
     // a failing run's rows are tested again next time, with the newer ones
     if (code === 0 && marks) this.testedUpTo = marks;
-    const { project } = this.o.ctx;
-    const target = resolve(project.root, project.config.targetPath);
-    try {
-      if (existsSync(join(target, 'run_results.json'))) copyFileSync(join(target, 'run_results.json'), join(target, 'run_results_tests.json'));
-    } catch (e) {
-      this.warnOnce(`could not keep the test run's results in ${join(target, 'run_results_tests.json')}: ${(e as Error).message}`);
-    }
     const seconds = (Date.now() - t0) / 1000;
+    const alongsideBuild = buildingAtStart || this.building || this.builds !== buildsBefore;
+    if (code !== 0 && !again && alongsideBuild) {
+      // it may have read a model before a build and another after it: not reported until re-checked
+      this.recheck = { run: n, afterBuild };
+      out.event('tests_recheck', { tests: n, seconds, after_build: afterBuild, failures: failureLines(text) });
+      return;
+    }
     this.lastTests = { run: n, startedAt: new Date(t0).toISOString(), finishedAt: new Date().toISOString(), status: code === 0 ? 'success' : 'error', code, seconds, afterBuild, failures: code === 0 ? [] : failureLines(text) };
     this.reportTests(this.lastTests);
   }
@@ -288,10 +341,10 @@ export class ContinuousBuild {
   /** MAX(watermark_column) of each selected incremental model (those not built yet are left out). */
   private async readWatermarks(): Promise<Map<string, ChangedRows>> {
     const marks = new Map<string, ChangedRows>();
-    await this.adapter.withSession(async (s) => {
+    await this.testAdapter.withSession(async (s) => {
       for (const node of this.incrementalModels) {
         try {
-          const m = await readWatermark(s, node, this.adapter);
+          const m = await readWatermark(s, node, this.testAdapter);
           if (m) marks.set(node.unique_id, m);
         } catch (e) {
           if ((e as { errno?: number }).errno !== 1146) throw e;
@@ -387,10 +440,10 @@ export class ContinuousBuild {
   }
 
   async close(): Promise<void> {
-    if (this.testTimer) clearTimeout(this.testTimer);
-    this.testTimer = null;
+    await this.testsEnded();
     await this.reads;
     await this.adapter.close();
+    await this.testAdapter.close();
   }
 }
 

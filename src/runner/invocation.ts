@@ -56,6 +56,13 @@ export interface InvocationOptions {
    * id): what changed since an earlier point, e.g. the last test run of a continuous build
    */
   changedSince?: ReadonlyMap<string, ChangedRows>;
+  /**
+   * false: the run does not take the target's run lock, so it runs alongside a build (a
+   * continuous build's test run, which only reads); default true
+   */
+  runLock?: boolean;
+  /** the results file in target/ (default run_results.json; a continuous build's test run: run_results_tests.json) */
+  runResultsFile?: string;
 }
 
 /** Which nodes a command runs from a selection. */
@@ -179,16 +186,18 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const server = await adapter.server();
     out.event('server', { flavor: server.flavor, version: server.version });
     for (const m of unenforcedConstraintWarnings(project, ids, server)) out.warn(m);
-    const lockName = `ft_run:${project.target.database}`;
-    const wait = opts.lockWait ?? 60;
-    lock = await adapter.acquireLock(lockName, 0);
-    if (!lock && wait > 0) {
-      out.warn(`another ft run holds the lock on target database ${project.target.database}; waiting up to ${wait}s…`);
-      lock = await adapter.acquireLock(lockName, wait);
-    }
-    if (!lock && cancelled) throw new FtError('cancelled while waiting for the run lock; nothing was built.', 130);
-    if (!lock) {
-      throw new FtError(`another ft run is building target database ${project.target.database} and did not finish in time. Wait for it to end, or pass --lock-wait <seconds> to wait longer.`);
+    if (opts.runLock !== false) {
+      const lockName = `ft_run:${project.target.database}`;
+      const wait = opts.lockWait ?? 60;
+      lock = await adapter.acquireLock(lockName, 0);
+      if (!lock && wait > 0) {
+        out.warn(`another ft run holds the lock on target database ${project.target.database}; waiting up to ${wait}s…`);
+        lock = await adapter.acquireLock(lockName, wait);
+      }
+      if (!lock && cancelled) throw new FtError('cancelled while waiting for the run lock; nothing was built.', 130);
+      if (!lock) {
+        throw new FtError(`another ft run is building target database ${project.target.database} and did not finish in time. Wait for it to end, or pass --lock-wait <seconds> to wait longer.`);
+      }
     }
     const deferred = opts.defer && state ? await resolveDeferred(project, adapter, state, ids) : undefined;
     const incrementalFlags = new Map<string, boolean>();
@@ -261,7 +270,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     cache.save();
     writeManifest(project, graph);
     const elapsed = (Date.now() - started) / 1000;
-    writeRunResults(project, list, elapsed, { ...opts.args, command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName });
+    writeRunResults(project, list, elapsed, { ...opts.args, command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName }, opts.runResultsFile);
     if (opts.junitXml) writeJunitXml(opts.junitXml, project, list, elapsed);
     if (process.env.GITHUB_ACTIONS === 'true') for (const a of githubAnnotations(project, list)) process.stdout.write(`${a}\n`);
     if (!cancelled && opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-end', out);

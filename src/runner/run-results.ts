@@ -6,9 +6,9 @@ import type { NodeResult } from './node-result.js';
 
 export const RUN_RESULTS_SCHEMA = 'https://ft.dev/schemas/run-results/v1.json';
 
-/** target/run_results.json in dbt's shape: per node status, timing, rows, message, SQL paths. */
-export function writeRunResults(project: Project, results: NodeResult[], elapsed: number, args: Record<string, unknown>): string {
-  const file = join(resolve(project.root, project.config.targetPath), 'run_results.json');
+/** target/run_results.json (or `name` in target/) in dbt's shape: per node status, timing, rows, message, SQL paths. */
+export function writeRunResults(project: Project, results: NodeResult[], elapsed: number, args: Record<string, unknown>, name = 'run_results.json'): string {
+  const file = join(resolve(project.root, project.config.targetPath), name);
   const rel = (p?: string) => (p ? relative(project.root, p) : null);
   writeJsonAtomic(file, {
     metadata: metadata(project, RUN_RESULTS_SCHEMA),

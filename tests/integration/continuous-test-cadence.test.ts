@@ -1,7 +1,7 @@
 /**
  * Continuous mode runs the selection's data tests on their own cadence, not after every batch:
- * builds run the models only; tests run between builds at most every --test-interval, and at
- * stop. A failing test is never silent: it is in the `tests` event, the status line (text and
+ * builds run the models only; tests run alongside them (continuous-concurrent-tests.test.ts) at
+ * most every --test-interval, and at stop. A failing test is never silent: it is in the `tests` event, the status line (text and
  * JSON), target/run_results_tests.json and the exit code; its rows are tested again at the next
  * test run until one passes (a `scope: changed_rows` test reads the rows changed since the last
  * test run that passed).

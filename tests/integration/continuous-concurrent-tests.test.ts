@@ -1,0 +1,199 @@
+/**
+ * Continuous mode runs a test run alongside the builds: tests only read, so they take no run
+ * lock and builds keep landing while a slow test runs. One test run at a time; a failure seen
+ * while a build ran is re-checked once before it is reported, and it is reported as before
+ * (tests event, run_results_tests.json, exit code); SIGTERM lets the test run in flight end.
+ *
+ * The slow test is a singular test that waits for a lock this test holds (GET_LOCK): the test
+ * run is in flight for as long as the lock is held, so what happens meanwhile is told by the
+ * order of the events, not by time.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProject, type RunningCli, type TestProject } from '../helpers/project-builder.js';
+
+const SOURCES = `
+version: 2
+sources:
+  - name: bronze
+    schema: "{{target.database}}_bronze"
+    tables:
+      - name: events
+        loader: {path: landing, format: ndjson, pattern: "*.ndjson", event_time: ts}
+        columns:
+          - {name: id, data_type: int, required: true}
+          - {name: k, data_type: varchar(8), required: true}
+          - {name: ts, data_type: datetime(3), required: true}
+`;
+
+const MODELS_YML = `
+version: 2
+models:
+  - name: events_clean
+    columns:
+      - name: k
+        tests:
+          - accepted_values:
+              values: [k0, k1, k2]
+              config: {scope: changed_rows}
+  - name: totals
+    config:
+      event_time: last_ts
+`;
+
+const EVENTS_CLEAN = `{{config materialized="incremental" unique_key="id" watermark_column="_batch_id"}}
+select id, k, ts, _batch_id from {{source "bronze" "events"}}
+{{#if (is_incremental)}}where _batch_id > (select coalesce(max(_batch_id), 0) from {{this}}){{/if}}
+`;
+
+const TOTALS = `{{config materialized="table"}}
+select k, count(*) as n, max(ts) as last_ts from {{ref "events_clean"}} group by k
+`;
+
+// waits (up to 300 s) for the lock the test holds; passes once it has it
+const GATE = `select g.x from {{target.database}}_ctl.gate g
+where get_lock('{{target.database}}_gate', 300) <> 1 and exists (select 1 from {{ref "events_clean"}})
+`;
+
+const BUILD = ['stream-load', '--build', '+totals', '--trigger-interval', '100ms', '--test-interval', '0', '--log-format', 'json'];
+
+let p: TestProject | null = null;
+let running: RunningCli | null = null;
+
+afterEach(async () => {
+  if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+  await running?.done;
+  running = null;
+  await p?.query('DO RELEASE_ALL_LOCKS()').catch(() => undefined);
+  await p?.cleanup();
+  p = null;
+});
+
+async function project(): Promise<TestProject> {
+  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': MODELS_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE } });
+  mkdirSync(p.path('landing'));
+  await p.query(`CREATE DATABASE \`${p.database}_ctl\``);
+  await p.query(`CREATE TABLE \`${p.database}_ctl\`.gate (x int)`);
+  await p.query(`INSERT INTO \`${p.database}_ctl\`.gate VALUES (1)`);
+  return p;
+}
+
+/** Held by the test's own connection: the slow test waits until it is released. */
+async function closeGate(q: TestProject): Promise<void> {
+  const [row] = await q.query<{ g: number }>('SELECT GET_LOCK(?, 0) AS g', [`${q.database}_gate`]);
+  expect(Number(row!.g)).toBe(1);
+}
+const openGate = (q: TestProject) => q.query('DO RELEASE_LOCK(?)', [`${q.database}_gate`]);
+
+let nextId = 0;
+function deliver(q: TestProject, name: string, keys: string[]): void {
+  const lines = keys.map((k, i) => JSON.stringify({ id: ++nextId, k, ts: new Date(Date.UTC(2026, 10, 24, 10, 0, 0, i)).toISOString() }));
+  const tmp = q.path(`${name}.tmp`);
+  writeFileSync(tmp, `${lines.join('\n')}\n`);
+  renameSync(tmp, q.path('landing', `${name}.ndjson`));
+}
+
+interface Ev {
+  event: string;
+  build?: number;
+  status?: string;
+  up_to_batch?: number;
+  tests?: number;
+  recheck?: boolean;
+  failures?: string[];
+}
+
+/** The events of the output, in the order they were written. */
+const events = (out: string): Ev[] =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Ev)
+    .filter((e) => typeof e.event === 'string');
+
+const at = (evs: Ev[], pred: (e: Ev) => boolean): number => evs.findIndex(pred);
+
+describe('ft stream-load --build: a test run alongside the builds', () => {
+  it('builds keep landing while a slow test runs; one test run at a time', async () => {
+    const q = await project();
+    await closeGate(q);
+    running = q.spawn(BUILD, { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0']);
+    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+    // the test run waits for the gate: the next batch is built all the same
+    deliver(q, 'b', ['k1']);
+    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
+    deliver(q, 'c', ['k2']);
+    await running.waitFor(/"event":"build".*"up_to_batch":3\b/, 60_000);
+    await openGate(q);
+    await running.waitFor(/"event":"tests".*"tests":1\b/, 60_000);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    expect(end.code, end.output).toBe(0);
+    const evs = events(end.stdout);
+    const started = at(evs, (e) => e.event === 'tests_started' && e.tests === 1);
+    const finished = at(evs, (e) => e.event === 'tests' && e.tests === 1);
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(finished).toBeGreaterThan(started);
+    const during = evs.slice(started, finished).filter((e) => e.event === 'build' && e.status === 'success');
+    expect(during.length, end.stdout).toBeGreaterThanOrEqual(2);
+    expect(evs[finished]!.status).toBe('success');
+    // test runs never overlap: each tests_started follows the previous run's end
+    let open = false;
+    for (const e of evs) {
+      if (e.event === 'tests_started') {
+        expect(open, end.stdout).toBe(false);
+        open = true;
+      } else if (e.event === 'tests' || e.event === 'tests_recheck') open = false;
+    }
+    const [row] = await q.query<{ n: number }>(`SELECT SUM(n) AS n FROM \`${q.database}\`.totals`);
+    expect(Number(row!.n)).toBe(3);
+  }, 180_000);
+
+  it('a failure seen while a build ran is re-checked once, then reported (tests event, run_results_tests.json, exit 1)', async () => {
+    const q = await project();
+    await closeGate(q);
+    running = q.spawn(BUILD, { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0', 'bad']);
+    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+    deliver(q, 'b', ['k1']);
+    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
+    await openGate(q);
+    await running.waitFor(/"event":"tests".*"tests":1\b/, 60_000);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    expect(end.code, end.output).toBe(1);
+    const evs = events(end.stdout);
+    const recheck = at(evs, (e) => e.event === 'tests_recheck' && e.tests === 1);
+    const again = at(evs, (e) => e.event === 'tests_started' && e.tests === 1 && e.recheck === true);
+    const reported = evs.filter((e) => e.event === 'tests' && e.tests === 1);
+    expect(recheck, end.stdout).toBeGreaterThanOrEqual(0);
+    expect(again).toBeGreaterThan(recheck);
+    expect(reported).toHaveLength(1);
+    expect(evs.indexOf(reported[0]!)).toBeGreaterThan(again);
+    expect(reported[0]).toMatchObject({ status: 'error' });
+    expect(reported[0]!.failures!.join('\n')).toMatch(/Failure in test accepted_values_events_clean_k/);
+    const results = q.readJson<{ results: Array<{ unique_id: string; status: string }> }>('target/run_results_tests.json').results;
+    expect(results.find((r) => r.unique_id.startsWith('test.proj.accepted_values_events_clean_k'))?.status).toBe('fail');
+  }, 180_000);
+
+  it('SIGTERM during a test run: the run ends, its failure is reported and is the exit code', async () => {
+    const q = await project();
+    await closeGate(q);
+    running = q.spawn(BUILD, { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0', 'bad']);
+    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+    running.child.kill('SIGTERM');
+    // the loader has stopped (its summary) while the test run still waits for the gate
+    await running.waitFor(/"event":"summary"/, 60_000);
+    expect(running.output()).not.toMatch(/"event":"tests"/);
+    await openGate(q);
+    const end = await running.done;
+    expect(end.code, end.output).toBe(1);
+    const evs = events(end.stdout);
+    // no build ran alongside it: reported at once, not re-checked
+    expect(evs.filter((e) => e.event === 'tests_recheck')).toEqual([]);
+    expect(evs.filter((e) => e.event === 'tests' && e.tests === 1)).toMatchObject([{ status: 'error' }]);
+    expect(end.output).not.toMatch(/\n\s+at /);
+  }, 180_000);
+});
