@@ -8,24 +8,10 @@
  * The gold model's pre_hook reads a knobs table of the test: how long a build takes, and
  * whether it fails.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EVENTS_CLEAN, SOURCES, TOTALS, land, outputEvents } from '../helpers/continuous-project.js';
 import { createProject, type RunningCli, type TestProject } from '../helpers/project-builder.js';
-
-const SOURCES = `
-version: 2
-sources:
-  - name: bronze
-    schema: "{{target.database}}_bronze"
-    tables:
-      - name: events
-        loader: {path: landing, format: ndjson, pattern: "*.ndjson", event_time: ts}
-        columns:
-          - {name: id, data_type: int, required: true}
-          - {name: k, data_type: varchar(8), required: true}
-          - {name: ts, data_type: datetime(3), required: true}
-`;
 
 // the failing knob inserts a key the guard table already holds: server error 1062
 const MODELS_YML = `
@@ -38,15 +24,6 @@ models:
       pre_hook:
         - "do sleep((select sleep_s from {{target.database}}_ctl.knobs))"
         - "insert into {{target.database}}_ctl.guard select 1 from {{target.database}}_ctl.knobs where fail = 1"
-`;
-
-const EVENTS_CLEAN = `{{config materialized="incremental" unique_key="id" watermark_column="_batch_id"}}
-select id, k, ts, _batch_id from {{source "bronze" "events"}}
-{{#if (is_incremental)}}where _batch_id > (select coalesce(max(_batch_id), 0) from {{this}}){{/if}}
-`;
-
-const TOTALS = `{{config materialized="table"}}
-select k, count(*) as n, max(ts) as last_ts from {{ref "events_clean"}} group by k
 `;
 
 let p: TestProject | null = null;
@@ -80,16 +57,13 @@ let nextId = 0;
 /** A landing file of `rows` events at `hour` o'clock (renamed into place, as producers do); returns the rows per key. */
 function deliver(q: TestProject, name: string, rows: number, hour: number): Map<string, number> {
   const perKey = new Map<string, number>();
-  const lines: string[] = [];
+  const events: object[] = [];
   for (let i = 0; i < rows; i++) {
     const k = `k${i % 3}`;
     perKey.set(k, (perKey.get(k) ?? 0) + 1);
-    const ts = new Date(Date.UTC(2026, 10, 24, hour, 0, 0, i)).toISOString();
-    lines.push(JSON.stringify({ id: ++nextId, k, ts }));
+    events.push({ id: ++nextId, k, ts: new Date(Date.UTC(2026, 10, 24, hour, 0, 0, i)).toISOString() });
   }
-  const tmp = q.path(`${name}.tmp`);
-  writeFileSync(tmp, `${lines.join('\n')}\n`);
-  renameSync(tmp, q.path('landing', `${name}.ndjson`));
+  land(q, name, events);
   return perKey;
 }
 
@@ -104,12 +78,7 @@ interface BuildEvent {
   failures: string[];
 }
 
-const events = (out: string, kind: string): BuildEvent[] =>
-  out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as BuildEvent)
-    .filter((e) => e.event === kind);
+const events = (out: string, kind: string): BuildEvent[] => outputEvents<BuildEvent>(out, kind);
 
 async function totals(q: TestProject): Promise<Record<string, number>> {
   const rows = await q.query<{ k: string; n: number }>(`SELECT k, n FROM \`${q.database}\`.totals ORDER BY k`);

@@ -8,47 +8,10 @@
  * run is in flight for as long as the lock is held, so what happens meanwhile is told by the
  * order of the events, not by time.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EVENTS_CLEAN, KEY_TEST_YML, SOURCES, TOTALS, land, outputEvents } from '../helpers/continuous-project.js';
 import { createProject, type RunningCli, type TestProject } from '../helpers/project-builder.js';
-
-const SOURCES = `
-version: 2
-sources:
-  - name: bronze
-    schema: "{{target.database}}_bronze"
-    tables:
-      - name: events
-        loader: {path: landing, format: ndjson, pattern: "*.ndjson", event_time: ts}
-        columns:
-          - {name: id, data_type: int, required: true}
-          - {name: k, data_type: varchar(8), required: true}
-          - {name: ts, data_type: datetime(3), required: true}
-`;
-
-const MODELS_YML = `
-version: 2
-models:
-  - name: events_clean
-    columns:
-      - name: k
-        tests:
-          - accepted_values:
-              values: [k0, k1, k2]
-              config: {scope: changed_rows}
-  - name: totals
-    config:
-      event_time: last_ts
-`;
-
-const EVENTS_CLEAN = `{{config materialized="incremental" unique_key="id" watermark_column="_batch_id"}}
-select id, k, ts, _batch_id from {{source "bronze" "events"}}
-{{#if (is_incremental)}}where _batch_id > (select coalesce(max(_batch_id), 0) from {{this}}){{/if}}
-`;
-
-const TOTALS = `{{config materialized="table"}}
-select k, count(*) as n, max(ts) as last_ts from {{ref "events_clean"}} group by k
-`;
 
 // waits (up to 300 s) for the lock the test holds; passes once it has it
 const GATE = `select g.x from {{target.database}}_ctl.gate g
@@ -70,7 +33,7 @@ afterEach(async () => {
 });
 
 async function project(): Promise<TestProject> {
-  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': MODELS_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE } });
+  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': KEY_TEST_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE } });
   mkdirSync(p.path('landing'));
   await p.query(`CREATE DATABASE \`${p.database}_ctl\``);
   await p.query(`CREATE TABLE \`${p.database}_ctl\`.gate (x int)`);
@@ -87,10 +50,7 @@ const openGate = (q: TestProject) => q.query('DO RELEASE_LOCK(?)', [`${q.databas
 
 let nextId = 0;
 function deliver(q: TestProject, name: string, keys: string[]): void {
-  const lines = keys.map((k, i) => JSON.stringify({ id: ++nextId, k, ts: new Date(Date.UTC(2026, 10, 24, 10, 0, 0, i)).toISOString() }));
-  const tmp = q.path(`${name}.tmp`);
-  writeFileSync(tmp, `${lines.join('\n')}\n`);
-  renameSync(tmp, q.path('landing', `${name}.ndjson`));
+  land(q, name, keys.map((k, i) => ({ id: ++nextId, k, ts: new Date(Date.UTC(2026, 10, 24, 10, 0, 0, i)).toISOString() })));
 }
 
 interface Ev {
@@ -104,12 +64,7 @@ interface Ev {
 }
 
 /** The events of the output, in the order they were written. */
-const events = (out: string): Ev[] =>
-  out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Ev)
-    .filter((e) => typeof e.event === 'string');
+const events = (out: string): Ev[] => outputEvents<Ev>(out);
 
 const at = (evs: Ev[], pred: (e: Ev) => boolean): number => evs.findIndex(pred);
 
