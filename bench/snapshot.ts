@@ -13,13 +13,7 @@
  * transaction; process start-up excluded) and the copy's time, each the median of BENCH_REPS.
  * Printed ratio: snapshot / copy (below 1 = the snapshot is faster than copying the source).
  *
- * The snapshot tables ft creates are clustered by the unique key (primary key id, dbt_valid_from,
- * dbt_scd_id). Beside them, unless BENCH_OLD_LAYOUT=0, the same two snapshots on tables in the
- * layout of tables ft did not create so (no primary key, the key index ft made before:
- * `*_old`, turned into it after their first run), run in the same repetitions, in alternating
- * order, so the two layouts are compared under the same load.
- *
- * Env: BENCH_ROWS=1000000 BENCH_REPS=3 BENCH_OLD_LAYOUT=1 BENCH_KEEP=1 (keep the project and database)
+ * Env: BENCH_ROWS=1000000 BENCH_REPS=3 BENCH_KEEP=1 (keep the project and database)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,7 +28,6 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DB = BENCH_DB;
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
-const OLD = process.env.BENCH_OLD_LAYOUT !== '0';
 const database = `ftb_snap_${randomBytes(3).toString('hex')}`;
 const src = `\`${database}_bench\`.\`items\``;
 
@@ -92,51 +85,30 @@ async function main(): Promise<void> {
         "  - name: hist_check_all",
         "    relation: source('bench', 'items')",
         '    config: {strategy: check, check_cols: all, unique_key: id, hard_deletes: invalidate}',
-        ...(OLD
-          ? [
-              "  - name: hist_timestamp_old",
-              "    relation: source('bench', 'items')",
-              '    config: {strategy: timestamp, unique_key: id, updated_at: updated_at, hard_deletes: invalidate}',
-              "  - name: hist_check_all_old",
-              "    relation: source('bench', 'items')",
-              '    config: {strategy: check, check_cols: all, unique_key: id, hard_deletes: invalidate}',
-            ]
-          : []),
         '',
       ].join('\n'),
     );
-    const strategies = ['hist_timestamp', 'hist_check_all'];
-    const layouts = OLD ? ['', '_old'] : [''];
-    for (const name of strategies.flatMap((n) => layouts.map((l) => n + l))) {
+    for (const name of ['hist_timestamp', 'hist_check_all']) {
       const first = ft(dir, ['snapshot', '-s', name]);
       process.stdout.write(`${name}: first run (builds the table) ${secs(first.nodeMs)}\n`);
     }
-    if (OLD) {
-      // the layout of a table ft did not create clustered: no primary key, the key index ft made before
-      const old = (name: string, index: string): string =>
-        `ALTER TABLE \`${database}\`.${name} DROP PRIMARY KEY, MODIFY id INT NULL, MODIFY dbt_valid_from DATETIME(6) NULL, MODIFY dbt_scd_id VARCHAR(32) NULL, ADD INDEX ft_snapshot_key (${index})`;
-      await conn.query(old('hist_timestamp_old', 'id, dbt_valid_to, dbt_valid_from, dbt_scd_id'));
-      await conn.query(old('hist_check_all_old', 'id, dbt_valid_to'));
-    }
 
     const copies: number[] = [];
-    const labels = (l: string): string[] => [`hist_timestamp${l}`, `hist_check_all${l}`, `hist_check_all${l}, 0.1% deleted`];
-    const runs: Record<string, number[]> = Object.fromEntries(layouts.flatMap(labels).map((n) => [n, []]));
-    const walls: Record<string, number[]> = Object.fromEntries(layouts.flatMap(labels).map((n) => [n, []]));
-    const measure = (label: string, name: string): void => {
-      const r = ft(dir, ['snapshot', '-s', name]);
-      runs[label]!.push(r.nodeMs);
-      walls[label]!.push(r.ms);
-    };
+    const runs: Record<string, number[]> = { hist_timestamp: [], hist_check_all: [], 'hist_check_all, 0.1% deleted': [] };
+    const walls: Record<string, number[]> = { hist_timestamp: [], hist_check_all: [], 'hist_check_all, 0.1% deleted': [] };
     for (let rep = 0; rep < REPS; rep++) {
-      // the layouts take turns going first
-      const order = rep % 2 ? [...layouts].reverse() : layouts;
       // a fresh 1% changed (every 100th row, shifted each repetition)
       await conn.query(`UPDATE ${src} SET price = price + 1, updated_at = '2026-01-0${2 + rep} 00:00:00' WHERE id % 100 = ${rep}`);
-      for (const name of strategies) for (const l of order) measure(name + l, name + l);
+      for (const name of ['hist_timestamp', 'hist_check_all']) {
+        const r = ft(dir, ['snapshot', '-s', name]);
+        runs[name]!.push(r.nodeMs);
+        walls[name]!.push(r.ms);
+      }
       // then 0.1% deleted: the run that looks for the keys gone
       await conn.query(`DELETE FROM ${src} WHERE id % 1000 = ${500 + rep}`);
-      for (const l of order) measure(`hist_check_all${l}, 0.1% deleted`, `hist_check_all${l}`);
+      const d = ft(dir, ['snapshot', '-s', 'hist_check_all']);
+      runs['hist_check_all, 0.1% deleted']!.push(d.nodeMs);
+      walls['hist_check_all, 0.1% deleted']!.push(d.ms);
       await conn.query(`DROP TABLE IF EXISTS \`${database}\`.items_copy`);
       const c0 = performance.now();
       await conn.query(`CREATE TABLE \`${database}\`.items_copy AS SELECT * FROM ${src}`);
