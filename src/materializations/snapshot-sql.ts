@@ -86,28 +86,9 @@ export function rowChanged(x: SnapshotSql, compared: string[] | 'column_added'):
   return `(${changed})`;
 }
 
-/**
- * The primary key of a table ft creates: the unique key, then the version's start and id. InnoDB
- * stores rows in primary-key order, so a key's versions sit together and a run's lookups and
- * writes, made in key order, go through the table in order (no second lookup by a hidden row id).
- */
-export function clusteredKey(s: SnapshotSettings): string[] {
-  return [...s.uniqueKey, s.names.dbt_valid_from, s.names.dbt_scd_id];
-}
-
-/** Whether a key column's type can be in a primary key whole (TEXT/BLOB/JSON only by a prefix, which would not be unique). */
-export function clusterable(s: SnapshotSettings, types: Map<string, string>): boolean {
-  return !s.uniqueKey.some((c) => /text|blob|json/i.test(types.get(c.toLowerCase()) ?? ''));
-}
-
-/**
- * CREATE TABLE of the first run: every source column nullable (a column the source drops later
- * stays, NULL in new versions) but the clustered key's, NOT NULL as a primary key needs.
- */
-export function createSnapshotTable(relation: string, source: SnapshotColumn[], s: SnapshotSettings, clustered = false): string {
-  const pk = new Set(clustered ? clusteredKey(s).map((c) => c.toLowerCase()) : []);
-  const defs = [...source, ...metaColumns(s)].map((c) => `  ${q(c.name)} ${c.type}${c.collation ? ` COLLATE ${c.collation}` : ''} ${pk.has(c.name.toLowerCase()) ? 'NOT NULL' : 'NULL'}`);
-  if (clustered) defs.push(`  PRIMARY KEY (${list(clusteredKey(s))})`);
+/** CREATE TABLE of the first run: every source column nullable (a column the source drops later stays, NULL in new versions). */
+export function createSnapshotTable(relation: string, source: SnapshotColumn[], s: SnapshotSettings): string {
+  const defs = [...source, ...metaColumns(s)].map((c) => `  ${q(c.name)} ${c.type}${c.collation ? ` COLLATE ${c.collation}` : ''} NULL`);
   return `CREATE TABLE ${relation} (\n${defs.join(',\n')}\n)`;
 }
 

@@ -7,8 +7,6 @@ import { runHooks, siblingName, type MaterializationContext, type Materializatio
 import {
   closeChanged,
   closeDeleted,
-  clusterable,
-  clusteredKey,
   createSnapshotTable,
   insertDeletionRecords,
   insertFirstVersions,
@@ -33,8 +31,6 @@ const LOCK_WAIT_SECONDS = 600;
  * stages the changes, then closes and opens versions — and runs the post-hooks — in ONE
  * transaction: a run killed at any point leaves the table as it was, or with a new empty
  * column only. Runs of one snapshot take a server lock named after its table, so they serialise.
- * A table ft creates is clustered by the unique key (clusteredKey); one made otherwise (dbt's, or
- * an earlier ft's) runs the same statements through its own index.
  */
 export async function materializeSnapshot(ctx: MaterializationContext): Promise<MaterializationResult> {
   const { node, session } = ctx;
@@ -65,23 +61,10 @@ async function firstSnapshot(ctx: MaterializationContext, x: SnapshotSql): Promi
   const tmpName = siblingName(node.alias, '__ft_tmp');
   const tmp = adapter.relation(node.schema, tmpName);
   try {
+    await ctx.exec(createSnapshotTable(tmp, source, x.settings));
     const types = new Map(source.map((c) => [c.name.toLowerCase(), c.type]));
-    const clustered = clusterable(x.settings, types) && (await createClustered(ctx, tmp, source, x.settings));
-    if (!clustered) {
-      await ctx.exec(createSnapshotTable(tmp, source, x.settings));
-      await addKeyIndex(ctx, tmp, x.settings, types);
-    }
-    const query = `(\n${x.source.trim().replace(/;\s*$/, '')}\n)`;
-    if (clustered) await refuseUnfit(ctx, x, query, 'src');
-    let rows: number;
-    try {
-      rows = (await ctx.exec(insertFirstVersions(x, tmp, source.map((c) => c.name)))).affectedRows;
-    } catch (e) {
-      // 1062: a key twice in the query, at one time (check: the run's; timestamp: the same updated_at)
-      if ((e as { errno?: number }).errno === 1062) await refuseDuplicates(ctx, x, `${query} src`);
-      throw e;
-    }
-    await refuseDuplicates(ctx, x, tmp);
+    await addKeyIndex(ctx, tmp, x.settings, types);
+    const rows = (await ctx.exec(insertFirstVersions(x, tmp, source.map((c) => c.name)))).affectedRows;
     await ctx.exec(adapter.ddl.rename(tmp, x.target));
     await runHooks(ctx, node.config.post_hook);
     return { message: 'snapshotted', rowsAffected: rows };
@@ -125,9 +108,6 @@ async function snapshotAgain(ctx: MaterializationContext, x: SnapshotSql): Promi
     // MySQL with GTIDs refuses CREATE TEMPORARY TABLE inside one); the lock keeps other runs out
     await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${changes}`);
     await stage(ctx, stageChanges(x, changes, columnAdded ? 'column_added' : compared));
-    await refuseDuplicates(ctx, x, changes);
-    const clustered = await isClustered(ctx, s);
-    if (clustered) await refuseUnfit(ctx, x, changes, 'd');
     if (invalidates && s.hardDeletes === 'invalidate') invalidates = await someKeyGone(ctx, x, changes);
     if (invalidates) {
       await ctx.exec(`DROP TEMPORARY TABLE IF EXISTS ${deletes}`);
@@ -138,13 +118,7 @@ async function snapshotAgain(ctx: MaterializationContext, x: SnapshotSql): Promi
       if (s.hardDeletes === 'new_record') n += (await ctx.exec(insertDeletionRecords(x, deletes, kept))).affectedRows;
       if (invalidates) await ctx.exec(closeDeleted(x, deletes));
       await ctx.exec(closeChanged(x, changes));
-      try {
-        n += (await ctx.exec(insertNewVersions(x, changes, source.map((c) => c.name)))).affectedRows;
-      } catch (e) {
-        // 1062: a new version has the key, start and id of an earlier one (see returnedUnchanged)
-        if ((e as { errno?: number }).errno === 1062) throw await returnedUnchanged(ctx, x, changes, e);
-        throw e;
-      }
+      n += (await ctx.exec(insertNewVersions(x, changes, source.map((c) => c.name)))).affectedRows;
       // dbt runs a snapshot's post-hooks inside its transaction
       await runHooks(ctx, node.config.post_hook);
       return n;
@@ -176,8 +150,7 @@ async function stage(ctx: MaterializationContext, sql: string): Promise<void> {
 /**
  * Whether a current version may have lost its key in the source (invalidate), from counts: the
  * current versions, less those the source still matches (its rows, less the new keys staged),
- * leave the deleted ones. Counting reads each table once in order; the anti-join it saves also
- * looks every current version up in the source.
+ * leave the deleted ones. Counting reads indexes only; the anti-join it saves reads the table.
  * (A source with a key twice breaks this sum, as it breaks the snapshot: unique_key must be unique.)
  */
 async function someKeyGone(ctx: MaterializationContext, x: SnapshotSql, changes: string): Promise<boolean> {
@@ -188,91 +161,6 @@ async function someKeyGone(ctx: MaterializationContext, x: SnapshotSql, changes:
       `(SELECT COUNT(*) FROM ${changes} WHERE ${ctx.adapter.quote(STAGED.closes)} IS NULL) AS added`,
   );
   return Number(row!.cur) - (Number(row!.src) - Number(row!.added)) !== 0;
-}
-
-const where = (ctx: MaterializationContext): [string, number | undefined] => [ctx.node.declared_at?.file ?? ctx.node.original_file_path, ctx.node.declared_at?.line];
-const keyText = (s: SnapshotSettings, row: Record<string, unknown> | undefined): string => s.uniqueKey.map((k) => `${k} = ${JSON.stringify(row?.[k] ?? null)}`).join(', ');
-
-/** A primary key clustered by the unique key, as the table is created; false when the server finds the key too long (1071). */
-async function createClustered(ctx: MaterializationContext, relation: string, source: SnapshotColumn[], s: SnapshotSettings): Promise<boolean> {
-  try {
-    await ctx.exec(createSnapshotTable(relation, source, s, true));
-    return true;
-  } catch (e) {
-    if (![1071, 1170].includes((e as { errno?: number }).errno ?? 0)) throw e;
-    return false;
-  }
-}
-
-/** Whether the table's primary key is the clustered key ft creates (older tables have none, or another). */
-async function isClustered(ctx: MaterializationContext, s: SnapshotSettings): Promise<boolean> {
-  const rows = await ctx.session.query<{ c: string }>(
-    `SELECT column_name AS c FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? AND index_name = 'PRIMARY' ORDER BY seq_in_index`,
-    [ctx.node.schema, ctx.node.alias],
-  );
-  const want = clusteredKey(s).map((c) => c.toLowerCase());
-  return rows.length === want.length && rows.every((r, i) => String(r.c).toLowerCase() === want[i]);
-}
-
-/**
- * A key the query returns on more than one row: refused before anything is written (the
- * versions of such a key would overlap, and a clustered table would refuse them with 1062).
- */
-async function refuseDuplicates(ctx: MaterializationContext, x: SnapshotSql, relation: string): Promise<void> {
-  const s = x.settings;
-  const keys = s.uniqueKey.map((k) => ctx.adapter.quote(k)).join(', ');
-  const [dup] = await ctx.session.query<Record<string, unknown>>(`SELECT ${keys} FROM ${relation} GROUP BY ${keys} HAVING COUNT(*) > 1 LIMIT 1`);
-  if (!dup) return;
-  const [file, line] = where(ctx);
-  throw new FtError(
-    `snapshot ${ctx.node.name}: its query returns more than one row with ${keyText(s, dup)}; unique_key (${s.uniqueKey.join(', ')}) must name one row. Fix the query (deduplicate it) or the unique_key config (add the column that tells the rows apart), then run again. The snapshot was left as it was.`,
-    1,
-    file,
-    line,
-  );
-}
-
-/** Rows a clustered table cannot hold: a NULL unique_key column, or (timestamp) a NULL updated_at. */
-async function refuseUnfit(ctx: MaterializationContext, x: SnapshotSql, from: string, alias: string): Promise<void> {
-  const s = x.settings;
-  const col = (c: string): string => `${alias}.${ctx.adapter.quote(c)}`;
-  const nullable = [...s.uniqueKey, ...(s.updatedAt && s.strategy === 'timestamp' ? [s.updatedAt] : [])];
-  const [bad] = await ctx.session.query<Record<string, unknown>>(`SELECT ${s.uniqueKey.map(col).join(', ')} FROM ${from} ${alias} WHERE ${nullable.map((c) => `${col(c)} IS NULL`).join(' OR ')} LIMIT 1`);
-  if (!bad) return;
-  const [file, line] = where(ctx);
-  const nullKey = s.uniqueKey.some((k) => bad[k] === null || bad[k] === undefined);
-  throw new FtError(
-    nullKey
-      ? `snapshot ${ctx.node.name}: its query returns a row whose unique_key (${s.uniqueKey.join(', ')}) is NULL (${keyText(s, bad)}); a version needs its key. Filter those rows out of the query (where … is not null) or give them a key (coalesce), then run again.`
-      : `snapshot ${ctx.node.name}: its query returns a row with updated_at (${s.updatedAt}) NULL (${keyText(s, bad)}); the timestamp strategy starts each version at its row's updated_at. Filter those rows out or give them a time (coalesce) in the query, then run again.`,
-    1,
-    file,
-    line,
-  );
-}
-
-/**
- * 1062 on a clustered table: a key that came back after a hard delete with an updated_at no later
- * than its last version's start would repeat that version's key, start and id (dbt writes it
- * twice). Named, with the fix; the transaction is rolled back, so the table is as it was.
- */
-async function returnedUnchanged(ctx: MaterializationContext, x: SnapshotSql, changes: string, cause: unknown): Promise<unknown> {
-  const s = x.settings;
-  const n = s.names;
-  const qq = (c: string): string => ctx.adapter.quote(c);
-  const [row] = await ctx.session
-    .query<Record<string, unknown>>(
-      `SELECT ${s.uniqueKey.map((k) => `d.${qq(k)}`).join(', ')} FROM ${changes} d JOIN ${x.target} cur ON ${s.uniqueKey.map((k) => `cur.${qq(k)} = d.${qq(k)}`).join(' AND ')} AND cur.${qq(n.dbt_valid_from)} = d.${qq(STAGED.updated)} LIMIT 1`,
-    )
-    .catch(() => []);
-  if (!row) return cause;
-  const [file, line] = where(ctx);
-  return new FtError(
-    `snapshot ${ctx.node.name}: the row with ${keyText(s, row)} came back after a hard delete with an updated_at (${s.updatedAt}) no later than the start of its earlier version, so its new version would repeat that one's ${n.dbt_valid_from} and ${n.dbt_scd_id}. Give the returning row a newer updated_at (or use the check strategy), then run again. The snapshot was left as it was.`,
-    1,
-    file,
-    line,
-  );
 }
 
 /** The source query's columns and types (an empty temporary table of it), checked against the config. */

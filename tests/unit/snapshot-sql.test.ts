@@ -7,7 +7,6 @@ import type { SnapshotSettings } from '../../src/project/snapshot-config.js';
 import {
   closeChanged,
   closeDeleted,
-  clusterable,
   createSnapshotTable,
   insertDeletionRecords,
   insertFirstVersions,
@@ -30,16 +29,6 @@ describe('snapshot SQL', () => {
     expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: ['price'] }, types)).toEqual(['`id`, `dbt_valid_to`, `dbt_scd_id`, `price`', '`id`, `dbt_valid_to`']);
     expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: ['note'] }, types)).toEqual(['`id`, `dbt_valid_to`']);
     expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: 'all', uniqueKey: ['note'] }, types)).toEqual(['`note`(255), `dbt_valid_to`']);
-  });
-
-  it('a table ft creates is clustered by the unique key, then the version start and id, those NOT NULL; a TEXT key cannot be', () => {
-    const s: SnapshotSettings = { strategy: 'check', uniqueKey: ['store', 'sku'], checkCols: 'all', hardDeletes: 'ignore', names: { ...names, dbt_valid_from: 'valid_from' } };
-    const cols = [{ name: 'store', type: 'varchar(5)' }, { name: 'sku', type: 'int(11)' }, { name: 'qty', type: 'int(11)' }];
-    expect(createSnapshotTable('`db`.`hist`', cols, s, true)).toBe(
-      'CREATE TABLE `db`.`hist` (\n  `store` varchar(5) NOT NULL,\n  `sku` int(11) NOT NULL,\n  `qty` int(11) NULL,\n  `dbt_scd_id` varchar(32) NOT NULL,\n  `dbt_updated_at` DATETIME(6) NULL,\n  `valid_from` DATETIME(6) NOT NULL,\n  `dbt_valid_to` DATETIME(6) NULL,\n  PRIMARY KEY (`store`, `sku`, `valid_from`, `dbt_scd_id`)\n)',
-    );
-    expect(clusterable(s, new Map([['store', 'varchar(5)'], ['sku', 'int(11)']]))).toBe(true);
-    expect(clusterable(s, new Map([['store', 'text'], ['sku', 'int(11)']]))).toBe(false);
   });
 
   it('timestamp strategy, hard_deletes new_record, composite key', () => {
