@@ -10,7 +10,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseCsvRecord } from '../util/csv.js';
 import { bronzeTableDdl, qualified, quoteId } from './ddl.js';
-import { openStreamConnection } from './stream-load.js';
+import { openStreamConnection } from './stream-connection.js';
 import type { StreamConnection, StreamTarget } from './types.js';
 
 export interface BaselineOptions {

@@ -14,9 +14,8 @@
  * only after N, see BatchWriter), so the server's LOAD DATA does not wait for each COMMIT and
  * uses a second core.
  */
-import mysql, { type Connection } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { createHash } from 'node:crypto';
-import { sessionSetupSql } from '../adapters/mysql/mysql-connection-options.js';
 import { firstUsableHost, hostLabel, type HostPort } from '../adapters/mysql/mysql-hosts.js';
 import { acquireLeaseThrough } from '../adapters/mysql/mysql-lease-lock.js';
 import type { Batch } from './batch.js';
@@ -28,18 +27,13 @@ import { Landing, type LandingEntry } from './landing.js';
 import { STREAM_DEFAULTS, checkOptions } from './options.js';
 import { StreamChunkSource } from './record-reader.js';
 import { StreamLog } from './status.js';
+import { closeConnection, openStreamConnection } from './stream-connection.js';
 import { StreamLoadError, errorMessage, isTransientDbError } from './stream-errors.js';
 import type { CheckpointRow, StreamConnection, StreamLoadOptions, StreamLoadSummary, StreamTarget } from './types.js';
 import { StopWaker, reconnectDelay } from './stop-waker.js';
 
 const LOCK_WAIT_MS = 60_000;
-/**
- * The server ends a loader session silent for this long (its `wait_timeout`), which frees the
- * table's lock even when the client vanished without closing the connection (a lost network,
- * a crashed machine): a loader restarted elsewhere then gets the lock within LOCK_WAIT_MS.
- * Sessions ping every KEEPALIVE_MS so an idle watching loader keeps its own.
- */
-const SESSION_IDLE_TIMEOUT_S = 30;
+/** Sessions ping this often so an idle watching loader keeps its own (stream-connection.ts ends silent ones after 30 s). */
 const KEEPALIVE_MS = 5_000;
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
 /** --once waits this long (at least 20 × stableMs) for files still being written before leaving them. */
@@ -54,48 +48,9 @@ interface Committing {
   done: Promise<CommitResult>;
 }
 
-/**
- * Opens a connection set up the way stream-load needs it: the session every ft command gets
- * (UTC, the profile's sql_mode or ft's strict default) plus the loader's idle timeout. Under a
- * lax sql_mode a value the server coerces is still caught: LOAD DATA's warnings send the batch
- * to the INSERT path, which quarantines every row that warns.
- */
-export async function openStreamConnection(c: StreamConnection): Promise<Connection> {
-  const conn = await mysql.createConnection({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password,
-    charset: 'utf8mb4',
-    timezone: 'Z',
-    dateStrings: true,
-    supportBigNumbers: true,
-    connectTimeout: 10_000,
-    multipleStatements: false,
-  });
-  // a lost connection surfaces as a rejected query; this keeps the 'error' event from crashing
-  conn.on('error', () => undefined);
-  await conn.query(`${sessionSetupSql({ sqlMode: c.sqlMode })}, wait_timeout = ${SESSION_IDLE_TIMEOUT_S}`);
-  return conn;
-}
-
 /** The named lock a loader's writer connection holds for its table (exported so tests can find that connection). */
 export function lockName(t: StreamTarget): string {
   return 'ft_stream:' + createHash('sha256').update(`${t.database}.${t.table}`).digest('hex').slice(0, 40);
-}
-
-async function closeConnection(conn: Connection | null): Promise<void> {
-  if (!conn) return;
-  // A server that does not answer COM_QUIT within 2 s gets the socket closed. The timer is
-  // cleared either way: left pending, it kept every `--once` process alive 2 s after its work.
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([conn.end(), new Promise((_r, rej) => (timer = setTimeout(() => rej(new Error('timeout')), 2000)))]);
-  } catch {
-    conn.destroy();
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export async function streamLoad(opts: StreamLoadOptions): Promise<StreamLoadSummary> {

@@ -5,7 +5,7 @@ import type { Batch, BatchSegment } from '../../src/stream/batch.js';
 import { BatchWriter } from '../../src/stream/batch-writer.js';
 import { ensureBronzeTables } from '../../src/stream/ddl.js';
 import { CheckpointConflictError, PredecessorFailedError, StreamLoadError, isTransientDbError } from '../../src/stream/stream-errors.js';
-import { openStreamConnection } from '../../src/stream/stream-load.js';
+import { openStreamConnection } from '../../src/stream/stream-connection.js';
 import type { StreamTarget } from '../../src/stream/types.js';
 import { TEST_DB, connect, dropSchemas, uniquePrefix } from '../helpers/db.js';
 import { createProject, REPO_ROOT, type TestProject } from '../helpers/project-builder.js';

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { STRICT_SQL_MODE } from '../../src/adapters/mysql/mysql-connection-options.js';
-import { openStreamConnection } from '../../src/stream/stream-load.js';
+import { openStreamConnection } from '../../src/stream/stream-connection.js';
 import { TEST_DB } from '../helpers/db.js';
 
 describe('stream-load sessions', () => {

@@ -9,13 +9,13 @@
  * (_source_stream, _source_seq) makes a second commit of them a no-op. So nothing is
  * remembered across failures: a failed session is dropped and a new one simply fetches again.
  */
-import mysql, { type Connection } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { hostname } from 'node:os';
-import { sessionSetupSql } from '../../adapters/mysql/mysql-connection-options.js';
 import { RowEncoder } from '../row-encoder.js';
 import { StreamLog } from '../status.js';
+import { closeConnection, openStreamConnection } from '../stream-connection.js';
 import { StreamLoadError, errorMessage, isTransientDbError } from '../stream-errors.js';
-import type { StreamConnection, StreamLoadOptions, StreamLoadSummary } from '../types.js';
+import type { StreamLoadOptions, StreamLoadSummary } from '../types.js';
 import { ensureBrokerTables, ensureCheckpointRow, validateBrokerTarget } from './broker-ddl.js';
 import type { BrokerMessage, BrokerSource } from './broker-source.js';
 import { BrokerWriter, type BrokerBatch } from './broker-writer.js';
@@ -32,26 +32,6 @@ const EMPTY = new Uint8Array(0);
 const KEEPALIVE_MS = 5_000;
 const fmt = new Intl.NumberFormat('en-US');
 const n = (x: number) => fmt.format(Math.round(x));
-
-async function openConnection(c: StreamConnection): Promise<Connection> {
-  const conn = await mysql.createConnection({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password,
-    charset: 'utf8mb4',
-    timezone: 'Z',
-    dateStrings: true,
-    supportBigNumbers: true,
-    connectTimeout: 10_000,
-    // affectedRows must say 0 for a duplicate left as it was (ON DUPLICATE KEY UPDATE no-op)
-    flags: ['-FOUND_ROWS'],
-  });
-  conn.on('error', () => undefined);
-  // every warning of a LOAD DATA is looked at (duplicates vs coerced values)
-  await conn.query(`${sessionSetupSql({ sqlMode: c.sqlMode })}, wait_timeout = 30, max_error_count = 65535`);
-  return conn;
-}
 
 export async function brokerLoad(opts: BrokerLoadOptions, source: BrokerSource): Promise<StreamLoadSummary> {
   validateBrokerTarget(opts.target);
@@ -166,7 +146,9 @@ class BrokerLoader {
     let conn: Connection | null = null;
     let keepalive: NodeJS.Timeout | null = null;
     try {
-      conn = await openConnection(o.connection);
+      // affectedRows must say 0 for a duplicate left as it was (ON DUPLICATE KEY UPDATE no-op), and
+      // every warning of a LOAD DATA is looked at (duplicates vs coerced values)
+      conn = await openStreamConnection(o.connection, { flags: ['-FOUND_ROWS'], session: 'max_error_count = 65535' });
       const cn = conn;
       keepalive = setInterval(() => void cn.ping().catch(() => undefined), KEEPALIVE_MS);
       keepalive.unref();
@@ -177,7 +159,7 @@ class BrokerLoader {
       await this.loop(writer);
     } finally {
       if (keepalive) clearInterval(keepalive);
-      if (conn) await conn.end().catch(() => conn!.destroy());
+      await closeConnection(conn);
     }
   }
 
