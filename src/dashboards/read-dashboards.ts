@@ -11,7 +11,7 @@ const PANEL_KEYS = [
   'kind', 'title', 'description', 'metrics', 'group_by', 'where', 'saved_query', 'model', 'x', 'y', 'value', 'series',
   'columns', 'agg', 'order_by', 'limit', 'top', 'time', 'tone', 'format', 'better', 'labels',
 ];
-const EXAMPLE = "e.g. `metrics: [conversion_rate]` with `group_by: [metric_time__day]`, `saved_query: daily_kpis` or `model: ref('orders')`";
+const EXAMPLE = "e.g. `metrics: [revenue]` with `group_by: [metric_time__day]`, `saved_query: daily_kpis` or `model: ref('orders')`";
 
 /** The dashboards a parsed schema file declares (none: an empty list); warnings are added to `warnings`. */
 export function readDashboardsYaml(doc: YamlWithLines, file: string, text: string, warnings: string[]): DashboardDecl[] {

@@ -1,4 +1,5 @@
 // `metrics:` entries of a schema file: simple, ratio, derived, cumulative and conversion.
+import { CONVERSION_CALCULATIONS } from './metricflow-keywords.js';
 import { readGrain } from './read-semantic-models.js';
 import type { InputRef, Metric, MetricType } from './types.js';
 import type { YamlFields } from './yaml-fields.js';
@@ -114,8 +115,7 @@ function readMetric(value: unknown, f: YamlFields, line: number): Metric {
         base_measure: readInput(needC('base_measure'), f, `the base_measure of ${name}`, f.keyLine('base_measure', cl)),
         conversion_measure: readInput(needC('conversion_measure'), f, `the conversion_measure of ${name}`, f.keyLine('conversion_measure', cl)),
         entity: String(needC('entity')),
-        // dbt MetricFlow's own keywords for a conversion metric's result (not a model's column)
-        calculation: f.oneOf(c, 'calculation', ['conversion_rate', 'conversions'] as const, cl, 'conversion_rate'),
+        calculation: f.oneOf(c, 'calculation', CONVERSION_CALCULATIONS, cl, CONVERSION_CALCULATIONS[0]),
         window: window === undefined ? undefined : checkWindow(window, f, 'window', cl),
         constant_properties: f.items(c.constant_properties, 'constant_properties', f.keyLine('constant_properties', cl)).map(({ value: v, line: l }) => {
           const p = f.mapping(v, 'a constant property', l);

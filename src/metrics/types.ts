@@ -1,5 +1,6 @@
 // The semantic layer as read from dbt-format YAML (semantic_models:, metrics:, saved_queries:).
 // Plain JSON (no Maps, no class instances): a schema file's parse is cached as JSON.
+import type { ConversionCalculation } from './metricflow-keywords.js';
 
 /** Where a YAML entry was declared. */
 export interface Declared {
@@ -85,8 +86,7 @@ export interface ConversionParams {
   base_measure: InputRef;
   conversion_measure: InputRef;
   entity: string;
-  /** dbt MetricFlow's `calculation:` values, as a dbt project writes them (read from its YAML) */
-  calculation: 'conversion_rate' | 'conversions';
+  calculation: ConversionCalculation;
   window?: string;
   constant_properties: Array<{ base_property: string; conversion_property: string }>;
 }

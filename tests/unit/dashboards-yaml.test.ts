@@ -148,7 +148,7 @@ describe('dashboards: in schema YAML', () => {
   it('a panel needs exactly one data source', async () => {
     const none = await loadError(change("        model: ref('orders')\n        x: country", '        x: country'));
     expect(none.line).toBe(lineOf(DASHBOARDS, 'kind: bars'));
-    expect(none.message).toMatch(/panel "Per country" needs a data source, e\.g\. `metrics: \[conversion_rate\]`/);
+    expect(none.message).toMatch(/panel "Per country" needs a data source, e\.g\. `metrics: \[revenue\]`/);
     const two = await loadError(change("        model: ref('orders')\n        x: country", "        model: ref('orders')\n        metrics: [revenue]\n        x: country"));
     expect(two.message).toMatch(/reads from metrics and model: give one data source/);
   });

@@ -32,9 +32,13 @@ const GENERIC = new Set([
   'revenue', 'units_sold', 'quantity', 'price', 'product_name', 'product_id', 'products', 'z_score', 'anomaly_type',
   // schema-file, medallion and plain words
   'description', 'detail', 'rule', 'bronze', 'brand', 'user_id', 'session_id', 'event_id', 'event_type', 'event_ts',
-  // dbt's semantic layer: a conversion metric's `calculation: conversion_rate`
-  'conversion_rate',
 ]);
+
+/**
+ * Files that hold dbt's own vocabulary, read as dbt defines it: dbt MetricFlow's
+ * `calculation: conversion_rate` shares its spelling with the flagship's KPI column. Only there.
+ */
+const DBT_VOCABULARY = new Set(['metrics/metricflow-keywords.ts']);
 
 /** Words that name the flagship whatever the case and separator, even inside a longer name. */
 const FLAGSHIP_WORDS = [/flash[-_ ]?sales?/i, /cart[-_ ]abandonment/i, /demand[-_ ]pressure/i];
@@ -119,7 +123,7 @@ describe('the engine knows nothing of the flagship', () => {
   });
 
   it('no code under src/ outside src/generator/ names a flagship model, column or KPI', () => {
-    const hits = flagshipMentions(join(ROOT, 'src'), flagshipNames(ROOT), (rel) => rel.startsWith('generator/'));
+    const hits = flagshipMentions(join(ROOT, 'src'), flagshipNames(ROOT), (rel) => rel.startsWith('generator/') || DBT_VOCABULARY.has(rel));
     expect(hits, `the engine names the flagship (declare it in the flagship's YAML instead, or say it in a comment):\n${hits.join('\n')}\n`).toEqual([]);
   });
 });
