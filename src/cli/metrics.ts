@@ -64,7 +64,7 @@ export async function metricsQueryCommand(flags: MetricsQueryFlags): Promise<num
     limit = Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 0) throw new FtError(`--limit must be a whole number, not "${flags.limit}".`);
   }
-  const { project } = await openProject(flags);
+  const { project, out } = await openProject(flags);
   const layer = layerOf(project);
   let req: MetricsRequest;
   if (flags.savedQuery !== undefined) {
@@ -77,6 +77,7 @@ export async function metricsQueryCommand(flags: MetricsQueryFlags): Promise<num
     req = { metrics: split(flags.metrics), groupBy: split(flags.groupBy), where: flags.where ?? [], orderBy: split(flags.orderBy), limit };
   }
   const compiled = compileQuery(layer, req);
+  for (const n of compiled.notes) out.warn(n);
   if (flags.explain) {
     process.stdout.write(`${compiled.sql};\n`);
     return 0;

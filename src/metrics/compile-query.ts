@@ -5,8 +5,9 @@ import { didYouMean } from '../util/suggest.js';
 import { aggTimeDimension, grainIndex } from './leaf-from.js';
 import { leafSql, shareKey } from './leaf-sql.js';
 import { MetricPlanner, type Filter, type Leaf } from './plan-metrics.js';
-import { itemName, originError, parseGroupItem, parseItemCall, type GroupItem, type Origin } from './query-items.js';
+import { filterItems, itemName, originError, parseGroupItem, parseItemCall, type GroupItem, type Origin } from './query-items.js';
 import type { SemanticLayer } from './semantic-layer.js';
+import { withCustomGrainHint } from './time-spines.js';
 import type { TimeGrain } from './types.js';
 
 export interface MetricsRequest {
@@ -25,6 +26,8 @@ export interface CompiledQuery {
   /** result columns: the group-by items, then the metrics */
   groupColumns: string[];
   metricColumns: string[];
+  /** what the caller should tell the user about the answer (e.g. periods read without a time spine) */
+  notes: string[];
 }
 
 const q = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
@@ -38,7 +41,9 @@ export function compileQuery(layer: SemanticLayer, req: MetricsRequest): Compile
   }
   const planner = new MetricPlanner(layer);
   const exprs = metrics.map((m) => planner.compile(m));
-  let items: GroupItem[] = req.groupBy.map((g) => parseGroupItem(g, origin('--group-by')));
+  const spines = layer.timeSpines;
+  let items: GroupItem[] = req.groupBy.map((g) => withCustomGrainHint(spines, g, origin('--group-by'), () => parseGroupItem(g, origin('--group-by'))));
+  for (const w of req.where) withCustomGrainHint(spines, w, origin('--where'), () => filterItems(w, origin('--where')));
   // metric_time without a grain: the coarsest grain any of the measures' time dimensions holds
   if (items.some((i) => i.kind === 'metric_time' && !i.grain)) {
     let grain: TimeGrain = 'second';
@@ -55,6 +60,11 @@ export function compileQuery(layer: SemanticLayer, req: MetricsRequest): Compile
   const groupColumns = [...new Set(names)];
   for (const m of metrics) if (groupColumns.includes(m)) throw originError(origin('--group-by'), `"${m}" is both a metric and a group-by column; leave one out.`);
   const where: Filter[] = req.where.filter((w) => w.trim()).map((sql) => ({ sql, origin: origin('--where') }));
+  const notes: string[] = [];
+  const overPeriods = [...new Set(planner.leaves.filter((l) => l.cumulative || l.offsetToGrain).map((l) => l.metric))];
+  if (!spines.length && overPeriods.length && items.some((i) => i.kind === 'metric_time')) {
+    notes.push(`${overPeriods.join(', ')}: the project declares no time spine (a model with \`time_spine:\`, or one named metricflow_time_spine), so a cumulative or offset_to_grain value is shown only for the periods its semantic model has rows in; MetricFlow requires a time spine and shows every period of it.`);
+  }
   // aggregates over the same rows are computed in one scan
   const batches: Leaf[][] = [];
   const byKey = new Map<string, Leaf[]>();
@@ -79,7 +89,7 @@ export function compileQuery(layer: SemanticLayer, req: MetricsRequest): Compile
   const select = [...g.map((c, i) => `u.${c} as ${q(groupColumns[i]!)}`), ...exprs.map((e, i) => `${e} as ${q(metrics[i]!)}`)];
   const order = orderBy(req.orderBy, groupColumns, metrics, origin('--order-by'));
   const limit = req.limit === undefined ? '' : `\nlimit ${Math.max(0, Math.trunc(req.limit))}`;
-  return { sql: `select ${select.join(',\n  ')}\nfrom (\n${merged}\n) u${order}${limit}`, groupColumns, metricColumns: metrics };
+  return { sql: `select ${select.join(',\n  ')}\nfrom (\n${merged}\n) u${order}${limit}`, groupColumns, metricColumns: metrics, notes };
 }
 
 /** ORDER BY of the result columns: `-name` or `name desc` descending; default, the group-by columns. */

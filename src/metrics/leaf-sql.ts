@@ -7,6 +7,8 @@ import { aggTimeDimension, grainIndex, LeafFrom, type ModelScope } from './leaf-
 import type { Filter, Leaf } from './plan-metrics.js';
 import { originError, renderFilter, type GroupItem, type Origin } from './query-items.js';
 import type { LinkedModel, SemanticLayer } from './semantic-layer.js';
+import { spineJoinSql } from './spine-join.js';
+import { spineColumn, spineFor } from './time-spines.js';
 import type { SemanticMeasure, TimeGrain } from './types.js';
 
 /** `7 days` → `interval 7 day`. */
@@ -62,7 +64,7 @@ const whereSql = (conds: string[]): string => (conds.length ? `\nwhere ${conds.j
  * dimension, filters and offset (the key), or undefined for a leaf that needs its own SELECT.
  */
 export function shareKey(layer: SemanticLayer, leaf: Leaf): string | undefined {
-  if (leaf.kind !== 'measure' || leaf.cumulative || leaf.offsetToGrain) return undefined;
+  if (leaf.kind !== 'measure' || leaf.cumulative || leaf.offsetToGrain || leaf.spineJoin) return undefined;
   const { measure, model } = measureOf(layer, leaf.measure);
   if (measure.percentile !== undefined || measure.non_additive_dimension) return undefined;
   return JSON.stringify([model.name, measure.agg_time_dimension ?? model.agg_time_dimension ?? '', leaf.filters.map((f) => f.sql), leaf.offsetWindow ?? '']);
@@ -70,6 +72,13 @@ export function shareKey(layer: SemanticLayer, leaf: Leaf): string | undefined {
 
 /** The SELECT of some leaves (several only when they share a key), each value in a column named by its alias. */
 export function leafSql(ctx: LeafContext, leaves: Leaf[]): string {
+  const leaf = leaves[0]!;
+  const sql = rowsSql(ctx, leaves);
+  // no spine in the project: the periods with rows (load warned of it)
+  return leaf.spineJoin && ctx.layer.timeSpines.length ? spineJoinSql(ctx, leaf, sql, { what: `metric ${leaf.metric}` }) : sql;
+}
+
+function rowsSql(ctx: LeafContext, leaves: Leaf[]): string {
   const leaf = leaves[0]!;
   const origin: Origin = { what: `metric ${leaf.metric}` };
   if (leaf.kind === 'conversions') return conversionSql(ctx, leaf, origin);
@@ -127,13 +136,19 @@ function percentileSql(from: LeafFrom, groups: string[], conds: string[], value:
 
 /**
  * A cumulative (or an offset to a grain): one row per period T of the query's finest
- * metric_time grain that the model has rows in, over the rows of its window.
+ * metric_time grain that has rows in its window. The periods are the time spine's, as in
+ * MetricFlow (a period without rows of its own still gets its running value); a project
+ * without a spine gets the periods the model has rows in.
  */
 function timePointSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, model: LinkedModel, origin: Origin): string {
   const grains = ctx.items.filter((i) => i.kind === 'metric_time').map((i) => (i as { grain: TimeGrain }).grain);
   const g = grains.reduce((a, b) => (grainIndex(b) < grainIndex(a) ? b : a));
   const dim = aggTimeDimension(model, measure, origin);
-  const points = `(select distinct ${dateTrunc(dim.expr, g)} as T from ${model.relation}) tp`;
+  let points = `(select distinct ${dateTrunc(dim.expr, g)} as T from ${model.relation}) tp`;
+  if (ctx.layer.timeSpines.length) {
+    const spine = spineFor(ctx.layer.timeSpines, g, origin, leaf.cumulative ? 'a cumulative metric' : 'an offset to a grain');
+    points = `(select distinct ${dateTrunc(spineColumn(spine, 'sp'), g)} as T from ${spine.relation} sp) tp`;
+  }
   const from = new LeafFrom(ctx.layer, model, 'b', { measure, timePoint: { expr: 'tp.T', grain: g } });
   const groups = ctx.items.map((i) => from.resolve(i, ctx.groupOrigin));
   const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];

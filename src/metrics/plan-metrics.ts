@@ -24,6 +24,8 @@ export interface Leaf {
   /** set for a cumulative: its window or grain to date (neither: all time) */
   cumulative?: { window?: string; grainToDate?: TimeGrain };
   conversion?: ConversionParams & { conversionFilters: Filter[] };
+  /** join_to_timespine: the query's metric_time periods come from the time spine (left join) */
+  spineJoin?: boolean;
   /** the metric that asked for it, for messages */
   metric: string;
 }
@@ -68,12 +70,12 @@ export class MetricPlanner {
     inherited = { ...inherited, top };
     switch (m.type) {
       case 'simple': {
-        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], offsetWindow: inherited.offsetWindow, offsetToGrain: inherited.offsetToGrain, metric: top });
+        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], offsetWindow: inherited.offsetWindow, offsetToGrain: inherited.offsetToGrain, spineJoin: m.measure!.join_to_timespine, metric: top });
         return m.measure!.fill_nulls_with === undefined ? x : `coalesce(${x}, ${m.measure!.fill_nulls_with})`;
       }
       case 'cumulative': {
         if (inherited.offsetWindow || inherited.offsetToGrain) throw originError(origin, 'a cumulative metric under an offset (offset_window / offset_to_grain of a derived metric) is not supported.');
-        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], cumulative: { window: m.window, grainToDate: m.grain_to_date }, metric: top });
+        const x = this.leaf({ kind: 'measure', measure: m.measure!.name, filters: [...inherited.filters, ...this.filtersOf(m, m.measure, 'measure')], cumulative: { window: m.window, grainToDate: m.grain_to_date }, spineJoin: m.measure!.join_to_timespine, metric: top });
         return m.measure!.fill_nulls_with === undefined ? x : `coalesce(${x}, ${m.measure!.fill_nulls_with})`;
       }
       case 'ratio': {

@@ -17,8 +17,11 @@ export function checkWindow(v: string, f: YamlFields, key: string, line: number)
   return v.trim().toLowerCase();
 }
 
-/** `name` or `{name, filter, alias, …}`: a measure or metric used by this one. */
-function readInput(v: unknown, f: YamlFields, what: string, line: number, offsets = false): InputRef {
+/**
+ * `name` or `{name, filter, alias, …}`: a measure or metric used by this one. `spineJoin`: a
+ * simple or cumulative metric's measure, where join_to_timespine acts (as in MetricFlow).
+ */
+function readInput(v: unknown, f: YamlFields, what: string, line: number, offsets = false, spineJoin = false): InputRef {
   if (typeof v === 'string' && v.trim()) return { name: v.trim(), filter: [] };
   const o = f.mapping(v, what, line);
   const l = f.lineOf(v, line);
@@ -32,8 +35,8 @@ function readInput(v: unknown, f: YamlFields, what: string, line: number, offset
     ref.fill_nulls_with = n;
   }
   if (o.join_to_timespine === true) {
-    ref.join_to_timespine = true;
-    f.warnings.push(`${f.file}:${f.keyLine('join_to_timespine', l)}: ${what}: join_to_timespine is not supported (ft has no time spine): periods without rows are left out, not filled.`);
+    if (spineJoin) ref.join_to_timespine = true;
+    else f.warnings.push(`${f.file}:${f.keyLine('join_to_timespine', l)}: ${what}: join_to_timespine acts on a simple or cumulative metric's measure (type_params.measure), as in MetricFlow; ignored here.`);
   }
   if (offsets) {
     const w = f.str(o, 'offset_window', l);
@@ -71,7 +74,7 @@ function readMetric(value: unknown, f: YamlFields, line: number): Metric {
   switch (type) {
     case 'simple':
       f.checkKeys(params, ['measure'], `type_params of ${name}`, pl);
-      metric.measure = readInput(need('measure', '<measure name>'), f, `the measure of ${name}`, f.keyLine('measure', pl));
+      metric.measure = readInput(need('measure', '<measure name>'), f, `the measure of ${name}`, f.keyLine('measure', pl), false, true);
       break;
     case 'ratio':
       f.checkKeys(params, ['numerator', 'denominator'], `type_params of ${name}`, pl);
@@ -88,7 +91,7 @@ function readMetric(value: unknown, f: YamlFields, line: number): Metric {
     }
     case 'cumulative': {
       f.checkKeys(params, ['measure', 'window', 'grain_to_date', 'cumulative_type_params'], `type_params of ${name}`, pl);
-      metric.measure = readInput(need('measure', '<measure name>'), f, `the measure of ${name}`, f.keyLine('measure', pl));
+      metric.measure = readInput(need('measure', '<measure name>'), f, `the measure of ${name}`, f.keyLine('measure', pl), false, true);
       const cl = f.keyLine('cumulative_type_params', pl);
       const cum = f.mapping(params.cumulative_type_params, 'cumulative_type_params', cl);
       f.checkKeys(cum, ['window', 'grain_to_date', 'period_agg'], `cumulative_type_params of ${name}`, cl);

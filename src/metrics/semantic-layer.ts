@@ -5,6 +5,7 @@ import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { substituteNames } from './derived-expr.js';
+import { linkTimeSpines, type TimeSpine } from './time-spines.js';
 import type { Metric, SavedQuery, SemanticDeclarations, SemanticMeasure, SemanticModel } from './types.js';
 
 export interface LinkedModel extends SemanticModel {
@@ -21,6 +22,8 @@ export interface SemanticLayer {
   measures: Map<string, { measure: SemanticMeasure; model: LinkedModel }>;
   metrics: Map<string, Metric>;
   savedQueries: Map<string, SavedQuery>;
+  /** the models declared as time spines, finest first (none: cumulative metrics read the periods with rows) */
+  timeSpines: TimeSpine[];
   packageName: string;
 }
 
@@ -29,9 +32,9 @@ export const metricId = (pkg: string, name: string): string => `metric.${pkg}.${
 export const savedQueryId = (pkg: string, name: string): string => `saved_query.${pkg}.${name}`;
 
 /** Links the declarations of every schema file; `nodes` are the project's (models and seeds are what a semantic model reads). */
-export function linkSemanticLayer(decls: SemanticDeclarations[], nodes: Map<string, Node>, packageName: string): SemanticLayer | undefined {
+export function linkSemanticLayer(decls: SemanticDeclarations[], nodes: Map<string, Node>, packageName: string, warn: (m: string) => void = () => {}): SemanticLayer | undefined {
   if (!decls.some((d) => d.semantic_models.length || d.metrics.length || d.saved_queries.length)) return undefined;
-  const layer: SemanticLayer = { models: new Map(), measures: new Map(), metrics: new Map(), savedQueries: new Map(), packageName };
+  const layer: SemanticLayer = { models: new Map(), measures: new Map(), metrics: new Map(), savedQueries: new Map(), timeSpines: linkTimeSpines(nodes, warn), packageName };
   const readable = new Map<string, Node>();
   for (const n of nodes.values()) if ((n.resource_type === 'model' || n.resource_type === 'seed' || (n.resource_type as string) === 'snapshot') && !readable.has(n.name)) readable.set(n.name, n);
   const twice = (what: string, name: string, first: { file: string; line: number }, again: { file: string; line: number }): never => {
@@ -86,6 +89,9 @@ export function linkSemanticLayer(decls: SemanticDeclarations[], nodes: Map<stri
   };
   for (const metric of layer.metrics.values()) {
     if (metric.measure) needMeasure(metric.measure.name, metric, 'measure');
+    if (metric.measure?.join_to_timespine && !layer.timeSpines.length) {
+      warn(`${metric.file}:${metric.line}: metric ${metric.name}: join_to_timespine, but the project declares no time spine (a model with \`time_spine:\`, or one named metricflow_time_spine): periods without rows are left out, not filled.`);
+    }
     if (metric.numerator) needMetric(metric.numerator.name, metric, 'numerator');
     if (metric.denominator) needMetric(metric.denominator.name, metric, 'denominator');
     for (const input of metric.metrics ?? []) needMetric(input.name, metric, 'input metric');

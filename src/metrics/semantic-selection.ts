@@ -3,6 +3,7 @@
 // `ft build -s +metric:revenue` builds what revenue needs), and `ft ls` lists them as well.
 import type { Project } from '../project/project.js';
 import { metricModels, type SemanticLayer } from './semantic-layer.js';
+import { usesTimeSpine } from './time-spines.js';
 
 export const SEMANTIC_RESOURCE_TYPES = ['semantic_model', 'metric', 'saved_query'] as const;
 export type SemanticResourceType = (typeof SEMANTIC_RESOURCE_TYPES)[number];
@@ -33,6 +34,8 @@ export function semanticReads(project: Project, kind: SemanticResourceType, valu
       const metrics = kind === 'metric' ? [name] : kind === 'saved_query' ? layer.savedQueries.get(name)!.metrics : [];
       const models = kind === 'semantic_model' ? [name] : metrics.flatMap((m) => [...metricModels(layer, m)]);
       for (const model of models) ids.add(layer.models.get(model)!.node_id);
+      // the query of a cumulative (or join_to_timespine) metric reads the time spine too
+      if (metrics.some((m) => usesTimeSpine(layer.metrics, m))) for (const s of layer.timeSpines) ids.add(s.node_id);
     }
     byKey.set(key, ids);
   }

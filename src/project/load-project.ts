@@ -260,6 +260,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
         meta: c.meta,
         tags: c.tags,
         ...(c.required !== undefined ? { required: c.required } : {}),
+        ...(c.granularity ? { granularity: c.granularity } : {}),
       };
     }
     return out;
@@ -290,6 +291,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     node.description = describe(p.description, p.file, p.line);
     node.columns = columnsOf(p.columns, p.file);
     node.meta = p.meta;
+    if (p.time_spine) node.time_spine = p.time_spine;
     yamlConfig.set(node.unique_id, p.config);
     patchOf.set(node.unique_id, p);
     declareTests(p.tests, node.unique_id, p.file);
@@ -501,7 +503,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     globalKey,
     warnings,
   };
-  project.semantic = linkSemanticLayer(semanticDecls, nodes, config.name);
+  project.semantic = linkSemanticLayer(semanticDecls, nodes, config.name, warn);
   project.dashboards = linkDashboards(dashboardDecls, nodes, project.semantic);
   buildTestNodes(project);
   buildUnitTestNodes(project, unitTestSpecs);

@@ -42,13 +42,12 @@ const UNSUPPORTED_ENTRY_KEYS: Record<string, string> = {
   overrides: 'ft does not install packages, so there is no package source to override',
   external: 'ft does not create external tables',
   unit_tests: 'ft does not run unit tests yet',
-  time_spine: 'ft has no time spine (a metrics query shows the periods that have rows)',
 };
 
 /** Keys each kind of schema YAML entry has that ft reads. */
 export const ENTRY_KEYS = {
-  model: new Set(['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'meta', 'constraints']),
-  column: new Set(['name', 'description', 'data_type', 'required', 'meta', 'tags', 'tests', 'data_tests', 'quote', 'constraints']),
+  model: new Set(['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'meta', 'constraints', 'time_spine']),
+  column: new Set(['name', 'description', 'data_type', 'required', 'meta', 'tags', 'tests', 'data_tests', 'quote', 'constraints', 'granularity']),
   source: new Set(['name', 'description', 'schema', 'loaded_at_field', 'freshness', 'meta', 'tags', 'tables', 'config', 'loader']),
   table: new Set(['name', 'identifier', 'description', 'columns', 'tests', 'data_tests', 'loaded_at_field', 'freshness', 'loader', 'meta', 'tags', 'config']),
   exposure: new Set(['name', 'label', 'type', 'owner', 'description', 'url', 'maturity', 'depends_on', 'meta', 'tags', 'config']),

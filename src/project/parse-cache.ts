@@ -19,7 +19,8 @@ interface FileStamp {
 }
 
 interface CacheFile {
-  version: 5;
+  /** 6: schema patches carry models' time_spine and columns' granularity */
+  version: 6;
   globalKey: string;
   files: Record<string, { checksum: string; analysis: TemplateAnalysis }>;
   /** schema YAML files, read into patches (YAML parsing is the costliest part of a load) */
@@ -79,11 +80,11 @@ export class ParseCache {
     this.settledBefore = known?.settledBefore ?? Date.now() - RACY_MS;
     this.stamps = known?.stamps ?? {};
     this.file = join(targetDir, 'partial_parse.json');
-    this.data = { version: 5, globalKey, files: {}, schemas: {}, stamps: {} };
+    this.data = { version: 6, globalKey, files: {}, schemas: {}, stamps: {} };
     if (!enabled || !existsSync(this.file)) return;
     try {
       const loaded = JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile;
-      if (loaded.version === 5 && loaded.globalKey === globalKey) this.data = loaded;
+      if (loaded.version === 6 && loaded.globalKey === globalKey) this.data = loaded;
       else this.dirty = true;
     } catch {
       // A corrupt cache is only a slower parse.

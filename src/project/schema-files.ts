@@ -9,6 +9,7 @@ import type { DashboardDecl } from '../dashboards/types.js';
 import type { SemanticDeclarations } from '../metrics/types.js';
 import { readUnitTests } from '../testing/unit/parse-unit-tests.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
+import { readColumnGranularity, readTimeSpine, type TimeSpineConfig } from '../metrics/read-time-spine.js';
 
 /** One column as declared in schema YAML. */
 export interface ColumnPatch {
@@ -21,6 +22,8 @@ export interface ColumnPatch {
   tests: RawTest[];
   /** `constraints:` entries with their lines (models; read by contract-config.ts) */
   constraints: RawTest[];
+  /** a time spine's column: the grain of its periods (`granularity: day`) */
+  granularity?: string;
   line: number;
 }
 
@@ -43,6 +46,8 @@ export interface NodePatch {
   /** model-level `constraints:` (with `columns:`) and their lines */
   constraints: RawTest[];
   meta: Record<string, unknown>;
+  /** models: `time_spine:` (dbt 1.9+), checked against the columns */
+  time_spine?: TimeSpineConfig;
   file: string;
   line: number;
 }
@@ -176,6 +181,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
       const col = named(c, 'columns', line);
       const cl = lineOf(c);
       checkKeys(col, ENTRY_KEYS.column, cl);
+      const granularity = readColumnGranularity(col.granularity, doc, file, text, cl);
       return {
         name: String(col.name),
         description: str(col.description),
@@ -185,6 +191,7 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
         tags: tags(col.tags),
         tests: tests(col, cl),
         constraints: constraints(col, cl),
+        ...(granularity ? { granularity } : {}),
         line: cl,
       };
     });
@@ -205,16 +212,23 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
       checkKeys(e, kind === 'snapshots' ? ENTRY_KEYS.snapshot : ENTRY_KEYS.model, line);
       const config = obj(e.config, 'config', line);
       checkConfig(config, lineOf(config) || line);
+      const cols = columns(e, line);
+      let timeSpine: TimeSpineConfig | undefined;
+      if (e.time_spine !== undefined && e.time_spine !== null) {
+        if (kind === 'models') timeSpine = readTimeSpine(e.time_spine, cols, String(e.name), doc, file, text, line, out.warnings);
+        else warn('time_spine', line, `"time_spine" applies to models only (as in dbt); ignored on ${kind}: put the dates in a model.`);
+      }
       out.models.push({
         kind,
         name: String(e.name),
         description: str(e.description),
         config,
-        columns: columns(e, line),
+        columns: cols,
         tests: tests(e, line),
         constraints: constraints(e, line),
         meta: obj(e.meta, 'meta', line),
         ...(kind === 'snapshots' && e.relation !== undefined ? { relation: { text: str(e.relation), line: keyLine(text, 'relation', line) } } : {}),
+        ...(timeSpine ? { time_spine: timeSpine } : {}),
         file,
         line,
       });

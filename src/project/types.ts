@@ -68,6 +68,8 @@ export interface ColumnInfo {
   required?: boolean;
   /** models: column-level constraints as dbt's manifest has them (project/contract-config.ts) */
   constraints?: ColumnConstraint[];
+  /** a time spine's column: the grain of its periods (dbt 1.9+) */
+  granularity?: string;
 }
 
 /** A constraint as dbt writes it (column level: no `columns`; model level: `columns`). */
@@ -146,6 +148,8 @@ export interface Node {
   /** models: the contract and model-level constraints (project/contract-config.ts) */
   contract?: ContractInfo;
   constraints?: ModelConstraint[];
+  /** models: `time_spine:` as dbt's manifest has it (one row per period, for the metrics; src/metrics/time-spines.ts) */
+  time_spine?: { standard_granularity_column: string; custom_granularities: Array<{ name: string; column_name: string | null }> };
 }
 
 export interface FreshnessRule {

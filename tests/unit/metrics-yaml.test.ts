@@ -138,7 +138,7 @@ describe('reading the semantic layer', () => {
     expect(p.semantic!.savedQueries.get('monthly_fr_revenue')!.exports).toEqual([{ name: 'fr_monthly', export_as: 'table', schema: undefined, alias: undefined }]);
     expect(warnings).toEqual([
       `models/semantic.yml:${lineOf(yaml, 'validity_params')}: validity_params (SCD type 2 dimensions) are not supported; signup_date is read as a plain time dimension.`,
-      `models/semantic.yml:${lineOf(yaml, 'join_to_timespine')}: the denominator of gift_share: join_to_timespine is not supported (ft has no time spine): periods without rows are left out, not filled.`,
+      `models/semantic.yml:${lineOf(yaml, 'join_to_timespine')}: the denominator of gift_share: join_to_timespine acts on a simple or cumulative metric's measure (type_params.measure), as in MetricFlow; ignored here.`,
       `models/semantic.yml:${lineOf(yaml, '- name: fr_monthly')}: saved query monthly_fr_revenue: export fr_monthly is recorded in manifest.json but not built (ft writes no export tables); run ft metrics query --saved-query monthly_fr_revenue.`,
     ]);
   });
