@@ -145,6 +145,12 @@ describe('metrics over the time spine', { timeout: 240_000 }, () => {
       [DAYS[3], 0],
       [DAYS[4], 0],
     ]);
+    // grouped by region too, the filter on it is applied again after the join: a spine day without north rows has no region, so it goes
+    const northByRegion = await metricRows(p, ['--metrics', 'sales_spined_zero', '--group-by', 'metric_time__day,sale__region', '--where', "{{ Dimension('sale__region') }} = 'north'"]);
+    expect(northByRegion).toEqual([
+      { metric_time__day: DAYS[0], sale__region: 'north', sales_spined_zero: 10 },
+      { metric_time__day: DAYS[1], sale__region: 'north', sales_spined_zero: 20 },
+    ]);
     // by month: one period, the sum
     expect(await metricRows(p, ['--metrics', 'sales_spined', '--group-by', 'metric_time__month'])).toEqual([{ metric_time__month: '2026-03-01', sales_spined: 75 }]);
   });
@@ -209,13 +215,21 @@ describe('the legacy time spine (a model named metricflow_time_spine) and none a
   });
 
   it('metricflow_time_spine.date_day is the daily spine when none is declared', async () => {
-    const rows = await metricRows(legacy, ['--metrics', 'sales_spined_zero,sales_2d', '--group-by', 'metric_time__day']);
-    expect(rows.map((r) => [r.metric_time__day, r.sales_spined_zero, r.sales_2d])).toEqual([
-      [DAYS[0], 15, 15],
-      [DAYS[1], 20, 35],
-      [DAYS[2], 0, 20],
-      [DAYS[3], 40, 40],
-      [DAYS[4], 0, 40],
+    // each alone: next to another metric, a day could come from that metric's rows
+    const day = ['--group-by', 'metric_time__day'];
+    expect(byDay(await metricRows(legacy, ['--metrics', 'sales_spined', ...day]), 'sales_spined')).toEqual([
+      [DAYS[0], 15],
+      [DAYS[1], 20],
+      [DAYS[2], null],
+      [DAYS[3], 40],
+      [DAYS[4], null],
+    ]);
+    expect(byDay(await metricRows(legacy, ['--metrics', 'sales_2d', ...day]), 'sales_2d')).toEqual([
+      [DAYS[0], 15],
+      [DAYS[1], 35],
+      [DAYS[2], 20],
+      [DAYS[3], 40],
+      [DAYS[4], 40],
     ]);
   });
 
