@@ -7,7 +7,7 @@ import { leafSql, shareKey } from './leaf-sql.js';
 import { MetricPlanner, type Filter, type Leaf } from './plan-metrics.js';
 import { filterItems, itemName, originError, parseGroupItem, parseItemCall, type GroupItem, type Origin } from './query-items.js';
 import type { SemanticLayer } from './semantic-layer.js';
-import { withCustomGrainHint } from './time-spines.js';
+import { customGrain, withCustomGrainHint } from './time-spines.js';
 import type { TimeGrain } from './types.js';
 
 export interface MetricsRequest {
@@ -42,7 +42,16 @@ export function compileQuery(layer: SemanticLayer, req: MetricsRequest): Compile
   const planner = new MetricPlanner(layer);
   const exprs = metrics.map((m) => planner.compile(m));
   const spines = layer.timeSpines;
-  let items: GroupItem[] = req.groupBy.map((g) => withCustomGrainHint(spines, g, origin('--group-by'), () => parseGroupItem(g, origin('--group-by'))));
+  let items: GroupItem[] = req.groupBy.map((g) =>
+    withCustomGrainHint(spines, g, origin('--group-by'), (): GroupItem => {
+      const item = parseGroupItem(g, origin('--group-by'));
+      // entity__time_dimension__<custom> reads as a dimension two entities away: the hint says what it is
+      if (item.kind === 'dimension' && item.via && spines.some((s) => s.custom.some((c) => c.name === item.dim))) throw originError(origin('--group-by'), `"${g}" is not a dimension.`);
+      // a custom granularity is over the periods of its spine's grain
+      if (item.kind === 'metric_time' && item.custom) return { ...item, grain: customGrain(spines, item.custom, origin('--group-by')).spine.grain };
+      return item;
+    }),
+  );
   for (const w of req.where) withCustomGrainHint(spines, w, origin('--where'), () => filterItems(w, origin('--where')));
   // metric_time without a grain: the coarsest grain any of the measures' time dimensions holds
   if (items.some((i) => i.kind === 'metric_time' && !i.grain)) {

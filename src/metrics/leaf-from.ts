@@ -6,6 +6,7 @@ import { didYouMean } from '../util/suggest.js';
 import { findDimension, findDimensionTwoAway, linkableNames, type DimensionHome } from './linkable.js';
 import { itemName, originError, type GroupItem, type Origin } from './query-items.js';
 import type { LinkedModel, SemanticLayer } from './semantic-layer.js';
+import { customGrain } from './time-spines.js';
 import { GRAINS, type SemanticDimension, type SemanticMeasure, type TimeGrain } from './types.js';
 
 const q = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
@@ -53,6 +54,8 @@ export interface LeafFromOptions {
 export class LeafFrom {
   readonly base: ModelScope;
   private readonly joins = new Map<string, { scope: ModelScope; on: string }>();
+  /** spines joined for their custom granularity columns, by what they are joined on */
+  private readonly customJoins = new Map<string, { alias: string; sql: string }>();
 
   constructor(
     private readonly layer: SemanticLayer,
@@ -75,6 +78,7 @@ export class LeafFrom {
 
   /** SQL of a group-by or filter item on these rows; joins the model it needs. */
   resolve(item: GroupItem, origin: Origin): string {
+    if (item.kind === 'metric_time' && item.custom) return this.customTime(item.custom, origin);
     if (item.kind === 'metric_time') {
       const dim = aggTimeDimension(this.model, this.opts.measure, origin);
       const grain = item.grain ?? dim.grain!;
@@ -111,6 +115,28 @@ export class LeafFrom {
     return dateTrunc(col, grain);
   }
 
+  /**
+   * metric_time at a spine's custom granularity: the spine's column for the period of the
+   * spine's grain holding the row's time (a left join on the spine, one row per period).
+   */
+  private customTime(name: string, origin: Origin): string {
+    const { spine, column } = customGrain(this.layer.timeSpines, name, origin);
+    if (this.opts.timePoint) throw originError(origin, `metric_time__${name}: a cumulative metric or an offset to a grain by a custom granularity is not supported yet; group by a standard grain.`);
+    const dim = aggTimeDimension(this.model, this.opts.measure, origin);
+    this.checkGrain(spine.grain, dim, this.model.name, origin, `metric_time__${name}`);
+    const col = this.base.col('t', dim.name, dim.expr);
+    const at = dateTrunc(this.opts.shift ? `(${col} + ${this.opts.shift})` : col, spine.grain);
+    const key = `${spine.model}:${column}:${at}`;
+    let join = this.customJoins.get(key);
+    if (!join) {
+      const alias = `${this.alias}s${this.customJoins.size + 1}`;
+      const periods = `select ${dateTrunc(q(spine.column), spine.grain)} as k, max(${q(column)}) as v from ${spine.relation} group by 1`;
+      join = { alias, sql: `left join (${periods}) ${alias} on ${alias}.k = ${at}` };
+      this.customJoins.set(key, join);
+    }
+    return `${join.alias}.v`;
+  }
+
   /** The model `home` names, joined to `from` on its entity (each join once). */
   private join(from: ModelScope, home: DimensionHome): ModelScope {
     const key = `${from.alias}:${home.via!.from.name}:${home.model.name}`;
@@ -143,6 +169,6 @@ export class LeafFrom {
 
   /** Only the joins (for a FROM that starts elsewhere). */
   joinSql(): string[] {
-    return [...this.joins.values()].map((j) => `left join ${j.scope.sql()} on ${j.on}`);
+    return [...[...this.joins.values()].map((j) => `left join ${j.scope.sql()} on ${j.on}`), ...[...this.customJoins.values()].map((j) => j.sql)];
   }
 }

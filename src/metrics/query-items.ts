@@ -7,7 +7,8 @@ import { didYouMean } from '../util/suggest.js';
 import { GRAINS, type TimeGrain } from './types.js';
 
 export type GroupItem =
-  | { kind: 'metric_time'; grain?: TimeGrain }
+  /** `custom`: a time spine's custom granularity (metric_time__fiscal_quarter); `grain` then is the spine's */
+  | { kind: 'metric_time'; grain?: TimeGrain; custom?: string }
   /** `via`: the entity joined first, for a dimension two entities away (customer__country__region) */
   | { kind: 'dimension'; entity: string; dim: string; grain?: TimeGrain; via?: string }
   | { kind: 'entity'; entity: string };
@@ -24,9 +25,16 @@ export const originError = (origin: Origin, message: string): FtError => new FtE
 
 /** The column name of an item in the query's result (metric_time without a grain gets one first). */
 export function itemName(item: GroupItem): string {
-  if (item.kind === 'metric_time') return item.grain ? `metric_time__${item.grain}` : 'metric_time';
+  if (item.kind === 'metric_time') return item.custom || item.grain ? `metric_time__${item.custom ?? item.grain}` : 'metric_time';
   if (item.kind === 'entity') return item.entity;
   return `${item.via ? `${item.via}__` : ''}${item.entity}__${item.dim}${item.grain ? `__${item.grain}` : ''}`;
+}
+
+const isGrain = (v: string): boolean => GRAINS.includes(v.toLowerCase() as TimeGrain);
+
+/** metric_time at a grain as written: a standard grain, or another name (a spine's custom granularity, checked where the spines are known). */
+function metricTimeAt(v: string): GroupItem {
+  return isGrain(v) ? { kind: 'metric_time', grain: v.toLowerCase() as TimeGrain } : { kind: 'metric_time', custom: v.toLowerCase() };
 }
 
 function grainOf(v: string, origin: Origin): TimeGrain {
@@ -42,12 +50,11 @@ export function parseItemName(raw: string, origin: Origin): GroupItem {
   const parts = name.split('__');
   if (parts[0] === 'metric_time') {
     if (parts.length > 2) throw originError(origin, `"${raw}": write metric_time__<grain>, e.g. metric_time__day.`);
-    return { kind: 'metric_time', grain: parts[1] === undefined ? undefined : grainOf(parts[1], origin) };
+    return parts[1] === undefined ? { kind: 'metric_time' } : metricTimeAt(parts[1]);
   }
   if (parts.some((p) => !p)) throw originError(origin, `"${raw}" has an empty part between "__".`);
   if (parts.length === 1) return { kind: 'entity', entity: parts[0]! };
   if (parts.length === 2) return { kind: 'dimension', entity: parts[0]!, dim: parts[1]! };
-  const isGrain = (p: string): boolean => GRAINS.includes(p.toLowerCase() as TimeGrain);
   if (parts.length === 3 && isGrain(parts[2]!)) return { kind: 'dimension', entity: parts[0]!, dim: parts[1]!, grain: parts[2]!.toLowerCase() as TimeGrain };
   if (parts.length === 3) return { kind: 'dimension', via: parts[0]!, entity: parts[1]!, dim: parts[2]! };
   if (parts.length === 4 && isGrain(parts[3]!)) return { kind: 'dimension', via: parts[0]!, entity: parts[1]!, dim: parts[2]!, grain: parts[3]!.toLowerCase() as TimeGrain };
@@ -87,17 +94,17 @@ export function parseItemCall(text: string, origin: Origin): GroupItem {
   const a = stringArgs(args!, origin, call);
   if (!a[0]) throw originError(origin, `${call} names nothing; write the name in quotes, like ${fn}('${fn === 'Entity' ? 'customer' : fn === 'TimeDimension' ? 'metric_time' : 'product__category'}').`);
   let item = parseItemName(a[0], origin);
-  let grain = a[1] !== undefined && a[1] !== '' ? grainOf(a[1], origin) : undefined;
+  let grain = a[1] !== undefined && a[1] !== '' ? a[1] : undefined;
   for (const c of chain!.matchAll(/\.\s*(\w+)\s*\(((?:[^()'"]|'[^']*'|"[^"]*")*)\)/g)) {
-    if (c[1] === 'grain') grain = grainOf(stringArgs(c[2]!, origin, call)[0] ?? '', origin);
+    if (c[1] === 'grain') grain = stringArgs(c[2]!, origin, call)[0] ?? '';
     else if (c[1] === 'descending') continue;
     else throw originError(origin, `${call}.${c[1]}(…) is not supported (only .grain('<grain>')).`);
   }
   if (fn === 'Entity' && item.kind !== 'entity') throw originError(origin, `${call}: Entity() takes an entity's name alone, like Entity('customer').`);
   if (fn !== 'Entity' && item.kind === 'entity') throw originError(origin, `${call}: name a dimension as entity__dimension (or metric_time).`);
-  if (grain) {
+  if (grain !== undefined) {
     if (item.kind === 'entity') throw originError(origin, `${call}: an entity has no grain.`);
-    item = { ...item, grain };
+    item = item.kind === 'metric_time' && /^\w+$/.test(grain) ? metricTimeAt(grain) : { ...item, grain: grainOf(grain, origin) };
   }
   return item;
 }

@@ -4,6 +4,7 @@
 // metricflow_time_spine with a date_day column. A query uses the coarsest spine at or below its grain.
 import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { originError, type Origin } from './query-items.js';
 import { GRAINS, type Metric, type TimeGrain } from './types.js';
 
@@ -95,9 +96,22 @@ export function usesTimeSpine(metrics: Map<string, Metric>, name: string, seen =
   return [m.numerator, m.denominator, ...(m.metrics ?? [])].some((i) => i && usesTimeSpine(metrics, i.name, seen));
 }
 
+/** The spine holding custom granularity `name` (metric_time__fiscal_quarter) and its column. */
+export function customGrain(spines: TimeSpine[], name: string, origin: Origin): { spine: TimeSpine; column: string } {
+  for (const spine of spines) {
+    const c = spine.custom.find((x) => x.name === name);
+    if (c) return { spine, column: c.column };
+  }
+  const customs = spines.flatMap((s) => s.custom.map((c) => c.name));
+  throw originError(
+    origin,
+    `"${name}" is not a time grain; use one of ${GRAINS.join(', ')}, or a custom granularity of a time spine (${customs.length ? customs.join(', ') : 'the project declares none'}).${didYouMean(name, [...GRAINS, ...customs])}`,
+  );
+}
+
 /**
- * `parse()` of a group-by item or filter; when it fails on a spine's custom granularity
- * (metric_time__fiscal_quarter), the message says that is what it is, and that ft lacks it.
+ * `parse()` of a group-by item or filter; when it fails on a spine's custom granularity used
+ * on a dimension (order__ordered_at__fiscal_quarter), the message says ft reads it on metric_time only.
  */
 export function withCustomGrainHint<T>(spines: TimeSpine[], text: string, origin: Origin, parse: () => T): T {
   try {
@@ -106,7 +120,7 @@ export function withCustomGrainHint<T>(spines: TimeSpine[], text: string, origin
     for (const s of spines) {
       for (const c of s.custom) {
         if (new RegExp(`(__|['"])${c.name}\\b`, 'i').test(text)) {
-          throw originError(origin, `"${c.name}" is a custom granularity of time spine ${s.model} (${s.file}:${s.line}); ft does not group or filter by custom granularities yet: use a standard grain (${GRAINS.join(', ')}).`);
+          throw originError(origin, `"${c.name}" is a custom granularity of time spine ${s.model} (${s.file}:${s.line}); ft groups and filters by it on metric_time only (metric_time__${c.name}), not on another time dimension yet.`);
         }
       }
     }

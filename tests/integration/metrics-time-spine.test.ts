@@ -191,11 +191,40 @@ describe('metrics over the time spine', { timeout: 240_000 }, () => {
     expect(await ls('metric:sales_amount')).toEqual(['sales']);
   });
 
-  it('a custom granularity is named as such: not supported yet, exit 2', async () => {
-    const r = await p.ft(['metrics', 'query', '--metrics', 'sales_amount', '--group-by', 'metric_time__fiscal_pair']);
-    expect(r.code, r.output).toBe(2);
-    expect(r.stderr).toMatch(/--group-by: "fiscal_pair" is a custom granularity of time spine time_spine_daily \(models\/semantic\.yml:3\); ft does not group or filter by custom granularities yet/);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+  it("custom granularities: metric_time__fiscal_pair groups (and filters) by the spine's column", async () => {
+    // pairs of days: days 1-2 → 2026-03-01, days 3-4 → 2026-03-03, day 5 → 2026-03-05
+    const pairs = [
+      { metric_time__fiscal_pair: DAYS[0], sales_amount: 35 },
+      { metric_time__fiscal_pair: DAYS[2], sales_amount: 40 },
+    ];
+    expect(await metricRows(p, ['--metrics', 'sales_amount', '--group-by', 'metric_time__fiscal_pair'])).toEqual(pairs);
+    // with join_to_timespine, the spine's third pair (day 5) is there too
+    expect(await metricRows(p, ['--metrics', 'sales_spined', '--group-by', 'metric_time__fiscal_pair'])).toEqual([
+      { metric_time__fiscal_pair: DAYS[0], sales_spined: 35 },
+      { metric_time__fiscal_pair: DAYS[2], sales_spined: 40 },
+      { metric_time__fiscal_pair: DAYS[4], sales_spined: null },
+    ]);
+    // a filter on the custom granularity: the pair of days 3 and 4
+    const pair2 = ['--group-by', 'metric_time__day', '--where', `{{ TimeDimension('metric_time', 'fiscal_pair') }} = '${DAYS[2]}'`];
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_amount', ...pair2]), 'sales_amount')).toEqual([[DAYS[3], 40]]);
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_spined_zero', ...pair2]), 'sales_spined_zero')).toEqual([
+      [DAYS[2], 0],
+      [DAYS[3], 40],
+    ]);
+  });
+
+  it('custom granularities ft does not read: a message saying so, exit 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--metrics', 'sales_2d', '--group-by', 'metric_time__fiscal_pair'], /metric_time__fiscal_pair: a cumulative metric or an offset to a grain by a custom granularity is not supported yet; group by a standard grain/],
+      [['--metrics', 'sales_amount', '--group-by', 'metric_time__fiscal_year'], /--group-by: "fiscal_year" is not a time grain; use one of second, minute, hour, day, week, month, quarter, year, or a custom granularity of a time spine \(fiscal_pair\)/],
+      [['--metrics', 'sales_amount', '--group-by', 'sale__sold_at__fiscal_pair'], /--group-by: "fiscal_pair" is a custom granularity of time spine time_spine_daily \(models\/semantic\.yml:3\); ft groups and filters by it on metric_time only/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await p.ft(['metrics', 'query', ...args]);
+      expect(r.code, r.output).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });
 
