@@ -1,5 +1,5 @@
 import { sqlArtifactPath, writeCompiled, writeSqlArtifactLater } from '../artifacts/compiled-files.js';
-import { isTransient, type Adapter, type Session } from '../adapters/adapter.js';
+import type { Adapter, Session } from '../adapters/adapter.js';
 import { materializeIncremental, runsIncrementally } from '../materializations/incremental.js';
 import { runHooks, type MaterializationContext, type MaterializationResult } from '../materializations/materialization-context.js';
 import { materializeSeed } from '../materializations/seed.js';
@@ -13,6 +13,7 @@ import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
 import { FtError } from '../util/errors.js';
 import { compileReading } from '../compile/compile-reading.js';
 import { lintNode } from '../lint/lint-node.js';
+import { retryTransient } from './retry-transient.js';
 
 export interface ModelRunOptions {
   project: Project;
@@ -45,30 +46,25 @@ export interface ModelOutcome extends MaterializationResult {
   retries?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function writeRunArtifact(opts: ModelRunOptions, file: string, statements: string[]): void {
   writeSqlArtifactLater(file, `${statements.join(';\n\n')};\n`, opts.pendingWrites);
 }
 
-/** Builds one model or seed on its own session: hooks, materialization, retries on transient errors. */
+/** Builds one model, seed or snapshot on its own session: hooks, materialization, retries on transient errors (retry-transient.ts). */
 export async function executeModel(node: Node, opts: ModelRunOptions): Promise<ModelOutcome> {
   const { project, adapter } = opts;
-  const maxRetries = opts.maxRetries ?? 3;
-  await adapter.ensureSchema(node.schema);
-  for (let attempt = 0; ; attempt++) {
-    const statements: string[] = [];
-    try {
-      const outcome = await adapter.withSession((session) => buildOnce(node, opts, session, statements));
-      return attempt ? { ...outcome, retries: attempt } : outcome;
-    } catch (e) {
-      if (attempt < maxRetries && isTransient(e)) {
-        await sleep(200 * 2 ** attempt + Math.random() * 100);
-        continue;
-      }
-      if (statements.length) writeRunArtifact(opts, sqlArtifactPath(project, node, 'run'), statements);
-      throw e;
-    }
+  let statements: string[] = [];
+  try {
+    const { value, retries } = await retryTransient(async () => {
+      statements = [];
+      // in the attempt: the node may die on this first statement too
+      await adapter.ensureSchema(node.schema);
+      return adapter.withSession((session) => buildOnce(node, opts, session, statements));
+    }, opts.maxRetries ?? 3);
+    return retries ? { ...value, retries } : value;
+  } catch (e) {
+    if (statements.length) writeRunArtifact(opts, sqlArtifactPath(project, node, 'run'), statements);
+    throw e;
   }
 }
 

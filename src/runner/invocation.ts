@@ -18,6 +18,7 @@ import { writeJunitXml } from '../testing/junit-xml.js';
 import { FtError } from '../util/errors.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { executeModel } from './execute-model.js';
+import { retryTransient } from './retry-transient.js';
 import type { NodeResult } from './node-result.js';
 import { Reporter } from './reporter.js';
 import { writeRunResults } from './run-results.js';
@@ -244,13 +245,14 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
         const timing = () => ({ completedAt: new Date().toISOString(), executionTime: (Date.now() - t0) / 1000 });
         try {
           if (node.unit_test) {
-            const u = await executeUnitTest(node, { project, adapter, pendingWrites });
-            return { ...base, ...timing(), status: u.status, message: u.message, rowsAffected: null, failures: u.failures, runPath: u.runPath, unitDiff: u.diff };
+            // a test is retried as a model is (a node lost mid-test: again on the next host)
+            const { value: u, retries } = await retryTransient(() => executeUnitTest(node, { project, adapter, pendingWrites }));
+            return { ...base, ...timing(), status: u.status, message: u.message, rowsAffected: null, failures: u.failures, runPath: u.runPath, unitDiff: u.diff, ...(retries ? { retries } : {}) };
           }
           if (node.resource_type === 'test') {
-            const t = await executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks });
+            const { value: t, retries } = await retryTransient(() => executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks }));
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
-            return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath };
+            return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath, ...(retries ? { retries } : {}) };
           }
           const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks, lintLater: { nodes: lintLater, warn: (m) => out.warn(m), warnError: Boolean(opts.warnError) } });
           return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, merged: m.merged, failures: null, compiledPath: m.compiledPath, runPath: m.runPath, retries: m.retries };

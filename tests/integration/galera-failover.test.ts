@@ -96,6 +96,65 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
     });
   }, 300_000);
 
+  /** waits until node 1 runs a statement of database `db` calling sleep(), then kills it */
+  const killWhileSleeping = async (db: string): Promise<void> => {
+    const running = async () => (await cluster.query(0, "SELECT id FROM information_schema.processlist WHERE info LIKE '%sleep(%' AND info LIKE ? AND info NOT LIKE '%processlist%'", [`%${db}%`])).length > 0;
+    const end = Date.now() + 90_000;
+    while (Date.now() < end && !(await running())) await sleep(100);
+    expect(await running()).toBe(true);
+    await cluster.kill(0);
+  };
+
+  it('kill -9 of the node in use while a data test runs: the test runs again on the next node and passes, exit 0', async () => {
+    const p = await createProject({
+      label: 'gfotest',
+      profile: { host: hostList(), port: 3306, user: 'root', password: '', threads: 1 },
+      models: { 'm.sql': '{{config materialized="table"}}\nselect 1 as id union all select 2 union all select 3' },
+      // sleeps per row while node 1 runs it: the kill comes in the middle of the test's query
+      tests: { 'm_slow_check.sql': 'select id from {{ref "m"}} where sleep({{var "pause" 0}}) = 1' },
+    });
+    projects.push(p);
+    const build = p.spawn(['build', '--vars', '{pause: 3}'], { timeoutMs: 240_000 });
+    await withNodeKilledBack(0, async () => {
+      await killWhileSleeping(p.database);
+      const r = await build.done;
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(new RegExp(`moved to host 127\\.0\\.0\\.1:${cluster.nodes[1]!.port} \\(127\\.0\\.0\\.1:${cluster.nodes[0]!.port} is gone or not ready`));
+      const test = p.readJson('target/run_results.json').results.find((x: { unique_id: string }) => x.unique_id.includes('m_slow_check'));
+      expect(test).toMatchObject({ status: 'pass' });
+      expect(test.retries).toBeGreaterThanOrEqual(1);
+    });
+  }, 300_000);
+
+  it('kill -9 of the node in use while a snapshot stages its changes: it runs again on the next node, one new version per changed row', async () => {
+    const base = (v: number) => `{{config materialized="table"}}\nselect 1 as id, ${v} as v union all select 2, ${v + 1} union all select 3, ${v + 2}`;
+    const p = await createProject({
+      label: 'gfosnap',
+      profile: { host: hostList(), port: 3306, user: 'root', password: '', threads: 1 },
+      models: { 'base.sql': base(10) },
+      files: { 'snapshots/hist.sql': '{{config strategy="check" check_cols="all" unique_key="id"}}\nselect * from {{ref "base"}} where sleep({{var "pause" 0}}) = 0\n' },
+    });
+    projects.push(p);
+    const first = await p.ft(['build']);
+    expect(first.code, first.output).toBe(0);
+    p.write('models/base.sql', base(20));
+    const build = p.spawn(['build', '--vars', '{pause: 3}'], { timeoutMs: 240_000 });
+    await withNodeKilledBack(0, async () => {
+      await killWhileSleeping(p.database);
+      const r = await build.done;
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(new RegExp(`moved to host 127\\.0\\.0\\.1:${cluster.nodes[1]!.port}`));
+      const snap = p.readJson('target/run_results.json').results.find((x: { unique_id: string }) => x.unique_id.endsWith('.hist'));
+      expect(snap).toMatchObject({ status: 'success' });
+      expect(snap.retries).toBeGreaterThanOrEqual(1);
+      const [where] = await cluster.query<{ s: string }>(1, "SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'hist' AND table_schema LIKE ?", [`${p.database}%`]);
+      for (const node of [1, 2]) {
+        const rows = await cluster.query<{ id: number; v: number; cur: number }>(node, `SELECT id, v, dbt_valid_to IS NULL AS cur FROM \`${where!.s}\`.hist ORDER BY id, cur`);
+        expect(rows).toEqual([1, 2, 3].flatMap((id) => [{ id, v: 9 + id, cur: 0 }, { id, v: 19 + id, cur: 1 }]));
+      }
+    });
+  }, 300_000);
+
   it('a node that is up but not synced (desynced) is passed over: the run goes to the next host of the list', async () => {
     const p = await createProject({ label: 'gfodesync', profile: { host: hostList(), port: 3306, user: 'root', password: '' }, models: { 'm.sql': '{{config materialized="table"}}\nselect 1 as id' } });
     projects.push(p);
