@@ -49,7 +49,8 @@ const TRANSIENT_CODES = new Set([
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_CLIENT_INTERACTION_TIMEOUT',
 ]);
-const TRANSIENT_ERRNOS = new Set([1040, 1053, 1205, 1213, 1317, 1927, 2002, 2003, 2006, 2013, 4031]);
+// 1047: a Galera node out of the primary component (WSREP has not yet prepared node): another node may serve
+const TRANSIENT_ERRNOS = new Set([1040, 1047, 1053, 1205, 1213, 1317, 1927, 2002, 2003, 2006, 2013, 4031]);
 
 /** Access denied, unknown database…: retrying cannot help. */
 const PERMANENT_ERRNOS = new Set([1044, 1045, 1049, 1142, 1227, 1251, 1698]);

@@ -16,7 +16,6 @@
  */
 import type { Connection } from 'mysql2/promise';
 import { createHash } from 'node:crypto';
-import { firstUsableHost, hostLabel, type HostPort } from '../adapters/mysql/mysql-hosts.js';
 import { acquireLeaseThrough } from '../adapters/mysql/mysql-lease-lock.js';
 import type { Batch } from './batch.js';
 import { BatchPlanner, streamCursor, type Cursor } from './batch-planner.js';
@@ -28,6 +27,7 @@ import { STREAM_DEFAULTS, checkOptions } from './options.js';
 import { StreamChunkSource } from './record-reader.js';
 import { StreamLog } from './status.js';
 import { closeConnection, openStreamConnection } from './stream-connection.js';
+import { StreamHost } from './stream-host.js';
 import { StreamLoadError, errorMessage, isTransientDbError } from './stream-errors.js';
 import type { CheckpointRow, StreamConnection, StreamLoadOptions, StreamLoadSummary, StreamTarget } from './types.js';
 import { StopWaker, reconnectDelay } from './stop-waker.js';
@@ -88,7 +88,7 @@ class StreamLoader {
   private readonly ownSessions = new Set<number>();
 
   /** the server of the current session (one of the profile's hosts) */
-  private host: HostPort | null = null;
+  private readonly host: StreamHost;
   /** the table's lease on Galera, held for the whole run */
   private lease: { release(): Promise<void> } | null = null;
   /** stop requested, and the waits it cuts short */
@@ -96,6 +96,7 @@ class StreamLoader {
   constructor(private readonly o: StreamLoadOptions) {
     this.halt = new StopWaker(o.signal);
     this.log = new StreamLog(o.logFormat, o.log);
+    this.host = new StreamHost(o.connection, this.note, 'resuming from the checkpoint there');
     this.stableMs = o.stableMs ?? STREAM_DEFAULTS.stableMs;
   }
 
@@ -191,20 +192,13 @@ class StreamLoader {
 
 
   /**
-   * Where this session's connections go: the first usable host of the profile's list (a Galera
-   * node that is up, ready and synced), so a loader whose node died resumes on another. Session
-   * ids of another server are not ours to end there.
+   * Where this session's connections go: the first usable host of the profile's list
+   * (stream-host.ts). Session ids of another server are not ours to end there.
    */
   private async pickHost(): Promise<StreamConnection> {
-    const c = this.o.connection;
-    if (!c.hosts || c.hosts.length < 2) return c;
-    const { host: h, passedOver } = await firstUsableHost(c.hosts, c);
-    if (this.host && (h.host !== this.host.host || h.port !== this.host.port)) {
-      this.note('warn', `moved to host ${hostLabel(h)} (${hostLabel(this.host)} is gone or not ready${passedOver ? `; passed over ${passedOver}` : ''}); resuming from the checkpoint there`, { event: 'failover' });
-      this.ownSessions.clear();
-    }
-    this.host = h;
-    return { ...c, host: h.host, port: h.port };
+    const { at, moved } = await this.host.pick();
+    if (moved) this.ownSessions.clear();
+    return at;
   }
 
   /** One loader per table: a named lock held by the writer connection. False when stopped while waiting. */
@@ -240,7 +234,7 @@ class StreamLoader {
     if (this.lease) return true;
     const name = lockName(this.o.target);
     // each statement (renewals too) through the host in use at that moment
-    const connect = () => openStreamConnection(this.host ? { ...this.o.connection, host: this.host.host, port: this.host.port } : this.o.connection);
+    const connect = () => openStreamConnection(this.host.inUse());
     const take = (sec: number) => acquireLeaseThrough(connect, name, sec);
     this.lease = await take(0);
     if (this.lease) return true;

@@ -15,10 +15,11 @@ import { RowEncoder } from '../row-encoder.js';
 import { StreamLog } from '../status.js';
 import { closeConnection, openStreamConnection } from '../stream-connection.js';
 import { StreamLoadError, errorMessage, isTransientDbError } from '../stream-errors.js';
+import { StreamHost } from '../stream-host.js';
 import type { StreamLoadOptions, StreamLoadSummary } from '../types.js';
 import { ensureBrokerTables, ensureCheckpointRow, validateBrokerTarget } from './broker-ddl.js';
 import type { BrokerMessage, BrokerSource } from './broker-source.js';
-import { BrokerWriter, type BrokerBatch } from './broker-writer.js';
+import { BrokerWriter, type BrokerBatch, type BrokerCommit } from './broker-writer.js';
 import { StopWaker, reconnectDelay } from '../stop-waker.js';
 
 /** What the broker loader takes from stream-load's options (path, pattern, cleanSource do not apply). */
@@ -28,10 +29,18 @@ export type BrokerLoadOptions = Pick<
 >;
 
 const DEBUG = process.env.FT_STREAM_DEBUG === '1';
+/** Times a batch is committed again in place after losing a race with another loader's commit. */
+const CONFLICT_RETRIES = 10;
 const EMPTY = new Uint8Array(0);
 const KEEPALIVE_MS = 5_000;
 const fmt = new Intl.NumberFormat('en-US');
 const n = (x: number) => fmt.format(Math.round(x));
+
+/** 1213 deadlock / Galera certification conflict, 1205 lock wait timeout: the connection stays usable. */
+function isCommitConflict(e: unknown): boolean {
+  const errno = (e as { errno?: unknown } | null)?.errno;
+  return errno === 1213 || errno === 1205;
+}
 
 export async function brokerLoad(opts: BrokerLoadOptions, source: BrokerSource): Promise<StreamLoadSummary> {
   validateBrokerTarget(opts.target);
@@ -52,6 +61,10 @@ class BrokerLoader {
   private lastStatus = { at: Date.now(), events: 0 };
   private readonly encoder: RowEncoder;
   private readonly name = `${hostname()}:${process.pid}`;
+  /** the server of the current session: the first usable of the profile's hosts */
+  private readonly host: StreamHost;
+  /** batch commits redone after a Galera certification conflict or a deadlock with another loader */
+  private conflicts = 0;
 
   /** stop requested, and the waits it cuts short */
   private readonly halt: StopWaker;
@@ -61,6 +74,7 @@ class BrokerLoader {
   ) {
     this.halt = new StopWaker(o.signal);
     this.log = new StreamLog(o.logFormat, o.log);
+    this.host = new StreamHost(o.connection, this.note, 'the messages not committed are redelivered and loaded there');
     this.encoder = new RowEncoder(o.target.columns);
     if (o.format === 'csv') this.encoder.setCsvHeader(o.target.columns.map((c) => c.name).join(','));
   }
@@ -113,8 +127,8 @@ class BrokerLoader {
     };
     this.note(
       'info',
-      `done: ${n(this.batches)} batch(es), ${n(this.rowsLoaded)} rows loaded, ${n(this.rowsRejected)} rejected, ${n(this.duplicates)} redelivered message(s) already loaded, in ${summary.seconds.toFixed(1)}s (${n(summary.eventsPerSecond)} events/s over ${loadingSeconds.toFixed(1)}s of loading)`,
-      { event: 'summary', ...summary, duplicates: this.duplicates },
+      `done: ${n(this.batches)} batch(es), ${n(this.rowsLoaded)} rows loaded, ${n(this.rowsRejected)} rejected, ${n(this.duplicates)} redelivered message(s) already loaded${this.conflicts ? `, ${n(this.conflicts)} commit(s) redone after a conflict with another loader` : ''}, in ${summary.seconds.toFixed(1)}s (${n(summary.eventsPerSecond)} events/s over ${loadingSeconds.toFixed(1)}s of loading)`,
+      { event: 'summary', ...summary, duplicates: this.duplicates, conflicts: this.conflicts },
     );
     return summary;
   }
@@ -148,7 +162,8 @@ class BrokerLoader {
     try {
       // affectedRows must say 0 for a duplicate left as it was (ON DUPLICATE KEY UPDATE no-op), and
       // every warning of a LOAD DATA is looked at (duplicates vs coerced values)
-      conn = await openStreamConnection(o.connection, { flags: ['-FOUND_ROWS'], session: 'max_error_count = 65535' });
+      const { at } = await this.host.pick();
+      conn = await openStreamConnection(at, { flags: ['-FOUND_ROWS'], session: 'max_error_count = 65535' });
       const cn = conn;
       keepalive = setInterval(() => void cn.ping().catch(() => undefined), KEEPALIVE_MS);
       keepalive.unref();
@@ -208,7 +223,7 @@ class BrokerLoader {
         }
         // while this batch commits, the next one is fetched (a full fetch means more is waiting)
         if (msgs.length >= o.maxBatchRows) ahead = this.fetch();
-        const res = await writer.commit(batch);
+        const res = await this.commit(writer, batch);
         const t2 = performance.now();
         try {
           await this.source.ack(msgs);
@@ -232,6 +247,30 @@ class BrokerLoader {
       throw e;
     } finally {
       if (ahead) this.source.release(await ahead.catch(() => []));
+    }
+  }
+
+  /**
+   * Commits a batch, redoing it in place when it lost a race with another loader's commit: a
+   * deadlock, a lock wait timeout, or — loaders committing through different Galera nodes, whose
+   * row locks are local — a certification conflict on the stream's counter row (1213 at COMMIT
+   * or a brute-force abort). The transaction was rolled back whole (the writer's ROLLBACK; a
+   * write set failing certification is applied nowhere), so the same messages are committed
+   * again; those another loader committed meanwhile are skipped as duplicates. Other errors,
+   * and a batch still conflicting after CONFLICT_RETRIES, end the session: the messages are
+   * released and redelivered.
+   */
+  private async commit(writer: BrokerWriter, batch: BrokerBatch): Promise<BrokerCommit> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writer.commit(batch);
+      } catch (e) {
+        if (!isCommitConflict(e) || attempt > CONFLICT_RETRIES || this.halt.stopped) throw e;
+        this.conflicts++;
+        if (DEBUG) this.note('debug', `batch conflicted with another loader's commit (${errorMessage(e)}); committing it again (attempt ${attempt + 1})`);
+        // jittered, so two loaders that collided do not collide again in step
+        await this.halt.sleep(Math.random() * 20 * attempt);
+      }
     }
   }
 
