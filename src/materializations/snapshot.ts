@@ -12,6 +12,7 @@ import {
   insertFirstVersions,
   insertNewVersions,
   isCurrent,
+  KEY_INDEX,
   keyIndexColumns,
   metaColumns,
   stageChanges,
@@ -65,6 +66,8 @@ async function firstSnapshot(ctx: MaterializationContext, x: SnapshotSql): Promi
     const types = new Map(source.map((c) => [c.name.toLowerCase(), c.type]));
     await addKeyIndex(ctx, tmp, x.settings, types);
     const rows = (await ctx.exec(insertFirstVersions(x, tmp, source.map((c) => c.name)))).affectedRows;
+    // counted now, not seconds later by InnoDB: queries of the new history plan with its real size
+    await ctx.exec(`ANALYZE TABLE ${tmp}`);
     await ctx.exec(adapter.ddl.rename(tmp, x.target));
     await runHooks(ctx, node.config.post_hook);
     return { message: 'snapshotted', rowsAffected: rows };
@@ -75,13 +78,16 @@ async function firstSnapshot(ctx: MaterializationContext, x: SnapshotSql): Promi
 }
 
 /** A later run: new columns, staged changes, then one transaction of UPDATEs and INSERTs. */
-async function snapshotAgain(ctx: MaterializationContext, x: SnapshotSql): Promise<MaterializationResult> {
+async function snapshotAgain(ctx: MaterializationContext, found: SnapshotSql): Promise<MaterializationResult> {
   const { node, adapter, session } = ctx;
-  const s = x.settings;
+  const s = found.settings;
   // what a killed first run left beside the table
   await dropLeftovers(ctx);
-  const source = await sourceColumns(ctx, x);
+  const source = await sourceColumns(ctx, found);
   const existing = await tableColumns(session, node.schema, node.alias);
+  // a history table built by dbt, or whose index a server refused, gets it now (DDL, before the transaction)
+  const x: SnapshotSql = { ...found, keyIndexed: await hasKeyIndex(ctx, found.target) };
+  if (!x.keyIndexed) x.keyIndexed = await addKeyIndex(ctx, x.target, s, new Map(existing.map((c) => [c.name.toLowerCase(), c.type])));
   const has = new Set(existing.map((c) => c.name.toLowerCase()));
   for (const m of metaColumns(s)) {
     if (has.has(m.name.toLowerCase()) || m.name === s.names.dbt_is_deleted) continue;
@@ -201,14 +207,19 @@ async function probeColumns(session: Session, relation: string): Promise<Snapsho
 }
 
 /** Index for the lookups of every later run (a key's current version); a key too long to index only costs speed. */
-async function addKeyIndex(ctx: MaterializationContext, relation: string, s: SnapshotSettings, types: Map<string, string>): Promise<void> {
+async function addKeyIndex(ctx: MaterializationContext, relation: string, s: SnapshotSettings, types: Map<string, string>): Promise<boolean> {
   for (const columns of keyIndexColumns(s, types)) {
     try {
-      await ctx.exec(`ALTER TABLE ${relation} ADD INDEX ${ctx.adapter.quote('ft_snapshot_key')} (${columns})`);
-      return;
+      await ctx.exec(`ALTER TABLE ${relation} ADD INDEX ${ctx.adapter.quote(KEY_INDEX)} (${columns})`);
+      return true;
     } catch (e) {
       // 1071: key too long; 1170: BLOB/TEXT key
       if (![1071, 1170].includes((e as { errno?: number }).errno ?? 0)) throw e;
     }
   }
+  return false;
+}
+
+async function hasKeyIndex(ctx: MaterializationContext, relation: string): Promise<boolean> {
+  return (await ctx.session.query(`SHOW INDEX FROM ${relation} WHERE Key_name = ?`, [KEY_INDEX])).length > 0;
 }

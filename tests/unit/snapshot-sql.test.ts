@@ -19,7 +19,7 @@ import {
 import { expectGolden } from '../helpers/project-builder.js';
 
 const names = { dbt_scd_id: 'dbt_scd_id', dbt_updated_at: 'dbt_updated_at', dbt_valid_from: 'dbt_valid_from', dbt_valid_to: 'dbt_valid_to', dbt_is_deleted: 'dbt_is_deleted' };
-const run = (settings: SnapshotSettings): SnapshotSql => ({ settings, target: '`db`.`hist`', source: 'select * from `db_shop`.`items`', now: '2026-12-05 10:00:00.000000' });
+const run = (settings: SnapshotSettings): SnapshotSql => ({ settings, target: '`db`.`hist`', source: 'select * from `db_shop`.`items`', now: '2026-12-05 10:00:00.000000', keyIndexed: true });
 
 describe('snapshot SQL', () => {
   it('the key index also holds what change detection reads, when that is short; the key alone as a fallback', () => {

@@ -3,7 +3,7 @@ SELECT src.*, md5(concat_ws('|', coalesce(cast(src.`id` as char), ''), coalesce(
 FROM (
 select * from `db_shop`.`items`
 ) src
-LEFT JOIN `db`.`hist` cur ON cur.`id` = src.`id` AND (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL)
+LEFT JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`id` = src.`id` AND (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL)
 WHERE cur.`dbt_scd_id` IS NULL OR (NOT (cur.`price` <=> src.`price`) OR NOT (cur.`status` <=> src.`status`));
 
 CREATE TEMPORARY TABLE `changes` AS
@@ -11,7 +11,7 @@ SELECT src.*, md5(concat_ws('|', coalesce(cast(src.`id` as char), ''), coalesce(
 FROM (
 select * from `db_shop`.`items`
 ) src
-LEFT JOIN `db`.`hist` cur ON cur.`id` = src.`id` AND (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL)
+LEFT JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`id` = src.`id` AND (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL)
 WHERE cur.`dbt_scd_id` IS NULL OR (TRUE);
 
 CREATE TEMPORARY TABLE `gone` AS
@@ -23,12 +23,12 @@ select * from `db_shop`.`items`
 WHERE (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL) AND src.`id` IS NULL;
 
 UPDATE `gone` g
-STRAIGHT_JOIN `db`.`hist` cur ON cur.`id` = g.`id` AND cur.`dbt_scd_id` = g.`__ft_closes`
+STRAIGHT_JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`id` = g.`id` AND cur.`dbt_scd_id` = g.`__ft_closes`
 SET cur.`valid_to` = CAST('2026-12-05 10:00:00.000000' AS DATETIME(6))
 WHERE (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL);
 
 UPDATE `changes` d
-STRAIGHT_JOIN `db`.`hist` cur ON cur.`id` = d.`id` AND cur.`dbt_scd_id` = d.`__ft_closes`
+STRAIGHT_JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`id` = d.`id` AND cur.`dbt_scd_id` = d.`__ft_closes`
 SET cur.`valid_to` = d.`__ft_updated_at`
 WHERE (cur.`valid_to` = CAST('9999-12-31' AS DATETIME(6)) OR cur.`valid_to` IS NULL);
 

@@ -26,7 +26,7 @@ SELECT src.*, md5(concat_ws('|', coalesce(cast(src.`store` as char), ''), coales
 FROM (
 select * from `db_shop`.`items`
 ) src
-LEFT JOIN `db`.`hist` cur ON cur.`store` = src.`store` AND cur.`sku` = src.`sku` AND cur.`dbt_valid_to` IS NULL
+LEFT JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`store` = src.`store` AND cur.`sku` = src.`sku` AND cur.`dbt_valid_to` IS NULL
 WHERE cur.`dbt_scd_id` IS NULL OR (cur.`dbt_valid_from` < src.`updated_at` OR cur.`dbt_is_deleted` = 'True');
 
 CREATE TEMPORARY TABLE `gone` AS
@@ -46,16 +46,16 @@ SELECT cur.`store`, cur.`sku`, cur.`qty`, cur.`updated_at`,
   cur.`dbt_valid_to`,
   'True'
 FROM `gone` g
-STRAIGHT_JOIN `db`.`hist` cur ON cur.`store` = g.`store` AND cur.`sku` = g.`sku` AND cur.`dbt_scd_id` = g.`__ft_closes`
+STRAIGHT_JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`store` = g.`store` AND cur.`sku` = g.`sku` AND cur.`dbt_scd_id` = g.`__ft_closes`
 WHERE cur.`dbt_valid_to` IS NULL;
 
 UPDATE `gone` g
-STRAIGHT_JOIN `db`.`hist` cur ON cur.`store` = g.`store` AND cur.`sku` = g.`sku` AND cur.`dbt_scd_id` = g.`__ft_closes`
+STRAIGHT_JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`store` = g.`store` AND cur.`sku` = g.`sku` AND cur.`dbt_scd_id` = g.`__ft_closes`
 SET cur.`dbt_valid_to` = CAST('2026-12-05 10:00:00.000000' AS DATETIME(6))
 WHERE cur.`dbt_valid_to` IS NULL;
 
 UPDATE `changes` d
-STRAIGHT_JOIN `db`.`hist` cur ON cur.`store` = d.`store` AND cur.`sku` = d.`sku` AND cur.`dbt_scd_id` = d.`__ft_closes`
+STRAIGHT_JOIN `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`) ON cur.`store` = d.`store` AND cur.`sku` = d.`sku` AND cur.`dbt_scd_id` = d.`__ft_closes`
 SET cur.`dbt_valid_to` = d.`__ft_updated_at`
 WHERE cur.`dbt_valid_to` IS NULL;
 
