@@ -1,6 +1,7 @@
 /**
  * The flagship's KPIs defined once as metrics (models/gold/metrics.yml, over the silver models)
- * equal the hand-written gold model kpi_daily, by day and overall, on four days of dirty traffic.
+ * equal the hand-written gold model kpi_daily, by day and overall, on four days of dirty traffic;
+ * the metrics over the flagship's time spine (time_spine_daily) reach the days without traffic.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +74,50 @@ describe('flagship KPIs as metrics', () => {
   it('the saved query daily_kpis is the same query', async () => {
     const saved = JSON.parse((await ftOk(dir, prefix, ['metrics', 'query', '--saved-query', 'daily_kpis', '--output', 'json'])).stdout) as Row[];
     expect(saved).toEqual(await metrics(['--group-by', 'metric_time__day']));
+  }, 120_000);
+});
+
+/** `YYYY-MM-DD` moved by `n` days. */
+const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+describe('flagship metrics over the time spine', () => {
+  /** kpi_daily's revenue by day, the days in order. */
+  async function kpiRevenue(): Promise<Map<string, number>> {
+    const rows = await query<Row>("SELECT date_format(day, '%Y-%m-%d') AS day, revenue FROM `" + prefix + '_gold`.kpi_daily WHERE day IS NOT NULL ORDER BY day');
+    return new Map(rows.map((r) => [String(r.day), Number(r.revenue)]));
+  }
+
+  it('revenue_7d has a value for each spine day with revenue in its 7 days, the 6 days after the last one too, without the no-spine warning', async () => {
+    const kpi = await kpiRevenue();
+    const days = [...kpi.keys()];
+    const r = await ftOk(dir, prefix, ['metrics', 'query', '--metrics', 'revenue_7d', '--group-by', 'metric_time__day', '--output', 'json']);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/no time spine/);
+    const rows = JSON.parse(r.stdout) as Row[];
+    const expected = Array.from({ length: days.length + 6 }, (_x, i) => addDays(days[0]!, i));
+    expect(rows.map((x) => x.metric_time__day)).toEqual(expected);
+    for (const row of rows) {
+      const day = String(row.metric_time__day);
+      const trailing = [...kpi].filter(([d]) => d > addDays(day, -7) && d <= day).reduce((a, [, v]) => a + v, 0);
+      expect(Math.abs(Number(row.revenue_7d) - trailing), `revenue_7d on ${day}: ${String(row.revenue_7d)} vs ${trailing}`).toBeLessThan(0.005);
+    }
+  }, 120_000);
+
+  it('revenue_filled is kpi_daily\'s revenue on each day, and 0 on the spine days around them without traffic', async () => {
+    const kpi = await kpiRevenue();
+    const days = [...kpi.keys()];
+    const before = addDays(days[0]!, -1);
+    const after = addDays(days[days.length - 1]!, 1);
+    const where = `{{ TimeDimension('metric_time', 'day') }} between '${before}' and '${after}'`;
+    const rows = JSON.parse((await ftOk(dir, prefix, ['metrics', 'query', '--metrics', 'revenue,revenue_filled', '--group-by', 'metric_time__day', '--where', where, '--output', 'json'])).stdout) as Row[];
+    expect(rows.map((x) => x.metric_time__day)).toEqual([before, ...days, after]);
+    expect([rows[0], rows[rows.length - 1]]).toEqual([
+      { metric_time__day: before, revenue: null, revenue_filled: 0 },
+      { metric_time__day: after, revenue: null, revenue_filled: 0 },
+    ]);
+    for (const row of rows.slice(1, -1)) {
+      const day = String(row.metric_time__day);
+      expect(Math.abs(Number(row.revenue_filled) - kpi.get(day)!), `revenue_filled on ${day}`).toBeLessThan(0.005);
+      expect(row.revenue_filled).toBe(row.revenue);
+    }
   }, 120_000);
 });

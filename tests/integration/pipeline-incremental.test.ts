@@ -183,7 +183,7 @@ describe('flash-sale pipeline: incremental builds', () => {
     const full = await dumpSchemas([`${fullDb}_silver`, `${fullDb}_gold`]);
 
     expect([...incremental.keys()].sort()).toEqual([...full.keys()].sort());
-    expect(full.size).toBe(13);
+    expect(full.size).toBe(14);
     for (const [table, rows] of full) {
       expect(rows.length, `${table} has rows`).toBeGreaterThan(0);
       expect(incremental.get(table), `${table}: incremental build = full refresh`).toEqual(rows);

@@ -32,6 +32,8 @@ const GENERIC = new Set([
   'revenue', 'units_sold', 'quantity', 'price', 'product_name', 'product_id', 'products', 'z_score', 'anomaly_type',
   // schema-file, medallion and plain words
   'description', 'detail', 'rule', 'bronze', 'brand', 'user_id', 'session_id', 'event_id', 'event_type', 'event_ts',
+  // dbt's time spine column (the legacy metricflow_time_spine's, dbt_date's date dimension's): the flagship's spine uses it too
+  'date_day',
 ]);
 
 /**
