@@ -17,7 +17,8 @@
  * the poller looks every 200 ms, so latencies are rounded up to it.
  *
  * Env: BENCH_RATES, BENCH_MINUTES, BENCH_MODES (continuous,baseline), BENCH_KEEP=1 keeps the
- * databases; FT_BENCH_HOST/PORT/USER/PASSWORD. Results: printed, and the `## realtime` section
+ * databases; BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run: bench/buffer-pool.ts);
+ * FT_BENCH_HOST/PORT/USER/PASSWORD. Results: printed, and the `## realtime` section
  * of bench/RESULTS.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { produce } from '../src/generator/produce.js';
 import { BENCH_DB } from './bench-db.js';
+import { benchBufferPool } from './buffer-pool.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FT = join(repo, 'bin', 'ft.js');
@@ -271,7 +273,7 @@ function report(results: RunResult[], loadStart: number, bufferPoolMb: number): 
     '## realtime',
     '',
     `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}).`,
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB).`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB${process.env.BENCH_BUFFER_POOL ? `, set for the run by BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
     'Latency = from a landing file\'s rename to its events being visible in the gold table (polled every 200 ms). continuous = `ft stream-load --build source:bronze+` (models after each batch, tests every 60 s); baseline = `ft stream-load --once` then `ft build` (models and tests), in a loop.',
     '',
     '| mode | events/s | events | builds | build p50 / p95 s | test runs (failed) | kpi_daily p50 / p95 / max s | product_performance_hourly p50 / p95 / max s | files never visible |',
@@ -312,12 +314,10 @@ function writeResults(section: string): void {
 }
 
 const loadStart = loadavg()[0]!;
-const bufferPoolMb = await (async () => {
-  const c = await mysql.createConnection({ ...DB });
-  const [rows] = await c.query('SELECT @@innodb_buffer_pool_size / 1048576 AS mb');
-  await c.end();
-  return Number((rows as Array<{ mb: number }>)[0]!.mb);
-})();
+const poolConn = await mysql.createConnection({ ...DB });
+const pool = await benchBufferPool(poolConn);
+const bufferPoolMb = pool.bytes / 2 ** 20;
+log(`InnoDB buffer pool: ${pool.label}`);
 const results: RunResult[] = [];
 for (const rate of RATES) {
   for (const mode of MODES) {
@@ -327,6 +327,8 @@ for (const rate of RATES) {
     log(`${mode} ${fmt(rate)}/s: kpi_daily p50 ${s(pct(r.all.kpi_daily, 50))}s p95 ${s(pct(r.all.kpi_daily, 95))}s max ${s(Math.max(...r.all.kpi_daily))}s; ${r.builds} builds${r.mode === 'continuous' ? ` (p50 ${s(pct(r.buildSeconds.map((x) => x * 1000), 50))}s), ${r.testRuns} test runs (${r.testFailures} failed)` : ''}; ${r.invisible} files never visible`);
   }
 }
+await pool.restore();
+await poolConn.end();
 const section = report(results, loadStart, bufferPoolMb);
 process.stdout.write(`\n${section}\n`);
 writeResults(section);

@@ -14,6 +14,7 @@
  * Printed ratio: snapshot / copy (below 1 = the snapshot is faster than copying the source).
  *
  * Env: BENCH_ROWS=1000000 BENCH_REPS=3 BENCH_KEEP=1 (keep the project and database)
+ * BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run; bench/buffer-pool.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { BENCH_DB } from './bench-db.js';
+import { benchBufferPool } from './buffer-pool.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DB = BENCH_DB;
@@ -47,8 +49,9 @@ function ft(dir: string, args: string[]): { ms: number; nodeMs: number; rows: nu
 async function main(): Promise<void> {
   const conn = await mysql.createConnection({ ...DB, multipleStatements: true });
   const dir = mkdtempSync(join(tmpdir(), 'ft-bench-snapshot-'));
+  const pool = await benchBufferPool(conn);
   try {
-    process.stdout.write(`bench:snapshot — ${ROWS.toLocaleString('en-US')} source rows, 1% changed per run, ${REPS} repetitions, database ${database}\n`);
+    process.stdout.write(`bench:snapshot — ${ROWS.toLocaleString('en-US')} source rows, 1% changed per run, ${REPS} repetitions, database ${database}, InnoDB buffer pool ${pool.label}\n`);
     await conn.query(`CREATE DATABASE \`${database}_bench\``);
     await conn.query(`CREATE TABLE ${src} (id INT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2) NOT NULL, updated_at DATETIME NOT NULL)`);
     // rows from a cross join of digits: the same on MySQL and MariaDB (no sequence engine; a
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
       await conn.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     } else process.stdout.write(`kept ${dir} and databases ${database}, ${database}_bench\n`);
+    await pool.restore();
     await conn.end();
   }
 }
