@@ -1,11 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Project } from '../project/project.js';
 import type { FileBatchWriter } from './file-batch-writer.js';
 import type { Node } from '../project/types.js';
 import type { CompileCache } from '../template/compile-cache.js';
+import { removeLeftovers, removeLeftoversOnce, stagingName, sweptLeftovers } from './staging-names.js';
 import { cannotWrite } from './write-error.js';
+import { writeFileAtomic } from './write-json.js';
 
 /** target/<kind>/<project> of each loaded project: resolved once, not once per node. */
 const bases = new WeakMap<object, Partial<Record<'compiled' | 'run', string>>>();
@@ -27,6 +29,8 @@ export function sqlArtifactPath(project: Pick<Project, 'root' | 'config'>, node:
 /**
  * Names of the files in each compiled folder, listed once per loaded project: thousands of
  * compiled files share a few folders, so one readdir replaces a stat and a mkdir per file.
+ * Every file is written under a temporary name and renamed (a reader never sees half of one);
+ * those a killed command left are removed here, before the folder is written again.
  */
 const listings = new WeakMap<Project, Map<string, Set<string>>>();
 
@@ -37,6 +41,7 @@ function folderListing(project: Project, dir: string): Set<string> {
   if (!names) {
     try {
       names = new Set(readdirSync(dir));
+      removeLeftovers(dir, names);
     } catch {
       try {
         mkdirSync(dir, { recursive: true });
@@ -45,6 +50,7 @@ function folderListing(project: Project, dir: string): Set<string> {
       }
       names = new Set();
     }
+    sweptLeftovers(dir);
     byDir.set(dir, names);
   }
   return names;
@@ -56,12 +62,7 @@ export function sqlFileText(sql: string): string {
 }
 
 export function writeSqlArtifact(file: string, sql: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, sqlFileText(sql));
-  } catch (e) {
-    throw cannotWrite(file, e);
-  }
+  writeFileAtomic(file, sqlFileText(sql));
 }
 
 /**
@@ -77,36 +78,36 @@ export function writeCompiled(project: Project, node: Node, sql: string, fresh: 
     const text = sqlFileText(sql);
     cache.writing();
     if (writer) writer.write(file, text);
-    else {
-      try {
-        writeFileSync(file, text);
-      } catch (e) {
-        throw cannotWrite(file, e);
-      }
-    }
+    else writeFileAtomic(file, text);
     names.add(name);
   }
   return file;
 }
 
 const madeDirs = new Set<string>();
+/** numbers the temporary names of run files: a node's file may be written twice at once (a retry) */
+let writes = 0;
 
 /**
- * Writes a target/run file without blocking the event loop (threads keep running);
- * the promise never rejects: it resolves to what failed, or null, and the run awaits it
- * before run_results.json.
+ * Writes a target/run file without blocking the event loop (threads keep running), under a
+ * temporary name renamed over it; the promise never rejects: it resolves to what failed, or
+ * null, and the run awaits it before run_results.json.
  */
 export function writeSqlArtifactLater(file: string, sql: string, pending?: Array<Promise<string | null>>): void {
   const dir = dirname(file);
+  const tmp = stagingName(file, ++writes);
   const write = (async (): Promise<string | null> => {
     try {
       if (!madeDirs.has(dir)) {
         await mkdir(dir, { recursive: true });
+        removeLeftoversOnce(dir);
         madeDirs.add(dir);
       }
-      await writeFile(file, sql);
+      await writeFile(tmp, sql);
+      await rename(tmp, file);
       return null;
     } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
       return cannotWrite(file, e).message;
     }
   })();

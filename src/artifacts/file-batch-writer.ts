@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, sep } from 'node:path';
+import { sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { cannotWrite } from './write-json.js';
+import { stagingSuffix } from './staging-names.js';
+import { cannotWrite, writeFileAtomic } from './write-json.js';
 
 /**
  * Writes many small files (target/compiled) off the main thread once there are enough of
@@ -17,20 +17,30 @@ import { cannotWrite } from './write-json.js';
 
 // Plain CommonJS evaluated in the worker, so it runs the same from dist/ and from the
 // TypeScript sources under test. Messages: an array [file, content, …], or null to finish.
-// The body of writeOne, once more. It stops at the first failure and reports it when finishing.
+// writeFileAtomic (write-json.ts), once more: each file under its temporary name (workerData.suffix,
+// staging-names.ts), renamed over the file. It stops at the first failure and reports it when finishing.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { mkdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 let failure = null;
 let written = 0;
 const put = (file, content) => {
+  const tmp = file + workerData.suffix;
   try {
-    writeFileSync(file, content);
+    try {
+      writeFileSync(tmp, content);
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(tmp, content);
+    }
+    renameSync(tmp, file);
   } catch (e) {
-    if (e.code !== 'ENOENT') throw e;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, content);
+    try {
+      rmSync(tmp, { force: true });
+    } catch {}
+    throw e;
   }
 };
 parentPort.on('message', (batch) => {
@@ -97,7 +107,7 @@ export class FileBatchWriter {
     if (this.workers.length === 0) {
       const files = this.pending[0]!;
       this.pending = [[]];
-      for (let i = 0; i < files.length; i += 2) writeOne(files[i]!, files[i + 1]!);
+      for (let i = 0; i < files.length; i += 2) writeFileAtomic(files[i]!, files[i + 1]!);
       return files.length / 2;
     }
     this.workers.forEach((worker, i) => {
@@ -121,7 +131,7 @@ export class FileBatchWriter {
 
   private start(): void {
     for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { suffix: stagingSuffix() } });
       // until close() the thread must not keep the process alive: a command that fails
       // before closing the writer still ends
       worker.unref();
@@ -145,19 +155,5 @@ export class FileBatchWriter {
     if (this.pending[i]!.length === 0) return;
     this.workers[i]!.postMessage(this.pending[i]);
     this.pending[i] = [];
-  }
-}
-
-function writeOne(file: string, content: string): void {
-  try {
-    try {
-      writeFileSync(file, content);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, content);
-    }
-  } catch (e) {
-    throw cannotWrite(file, e);
   }
 }

@@ -1,6 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
-import { BufferedText } from './write-json.js';
-import { cannotWrite } from './write-error.js';
+import { BufferedText, stageFile } from './write-json.js';
 
 // JSON written in pieces through the scratch buffer (BufferedText): a large JSON.stringify
 // result is fresh memory twice over (V8 builds it in parts and flattens them when it is read),
@@ -43,22 +41,15 @@ export function putJson(out: BufferedText, object: Record<string, unknown>, stre
 }
 
 /**
- * Writes a cache file in place (caches are checked when read): the objects under `streamed`
- * entry by entry, or with 'entries' the object's own entries one by one.
+ * Writes a cache file (partial_parse.json, compile_cache.json, compile_record.json) under a
+ * temporary name renamed over it, so a reader never meets half of one: the objects under
+ * `streamed` entry by entry, or with 'entries' the object's own entries one by one.
  */
 export function writeJsonFile(file: string, object: Record<string, unknown>, streamed: ReadonlySet<string> | 'entries'): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'w');
+  stageFile(file, (fd) => {
     const out = new BufferedText(fd);
     if (streamed === 'entries') putJsonEntries(out, object);
     else putJson(out, object, streamed);
     out.flush();
-    const open = fd;
-    fd = undefined;
-    closeSync(open);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    throw cannotWrite(file, e);
-  }
+  }).commit();
 }

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { removeLeftoversOnce, stagingName } from './staging-names.js';
 import { cannotWrite } from './write-error.js';
 
 export { cannotWrite };
@@ -17,13 +18,23 @@ export interface StagedFile {
  * appear before others are written can wait for them.
  */
 export function stageFile(file: string, fill: (fd: number) => void): StagedFile {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = stagingName(file);
+  const dir = dirname(file);
+  removeLeftoversOnce(dir);
   let fd: number | undefined;
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    fd = openSync(tmp, 'w');
+    try {
+      fd = openSync(tmp, 'w');
+    } catch (e) {
+      // the folder is made only when missing: thousands of compiled files share a few folders
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dir, { recursive: true });
+      fd = openSync(tmp, 'w');
+    }
     fill(fd);
-    closeSync(fd);
+    const open = fd;
+    fd = undefined;
+    closeSync(open);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     removeQuietly(tmp);
@@ -35,6 +46,7 @@ export function stageFile(file: string, fill: (fd: number) => void): StagedFile 
       try {
         renameSync(tmp, file);
       } catch (e) {
+        removeQuietly(tmp);
         throw cannotWrite(file, e);
       }
     },

@@ -1,7 +1,8 @@
-import { closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { sqlArtifactPath, sqlFileText } from '../artifacts/compiled-files.js';
 import { readNodeAt, replaceNodes } from '../artifacts/manifest-file.js';
+import { writeFileAtomic } from '../artifacts/write-json.js';
 import { toPosix } from '../project/discovery.js';
 import { createEnvironment } from '../template/environment.js';
 import { loadProjectMacros } from '../project/package-macros.js';
@@ -92,9 +93,10 @@ export async function patchCompile(flags: CompileFlags, inputs: CompileInputs, r
       if (lintNode(p.node, p.node.compiled_code).length) return undefined;
       files.push([sqlArtifactPath({ root: inputs.root, config }, p.node, 'compiled'), sqlFileText(p.node.compiled_code)]);
     }
-    // until the new record is written, none vouches for these files (a kill may leave one half written)
+    // until the new record is written, none vouches for these files (a kill may leave some
+    // rewritten and the manifest not; each file itself is whole, old or new)
     withdrawCompileRecord(inputs.targetDir);
-    for (const [file, sql] of files) writeFileSync(file, sql);
+    for (const [file, sql] of files) writeFileAtomic(file, sql);
     const { staged, offsets } = replaceNodes(manifestFile, fd, manifest.head.next, patched.map((p) => ({ id: p.node.unique_id, json: JSON.stringify(p.node) })), rec.offsets);
     staged.commit();
     // the edited SQL may name new environment variables (the volatile files are the record's: an

@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../artifacts/write-json.js';
 import type { Project } from '../project/project.js';
 import type { NodeResult } from '../runner/node-result.js';
 
@@ -40,6 +39,6 @@ ${cases.join('\n')}
   </testsuite>
 </testsuites>
 `;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, xml);
+  // a CI gate reads it: whole or not at all, even if the command is killed
+  writeFileAtomic(file, xml);
 }

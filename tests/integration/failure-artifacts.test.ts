@@ -32,10 +32,11 @@ describe('target/ failure paths', { timeout: 180_000 }, () => {
   /** [what, path pattern, the artifact a reader may open right after the kill (caches are checked when read instead)] */
   const artifacts: Array<[string, RegExp, string | null]> = [
     ['manifest.json', /manifest\.json/, 'target/manifest.json'],
-    // compiled SQL files are written in place: right after a kill one may be half written; the
-    // compile cache is withdrawn before the first is written and saved once all are, so the next
-    // compile does not trust the half file (see also the "changed back" cases below)
-    ['a compiled SQL file', /compiled\/proj\/models\/m3\.sql/, null],
+    // compiled SQL files are written whole under a temporary name and renamed (more cases in
+    // atomic-compiled-files.test.ts); the compile cache is withdrawn before the first is written
+    // and saved once all are, so the next compile does not trust a file it did not finish
+    // rewriting (see also the "changed back" cases below)
+    ['a compiled SQL file', /compiled\/proj\/models\/m3\.sql/, 'target/compiled/proj/models/m3.sql'],
     ['partial_parse.json', /partial_parse\.json/, null],
     ['compile_record.json', /compile_record\.json/, null],
   ];
