@@ -197,18 +197,24 @@ export function insertNewVersions(x: SnapshotSql, staged: string, source: string
 /**
  * The index every run's lookups use — a key's current version — as column lists to try in turn:
  * first one that also holds what the change detection reads of that version (timestamp: its
- * start and id; check: its id and the checked columns, when they are few and short), so the
- * join with the source reads the index alone (half the time on a million rows); then the key
- * alone, for a server that finds the first too long.
+ * start and id; check: its id and the checked columns — every column for `all` — when they are
+ * few and short), so the join with the source reads the index alone, not the row after it (half
+ * the time on a million rows); then the key alone, for a server that finds the first too long.
+ * `types`: the table's columns (lower-cased names) and their types, in order.
  */
 export function keyIndexColumns(s: SnapshotSettings, types: Map<string, string>): string[] {
-  const long = (c: string): boolean => /text|blob|json/i.test(types.get(c.toLowerCase()) ?? '');
+  const long = (c: string): boolean => /text|blob|json|geometry/i.test(types.get(c.toLowerCase()) ?? '');
   // TEXT/BLOB keys can be indexed only by a prefix
   const key = [...s.uniqueKey.map((c) => (long(c) ? `${q(c)}(255)` : q(c))), q(s.names.dbt_valid_to)];
   const n = s.names;
+  const meta = new Set(Object.values(n).map((m) => m.toLowerCase()));
+  const checked = s.checkCols === 'all' ? [...types.keys()].filter((c) => !meta.has(c)) : s.checkCols;
   let reads: string[] = [];
   if (s.strategy === 'timestamp') reads = [n.dbt_valid_from, n.dbt_scd_id];
-  else if (s.checkCols !== 'all' && s.checkCols.length <= 4 && !s.checkCols.some(long)) reads = [n.dbt_scd_id, ...s.checkCols];
+  else if (checked.length <= MAX_CHECKED_IN_INDEX && !checked.some(long)) reads = [n.dbt_scd_id, ...checked];
   const extra = reads.filter((c) => !s.uniqueKey.some((k) => k.toLowerCase() === c.toLowerCase()));
   return extra.length ? [[...key, ...extra.map((c) => q(c))].join(', '), key.join(', ')] : [key.join(', ')];
 }
+
+/** Checked columns the key index may carry (MySQL allows 16 parts: the key's, valid_to and the id take the rest). */
+const MAX_CHECKED_IN_INDEX = 8;

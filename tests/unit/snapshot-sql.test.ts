@@ -29,6 +29,11 @@ describe('snapshot SQL', () => {
     expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: ['price'] }, types)).toEqual(['`id`, `dbt_valid_to`, `dbt_scd_id`, `price`', '`id`, `dbt_valid_to`']);
     expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: ['note'] }, types)).toEqual(['`id`, `dbt_valid_to`']);
     expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: 'all', uniqueKey: ['note'] }, types)).toEqual(['`note`(255), `dbt_valid_to`']);
+    // check all over short columns: every column, so the comparison reads the index alone (meta columns of an existing table left out)
+    const short = new Map([['id', 'int(11)'], ['name', 'varchar(40)'], ['price', 'decimal(10,2)'], ['dbt_scd_id', 'varchar(32)'], ['dbt_valid_to', 'datetime(6)']]);
+    expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: 'all' }, short)).toEqual(['`id`, `dbt_valid_to`, `dbt_scd_id`, `name`, `price`', '`id`, `dbt_valid_to`']);
+    const wide = new Map(Array.from({ length: 10 }, (_, i) => [`c${i}`, 'int(11)']));
+    expect(keyIndexColumns({ ...base, strategy: 'check', checkCols: 'all', uniqueKey: ['c0'] }, wide)).toEqual(['`c0`, `dbt_valid_to`']);
   });
 
   it('timestamp strategy, hard_deletes new_record, composite key', () => {
