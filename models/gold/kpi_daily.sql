@@ -13,8 +13,9 @@
 -- row in sessions minus the new events), plus the same session as it is now in sessions — so
 -- a run reads the new events and the touched sessions' rows, not every session of the day.
 -- The overall row is re-added from all day rows (every count is additive: each event and
--- each session belongs to exactly one day). Each CTE is read once: MariaDB evaluates a CTE
--- again at every reference.
+-- each session belongs to exactly one day). Each CTE is read once, the incremental ones a
+-- chain (new_by_session → touched → day_changes → day_totals → day_counts): MariaDB evaluates
+-- a CTE again at every reference.
 with
 {{#if (is_incremental)}}
 new_by_session as (
@@ -53,26 +54,78 @@ touched as (
   from new_by_session n
   straight_join {{ref "sessions"}} s on s.session_id = n.session_id
 ),
-affected_days as (
-  -- the days whose counts change: those of the new events, and each touched session's first
-  -- day now and before
-  select event_date as day from {{ref "valid_events"}} where _batch_id > {{> batch_watermark column="_max_batch_id"}}
-  union
-  select day from touched
-  union
-  select day_before from touched where existed_before
-),
-session_changes as (
-  select day, count(*) as sessions, sum(has_add_to_cart) as cart_sessions, sum(is_abandoned_cart) as abandoned_cart_sessions, sum(has_purchase) as purchase_sessions
-  from touched
+day_changes as (
+  -- every day whose counts change, once, with its session deltas: each touched session +1 as
+  -- it is now, on its day, and −1 as this table counted it, on its day before (if it existed
+  -- then), from one read of touched joined to a two-row sign table; plus the days of the new
+  -- events (no session delta: an event on a later day than its session's first day)
+  select
+    day,
+    sum(sessions) as sessions,
+    sum(cart_sessions) as cart_sessions,
+    sum(abandoned_cart_sessions) as abandoned_cart_sessions,
+    sum(purchase_sessions) as purchase_sessions
+  from (
+    select
+      case when g.sgn = 1 then t.day else t.day_before end as day,
+      g.sgn as sessions,
+      g.sgn * case when g.sgn = 1 then t.has_add_to_cart else t.had_add_to_cart end as cart_sessions,
+      g.sgn * case when g.sgn = 1 then t.is_abandoned_cart else t.had_add_to_cart * (1 - t.had_purchase) end as abandoned_cart_sessions,
+      g.sgn * case when g.sgn = 1 then t.has_purchase else t.had_purchase end as purchase_sessions
+    from touched t
+    join (select 1 as sgn union all select -1) g on g.sgn = 1 or t.existed_before
+    union all
+    select distinct event_date, 0, 0, 0, 0
+    from {{ref "valid_events"}}
+    where _batch_id > {{> batch_watermark column="_max_batch_id"}}
+  ) c
   group by day
-  union all
-  select day_before, -count(*), -sum(had_add_to_cart), -sum(had_add_to_cart * (1 - had_purchase)), -sum(had_purchase)
-  from touched
-  where existed_before
-  group by day_before
 ),
-{{/if}}
+day_totals as (
+  -- the day's events are product_performance_daily's rows added up (≤ one per product); a day
+  -- without any is not computed (as in a full refresh)
+  select
+    c.day,
+    c.sessions,
+    c.cart_sessions,
+    c.abandoned_cart_sessions,
+    c.purchase_sessions,
+    sum(d.events) as events,
+    sum(d.views) as views,
+    sum(d.add_to_carts) as add_to_carts,
+    sum(d.remove_from_carts) as remove_from_carts,
+    sum(d.purchases) as purchases,
+    sum(d.units_sold) as units_sold,
+    sum(d.revenue) as revenue,
+    max(d._max_batch_id) as max_batch_id
+  from day_changes c
+  straight_join {{ref "product_performance_daily"}} d on d.day = c.day
+  group by c.day, c.sessions, c.cart_sessions, c.abandoned_cart_sessions, c.purchase_sessions
+),
+day_counts as (
+  -- the day's session counts are its row here plus the changes; the newest batch among the
+  -- day's sessions is one dive into sessions' (session_date, _max_batch_id) index
+  select
+    e.day,
+    cast(e.events as signed) as events,
+    cast(e.views as signed) as views,
+    cast(e.add_to_carts as signed) as add_to_carts,
+    cast(e.remove_from_carts as signed) as remove_from_carts,
+    cast(e.purchases as signed) as purchases,
+    cast(e.units_sold as signed) as units_sold,
+    cast(e.revenue as decimal(18,2)) as revenue,
+    cast(coalesce(k.sessions, 0) + coalesce(e.sessions, 0) as signed) as sessions,
+    cast(coalesce(k.cart_sessions, 0) + coalesce(e.cart_sessions, 0) as signed) as cart_sessions,
+    cast(coalesce(k.abandoned_cart_sessions, 0) + coalesce(e.abandoned_cart_sessions, 0) as signed) as abandoned_cart_sessions,
+    cast(coalesce(k.purchase_sessions, 0) + coalesce(e.purchase_sessions, 0) as signed) as purchase_sessions,
+    cast(greatest(
+      e.max_batch_id,
+      coalesce((select s._max_batch_id from {{ref "sessions"}} s where s.session_date = e.day order by s._max_batch_id desc limit 1), 0)
+    ) as signed) as max_batch_id
+  from day_totals e
+  left join {{this}} k on k.day = e.day
+),
+{{else}}
 event_totals as (
   -- the day's events are product_performance_daily's rows added up (≤ one per product)
   select
@@ -85,33 +138,10 @@ event_totals as (
     sum(units_sold) as units_sold,
     sum(revenue) as revenue,
     max(_max_batch_id) as max_batch_id
-  {{#if (is_incremental)}}
-  from affected_days a
-  straight_join {{ref "product_performance_daily"}} d on d.day = a.day
-  {{else}}
   from {{ref "product_performance_daily"}} d
-  {{/if}}
   group by d.day
 ),
 session_totals as (
-  {{#if (is_incremental)}}
-  -- the day's row here plus the changes; the newest batch among the day's sessions is one
-  -- dive into sessions' (session_date, _max_batch_id) index
-  select
-    a.day,
-    coalesce(k.sessions, 0) + coalesce(c.sessions, 0) as sessions,
-    coalesce(k.cart_sessions, 0) + coalesce(c.cart_sessions, 0) as cart_sessions,
-    coalesce(k.abandoned_cart_sessions, 0) + coalesce(c.abandoned_cart_sessions, 0) as abandoned_cart_sessions,
-    coalesce(k.purchase_sessions, 0) + coalesce(c.purchase_sessions, 0) as purchase_sessions,
-    (select s._max_batch_id from {{ref "sessions"}} s where s.session_date = a.day order by s._max_batch_id desc limit 1) as max_batch_id
-  from affected_days a
-  left join {{this}} k on k.day = a.day
-  left join (
-    select day, sum(sessions) as sessions, sum(cart_sessions) as cart_sessions, sum(abandoned_cart_sessions) as abandoned_cart_sessions, sum(purchase_sessions) as purchase_sessions
-    from session_changes
-    group by day
-  ) c on c.day = a.day
-  {{else}}
   select
     session_date as day,
     count(*) as sessions,
@@ -121,7 +151,6 @@ session_totals as (
     max(_max_batch_id) as max_batch_id
   from {{ref "sessions"}} s
   group by session_date
-  {{/if}}
 ),
 day_counts as (
   select
@@ -141,6 +170,7 @@ day_counts as (
   from event_totals e
   left join session_totals s on s.day = e.day
 ),
+{{/if}}
 all_days as (
   -- the days computed here (fresh = 1) and, on an incremental run, every day row already in
   -- the table (fresh = 0)
