@@ -23,8 +23,8 @@ export interface SnapshotSql {
   source: string;
   /** this run's time, `YYYY-MM-DD HH:MM:SS.ffffff` (the session's NOW(6) when the run began) */
   now: string;
-  /** the table has KEY_INDEX: lookups of a key's current version are made to use it */
-  keyIndexed?: boolean;
+  /** the columns of the table's KEY_INDEX (lower case), when it has one: lookups of a key's current version are made to use it */
+  keyIndex?: string[];
 }
 
 /** The index of a key's current version (keyIndexColumns), on every snapshot table ft builds. */
@@ -80,7 +80,7 @@ const keysMatch = (s: SnapshotSettings, a: string, b: string): string => s.uniqu
  * built (seconds later, in the background) it plans with 0 rows, and a run then would scan the
  * whole history once per changed row — hours on a million rows.
  */
-const current = (x: SnapshotSql): string => `${x.target} cur${x.keyIndexed ? ` FORCE INDEX (${q(KEY_INDEX)})` : ''}`;
+const current = (x: SnapshotSql): string => `${x.target} cur${x.keyIndex ? ` FORCE INDEX (${q(KEY_INDEX)})` : ''}`;
 
 /**
  * Whether the source row `s` differs from the current version `cur`: timestamp — its updated_at
@@ -133,6 +133,17 @@ export function stageChanges(x: SnapshotSql, staged: string, compared: string[] 
   );
 }
 
+/**
+ * The key index holds all the deleted-key search reads of the history (key, valid_to, scd_id and,
+ * under new_record, is_deleted): then it is read instead of the table, in key order as the
+ * source's lookups go; a key-only index would add a lookup of the row per version.
+ */
+const coversDeletes = (x: SnapshotSql): boolean => {
+  const n = x.settings.names;
+  const needs = [...x.settings.uniqueKey, n.dbt_valid_to, n.dbt_scd_id, ...(x.settings.hardDeletes === 'new_record' ? [n.dbt_is_deleted] : [])];
+  return Boolean(x.keyIndex && needs.every((c) => x.keyIndex!.includes(c.toLowerCase())));
+};
+
 /** Stages the current versions whose key the source no longer has (invalidate, new_record). */
 export function stageDeletes(x: SnapshotSql, staged: string): string {
   const s = x.settings;
@@ -141,7 +152,7 @@ export function stageDeletes(x: SnapshotSql, staged: string): string {
   return (
     `CREATE TEMPORARY TABLE ${staged} AS\n` +
     `SELECT ${list(keys, 'cur')}, cur.${q(s.names.dbt_scd_id)} AS ${q(STAGED.closes)}\n` +
-    `FROM ${x.target} cur\n` +
+    `FROM ${coversDeletes(x) ? current(x) : `${x.target} cur`}\n` +
     `LEFT JOIN (SELECT ${list(keys)} FROM (\n${body(x.source)}\n) q) src ON ${keysMatch(s, 'cur', 'src')}\n` +
     `WHERE ${isCurrent(s, 'cur')} AND src.${q(keys[0]!)} IS NULL${notDeleted}`
   );

@@ -86,8 +86,9 @@ async function snapshotAgain(ctx: MaterializationContext, found: SnapshotSql): P
   const source = await sourceColumns(ctx, found);
   const existing = await tableColumns(session, node.schema, node.alias);
   // a history table built by dbt, or whose index a server refused, gets it now (DDL, before the transaction)
-  const x: SnapshotSql = { ...found, keyIndexed: await hasKeyIndex(ctx, found.target) };
-  if (!x.keyIndexed) x.keyIndexed = await addKeyIndex(ctx, x.target, s, new Map(existing.map((c) => [c.name.toLowerCase(), c.type])));
+  let keyIndex = await keyIndexOf(ctx, found.target);
+  if (!keyIndex && (await addKeyIndex(ctx, found.target, s, new Map(existing.map((c) => [c.name.toLowerCase(), c.type]))))) keyIndex = await keyIndexOf(ctx, found.target);
+  const x: SnapshotSql = { ...found, keyIndex: keyIndex ?? undefined };
   const has = new Set(existing.map((c) => c.name.toLowerCase()));
   for (const m of metaColumns(s)) {
     if (has.has(m.name.toLowerCase()) || m.name === s.names.dbt_is_deleted) continue;
@@ -220,6 +221,8 @@ async function addKeyIndex(ctx: MaterializationContext, relation: string, s: Sna
   return false;
 }
 
-async function hasKeyIndex(ctx: MaterializationContext, relation: string): Promise<boolean> {
-  return (await ctx.session.query(`SHOW INDEX FROM ${relation} WHERE Key_name = ?`, [KEY_INDEX])).length > 0;
+/** The key index's columns (lower case, in order), or null when the table has none. */
+async function keyIndexOf(ctx: MaterializationContext, relation: string): Promise<string[] | null> {
+  const rows = await ctx.session.query<{ Column_name: string; Seq_in_index: number }>(`SHOW INDEX FROM ${relation} WHERE Key_name = ?`, [KEY_INDEX]);
+  return rows.length ? rows.sort((a, b) => Number(a.Seq_in_index) - Number(b.Seq_in_index)).map((r) => String(r.Column_name).toLowerCase()) : null;
 }

@@ -19,7 +19,8 @@ import {
 import { expectGolden } from '../helpers/project-builder.js';
 
 const names = { dbt_scd_id: 'dbt_scd_id', dbt_updated_at: 'dbt_updated_at', dbt_valid_from: 'dbt_valid_from', dbt_valid_to: 'dbt_valid_to', dbt_is_deleted: 'dbt_is_deleted' };
-const run = (settings: SnapshotSettings): SnapshotSql => ({ settings, target: '`db`.`hist`', source: 'select * from `db_shop`.`items`', now: '2026-12-05 10:00:00.000000', keyIndexed: true });
+/** `keyIndex`: the columns of the table's key index (the deleted-key search reads it alone when it holds all it needs) */
+const run = (settings: SnapshotSettings, keyIndex: string[]): SnapshotSql => ({ settings, target: '`db`.`hist`', source: 'select * from `db_shop`.`items`', now: '2026-12-05 10:00:00.000000', keyIndex });
 
 describe('snapshot SQL', () => {
   it('the key index also holds what change detection reads, when that is short; the key alone as a fallback', () => {
@@ -37,7 +38,8 @@ describe('snapshot SQL', () => {
   });
 
   it('timestamp strategy, hard_deletes new_record, composite key', () => {
-    const x = run({ strategy: 'timestamp', uniqueKey: ['store', 'sku'], updatedAt: 'updated_at', checkCols: 'all', hardDeletes: 'new_record', names });
+    // a key index without dbt_is_deleted: the deleted-key search reads the table
+    const x = run({ strategy: 'timestamp', uniqueKey: ['store', 'sku'], updatedAt: 'updated_at', checkCols: 'all', hardDeletes: 'new_record', names }, ['store', 'sku', 'dbt_valid_to', 'dbt_valid_from', 'dbt_scd_id']);
     const cols = ['store', 'sku', 'qty', 'updated_at'];
     expectGolden(
       'materializations/snapshot-timestamp.sql',
@@ -55,7 +57,8 @@ describe('snapshot SQL', () => {
   });
 
   it('check strategy with a list, dbt_valid_to_current, renamed meta columns', () => {
-    const x = run({ strategy: 'check', uniqueKey: ['id'], checkCols: ['price', 'status'], hardDeletes: 'invalidate', validToCurrent: "'9999-12-31'", names: { ...names, dbt_valid_from: 'valid_from', dbt_valid_to: 'valid_to' } });
+    // a key index holding the checked columns: the deleted-key search reads it alone
+    const x = run({ strategy: 'check', uniqueKey: ['id'], checkCols: ['price', 'status'], hardDeletes: 'invalidate', validToCurrent: "'9999-12-31'", names: { ...names, dbt_valid_from: 'valid_from', dbt_valid_to: 'valid_to' } }, ['id', 'valid_to', 'dbt_scd_id', 'price', 'status']);
     expectGolden(
       'materializations/snapshot-check.sql',
       [stageChanges(x, '`changes`', ['price', 'status']), stageChanges(x, '`changes`', 'column_added'), stageDeletes(x, '`gone`'), closeDeleted(x, '`gone`'), closeChanged(x, '`changes`'), insertNewVersions(x, '`changes`', ['id', 'price', 'status'])].join(';\n\n'),

@@ -16,7 +16,7 @@ WHERE cur.`dbt_scd_id` IS NULL OR (TRUE);
 
 CREATE TEMPORARY TABLE `gone` AS
 SELECT cur.`id`, cur.`dbt_scd_id` AS `__ft_closes`
-FROM `db`.`hist` cur
+FROM `db`.`hist` cur FORCE INDEX (`ft_snapshot_key`)
 LEFT JOIN (SELECT `id` FROM (
 select * from `db_shop`.`items`
 ) q) src ON cur.`id` = src.`id`
