@@ -5,7 +5,7 @@
 import { dateAdd, dateTrunc } from '../adapters/mysql/mysql-date-trunc.js';
 import { aggTimeDimension, grainIndex, LeafFrom, type ModelScope } from './leaf-from.js';
 import type { Filter, Leaf } from './plan-metrics.js';
-import { originError, renderFilter, type GroupItem, type Origin } from './query-items.js';
+import { filterItems, originError, renderFilter, type GroupItem, type Origin } from './query-items.js';
 import type { LinkedModel, SemanticLayer } from './semantic-layer.js';
 import { spineJoinSql } from './spine-join.js';
 import { spineColumn, spineFor } from './time-spines.js';
@@ -144,26 +144,46 @@ function timePointSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, mo
   const grains = ctx.items.filter((i) => i.kind === 'metric_time').map((i) => (i as { grain: TimeGrain }).grain);
   const g = grains.reduce((a, b) => (grainIndex(b) < grainIndex(a) ? b : a));
   const dim = aggTimeDimension(model, measure, origin);
+  // T's window is the rows with from(T) <= time < to(T) (no from: all time before)
+  const end = (T: string): string => dateAdd(T, 1, g);
+  let from: ((T: string) => string) | undefined;
+  let to = end;
+  if (leaf.offsetToGrain) {
+    // the period of the query's grain that holds the start of T's offset_to_grain period
+    const start = (T: string): string => dateTrunc(dateTrunc(T, leaf.offsetToGrain!), g);
+    from = start;
+    to = (T) => dateAdd(start(T), 1, g);
+  } else if (leaf.cumulative!.window) from = (T) => `${end(T)} - ${intervalSql(leaf.cumulative!.window!)}`;
+  else if (leaf.cumulative!.grainToDate) from = (T) => dateTrunc(T, leaf.cumulative!.grainToDate!);
   let points = `(select distinct ${dateTrunc(dim.expr, g)} as T from ${model.relation}) tp`;
   if (ctx.layer.timeSpines.length) {
     const spine = spineFor(ctx.layer.timeSpines, g, origin, leaf.cumulative ? 'a cumulative metric' : 'an offset to a grain');
-    points = `(select distinct ${dateTrunc(spineColumn(spine, 'sp'), g)} as T from ${spine.relation} sp) tp`;
+    points = `(${spinePointsSql(ctx, leaf, measure, model, origin, `select ${dateTrunc(spineColumn(spine, 'sp'), g)} as T from ${spine.relation} sp`, from, to)}) tp`;
   }
-  const from = new LeafFrom(ctx.layer, model, 'b', { measure, timePoint: { expr: 'tp.T', grain: g } });
-  const groups = ctx.items.map((i) => from.resolve(i, ctx.groupOrigin));
-  const conds = [...applyFilters(from, ctx.where), ...applyFilters(from, leaf.filters)];
-  const t = from.timeColumn(origin);
-  const end = dateAdd('tp.T', 1, g);
-  let on: string;
-  if (leaf.offsetToGrain) {
-    // the period of the query's grain that holds the start of T's offset_to_grain period
-    const start = dateTrunc(dateTrunc('tp.T', leaf.offsetToGrain), g);
-    on = `${t} >= ${start} and ${t} < ${dateAdd(start, 1, g)}`;
-  } else if (leaf.cumulative!.window) on = `${t} >= ${end} - ${intervalSql(leaf.cumulative!.window)} and ${t} < ${end}`;
-  else if (leaf.cumulative!.grainToDate) on = `${t} >= ${dateTrunc('tp.T', leaf.cumulative!.grainToDate)} and ${t} < ${end}`;
-  else on = `${t} < ${end}`;
-  const value = aggregate(measure, from.base.col('m', measure.name, measure.expr), origin);
-  return `select ${[...selectGroups(groups), `${value} as ${leaf.alias}`].join(', ')}\nfrom ${points}\n  join ${from.base.sql()} on ${on}\n  ${from.joinSql().join('\n  ')}${whereSql(conds)}${groupList(groups.length)}`;
+  const rows = new LeafFrom(ctx.layer, model, 'b', { measure, timePoint: { expr: 'tp.T', grain: g } });
+  const groups = ctx.items.map((i) => rows.resolve(i, ctx.groupOrigin));
+  const conds = [...applyFilters(rows, ctx.where), ...applyFilters(rows, leaf.filters)];
+  const t = rows.timeColumn(origin);
+  const on = [...(from ? [`${t} >= ${from('tp.T')}`] : []), `${t} < ${to('tp.T')}`].join(' and ');
+  const value = aggregate(measure, rows.base.col('m', measure.name, measure.expr), origin);
+  return `select ${[...selectGroups(groups), `${value} as ${leaf.alias}`].join(', ')}\nfrom ${points}\n  join ${rows.base.sql()} on ${on}\n  ${rows.joinSql().join('\n  ')}${whereSql(conds)}${groupList(groups.length)}`;
+}
+
+/**
+ * The spine's periods whose window can hold a row: those with to(T) past the first row's time
+ * and from(T) at or before the last's, from one min/max of the measure's rows (filtered as the
+ * metric is, but for filters on metric_time, which bound T itself). The others have no rows to
+ * join, so the answer is the same, but without this every period of the spine (decades of days)
+ * is joined to the rows. An all-time cumulative runs on to the spine's end, as in MetricFlow.
+ */
+function spinePointsSql(ctx: LeafContext, leaf: Leaf, measure: SemanticMeasure, model: LinkedModel, origin: Origin, periods: string, from: ((T: string) => string) | undefined, to: (T: string) => string): string {
+  const rows = new LeafFrom(ctx.layer, model, 'r', { measure });
+  const t = rows.timeColumn(origin);
+  const filters = [...ctx.where, ...leaf.filters].filter((f) => !filterItems(f.sql, f.origin).some((i) => i.kind === 'metric_time'));
+  const conds = applyFilters(rows, filters); // before rows.sql(): they add the columns they read
+  const range = `select min(${t}) as lo, max(${t}) as hi\nfrom ${rows.sql()}${whereSql(conds)}`;
+  const inRange = [`${to('ps.T')} > pr.lo`, ...(from ? [`${from('ps.T')} <= pr.hi`] : [])];
+  return `select distinct ps.T\nfrom (${periods}) ps\n  join (\n${range}\n) pr on ${inRange.join(' and ')}`;
 }
 
 /** A property of a conversion's rows that must be equal on both sides: a dimension or entity of each model. */

@@ -228,6 +228,82 @@ describe('metrics over the time spine', { timeout: 240_000 }, () => {
   });
 });
 
+/** `n` days from `start` (YYYY-MM-DD), each a YYYY-MM-DD. */
+function daysFrom(start: string, n: number): string[] {
+  const t = Date.parse(`${start}T00:00:00Z`);
+  return Array.from({ length: n }, (_x, i) => new Date(t + i * 86_400_000).toISOString().slice(0, 10));
+}
+
+describe('a spine longer than the data: the periods before the first row and past the last row + window', { timeout: 240_000 }, () => {
+  // 2026-02-26 … 2026-04-03: three days before the first sale (03-01), a month past the last (03-04)
+  const SPINE = daysFrom('2026-02-26', 37);
+  const MARCH = daysFrom('2026-03-01', 31);
+  const WIDE_SPINE_SQL = `{{config materialized="table"}}
+select cast(date_add('2026-02-26', interval a.n + 10 * b.n day) as date) as date_day, cast('2026-02-26' as date) as fiscal_pair_start
+from (select 0 as n union all select 1 union all select 2 union all select 3 union all select 4 union all select 5 union all select 6 union all select 7 union all select 8 union all select 9) a
+  cross join (select 0 as n union all select 1 union all select 2 union all select 3) b
+where a.n + 10 * b.n < 37
+`;
+  const MONTH_START = `
+  - name: sales_month_start
+    type: derived
+    type_params:
+      expr: first_day
+      metrics:
+        - {name: sales_amount, alias: first_day, offset_to_grain: month}
+`;
+  let p: TestProject;
+
+  beforeAll(async () => {
+    p = await salesProject('mspinewide', { 'time_spine_daily.sql': WIDE_SPINE_SQL }, `${SPINE_YAML}${SEMANTIC}${MONTH_START}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    await p?.cleanup();
+  });
+
+  it("as MetricFlow (the spine inner-joined to the rows): no day before 03-01; a window's last day is the last row's + window - 1; all time to the spine's end; month to date to the month's end", async () => {
+    expect(await metricRows(p, ['--metrics', 'sales_amount', '--group-by', 'metric_time__day'])).toHaveLength(3);
+    const day = ['--group-by', 'metric_time__day'];
+    // the last sale on 03-04: the 2-day window of 03-05 still holds it, 03-06's does not
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_2d', ...day]), 'sales_2d')).toEqual([
+      ['2026-03-01', 15],
+      ['2026-03-02', 35],
+      ['2026-03-03', 20],
+      ['2026-03-04', 40],
+      ['2026-03-05', 40],
+    ]);
+    const running = (d: string): number => (d < '2026-03-02' ? 15 : d < '2026-03-04' ? 35 : 75);
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_running', ...day]), 'sales_running')).toEqual(SPINE.filter((d) => d >= '2026-03-01').map((d) => [d, running(d)]));
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_mtd', ...day]), 'sales_mtd')).toEqual(MARCH.map((d) => [d, running(d)]));
+    // each March day has 03-01's 15; neither February's nor April's first day is a day with sales
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_month_start', ...day]), 'sales_month_start')).toEqual(MARCH.map((d) => [d, 15]));
+  });
+
+  it('filtered: the days are those of the rows the filter keeps', async () => {
+    // north: s1 03-01 10, s3 03-02 20
+    const north = ['--group-by', 'metric_time__day', '--where', "{{ Dimension('sale__region') }} = 'north'"];
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_2d', ...north]), 'sales_2d')).toEqual([
+      ['2026-03-01', 10],
+      ['2026-03-02', 30],
+      ['2026-03-03', 20],
+    ]);
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_mtd', ...north]), 'sales_mtd')).toEqual(MARCH.map((d) => [d, d < '2026-03-02' ? 10 : 30]));
+    // a filter on metric_time bounds the days, not the rows: 03-03's window still reads 03-02's sale
+    const late = ['--group-by', 'metric_time__day', '--where', `{{ TimeDimension('metric_time', 'day') }} >= '2026-03-03'`];
+    expect(byDay(await metricRows(p, ['--metrics', 'sales_2d', ...late]), 'sales_2d')).toEqual([
+      ['2026-03-03', 20],
+      ['2026-03-04', 40],
+      ['2026-03-05', 40],
+    ]);
+    // by month: all time in March and April, month to date in March only
+    expect(await metricRows(p, ['--metrics', 'sales_running,sales_mtd', '--group-by', 'metric_time__month'])).toEqual([
+      { metric_time__month: '2026-03-01', sales_running: 75, sales_mtd: 75 },
+      { metric_time__month: '2026-04-01', sales_running: 75, sales_mtd: null },
+    ]);
+  });
+});
+
 describe('the legacy time spine (a model named metricflow_time_spine) and none at all', { timeout: 240_000 }, () => {
   let legacy: TestProject;
   let none: TestProject;
