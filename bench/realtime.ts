@@ -16,13 +16,15 @@
  * MAX(_max_batch_id) reaches the last batch that loaded it (the loader's checkpoint says which);
  * the poller looks every 200 ms, so latencies are rounded up to it.
  *
- * Env: BENCH_RATES, BENCH_MINUTES, BENCH_MODES (continuous,baseline), BENCH_KEEP=1 keeps the
+ * The continuous loader's output is kept in bench/out/realtime/continuous-<rate>/loader.log.
+ * Env: BENCH_RATES, BENCH_MINUTES, BENCH_MODES (continuous,baseline), BENCH_MAX_BATCHES (continuous:
+ * --max-batches-per-build, default 10), BENCH_KEEP=1 keeps the
  * databases; BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run: bench/buffer-pool.ts);
  * FT_BENCH_HOST/PORT/USER/PASSWORD. Results: printed, and the `## realtime` section
  * of bench/RESULTS.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +45,8 @@ const MODES = (process.env.BENCH_MODES ?? 'continuous,baseline').split(',').map(
 const DIRT = { duplicates: 0.02, malformed: 0.01, nulls: 0.01, invalid: 0.01, late: 0.02 };
 const GOLD = ['kpi_daily', 'product_performance_hourly'] as const;
 const POLL_MS = 200;
+/** continuous mode: loader batches (about a second of events each) one build takes at most */
+const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? 10);
 /** after the producer stops: how long everything may take to become visible */
 const DRAIN_MS = 180_000;
 
@@ -153,7 +157,9 @@ async function run(mode: Mode, rate: number): Promise<RunResult> {
   let loader: ChildProcess | null = null;
   let baseline: Promise<void> | null = null;
   if (mode === 'continuous') {
-    loader = ftProcess(dir, database, ['stream-load', '--build', 'source:bronze+', '--trigger-interval', '250ms', '--status-interval', '60s']);
+    loader = ftProcess(dir, database, ['stream-load', '--build', 'source:bronze+', '--trigger-interval', '250ms', '--status-interval', '60s', '--max-batches-per-build', String(MAX_BATCHES)]);
+    const logFile = createWriteStream(join(dir, 'loader.log'));
+    loader.stdout!.pipe(logFile);
     let pending = '';
     loader.stdout!.on('data', (d: Buffer) => {
       const text = pending + d.toString();
@@ -274,7 +280,7 @@ function report(results: RunResult[], loadStart: number, bufferPoolMb: number): 
     '',
     `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}).`,
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB${process.env.BENCH_BUFFER_POOL ? `, set for the run by BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
-    'Latency = from a landing file\'s rename to its events being visible in the gold table (polled every 200 ms). continuous = `ft stream-load --build source:bronze+` (models after each batch, tests every 60 s); baseline = `ft stream-load --once` then `ft build` (models and tests), in a loop.',
+    `Latency = from a landing file's rename to its events being visible in the gold table (polled every 200 ms). continuous = \`ft stream-load --build source:bronze+ --max-batches-per-build ${MAX_BATCHES}\` (models after each batch, at most ${MAX_BATCHES} batches a build; tests every 60 s); baseline = \`ft stream-load --once\` then \`ft build\` (models and tests), in a loop.`,
     '',
     '| mode | events/s | events | builds | build p50 / p95 s | test runs (failed) | kpi_daily p50 / p95 / max s | product_performance_hourly p50 / p95 / max s | files never visible |',
     '|---|---:|---:|---:|---|---:|---|---|---:|',

@@ -305,7 +305,7 @@ async function live(f: Flags): Promise<number> {
     return null;
   });
   // continuous mode: every committed batch is built downstream of bronze (coalesced while a build runs)
-  const loader = ft(['stream-load', '--build', 'source:bronze+', '--trigger-interval', '1s', '--status-interval', '30s'], { echo: true }).then((r) => {
+  const loader = ft(['stream-load', '--build', 'source:bronze+', '--trigger-interval', '1s', '--status-interval', '30s', '--max-batches-per-build', '10'], { echo: true }).then((r) => {
     if (!stopping) {
       process.stderr.write(`\nthe loader exited unexpectedly (exit ${r.code}):\n${r.out.split('\n').slice(-8).join('\n')}\n`);
       onSignal();

@@ -3,11 +3,15 @@
 -- Its greatest batch_id is the horizon of this run: every other silver model processes bronze
 -- batches up to it and no further, so a batch the loader commits while `ft build` runs is
 -- taken whole by the next run (never half-seen by one model and missed by another).
+-- With the var max_batches_per_build (set by `ft stream-load --build … --max-batches-per-build N`)
+-- a run takes at most N batches past its watermark, and so does every model after it: a
+-- backlog is worked off in builds of bounded size, the next build going on from there.
 with batch_lines as (
   select _batch_id as batch_id, min(_ingested_at) as ingested_at, count(*) as bronze_rows, 0 as quarantined_rows
   from {{source "bronze" "flash_sale_events"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where _batch_id > {{> batch_watermark column="batch_id"}}
+    {{#if (var "max_batches_per_build" 0)}}and _batch_id <= {{> batch_watermark column="batch_id"}} + {{var "max_batches_per_build"}}{{/if}}
   {{/if}}
   group by _batch_id
   union all
@@ -15,6 +19,7 @@ with batch_lines as (
   from {{source "bronze" "flash_sale_events__rejected"}} {{> scan_for_group_by}}
   {{#if (is_incremental)}}
   where _batch_id > {{> batch_watermark column="batch_id"}}
+    {{#if (var "max_batches_per_build" 0)}}and _batch_id <= {{> batch_watermark column="batch_id"}} + {{var "max_batches_per_build"}}{{/if}}
   {{/if}}
   group by _batch_id
 )

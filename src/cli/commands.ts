@@ -119,6 +119,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .option('--build-exclude <selector...>', 'continuous mode: nodes to leave out of the builds')
     .option('--threads <n>', 'continuous mode: nodes to build at once (default: the profile\'s threads)')
     .option('--test-interval <duration>', 'continuous mode: run the selection\'s tests at most this often, alongside the builds, and at stop (default 60s; 0: after every build)')
+    .option('--max-batches-per-build <n>', 'continuous mode: loader batches one build takes at most (the models read it as the var max_batches_per_build); builds go on until caught up')
     .action(async (flags) => done(await streamLoadCommand(flags)));
   const source = program.command('source').description('commands about sources');
   selection(withGlobalFlags(source.command('freshness').description('check how recently each source was loaded; writes target/sources.json')))

@@ -6,6 +6,7 @@ import type { StreamLoadOptions, StreamTarget } from '../stream/types.js';
 import { FtError } from '../util/errors.js';
 import { onInterrupt, setStopGrace } from '../util/interrupt.js';
 import { openProject, splitSelectors, type GlobalFlags } from './context.js';
+import { parseVarsFlag } from '../project/vars.js';
 
 export interface StreamLoadFlags extends GlobalFlags {
   source?: string;
@@ -24,6 +25,7 @@ export interface StreamLoadFlags extends GlobalFlags {
   threads?: string;
   /** continuous mode: how often the selection's tests run (alongside the builds, and at stop) */
   testInterval?: string;
+  maxBatchesPerBuild?: string;
 }
 
 /** How long a stopping continuous loader waits for the build in flight before it exits anyway. */
@@ -54,9 +56,28 @@ function target(node: Node): StreamTarget {
   return { database: node.schema, table: node.identifier ?? node.name, columns };
 }
 
+/**
+ * --max-batches-per-build N: each continuous build takes at most N loader batches (Spark's
+ * maxOffsetsPerTrigger), so a backlog is worked off in builds of a size the server handles well
+ * instead of one build whose work outgrows memory. The models read the cap as a var and bound
+ * their batch horizon by it; the builds go on while they advance.
+ */
+const MAX_BATCHES_VAR = 'max_batches_per_build';
+
+function maxBatchesPerBuild(flags: StreamLoadFlags): number | undefined {
+  if (flags.maxBatchesPerBuild === undefined) return undefined;
+  if (!flags.build?.length) throw new FtError('--max-batches-per-build goes with --build <selector> (it bounds each continuous build).');
+  const n = Number(flags.maxBatchesPerBuild);
+  if (!Number.isInteger(n) || n < 1) throw new FtError(`--max-batches-per-build must be a whole number ≥ 1 (loader batches per build), not "${flags.maxBatchesPerBuild}".`);
+  if (parseVarsFlag(flags.vars)[MAX_BATCHES_VAR] !== undefined) throw new FtError(`--max-batches-per-build sets the var ${MAX_BATCHES_VAR}; leave it out of --vars.`);
+  return n;
+}
+
 /** ft stream-load: micro-batches from a landing directory (or stdin) into the bronze table, exactly once. */
 export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number> {
-  const ctx = await openProject(flags);
+  const maxBatches = maxBatchesPerBuild(flags);
+  // the cap reaches the models as a var, so it is part of what their SQL is compiled (and cached) from
+  const ctx = await openProject(maxBatches === undefined ? flags : { ...flags, vars: JSON.stringify({ ...parseVarsFlag(flags.vars), [MAX_BATCHES_VAR]: maxBatches }) });
   const { project, out } = ctx;
   const node = pickSource([...project.nodes.values()], flags.source);
   const loader = (node.loader ?? {}) as Record<string, unknown>;
@@ -97,7 +118,7 @@ export async function streamLoadCommand(flags: StreamLoadFlags): Promise<number>
   if (!builds && flags.testInterval !== undefined) throw new FtError('--test-interval goes with --build <selector> (continuous builds test on their own cadence).');
   const testIntervalMs = flags.testInterval === undefined ? undefined : parseDuration(flags.testInterval, '--test-interval');
   const continuous = builds
-    ? new (await import('../continuous/continuous-build.js')).ContinuousBuild({ ctx, select: builds, exclude: splitSelectors(flags.buildExclude), threads, bronze: target(node), eventTime: eventTime as string | undefined, testIntervalMs })
+    ? new (await import('../continuous/continuous-build.js')).ContinuousBuild({ ctx, select: builds, exclude: splitSelectors(flags.buildExclude), threads, bronze: target(node), eventTime: eventTime as string | undefined, testIntervalMs, maxBatchesPerBuild: maxBatches })
     : null;
   const controller = new AbortController();
   const stopListening = onInterrupt(() => {

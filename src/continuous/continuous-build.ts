@@ -45,6 +45,8 @@ export interface ContinuousBuildOptions {
   eventTime?: string;
   /** data and unit tests at most this often (ms) while building, and at stop; 0: after every build (default 60 s) */
   testIntervalMs?: number;
+  /** --max-batches-per-build: each build takes at most this many batches, so builds go on while the models advance */
+  maxBatchesPerBuild?: number;
 }
 
 export interface TestReport {
@@ -287,7 +289,14 @@ export class ContinuousBuild {
     const t0 = Date.now();
     const out = this.o.ctx.out;
     out.event('build_started', { build: n, up_to_batch: upToBatch });
+    const capped = this.o.maxBatchesPerBuild !== undefined;
+    const before = capped ? await this.readWatermarks(this.adapter).catch(() => null) : null;
     const { code, text } = await this.invokeQuiet('build', { skipTests: true });
+    // a capped build may have left batches for the next: build again while the models advance
+    if (capped && code === 0 && before && advanced(before, await this.readWatermarks(this.adapter).catch(() => before))) {
+      this.buildWanted = true;
+      this.loop.request();
+    }
     if (this.hasTests) this.untestedBuilds++;
     const seconds = (Date.now() - t0) / 1000;
     await this.reads;
@@ -339,9 +348,9 @@ export class ContinuousBuild {
   }
 
   /** MAX(watermark_column) of each selected incremental model (those not built yet are left out). */
-  private async readWatermarks(): Promise<Map<string, ChangedRows>> {
+  private async readWatermarks(adapter = this.testAdapter): Promise<Map<string, ChangedRows>> {
     const marks = new Map<string, ChangedRows>();
-    await this.testAdapter.withSession(async (s) => {
+    await adapter.withSession(async (s) => {
       for (const node of this.incrementalModels) {
         try {
           const m = await readWatermark(s, node, this.testAdapter);
@@ -466,4 +475,10 @@ function toMs(v: unknown): number | null {
   // DATETIME columns read as text (dateStrings): UTC, as the loader writes them
   const ms = Date.parse(`${String(v).replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'}`);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/** Whether a model's watermark moved between two readings (one built for the first time counts). */
+function advanced(before: Map<string, ChangedRows>, after: Map<string, ChangedRows>): boolean {
+  for (const [id, m] of after) if (JSON.stringify(before.get(id)) !== JSON.stringify(m)) return true;
+  return false;
 }
