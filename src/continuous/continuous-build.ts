@@ -119,6 +119,8 @@ export class ContinuousBuild {
   private recheck: { run: number; afterBuild: number } | null = null;
   /** no test run starts but the one at stop */
   private stopping = false;
+  /** the test run in flight is a re-check (no build starts until it ends) */
+  private rechecking = false;
   /** the connection for the test runs' watermarks, apart from the builds' own */
   private readonly testAdapter: Adapter;
   private readonly testIntervalMs: number;
@@ -149,6 +151,7 @@ export class ContinuousBuild {
   /** One turn of the build loop: the build asked for; then a test run if one is due and none runs. */
   private async step(): Promise<void> {
     if (this.buildWanted) {
+      await this.waitForRecheck();
       this.buildWanted = false;
       this.building = true;
       try {
@@ -158,6 +161,23 @@ export class ContinuousBuild {
       }
     }
     this.startTestsIfDue();
+  }
+
+  /**
+   * A failure seen alongside a build is re-checked with no build in flight, so the next build
+   * waits for the re-check: builds that follow each other without a pause (a backlog) would
+   * otherwise overlap it too, and a model half-built by one would be reported as a failure.
+   */
+  private async waitForRecheck(): Promise<void> {
+    for (let i = 0; i < 4 && (this.recheck || this.rechecking); i++) {
+      if (this.testing) {
+        await this.testing;
+        continue;
+      }
+      if (this.stopping) return;
+      this.startTestsIfDue();
+      if (!this.testing) return;
+    }
   }
 
   /**
@@ -318,6 +338,15 @@ export class ContinuousBuild {
   private async testOnce(): Promise<void> {
     const again = this.recheck;
     this.recheck = null;
+    this.rechecking = again !== null;
+    try {
+      await this.testRun(again);
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
+  private async testRun(again: { run: number; afterBuild: number } | null): Promise<void> {
     const n = again ? again.run : ++this.testRuns;
     // a re-check covers the builds since the run it re-checks, too
     const afterBuild = this.builds;

@@ -18,6 +18,11 @@ const GATE = `select g.x from {{target.database}}_ctl.gate g
 where get_lock('{{target.database}}_gate', 300) <> 1 and exists (select 1 from {{ref "events_clean"}})
 `;
 
+// in phase 2 only, waits (up to 300 s) for a second lock the test holds: makes a re-check slow
+const GATE2 = `select 1 as x from {{target.database}}_ctl.phase p
+where case when p.phase = 2 then get_lock('{{target.database}}_gate2', 300) <> 1 else false end and exists (select 1 from {{ref "events_clean"}})
+`;
+
 const BUILD = ['stream-load', '--build', '+totals', '--trigger-interval', '100ms', '--test-interval', '0', '--log-format', 'json'];
 
 let p: TestProject | null = null;
@@ -33,11 +38,13 @@ afterEach(async () => {
 });
 
 async function project(): Promise<TestProject> {
-  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': KEY_TEST_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE } });
+  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': KEY_TEST_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE, 'slow_recheck.sql': GATE2 } });
   mkdirSync(p.path('landing'));
   await p.query(`CREATE DATABASE \`${p.database}_ctl\``);
   await p.query(`CREATE TABLE \`${p.database}_ctl\`.gate (x int)`);
   await p.query(`INSERT INTO \`${p.database}_ctl\`.gate VALUES (1)`);
+  await p.query(`CREATE TABLE \`${p.database}_ctl\`.phase (phase int)`);
+  await p.query(`INSERT INTO \`${p.database}_ctl\`.phase VALUES (1)`);
   return p;
 }
 
@@ -47,6 +54,10 @@ async function closeGate(q: TestProject): Promise<void> {
   expect(Number(row!.g)).toBe(1);
 }
 const openGate = (q: TestProject) => q.query('DO RELEASE_LOCK(?)', [`${q.database}_gate`]);
+async function closeGate2(q: TestProject): Promise<void> {
+  const [row] = await q.query<{ g: number }>('SELECT GET_LOCK(?, 0) AS g', [`${q.database}_gate2`]);
+  expect(Number(row!.g)).toBe(1);
+}
 
 let nextId = 0;
 function deliver(q: TestProject, name: string, keys: string[]): void {
@@ -130,6 +141,35 @@ describe('ft stream-load --build: a test run alongside the builds', () => {
     expect(reported[0]!.failures!.join('\n')).toMatch(/Failure in test accepted_values_events_clean_k/);
     const results = q.readJson<{ results: Array<{ unique_id: string; status: string }> }>('target/run_results_tests.json').results;
     expect(results.find((r) => r.unique_id.startsWith('test.proj.accepted_values_events_clean_k'))?.status).toBe('fail');
+  }, 180_000);
+
+  it('no build starts while a re-check runs: a batch committed meanwhile is built after it', async () => {
+    const q = await project();
+    await closeGate(q);
+    await closeGate2(q);
+    running = q.spawn(BUILD, { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0', 'bad']);
+    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+    deliver(q, 'b', ['k1']);
+    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
+    // the re-check will wait for gate 2
+    await q.query(`UPDATE \`${q.database}_ctl\`.phase SET phase = 2`);
+    await openGate(q);
+    await running.waitFor(/"event":"tests_started".*"recheck":true/, 60_000);
+    deliver(q, 'c', ['k2']);
+    await running.waitFor(/"event":"file".*"c\.ndjson"/, 60_000);
+    // time for a build to start, were it allowed to
+    await new Promise((r) => setTimeout(r, 1500));
+    await q.query('DO RELEASE_LOCK(?)', [`${q.database}_gate2`]);
+    await running.waitFor(/"event":"build".*"up_to_batch":3\b/, 60_000);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    const evs = events(end.stdout);
+    const recheckEnd = at(evs, (e) => e.event === 'tests' && e.tests === 1);
+    const third = at(evs, (e) => e.event === 'build_started' && e.up_to_batch === 3);
+    expect(recheckEnd, end.stdout).toBeGreaterThanOrEqual(0);
+    expect(third, end.stdout).toBeGreaterThan(recheckEnd);
+    expect(evs[recheckEnd]).toMatchObject({ status: 'error' });
   }, 180_000);
 
   it('SIGTERM during a test run: the run ends, its failure is reported and is the exit code', async () => {
