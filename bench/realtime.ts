@@ -18,7 +18,7 @@
  *
  * The continuous loader's output is kept in bench/out/realtime/continuous-<rate>/loader.log.
  * Env: BENCH_RATES, BENCH_MINUTES, BENCH_MODES (continuous,baseline), BENCH_MAX_BATCHES (continuous:
- * --max-batches-per-build, default 10), BENCH_KEEP=1 keeps the
+ * --max-batches-per-build, default 10), BENCH_MAX_BATCH_ROWS (continuous: --max-batch-rows, default 5000), BENCH_KEEP=1 keeps the
  * databases; BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run: bench/buffer-pool.ts);
  * FT_BENCH_HOST/PORT/USER/PASSWORD. Results: printed, and the `## realtime` section
  * of bench/RESULTS.md.
@@ -47,6 +47,8 @@ const GOLD = ['kpi_daily', 'product_performance_hourly'] as const;
 const POLL_MS = 200;
 /** continuous mode: loader batches (about a second of events each) one build takes at most */
 const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? 10);
+/** …of at most this many rows each: a build's window functions and GROUP BYs then stay in memory */
+const MAX_BATCH_ROWS = Number(process.env.BENCH_MAX_BATCH_ROWS ?? 5000);
 /** after the producer stops: how long everything may take to become visible */
 const DRAIN_MS = 180_000;
 
@@ -157,7 +159,7 @@ async function run(mode: Mode, rate: number): Promise<RunResult> {
   let loader: ChildProcess | null = null;
   let baseline: Promise<void> | null = null;
   if (mode === 'continuous') {
-    loader = ftProcess(dir, database, ['stream-load', '--build', 'source:bronze+', '--trigger-interval', '250ms', '--status-interval', '60s', '--max-batches-per-build', String(MAX_BATCHES)]);
+    loader = ftProcess(dir, database, ['stream-load', '--build', 'source:bronze+', '--trigger-interval', '250ms', '--status-interval', '60s', '--max-batches-per-build', String(MAX_BATCHES), '--max-batch-rows', String(MAX_BATCH_ROWS)]);
     const logFile = createWriteStream(join(dir, 'loader.log'));
     loader.stdout!.pipe(logFile);
     let pending = '';
@@ -280,7 +282,7 @@ function report(results: RunResult[], loadStart: number, bufferPoolMb: number): 
     '',
     `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}).`,
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB${process.env.BENCH_BUFFER_POOL ? `, set for the run by BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
-    `Latency = from a landing file's rename to its events being visible in the gold table (polled every 200 ms). continuous = \`ft stream-load --build source:bronze+ --max-batches-per-build ${MAX_BATCHES}\` (models after each batch, at most ${MAX_BATCHES} batches a build; tests every 60 s); baseline = \`ft stream-load --once\` then \`ft build\` (models and tests), in a loop.`,
+    `Latency = from a landing file's rename to its events being visible in the gold table (polled every 200 ms). continuous = \`ft stream-load --build source:bronze+ --max-batches-per-build ${MAX_BATCHES} --max-batch-rows ${MAX_BATCH_ROWS}\` (models after each batch, at most ${MAX_BATCHES} batches of ≤ ${fmt(MAX_BATCH_ROWS)} rows a build; tests every 60 s); baseline = \`ft stream-load --once\` then \`ft build\` (models and tests), in a loop.`,
     '',
     '| mode | events/s | events | builds | build p50 / p95 s | test runs (failed) | kpi_daily p50 / p95 / max s | product_performance_hourly p50 / p95 / max s | files never visible |',
     '|---|---:|---:|---:|---|---:|---|---|---:|',
