@@ -313,7 +313,9 @@ export class ContinuousBuild {
     const before = capped ? await this.readWatermarks(this.adapter).catch(() => null) : null;
     const { code, text } = await this.invokeQuiet('build', { skipTests: true });
     // a capped build may have left batches for the next: build again while the models advance
-    if (capped && code === 0 && before && advanced(before, await this.readWatermarks(this.adapter).catch(() => before))) {
+    // and none has reached the last batch loaded when it started
+    const after = capped && code === 0 && before ? await this.readWatermarks(this.adapter).catch(() => before) : null;
+    if (before && after && advanced(before, after) && !reached(after, upToBatch)) {
       this.buildWanted = true;
       this.loop.request();
     }
@@ -509,5 +511,14 @@ function toMs(v: unknown): number | null {
 /** Whether a model's watermark moved between two readings (one built for the first time counts). */
 function advanced(before: Map<string, ChangedRows>, after: Map<string, ChangedRows>): boolean {
   for (const [id, m] of after) if (JSON.stringify(before.get(id)) !== JSON.stringify(m)) return true;
+  return false;
+}
+
+/** Whether a model's watermark (a loader batch id, when it is a number) is at `batch` or past it. */
+function reached(marks: Map<string, ChangedRows>, batch: number): boolean {
+  for (const m of marks.values()) {
+    const n = Number(m.above.replace(/^'|'$/g, ''));
+    if (Number.isFinite(n) && n >= batch) return true;
+  }
   return false;
 }
