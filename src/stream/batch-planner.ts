@@ -125,7 +125,7 @@ export interface PlannerOptions {
 }
 
 /** Writes a non-negative integer's digits at `o`; returns the offset after them. */
-function writeDecimal(out: Buffer, o: number, n: number): number {
+export function writeDecimal(out: Buffer, o: number, n: number): number {
   if (n < 10) {
     out[o] = 48 + n;
     return o + 1;

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runProduceCli } from '../../src/generator/produce-cli.js';
-import { BrokerWriter } from '../../src/stream/broker/broker-writer.js';
+import { BrokerWriter, brokerBatch } from '../../src/stream/broker/broker-writer.js';
 import { ensureBrokerTables, ensureCheckpointRow } from '../../src/stream/broker/broker-ddl.js';
 import { NatsSource } from '../../src/stream/broker/nats-source.js';
 import { TEST_DB, connect as dbConnect } from '../helpers/db.js';
@@ -127,6 +127,49 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
     await expectExactlyOnce(q, seqs);
   });
 
+  it('reads each message as the file loader reads a line: the same rows and reasons on the byte path and off it', async () => {
+    const { p: q, s } = await setup();
+    const invalidUtf8 = new Uint8Array([...Buffer.from('{"id": 12, "k": "'), 0xc3, 0x28, ...Buffer.from('", "ts": "2026-12-05T10:00:00Z"}')]);
+    const payloads: Array<string | Uint8Array> = [
+      '{"id": 1, "k": "a", "ts": "2026-12-05T10:00:00.123Z"}\r\n', // one terminator is not part of the record
+      '{"ts":"2026-12-05 10:00:01","extra":[1,{"x":2}],"k":"b","id":2}', // nesting, keys in another order
+      '{"id": 3, "k": "\\u00e9t\\u00e9", "ts": "2026-12-05T10:00:02Z"}', // escapes
+      '{"id": 4, "k": "été", "ts": "2026-12-05T10:00:03Z"}', // not ASCII
+      '  {"id": 5, "k": "c", "ts": "2026-12-05T10:00:04.5"}  ',
+      '{"id": 6, "k": "toolongvalue", "ts": "2026-12-05T10:00:05Z"}',
+      '[1, 2, 3]',
+      '{"id": 8, "k": "d", "ts": "2026-13-45T10:00:00Z"}',
+      '{"id": 9, "k": "e", "ts": "2026-12-05T10:00:06Z"} x',
+      '{"id": 10, "k": "f", "ts": "2026-12-05T10:00:07Z"}\n',
+      '{"id": 11.5, "k": "g", "ts": "2026-12-05T10:00:08Z"}',
+      invalidUtf8,
+      '\r\n',
+    ];
+    const seqs = await publishTo(s, payloads);
+    const r = await q.ft(['stream-load', '--once']);
+    expect(r.code, r.output).toBe(0);
+    await expectExactlyOnce(q, seqs);
+    const rows = await q.query<{ s: number; id: number; k: string; ts: string }>(`SELECT _source_seq AS s, id, k, CAST(ts AS CHAR) AS ts FROM ${bronze(q)} ORDER BY _source_seq`);
+    expect(rows.map((x) => [Number(x.s), x.id, x.k, x.ts])).toEqual([
+      [seqs[0], 1, 'a', '2026-12-05 10:00:00.123'],
+      [seqs[1], 2, 'b', '2026-12-05 10:00:01.000'],
+      [seqs[2], 3, 'été', '2026-12-05 10:00:02.000'],
+      [seqs[3], 4, 'été', '2026-12-05 10:00:03.000'],
+      [seqs[4], 5, 'c', '2026-12-05 10:00:04.500'],
+      [seqs[9], 10, 'f', '2026-12-05 10:00:07.000'],
+    ]);
+    const rejected = await q.query<{ s: number; reason: string }>(`SELECT _source_seq AS s, reason FROM ${bronze(q, '__rejected')} ORDER BY _source_seq`);
+    expect(rejected.map((x) => [Number(x.s), x.reason])).toEqual([
+      [seqs[5], 'bad_type: k expects varchar(8), got "toolongvalue"'],
+      [seqs[6], 'malformed_json: expected a JSON object, got an array'],
+      [seqs[7], 'bad_type: ts expects datetime(3), got "2026-13-45T10:00:00Z"'],
+      [seqs[8], expect.stringMatching(/^malformed_json: /)],
+      [seqs[10], 'bad_type: id expects int, got 11.5'],
+      [seqs[11], 'bad_encoding: the message is not valid UTF-8'],
+      [seqs[12], 'empty_message: the message has no record'],
+    ]);
+  });
+
   it('a loader killed -9 mid-run loses nothing and doubles nothing after a restart', async () => {
     const { p: q, s } = await setup({ batch: 50 });
     const seqs = await publishTo(s, events(3000));
@@ -164,7 +207,7 @@ describe.skipIf(missing !== null)('stream-load from NATS JetStream', () => {
       const e = JSON.parse(dec.decode(m.data)) as { id: number; k: string };
       return { seq: m.seq, tsv: `${e.id}\t${e.k}\t2026-12-05 10:00:00.000` };
     });
-    await w.commit({ stream: STREAM, rows, rejects: [], seqs: msgs.map((m) => m.seq) });
+    await w.commit(brokerBatch(STREAM, rows, [], msgs.map((m) => m.seq)));
     await conn.end();
     await src.close(); // drain: no ack was sent
     const r = await q.ft(['stream-load', '--once']);

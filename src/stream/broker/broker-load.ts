@@ -11,13 +11,13 @@
  */
 import type { Connection } from 'mysql2/promise';
 import { hostname } from 'node:os';
-import { RowEncoder } from '../row-encoder.js';
 import { StreamLog } from '../status.js';
 import { closeConnection, openStreamConnection } from '../stream-connection.js';
 import { StreamLoadError, errorMessage, isTransientDbError } from '../stream-errors.js';
 import { StreamHost } from '../stream-host.js';
 import type { StreamLoadOptions, StreamLoadSummary } from '../types.js';
 import { ensureBrokerTables, ensureCheckpointRow, validateBrokerTarget } from './broker-ddl.js';
+import { BrokerEncoder } from './broker-encoder.js';
 import type { BrokerMessage, BrokerSource } from './broker-source.js';
 import { BrokerWriter, type BrokerBatch, type BrokerCommit } from './broker-writer.js';
 import { StopWaker, reconnectDelay } from '../stop-waker.js';
@@ -59,7 +59,7 @@ class BrokerLoader {
   private failures = 0;
   private backlog: { pending: number; unacked: number } | null = null;
   private lastStatus = { at: Date.now(), events: 0 };
-  private readonly encoder: RowEncoder;
+  private readonly encoder: BrokerEncoder;
   private readonly name = `${hostname()}:${process.pid}`;
   /** the server of the current session: the first usable of the profile's hosts */
   private readonly host: StreamHost;
@@ -75,8 +75,7 @@ class BrokerLoader {
     this.halt = new StopWaker(o.signal);
     this.log = new StreamLog(o.logFormat, o.log);
     this.host = new StreamHost(o.connection, this.note, 'the messages not committed are redelivered and loaded there');
-    this.encoder = new RowEncoder(o.target.columns);
-    if (o.format === 'csv') this.encoder.setCsvHeader(o.target.columns.map((c) => c.name).join(','));
+    this.encoder = new BrokerEncoder(o.target.columns, o.format, o.maxLineBytes);
   }
 
   private note = (kind: string, message: string, extra?: Record<string, unknown>) => this.log.event(kind, message, extra);
@@ -213,7 +212,7 @@ class BrokerLoader {
         }
         held = msgs;
         const t0 = performance.now();
-        const batch = this.encode(msgs);
+        const batch = this.encoder.encode(msgs);
         const t1 = performance.now();
         // the payloads are in the batch now: let their receive buffers go (only the ack subjects are needed)
         let bytes = 0;
@@ -285,41 +284,5 @@ class BrokerLoader {
       await this.halt.sleep(1000);
       return false;
     }
-  }
-
-  private encode(msgs: BrokerMessage[]): BrokerBatch {
-    const enc = this.encoder;
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    const max = this.o.maxLineBytes;
-    const stream = msgs[0]!.stream;
-    const batch: BrokerBatch = { stream, rows: [], rejects: [], seqs: [] };
-    const sorted = [...msgs].sort((a, b) => a.seq - b.seq);
-    let prev = -1;
-    for (const m of sorted) {
-      if (m.seq === prev) continue; // the same message twice in one fetch (a redelivery): once is enough
-      prev = m.seq;
-      batch.seqs.push(m.seq);
-      const reject = (raw: string, reason: string) => batch.rejects.push({ seq: m.seq, raw, reason });
-      if (m.data.length > max) {
-        reject(Buffer.from(m.data.subarray(0, max)).toString('utf8'), `line_too_long: ${m.data.length} bytes, the limit (max_line_bytes) is ${max}`);
-        continue;
-      }
-      let text: string;
-      try {
-        text = decoder.decode(m.data);
-      } catch {
-        reject(Buffer.from(m.data).toString('utf8'), 'bad_encoding: the message is not valid UTF-8');
-        continue;
-      }
-      text = text.replace(/\r?\n$/, '');
-      if (text.trim() === '') {
-        reject(text, 'empty_message: the message has no record');
-        continue;
-      }
-      const tsv = this.o.format === 'csv' ? enc.encodeCsv(text) : enc.encodeJson(text);
-      if (tsv === null) reject(text, enc.reason);
-      else batch.rows.push({ seq: m.seq, tsv });
-    }
-    return batch;
   }
 }

@@ -25,13 +25,47 @@ const CHUNK_ROWS = 500;
 const DUP_ENTRY = 1062;
 const DATA_ERRNOS = new Set([1048, 1263, 1264, 1265, 1292, 1366, 1367, 1406, 1411, 3140, 3819, 4025, 4078]);
 
+export interface BrokerReject {
+  seq: number;
+  raw: string;
+  reason: string;
+}
+
 export interface BrokerBatch {
   stream: string;
-  /** accepted rows: TSV fields of the declared columns (no terminator) and the sequence */
-  rows: Array<{ seq: number; tsv: string }>;
-  rejects: Array<{ seq: number; raw: string; reason: string }>;
+  /**
+   * The accepted rows as LOAD DATA lines, `<declared columns' TSV>\t<stream>\t<seq>\n`, in
+   * Buffers (each holds whole lines) sent as they are (broker-encoder.ts writes them).
+   */
+  chunks: Buffer[];
+  /** lines in `chunks` */
+  rows: number;
+  rejects: BrokerReject[];
   /** every sequence the batch consumed (rows, rejects), ascending */
   seqs: number[];
+}
+
+/** A batch from rows already encoded as TSV fields (no terminator). */
+export function brokerBatch(stream: string, rows: Array<{ seq: number; tsv: string }>, rejects: BrokerReject[], seqs: number[]): BrokerBatch {
+  const chunks = rows.length ? [Buffer.from(rows.map((r) => `${r.tsv}\t${stream}\t${r.seq}\n`).join(''), 'utf8')] : [];
+  return { stream, chunks, rows: rows.length, rejects, seqs };
+}
+
+/** The rows of a batch back as TSV fields and sequence (the INSERT fallback's input). */
+function* batchRows(b: BrokerBatch): Generator<{ seq: number; tsv: string }> {
+  for (const chunk of b.chunks) {
+    const text = chunk.toString('utf8');
+    let at = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', at);
+      if (nl < 0) break;
+      // the stream and the sequence hold no tab: the last two fields
+      const t2 = text.lastIndexOf('\t', nl);
+      const t1 = text.lastIndexOf('\t', t2 - 1);
+      yield { seq: Number(text.slice(t2 + 1, nl)), tsv: text.slice(at, t1) };
+      at = nl + 1;
+    }
+  }
 }
 
 export interface BrokerCommit {
@@ -77,8 +111,8 @@ export class BrokerWriter {
       const [idRows] = await conn.query('SELECT LAST_INSERT_ID() AS id');
       const id = Number((idRows as Array<{ id: unknown }>)[0]!.id);
       let loaded = 0;
-      const refused: Array<{ seq: number; raw: string; reason: string }> = [];
-      if (b.rows.length) {
+      const refused: BrokerReject[] = [];
+      if (b.rows) {
         let done = false;
         if (this.useInfile) {
           await conn.query('SAVEPOINT ft_rows');
@@ -125,13 +159,11 @@ export class BrokerWriter {
   }
 
   private async loadInfile(b: BrokerBatch, id: number): Promise<Header> {
-    const stream = b.stream;
-    const lines = b.rows.map((r) => `${r.tsv}\t${stream}\t${r.seq}\n`);
     const sql =
       `LOAD DATA LOCAL INFILE 'ft-broker-batch-${id}.tsv' IGNORE INTO TABLE ${this.bronze} CHARACTER SET utf8mb4 ` +
       `FIELDS TERMINATED BY '\\t' ENCLOSED BY '' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ` +
       `(${this.columns}) SET \`_batch_id\` = ${id}, \`_ingested_at\` = NOW(6)`;
-    const [res] = await this.conn.query({ sql, infileStreamFactory: () => Readable.from(chunked(lines)) });
+    const [res] = await this.conn.query({ sql, infileStreamFactory: () => Readable.from(b.chunks) });
     return res as unknown as Header;
   }
 
@@ -145,11 +177,12 @@ export class BrokerWriter {
   }
 
   /** Strict multi-row INSERTs; a chunk that fails or warns is redone row by row and the rows the server refuses are quarantined. */
-  private async insertRows(b: BrokerBatch, id: number, refused: Array<{ seq: number; raw: string; reason: string }>): Promise<number> {
+  private async insertRows(b: BrokerBatch, id: number, refused: BrokerReject[]): Promise<number> {
     const sql = `INSERT INTO ${this.bronze} (${this.columns}, \`_batch_id\`, \`_ingested_at\`) VALUES ? ON DUPLICATE KEY UPDATE \`_source_seq\` = \`_source_seq\``;
     let loaded = 0;
-    for (let i = 0; i < b.rows.length; i += CHUNK_ROWS) {
-      const chunk = b.rows.slice(i, i + CHUNK_ROWS).map((r) => [...r.tsv.split('\t').map(tsvUnescape), b.stream, r.seq, id, NOW6]);
+    const all = [...batchRows(b)];
+    for (let i = 0; i < all.length; i += CHUNK_ROWS) {
+      const chunk = all.slice(i, i + CHUNK_ROWS).map((r) => [...r.tsv.split('\t').map(tsvUnescape), b.stream, r.seq, id, NOW6]);
       await this.conn.query('SAVEPOINT ft_chunk');
       let retry = false;
       try {
@@ -197,8 +230,4 @@ export function seqRanges(seqs: number[]): string {
     i = j + 1;
   }
   return out.join(',');
-}
-
-function* chunked(lines: string[]): Generator<Buffer> {
-  for (let i = 0; i < lines.length; i += 2000) yield Buffer.from(lines.slice(i, i + 2000).join(''), 'utf8');
 }

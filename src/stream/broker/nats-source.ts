@@ -125,15 +125,19 @@ export class NatsSource implements BrokerSource {
       const sub = nc.subscribe(createInbox(), {
         callback: (err, m) => {
           if (err) return finish();
-          const code = m.headers?.code ?? 0;
-          // a status (404/408/409…) ends the request; 100 would be a heartbeat (none asked)
-          if (m.data.length === 0 && code >= 100) {
-            if (code !== 100) finish();
-            return;
+          const data = m.data;
+          if (data.length === 0) {
+            // a status (404/408/409…) ends the request; 100 would be a heartbeat (none asked)
+            const code = m.headers?.code ?? 0;
+            if (code >= 100) {
+              if (code !== 100) finish();
+              return;
+            }
           }
-          const seq = streamSeq(m.reply ?? '');
+          const reply = m.reply;
+          const seq = streamSeq(reply ?? '');
           if (seq === null) return;
-          out.push({ stream, seq, data: m.data, ref: m.reply });
+          out.push({ stream, seq, data, ref: reply });
           if (out.length >= max) finish();
         },
       });
@@ -175,11 +179,26 @@ export class NatsSource implements BrokerSource {
   }
 }
 
-/** The stream sequence in a JetStream ack subject: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (or with domain and account hash). */
-function streamSeq(reply: string): number | null {
-  const t = reply.split('.');
-  const i = t.length === 9 ? 5 : t.length >= 12 ? 7 : -1;
-  if (t[0] !== '$JS' || t[1] !== 'ACK' || i < 0) return null;
-  const n = Number(t[i]);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
+/**
+ * The stream sequence in a JetStream ack subject: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…`
+ * (9 tokens), or with domain and account hash (12 or more, the sequence 8th). Read in place: no
+ * token strings per message.
+ */
+export function streamSeq(reply: string): number | null {
+  if (!reply.startsWith('$JS.ACK.')) return null;
+  let tokens = 1;
+  for (let k = reply.indexOf('.'); k >= 0; k = reply.indexOf('.', k + 1)) tokens++;
+  const i = tokens === 9 ? 5 : tokens >= 12 ? 7 : -1;
+  if (i < 0) return null;
+  let at = 0;
+  for (let t = 0; t < i; t++) at = reply.indexOf('.', at) + 1;
+  let n = 0;
+  let k = at;
+  for (; k < reply.length; k++) {
+    const c = reply.charCodeAt(k);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return null;
+    n = n * 10 + (c - 48);
+  }
+  return k > at && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
