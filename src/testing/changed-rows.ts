@@ -10,6 +10,7 @@
  */
 import type { Adapter, Session } from '../adapters/adapter.js';
 import { quoteIdent } from '../project/relation-names.js';
+import type { NodeConfig } from '../project/types.js';
 import type { Node } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import type { GenericTestContext, GenericTestDefinition } from './generic/types.js';
@@ -65,6 +66,8 @@ export function changedRowsRelation(
   relation: string,
   where: string | null | undefined,
   changed: ChangedRows,
+  /** the model's config, to know whether an index leads with the test's key */
+  model?: Pick<NodeConfig, 'unique_key' | 'indexes'>,
 ): string | null {
   if (!def.changedRows) return null;
   const filter = where ? `(${where}) AND ` : '';
@@ -77,10 +80,22 @@ export function changedRowsRelation(
   // then a temp-file error), where reading the changed rows and de-duplicating them is what is
   // wanted. `USE INDEX FOR GROUP BY ()` (no index list: none) is the same syntax on MariaDB and
   // MySQL 8; the relation is an incremental model's table (index hints are refused on views).
-  return [
-    `(SELECT ft_rows.* FROM ${relation} AS ft_rows`,
-    `  JOIN (SELECT DISTINCT ${keys.map((k, i) => `${k} AS ${aliases[i]}`).join(', ')} FROM ${relation} USE INDEX FOR GROUP BY () WHERE ${isChanged}) AS ft_changed_keys`,
-    `    ON ${keys.map((k, i) => `${k} <=> ft_changed_keys.${aliases[i]}`).join(' AND ')}`,
-    `  ${where ? `WHERE ${where}` : ''}) AS ft_changed`,
-  ].join('\n');
+  const changedKeys = `(SELECT DISTINCT ${keys.map((k, i) => `${k} AS ${aliases[i]}`).join(', ')} FROM ${relation} USE INDEX FOR GROUP BY () WHERE ${isChanged}) AS ft_changed_keys`;
+  const on = `ON ${keys.map((k, i) => `${k} <=> ft_changed_keys.${aliases[i]}`).join(' AND ')}`;
+  // With an index led by the key, the changed keys drive: each looks its rows up. Left to itself,
+  // once a fair share of the table changed (a minute of a 5,000 events/s stream) the optimizer
+  // walks the whole table in key order instead, looking each row's key up among the changed
+  // ones: 60 s against 21 s on 1.26 M rows with 300 k changed.
+  const from = model && leadsAnIndex(model, keys) ? `${changedKeys}\n  STRAIGHT_JOIN ${relation} AS ft_rows` : `${relation} AS ft_rows\n  JOIN ${changedKeys}`;
+  return [`(SELECT ft_rows.* FROM ${from}`, `    ${on}`, `  ${where ? `WHERE ${where}` : ''}) AS ft_changed`].join('\n');
+}
+
+/** Whether the model's unique_key or one of its configured indexes starts with these key columns (quoted names). */
+function leadsAnIndex(model: Pick<NodeConfig, 'unique_key' | 'indexes'>, keys: string[]): boolean {
+  const names = keys.map((k) => (/^`[^`]+`$/.test(k) ? k.slice(1, -1).toLowerCase() : null));
+  if (names.some((n) => n === null)) return false;
+  const leads = (cols: string[]): boolean => cols.length >= names.length && names.every((n) => cols.slice(0, names.length).some((c) => c.toLowerCase() === n));
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((c) => c.trim()) : []);
+  if (leads(list(model.unique_key))) return true;
+  return (model.indexes ?? []).some((ix) => leads(list(ix.columns)));
 }

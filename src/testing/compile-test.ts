@@ -65,7 +65,7 @@ export function compileTest(project: Project, compiler: Compiler, test: Node, ch
     resolveRelation: resolver(project, compiler, test),
   };
   try {
-    if (changed) ctx.model = changedRowsRelation(def, ctx, relation, where, changed) ?? model;
+    if (changed) ctx.model = changedRowsRelation(def, ctx, relation, where, changed, attached.resource_type === 'model' ? attached.config : undefined) ?? model;
     return def.sql(ctx);
   } catch (e) {
     if (e instanceof FtError) throw e;
