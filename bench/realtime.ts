@@ -280,7 +280,7 @@ function report(results: RunResult[], loadStart: number, bufferPoolMb: number): 
   const lines: string[] = [
     '## realtime',
     '',
-    `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}).`,
+    `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}${process.env.BENCH_BUFFER_POOL ? ` BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB${process.env.BENCH_BUFFER_POOL ? `, set for the run by BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
     `Latency = from a landing file's rename to its events being visible in the gold table (polled every 200 ms). continuous = \`ft stream-load --build source:bronze+ --max-batches-per-build ${MAX_BATCHES} --max-batch-rows ${MAX_BATCH_ROWS}\` (models after each batch, at most ${MAX_BATCHES} batches of ≤ ${fmt(MAX_BATCH_ROWS)} rows a build; tests every 60 s); baseline = \`ft stream-load --once\` then \`ft build\` (models and tests), in a loop.`,
     '',
