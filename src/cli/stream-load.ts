@@ -56,14 +56,14 @@ function target(node: Node): StreamTarget {
   return { database: node.schema, table: node.identifier ?? node.name, columns };
 }
 
+const MAX_BATCHES_VAR = 'max_batches_per_build';
+
 /**
  * --max-batches-per-build N: each continuous build takes at most N loader batches (Spark's
  * maxOffsetsPerTrigger), so a backlog is worked off in builds of a size the server handles well
  * instead of one build whose work outgrows memory. The models read the cap as a var and bound
  * their batch horizon by it; the builds go on while they advance.
  */
-const MAX_BATCHES_VAR = 'max_batches_per_build';
-
 function maxBatchesPerBuild(flags: StreamLoadFlags): number | undefined {
   if (flags.maxBatchesPerBuild === undefined) return undefined;
   if (!flags.build?.length) throw new FtError('--max-batches-per-build goes with --build <selector> (it bounds each continuous build).');
