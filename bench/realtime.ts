@@ -19,7 +19,8 @@
  * The continuous loader's output is kept in bench/out/realtime/continuous-<rate>/loader.log.
  * Env: BENCH_RATES, BENCH_MINUTES, BENCH_MODES (continuous,baseline), BENCH_MAX_BATCHES (continuous:
  * --max-batches-per-build, default 10), BENCH_MAX_BATCH_ROWS (continuous: --max-batch-rows, default 5000), BENCH_KEEP=1 keeps the
- * databases; BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run: bench/buffer-pool.ts);
+ * databases; BENCH_BUFFER_POOL=4G and BENCH_REDO_LOG=2G (the server's InnoDB buffer pool and redo log
+ * for the run: bench/server-sizing.ts);
  * FT_BENCH_HOST/PORT/USER/PASSWORD. Results: printed, and the `## realtime` section
  * of bench/RESULTS.md.
  */
@@ -31,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { produce } from '../src/generator/produce.js';
 import { BENCH_DB } from './bench-db.js';
-import { benchBufferPool } from './buffer-pool.js';
+import { benchBufferPool, benchRedoLog } from './server-sizing.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FT = join(repo, 'bin', 'ft.js');
@@ -280,8 +281,8 @@ function report(results: RunResult[], loadStart: number, bufferPoolMb: number): 
   const lines: string[] = [
     '## realtime',
     '',
-    `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}${process.env.BENCH_BUFFER_POOL ? ` BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB${process.env.BENCH_BUFFER_POOL ? `, set for the run by BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}).`,
+    `Command: \`npm run bench:realtime\` (bench/realtime.ts; env BENCH_RATES=${RATES.join(',')} BENCH_MINUTES=${MINUTES_LIST.join(',')} BENCH_MODES=${MODES.join(',')}${process.env.BENCH_BUFFER_POOL ? ` BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}${process.env.BENCH_REDO_LOG ? ` BENCH_REDO_LOG=${process.env.BENCH_REDO_LOG}` : ''}).`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end; MariaDB on the same machine (innodb_buffer_pool_size ${fmt(bufferPoolMb)} MiB${process.env.BENCH_BUFFER_POOL ? `, set for the run by BENCH_BUFFER_POOL=${process.env.BENCH_BUFFER_POOL}` : ''}; redo log ${redo.label}).`,
     `Latency = from a landing file's rename to its events being visible in the gold table (polled every 200 ms). continuous = \`ft stream-load --build source:bronze+ --max-batches-per-build ${MAX_BATCHES} --max-batch-rows ${MAX_BATCH_ROWS}\` (models after each batch, at most ${MAX_BATCHES} batches of ≤ ${fmt(MAX_BATCH_ROWS)} rows a build; tests every 60 s); baseline = \`ft stream-load --once\` then \`ft build\` (models and tests), in a loop.`,
     '',
     '| mode | events/s | events | builds | build p50 / p95 s | test runs (failed) | kpi_daily p50 / p95 / max s | product_performance_hourly p50 / p95 / max s | files never visible |',
@@ -324,8 +325,9 @@ function writeResults(section: string): void {
 const loadStart = loadavg()[0]!;
 const poolConn = await mysql.createConnection({ ...DB });
 const pool = await benchBufferPool(poolConn);
+const redo = await benchRedoLog(poolConn);
 const bufferPoolMb = pool.bytes / 2 ** 20;
-log(`InnoDB buffer pool: ${pool.label}`);
+log(`InnoDB buffer pool: ${pool.label}; redo log: ${redo.label}`);
 const results: RunResult[] = [];
 for (const rate of RATES) {
   for (const mode of MODES) {
@@ -335,6 +337,7 @@ for (const rate of RATES) {
     log(`${mode} ${fmt(rate)}/s: kpi_daily p50 ${s(pct(r.all.kpi_daily, 50))}s p95 ${s(pct(r.all.kpi_daily, 95))}s max ${s(Math.max(...r.all.kpi_daily))}s; ${r.builds} builds${r.mode === 'continuous' ? ` (p50 ${s(pct(r.buildSeconds.map((x) => x * 1000), 50))}s), ${r.testRuns} test runs (${r.testFailures} failed)` : ''}; ${r.invisible} files never visible`);
   }
 }
+await redo.restore();
 await pool.restore();
 await poolConn.end();
 const section = report(results, loadStart, bufferPoolMb);

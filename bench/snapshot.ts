@@ -14,7 +14,7 @@
  * Printed ratio: snapshot / copy (below 1 = the snapshot is faster than copying the source).
  *
  * Env: BENCH_ROWS=1000000 BENCH_REPS=3 BENCH_KEEP=1 (keep the project and database)
- * BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run; bench/buffer-pool.ts)
+ * BENCH_BUFFER_POOL=4G (the server's InnoDB buffer pool for the run; bench/server-sizing.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { BENCH_DB } from './bench-db.js';
-import { benchBufferPool } from './buffer-pool.js';
+import { benchBufferPool } from './server-sizing.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DB = BENCH_DB;
