@@ -99,7 +99,17 @@ export class GaleraCluster {
     }
   }
 
+  /** Starts the nodes; a start that fails stops what it started (no node left running, no folder left). */
   async start(timeoutMs = 180_000): Promise<void> {
+    try {
+      await this.startNodes(timeoutMs);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private async startNodes(timeoutMs: number): Promise<void> {
     const taken = new Set<number>();
     chmodSync(this.dir, 0o755);
     for (let i = 0; i < this.size; i++) {

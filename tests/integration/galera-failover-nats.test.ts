@@ -49,12 +49,7 @@ describe.skipIf(missing)('stream-load from NATS on a Galera cluster', () => {
     await (await nc.jetstreamManager()).streams.add({ name: STREAM, subjects: ['gfo.>'] });
     await nc.close();
     cluster = new GaleraCluster(3, { quickEviction: true });
-    try {
-      await cluster.start();
-    } catch (e) {
-      await cluster.stop();
-      throw e;
-    }
+    await cluster.start();
   }, 300_000);
 
   afterAll(async () => {

@@ -25,12 +25,7 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
 
   beforeAll(async () => {
     cluster = new GaleraCluster(3, { quickEviction: true });
-    try {
-      await cluster.start();
-    } catch (e) {
-      await cluster.stop();
-      throw e;
-    }
+    await cluster.start();
   }, 300_000);
 
   afterAll(async () => {

@@ -22,12 +22,7 @@ describe.skipIf(missing)('ft on a MariaDB Galera cluster', () => {
 
   beforeAll(async () => {
     cluster = new GaleraCluster();
-    try {
-      await cluster.start();
-    } catch (e) {
-      await cluster.stop();
-      throw e;
-    }
+    await cluster.start();
   }, 300_000);
 
   afterAll(async () => {
