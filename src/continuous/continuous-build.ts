@@ -14,15 +14,17 @@
  * test run that passed (the models' watermarks when it started), so every row is tested at
  * least once; its results are target/run_results_tests.json (builds write run_results.json).
  *
- * Each test is one statement, which reads one consistent state (a table model is swapped in by
- * one RENAME, an incremental merge is one statement or one transaction), but a build changes its
- * models one after another: a test run that fails while a build ran may have seen one model
- * built and another not yet (a relationships test): its failure is re-checked once, by a
- * second run as soon as no build is in flight (after the next build ends), and only that
- * run's result is reported. A failure with no build alongside is reported at once. A reported
- * failure stays in the status line until a test run passes.
+ * A build changes its models one after another, so a test reading two of them mid-build would
+ * see one built and the other not yet. A test run therefore reads a snapshot of the database
+ * taken between two builds (the build in flight ends first; the next one waits only for the
+ * snapshot to open): every model as one build left it, while builds go on committing. Tests of
+ * a table or view model the builds replace read it as it is instead (snapshot-reads.ts), and a
+ * test that stores its failures ends the snapshot (DDL commits): so a run that fails while a
+ * build ran is still re-checked once, by a second run as soon as no build is in flight, and
+ * only that run's result is reported. A failure with no build alongside is reported at once.
+ * A reported failure stays in the status line until a test run passes.
  */
-import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
+import { createAdapter, createSnapshotAdapter } from '../adapters/mysql/mysql-adapter.js';
 import type { Adapter } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
@@ -33,6 +35,7 @@ import type { Node } from '../project/types.js';
 import type { CommittedBatch, StatusExtra, StreamTarget } from '../stream/types.js';
 import { FtError } from '../util/errors.js';
 import { BuildLoop } from './build-loop.js';
+import { snapshotReadingTests } from './snapshot-reads.js';
 import { freshnessProbe, judge, type FreshnessProbe, type FreshnessReading } from './model-freshness.js';
 
 export interface ContinuousBuildOptions {
@@ -121,11 +124,17 @@ export class ContinuousBuild {
   private stopping = false;
   /** the test run in flight is a re-check (no build starts until it ends) */
   private rechecking = false;
+  /** a test run is opening its snapshot: the next build starts once it is open */
+  private snapshotOpening: Promise<unknown> | null = null;
+  /** waiting for the build in flight to end */
+  private idleWaiters: Array<() => void> = [];
   /** the connection for the test runs' watermarks, apart from the builds' own */
   private readonly testAdapter: Adapter;
   private readonly testIntervalMs: number;
   private readonly incrementalModels: Node[];
   private readonly hasTests: boolean;
+  /** the data tests that read a test run's snapshot (snapshot-reads.ts) */
+  private readonly snapshotTests: ReadonlySet<string>;
 
   constructor(private readonly o: ContinuousBuildOptions) {
     const { project, graph, state } = o.ctx;
@@ -142,7 +151,9 @@ export class ContinuousBuild {
     this.testIntervalMs = o.testIntervalMs ?? DEFAULT_TEST_INTERVAL_MS;
     // a selection without tests has no test runs (they would only rewrite run_results.json)
     const excluded = o.exclude?.length ? matchSelectors(project, graph, o.exclude, state) : new Set<string>();
-    this.hasTests = [...withAttachedTests(project, selected, excluded)].some((id) => project.nodes.get(id)?.resource_type === 'test');
+    const tests = [...withAttachedTests(project, selected, excluded)].filter((id) => project.nodes.get(id)?.resource_type === 'test');
+    this.hasTests = tests.length > 0;
+    this.snapshotTests = snapshotReadingTests(project, selected, tests);
     this.adapter = createAdapter(project.target, 1);
     this.testAdapter = createAdapter(project.target, 1);
     this.loop = new BuildLoop(() => this.step());
@@ -152,15 +163,35 @@ export class ContinuousBuild {
   private async step(): Promise<void> {
     if (this.buildWanted) {
       await this.waitForRecheck();
+      // checked again after each wait, then no await until `building` is set: a test run opening
+      // its snapshot (openSnapshotBetweenBuilds) never sees a build start under it
+      while (this.snapshotOpening) await this.snapshotOpening;
       this.buildWanted = false;
       this.building = true;
       try {
         await this.buildOnce();
       } finally {
         this.building = false;
+        for (const wake of this.idleWaiters.splice(0)) wake();
       }
     }
     this.startTestsIfDue();
+  }
+
+  /**
+   * What a test run reads: a snapshot of the database taken between two builds (the build in
+   * flight ends first; the next one waits the few milliseconds the snapshot takes to open). Every
+   * model is then as one build left it, whatever the builds commit while the tests run.
+   */
+  private async openSnapshotBetweenBuilds(): Promise<Adapter> {
+    while (this.building) await new Promise<void>((r) => this.idleWaiters.push(r));
+    const opening = createSnapshotAdapter(this.o.ctx.project.target);
+    this.snapshotOpening = opening.catch(() => undefined);
+    try {
+      return await opening;
+    } finally {
+      this.snapshotOpening = null;
+    }
   }
 
   /**
@@ -283,7 +314,7 @@ export class ContinuousBuild {
   }
 
   /** One invocation (build or test) with its output captured: exit code and text. */
-  private async invokeQuiet(kind: 'build' | 'test', extra: { skipTests?: boolean; changedSince?: ReadonlyMap<string, ChangedRows>; runLock?: boolean; runResultsFile?: string }): Promise<{ code: number; text: string }> {
+  private async invokeQuiet(kind: 'build' | 'test', extra: { skipTests?: boolean; changedSince?: ReadonlyMap<string, ChangedRows>; runLock?: boolean; runResultsFile?: string; reads?: { adapter: Adapter; tests: ReadonlySet<string> } }): Promise<{ code: number; text: string }> {
     const captured: string[] = [];
     const quiet: Output = {
       json: false,
@@ -359,11 +390,23 @@ export class ContinuousBuild {
     const buildsBefore = this.builds;
     const buildingAtStart = this.building;
     out.event('tests_started', { tests: n, after_build: afterBuild, ...(again ? { recheck: true } : {}) });
-    const marks = await this.readWatermarks().catch((e: Error) => {
-      this.warnOnce(`could not read the models' watermarks before testing (every row is tested): ${e.message}`);
+    const snapshot = !this.snapshotTests.size ? null : await this.openSnapshotBetweenBuilds().catch((e: Error) => {
+      this.warnOnce(`could not open a snapshot for the test run (its tests read the models as they are, mid-build too): ${e.message}`);
       return null;
     });
-    const { code, text } = await this.invokeQuiet('test', { changedSince: this.testedUpTo, runLock: false, runResultsFile: 'run_results_tests.json' });
+    let code: number;
+    let text: string;
+    let marks: Map<string, ChangedRows> | null;
+    try {
+      // the watermarks of the snapshot: what this run tests
+      marks = await this.readWatermarks(snapshot ?? this.testAdapter).catch((e: Error) => {
+        this.warnOnce(`could not read the models' watermarks before testing (every row is tested): ${e.message}`);
+        return null;
+      });
+      ({ code, text } = await this.invokeQuiet('test', { changedSince: this.testedUpTo, runLock: false, runResultsFile: 'run_results_tests.json', reads: snapshot ? { adapter: snapshot, tests: this.snapshotTests } : undefined }));
+    } finally {
+      await snapshot?.close();
+    }
     // a failing run's rows are tested again next time, with the newer ones
     if (code === 0 && marks) this.testedUpTo = marks;
     const seconds = (Date.now() - t0) / 1000;

@@ -1,5 +1,5 @@
 import { createAdapter } from '../adapters/mysql/mysql-adapter.js';
-import type { ColumnDef } from '../adapters/adapter.js';
+import type { Adapter, ColumnDef } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatSample } from './reporter.js';
 import { writeManifest } from '../artifacts/manifest.js';
@@ -64,6 +64,12 @@ export interface InvocationOptions {
   runLock?: boolean;
   /** the results file in target/ (default run_results.json; a continuous build's test run: run_results_tests.json) */
   runResultsFile?: string;
+  /**
+   * these data tests run their queries on `adapter` instead of the run's pool: a continuous
+   * build's test run reads one snapshot taken between two builds (createSnapshotAdapter,
+   * snapshot-reads.ts). The caller opens and closes it.
+   */
+  reads?: { adapter: Adapter; tests: ReadonlySet<string> };
 }
 
 /** Which nodes a command runs from a selection. */
@@ -250,7 +256,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
             return { ...base, ...timing(), status: u.status, message: u.message, rowsAffected: null, failures: u.failures, runPath: u.runPath, unitDiff: u.diff, ...(retries ? { retries } : {}) };
           }
           if (node.resource_type === 'test') {
-            const { value: t, retries } = await retryTransient(() => executeTest(node, { project, adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks }));
+            const { value: t, retries } = await retryTransient(() => executeTest(node, { project, adapter: opts.reads?.tests.has(id) ? opts.reads.adapter : adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks }));
             const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath, ...(retries ? { retries } : {}) };
           }

@@ -172,6 +172,56 @@ describe('ft stream-load --build: a test run alongside the builds', () => {
     expect(evs[recheckEnd]).toMatchObject({ status: 'error' });
   }, 180_000);
 
+  it('a test run reads the models as one build left them: a test of two models passes while a build has changed one', async () => {
+    // events_copy follows events_clean; its build waits at a gate the test holds (a lock taken
+    // and given back before its rows are read), and the singular test compares the two models'
+    // counts once a second lock the test holds is released (read after it, through w.l; no
+    // table read before the wait, or InnoDB would fix the statement's view before it)
+    const COPY = `{{config materialized="incremental" unique_key="id" watermark_column="_batch_id"}}
+select c.id, c.k, c._batch_id
+from (select get_lock('{{target.database}}_build', 300) + release_lock('{{target.database}}_build') as l) w
+join {{ref "events_clean"}} c on w.l = 2
+{{#if (is_incremental)}}where c._batch_id > (select coalesce(max(_batch_id), 0) from {{this}}){{/if}}
+`;
+    const SAME = `select w.l from (select get_lock('{{target.database}}_gate', 300) + release_lock('{{target.database}}_gate') as l) w
+where (select count(*) from {{ref "events_clean"}} where w.l = w.l) <> (select count(*) from {{ref "events_copy"}} where w.l = w.l)
+`;
+    p = await createProject({ label: 'contsnap', yaml: { 'sources.yml': SOURCES }, models: { 'events_clean.sql': EVENTS_CLEAN, 'events_copy.sql': COPY }, tests: { 'copy_has_every_event.sql': SAME } });
+    const q = p;
+    mkdirSync(q.path('landing'));
+    await q.query(`CREATE DATABASE \`${q.database}_ctl\``);
+    await q.query(`CREATE TABLE \`${q.database}_ctl\`.gate (x int)`);
+    await q.query(`INSERT INTO \`${q.database}_ctl\`.gate VALUES (1)`);
+    running = q.spawn(['stream-load', '--build', '+events_copy', '--trigger-interval', '100ms', '--test-interval', '0', '--log-format', 'json'], { timeoutMs: 180_000 });
+    // build 1 (both models) while the test's lock is held: test run 1 then waits in its query
+    await closeGate(q);
+    deliver(q, 'a', ['k0']);
+    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+    // build 2 adds to events_clean, then waits at the build gate before events_copy
+    const [held] = await q.query<{ g: number }>('SELECT GET_LOCK(?, 0) AS g', [`${q.database}_build`]);
+    expect(Number(held!.g)).toBe(1);
+    deliver(q, 'b', ['k1']);
+    for (let i = 0; i < 600; i++) {
+      const [row] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${q.database}\`.events_clean`);
+      if (Number(row!.n) === 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [copied] = await q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM \`${q.database}\`.events_copy`);
+    expect(Number(copied!.n)).toBe(1);
+    // now the test's query counts: events_clean has 2 rows, events_copy 1
+    await openGate(q);
+    await running.waitFor(/"event":"(tests|tests_recheck)".*"tests":1\b/, 60_000);
+    await q.query('DO RELEASE_LOCK(?)', [`${q.database}_build`]);
+    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    expect(end.code, end.output).toBe(0);
+    const evs = events(end.stdout);
+    // read between build 1 and build 2: both models at batch 1, so nothing to re-check
+    expect(evs.filter((e) => e.event === 'tests_recheck'), end.stdout).toEqual([]);
+    expect(evs.filter((e) => e.event === 'tests' && e.tests === 1)).toMatchObject([{ status: 'success' }]);
+  }, 180_000);
+
   it('SIGTERM during a test run: the run ends, its failure is reported and is the exit code', async () => {
     const q = await project();
     await closeGate(q);

@@ -21,9 +21,9 @@ export class MysqlAdapter implements Adapter {
   private caps: Promise<Capabilities> | undefined;
   private readonly schemas = new Set<string>();
 
-  constructor(readonly target: ResolvedTarget, connections = target.threads) {
-    // one extra connection for the run lock and bookkeeping
-    this.driver = new MysqlDriver(target, connections + 1);
+  constructor(readonly target: ResolvedTarget, connections = target.threads, snapshot = false) {
+    // one extra connection for the run lock and bookkeeping (a snapshot's one session has none)
+    this.driver = snapshot ? new MysqlDriver(target, 1, true) : new MysqlDriver(target, connections + 1);
   }
 
   quote = quoteIdent;
@@ -119,4 +119,23 @@ export class MysqlAdapter implements Adapter {
 
 export function createAdapter(target: ResolvedTarget, threads?: number): Adapter {
   return new MysqlAdapter(target, threads ?? target.threads);
+}
+
+/**
+ * An adapter reading what the database held when this resolves, whatever commits after: all its
+ * statements run on one session, in one REPEATABLE READ transaction opened WITH CONSISTENT
+ * SNAPSHOT (so they run one at a time). For reads only; a statement that commits (DDL, such as
+ * storing a test's failures) ends the snapshot, and the statements after it see newer data. Its
+ * transaction keeps a shared metadata lock on each table read until close(): a DDL statement on
+ * one of them (a table model's swap) waits for that. close() ends the transaction.
+ */
+export async function createSnapshotAdapter(target: ResolvedTarget): Promise<Adapter> {
+  const adapter = new MysqlAdapter(target, 1, true);
+  try {
+    await adapter.withSession(async () => undefined);
+  } catch (e) {
+    await adapter.close();
+    throw e;
+  }
+  return adapter;
 }

@@ -124,7 +124,11 @@ export class MysqlDriver {
   /** what to tell the user when the run moves to another host */
   notice: (message: string) => void = () => undefined;
 
-  constructor(private readonly target: ResolvedTarget, private readonly connections: number) {
+  /**
+   * `snapshot`: every session opens a transaction WITH CONSISTENT SNAPSHOT right after its set-up
+   * (a pool of one connection: one session, one snapshot) — see createSnapshotAdapter.
+   */
+  constructor(private readonly target: ResolvedTarget, private readonly connections: number, private readonly snapshot = false) {
     this.host = { host: target.host, port: target.port };
   }
 
@@ -195,6 +199,10 @@ export class MysqlDriver {
     if (!this.prepared.has(raw)) {
       try {
         await conn.query(sessionSetupSql(this.target));
+        if (this.snapshot) {
+          await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+          await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+        }
       } catch (e) {
         conn.destroy();
         if (this.mayMove(pool, e, hops)) return this.acquire(hops + 1);
