@@ -3,24 +3,60 @@
 -- and of sessions equal valid_events' totals; sessions has one row per distinct session of
 -- valid_events; kpi_daily's overall row is the sum of its day rows. One failing row per table.
 -- After an incremental build (is_incremental: every model here was built incrementally), only
--- what its new events touched, more finely: for each touched day, the day's events, units and
--- revenue in kpi_daily and in each performance table equal valid_events' for that day; for each
--- touched session, its totals equal its valid events'; kpi_daily's overall row is the sum of
--- its day rows, and hourly_sales_pattern adds up to it. One failing row per table and day (or
--- session). The other days and sessions did not change.
+-- what its new events touched, so a check costs the events of the hours it touched, not of
+-- the whole day (a continuous build tests every minute): for each touched hour, the hourly
+-- tables' events, units and revenue equal valid_events' for that hour; for each touched day,
+-- kpi_daily's and the daily tables' equal the day's product_performance_hourly rows (each hour
+-- of them checked against silver when it was touched); for each touched session, its totals
+-- equal its valid events'; kpi_daily's overall row is the sum of its day rows, and
+-- hourly_sales_pattern adds up to it. One failing row per table and hour, day or session. The
+-- other hours, days and sessions did not change.
 {{#if (is_incremental)}}
 with touched_events as (
-  select event_date, session_id
+  select event_hour, session_id
   from {{ref "valid_events"}}
   where _batch_id > coalesce({{watermark "valid_events"}}, 0)
 ),
-touched_days as (
-  select distinct event_date as day from touched_events
+touched_hours as (
+  select distinct event_hour from touched_events
 ),
-silver_days as (
-  select t.day, count(*) as events, sum(v.units_sold) as units_sold, sum(v.revenue) as revenue
-  from touched_days t
-  straight_join {{ref "valid_events"}} v on v.event_hour >= t.day and v.event_hour < t.day + interval 1 day
+silver_hours as (
+  select t.event_hour, count(*) as events, sum(v.units_sold) as units_sold, sum(v.revenue) as revenue
+  from touched_hours t
+  straight_join {{ref "valid_events"}} v on v.event_hour = t.event_hour
+  group by t.event_hour
+),
+gold_hours as (
+  select 'product_performance_hourly' as source, t.event_hour, sum(h.events) as events, sum(h.units_sold) as units_sold, sum(h.revenue) as revenue
+  from touched_hours t straight_join {{ref "product_performance_hourly"}} h on h.event_hour = t.event_hour
+  group by t.event_hour
+  union all
+  select 'category_performance_hourly', t.event_hour, sum(h.events), sum(h.units_sold), sum(h.revenue)
+  from touched_hours t straight_join {{ref "category_performance_hourly"}} h on h.event_hour = t.event_hour
+  group by t.event_hour
+),
+hourly_sources as (
+  select 'product_performance_hourly' as source
+  union all select 'category_performance_hourly'
+),
+hour_mismatches as (
+  select
+    src.source, cast(s.event_hour as char) as day_or_session,
+    g.events, s.events as silver_events,
+    g.units_sold, s.units_sold as silver_units_sold,
+    g.revenue, s.revenue as silver_revenue
+  from silver_hours s
+  cross join hourly_sources src
+  left join gold_hours g on g.source = src.source and g.event_hour = s.event_hour
+  where not (g.events <=> s.events and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
+),
+touched_days as (
+  select distinct cast(event_hour as date) as day from touched_hours
+),
+hourly_days as (
+  -- the day's product-hours: their hours are checked against silver above, when touched
+  select t.day, sum(h.events) as events, sum(h.units_sold) as units_sold, sum(h.revenue) as revenue
+  from touched_days t straight_join {{ref "product_performance_hourly"}} h on h.event_date = t.day
   group by t.day
 ),
 gold_days as (
@@ -34,30 +70,21 @@ gold_days as (
   select 'category_performance_daily', t.day, sum(d.events), sum(d.units_sold), sum(d.revenue)
   from touched_days t straight_join {{ref "category_performance_daily"}} d on d.day = t.day
   group by t.day
-  union all
-  select 'product_performance_hourly', t.day, sum(h.events), sum(h.units_sold), sum(h.revenue)
-  from touched_days t straight_join {{ref "product_performance_hourly"}} h on h.event_date = t.day
-  group by t.day
-  union all
-  select 'category_performance_hourly', t.day, sum(h.events), sum(h.units_sold), sum(h.revenue)
-  from touched_days t straight_join {{ref "category_performance_hourly"}} h on h.event_hour >= t.day and h.event_hour < t.day + interval 1 day
-  group by t.day
 ),
-sources as (
+daily_sources as (
   select 'kpi_daily' as source
   union all select 'product_performance_daily'
   union all select 'category_performance_daily'
-  union all select 'product_performance_hourly'
-  union all select 'category_performance_hourly'
 ),
 day_mismatches as (
+  -- (the silver_* columns: the day's product_performance_hourly rows)
   select
     src.source, cast(s.day as char) as day_or_session,
     g.events, s.events as silver_events,
     g.units_sold, s.units_sold as silver_units_sold,
     g.revenue, s.revenue as silver_revenue
-  from silver_days s
-  cross join sources src
+  from hourly_days s
+  cross join daily_sources src
   left join gold_days g on g.source = src.source and g.day = s.day
   where not (g.events <=> s.events and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
 ),
@@ -103,6 +130,8 @@ total_mismatches as (
   from pattern p cross join kpi_overall k
   where coalesce(p.events, 0) <> coalesce(k.overall_events, 0) or coalesce(p.revenue, 0) <> coalesce(k.overall_revenue, 0)
 )
+select * from hour_mismatches
+union all
 select * from day_mismatches
 union all
 select * from session_mismatches

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produce, type ProduceSummary } from '../../src/generator/produce.js';
 import { dropSchemas, uniquePrefix } from '../helpers/db.js';
-import { cloneDatabase, dumpSchemas, expectedKpis, ftOk, projectCopy, query, readLines, removeDir, writeLines } from './pipeline-harness.js';
+import { cloneDatabase, dumpSchemas, expectedKpis, failedTests, ft, ftOk, projectCopy, query, readLines, removeDir, writeLines } from './pipeline-harness.js';
 
 const prefix = uniquePrefix('pipeinc');
 const db = `${prefix}_db`;
@@ -194,6 +194,28 @@ describe('flash-sale pipeline: incremental builds', () => {
     const dups = await query<{ n: number; later: number }>(`SELECT COUNT(*) AS n, SUM(kept_batch_id < _batch_id) AS later FROM \`${db}_silver\`.event_duplicates`);
     expect(Number(dups[0]!.later)).toBeGreaterThan(50);
   }, 900_000);
+
+  it('after an incremental build the gold = silver check reads the hours it touched, and names a wrong hour', async () => {
+    // on a copy: one more file of events in one hour already built (fresh ids), and gold edited
+    // behind ft's back in that hour before the build that touches it
+    const editedDb = `${prefix}_edited`;
+    await cloneDatabase(db, editedDb);
+    const all = delivered.flatMap(validEvents).filter((e) => typeof e.event_ts === 'string');
+    const hour = all.find((e) => e.event_ts.startsWith('2026-11-25T10'))!.event_ts.slice(0, 13);
+    const more = all.filter((e) => e.event_ts.startsWith(hour)).slice(0, 20).map((e) => JSON.stringify({ ...e, event_id: freshId() }));
+    const landing = join(dir, 'slices', 'edited');
+    mkdirSync(landing, { recursive: true });
+    writeLines(join(landing, 'zz-more-000001.ndjson'), more);
+    await ftOk(dir, editedDb, ['stream-load', '--once', '--path', landing]);
+    const hourSql = `${hour.replace('T', ' ')}:00:00`;
+    await query(`UPDATE \`${editedDb}_gold\`.product_performance_hourly SET events = events + 1 WHERE event_hour = ? ORDER BY product_id LIMIT 1`, [hourSql]);
+    const r = await ft(dir, editedDb, ['build']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(failedTests(r.stdout)).toEqual(['reconcile_gold_revenue']);
+    // one failing row per table and hour: the hour of the edit (category_performance_hourly, built
+    // from it, inherits it); the daily tables took the same counts and agree with the hourly rows
+    expect(r.stdout).toMatch(new RegExp(`\\| product_performance_hourly +\\| ${hourSql} `));
+  }, 300_000);
 
   it('the KPIs equal an independent computation from the event files', async () => {
     expect(delivered.length).toBeGreaterThan(14);
