@@ -32,6 +32,7 @@ import { uniqueCombinationOfColumns } from './generic/unique-combination-of-colu
 import { unique } from './generic/unique.js';
 import { customTestPartial } from './test-nodes.js';
 import { testStatus } from './thresholds.js';
+import { splitRelationName } from '../project/relation-names.js';
 
 export interface EnforcedByIndexOptions {
   project: Project;
@@ -78,7 +79,7 @@ export async function enforcedByIndex(test: Node, def: GenericTestDefinition | u
   if (!claim) return null;
   const attached = opts.project.nodes.get(test.attached_node);
   if (!attached || (attached.resource_type === 'model' && attached.config.materialized === 'ephemeral')) return null;
-  const parts = splitRelation(opts.compiler.relationFor(attached));
+  const parts = splitRelationName(opts.compiler.relationFor(attached));
   if (!parts) return null;
   const [schema, table] = parts;
   let rows: IndexColumnRow[];
@@ -153,8 +154,3 @@ function matchingIndex(rows: IndexColumnRow[], claim: UniqueClaim): string | nul
   return null;
 }
 
-/** `schema`.`table` (as compiler.relationFor writes it, deferred or not) → [schema, table] */
-function splitRelation(rel: string): [string, string] | undefined {
-  const m = /^`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`$/.exec(rel.trim());
-  return m ? [m[1]!.replace(/``/g, '`'), m[2]!.replace(/``/g, '`')] : undefined;
-}

@@ -11,6 +11,7 @@ import { didYouMean } from '../util/suggest.js';
 import { scopesToChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
 import { testStatus } from './thresholds.js';
+import { splitRelationName } from '../project/relation-names.js';
 
 export interface PreflightOptions {
   project: Project;
@@ -88,7 +89,7 @@ class ColumnOracle {
       if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'source') this.byRelation.set(`${n.schema}.${n.alias}`.toLowerCase(), n);
     }
     for (const [id, rel] of opts.deferred ?? []) {
-      const parts = splitRelation(rel);
+      const parts = splitRelationName(rel);
       const n = opts.project.nodes.get(id);
       if (parts && n) this.byRelation.set(`${parts[0]}.${parts[1]}`.toLowerCase(), n);
     }
@@ -116,7 +117,7 @@ class ColumnOracle {
     if (node.resource_type === 'seed' && built) return seedHeader(resolve(project.root, node.original_file_path), String(node.config.delimiter ?? ','));
     if (node.resource_type === 'model' && (built || node.config.materialized === 'ephemeral')) return this.fromSql(node);
     const deferred = this.opts.deferred?.get(node.unique_id);
-    const parts = deferred ? splitRelation(deferred) : ([node.schema, node.alias] as const);
+    const parts = deferred ? splitRelationName(deferred) : ([node.schema, node.alias] as const);
     if (!parts) return undefined;
     return this.database(parts[0], parts[1], deferred ? undefined : node.relation_name ?? undefined);
   }
@@ -160,11 +161,6 @@ class ColumnOracle {
   }
 }
 
-/** `schema`.`table` → [schema, table] */
-function splitRelation(rel: string): [string, string] | undefined {
-  const m = /^`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`$/.exec(rel.trim());
-  return m ? [m[1]!.replace(/``/g, '`'), m[2]!.replace(/``/g, '`')] : undefined;
-}
 
 /** The header of a seed's CSV, read from its first 64 KiB. */
 function seedHeader(file: string, delimiter: string): string[] | undefined {
