@@ -113,8 +113,12 @@ export class MysqlDriver {
   private readonly prepared = new WeakSet<object>();
   /** the session the current async context holds (withSession) */
   private readonly current = new AsyncLocalStorage<MysqlSession>();
-  /** resolves (with null) when the run is cancelled, to end waits for a connection */
-  private readonly cancelWait = promiseWithResolvers<null>();
+  /**
+   * the waits for a connection in progress, ended (with null) when the run is cancelled. One
+   * promise per wait, not one shared by all: a race with a promise that never settles leaves a
+   * reaction on it each time, and a continuous loader waits millions of times.
+   */
+  private readonly cancelWaits = new Set<(v: null) => void>();
   /** the server every connection of the run goes to while it lives (the first usable of the profile's hosts) */
   private host: HostPort;
   /** the pool being opened: which host, chosen once for every caller waiting */
@@ -181,7 +185,12 @@ export class MysqlDriver {
       // a cancel ends the wait for a free connection; one that comes later goes back to the pool
       pool = await this.getPool();
       const pending = pool.getConnection();
-      const got = await Promise.race([pending, this.cancelWait.promise]);
+      let endWait!: (v: null) => void;
+      const cancelled = new Promise<null>((r) => (endWait = r));
+      this.cancelWaits.add(endWait);
+      // cancelled while the pool was being opened: cancelAll() has ended the waits of that time
+      if (this.cancelled) endWait(null);
+      const got = await Promise.race([pending, cancelled]).finally(() => this.cancelWaits.delete(endWait));
       if (!got) {
         void pending.then((c) => c.release(), () => undefined);
         throw new FtError('the run was cancelled.', 130);
@@ -273,7 +282,7 @@ export class MysqlDriver {
   /** KILL QUERY for every statement in flight, from a separate connection. */
   async cancelAll(): Promise<void> {
     this.cancelled = true;
-    this.cancelWait.resolve(null);
+    for (const end of this.cancelWaits) end(null);
     if (!this.active.size) return;
     const conn = await mysql.createConnection({ ...poolOptions(this.inUse(), 1) });
     try {
@@ -291,11 +300,6 @@ export class MysqlDriver {
   }
 }
 
-function promiseWithResolvers<T>(): { promise: Promise<T>; resolve(v: T): void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 function isConnectionGone(e: unknown): boolean {
   const err = e as { code?: string; errno?: number; fatal?: boolean };
