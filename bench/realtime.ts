@@ -21,6 +21,7 @@
  * --max-batches-per-build, default 10), BENCH_MAX_BATCH_ROWS (continuous: --max-batch-rows, default 5000), BENCH_KEEP=1 keeps the
  * databases; BENCH_BUFFER_POOL=4G and BENCH_REDO_LOG=2G (the server's InnoDB buffer pool and redo log
  * for the run: bench/server-sizing.ts);
+ * BENCH_NODE_ARGS (node flags for the ft processes: "--cpu-prof --cpu-prof-dir=/tmp/p" profiles them);
  * FT_BENCH_HOST/PORT/USER/PASSWORD. Results: printed, and the `## realtime` section
  * of bench/RESULTS.md.
  */
@@ -52,6 +53,8 @@ const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? 10);
 const MAX_BATCH_ROWS = Number(process.env.BENCH_MAX_BATCH_ROWS ?? 5000);
 /** after the producer stops: how long everything may take to become visible */
 const DRAIN_MS = 180_000;
+/** node flags for the ft processes, e.g. BENCH_NODE_ARGS="--cpu-prof --heap-prof" (not allowed in NODE_OPTIONS) */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 type Mode = 'continuous' | 'baseline';
 
@@ -125,7 +128,7 @@ function pidOf(name: string): number | undefined {
 }
 
 function ftProcess(dir: string, database: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [FT, ...args, '--project-dir', dir], { cwd: dir, env: { ...process.env, FT_DATABASE: database, FT_PASSWORD: DB.password, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, FT, ...args, '--project-dir', dir], { cwd: dir, env: { ...process.env, FT_DATABASE: database, FT_PASSWORD: DB.password, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.resume();
   child.stderr!.resume();
   return child;
