@@ -245,6 +245,8 @@ export class Landing {
         this.entries.delete(e.path);
         continue;
       }
+      // taken or loaded meanwhile: its size is the watch's to tell (a done file that grows is pending again)
+      if (e.state !== 'pending') continue;
       if (s.size !== e.size || s.mtimeMs !== e.mtimeMs) {
         e.size = s.size;
         e.mtimeMs = s.mtimeMs;

@@ -16,10 +16,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function until<T>(what: () => T | null | undefined | false): Promise<T> {
+async function until<T>(what: () => Promise<T | null | undefined | false>): Promise<T> {
   // generous: a loaded machine delivers watch events late
   for (let i = 0; i < 3000; i++) {
-    const v = what();
+    const v = await what();
     if (v) return v;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -37,8 +37,8 @@ describe('a watched landing directory', () => {
     writeFileSync(join(dir, 'notes.txt'), 'x\n');
     writeFileSync(join(dir, 'sub', 'b.ndjson'), '{"x":2}\n');
     renameSync(join(dir, 'a.ndjson.tmp'), join(dir, 'a.ndjson'));
-    const a = await until(() => {
-      void landing!.refresh();
+    const a = await until(async () => {
+      await landing!.refresh();
       return landing!.takeReady();
     });
     expect(a.rel).toBe('a.ndjson');
@@ -46,8 +46,8 @@ describe('a watched landing directory', () => {
     landing.markDone(a, a.size);
     // appended after it was loaded: offered again, at its new size
     appendFileSync(join(dir, 'a.ndjson'), '{"x":3}\n');
-    const again = await until(() => {
-      void landing!.refresh();
+    const again = await until(async () => {
+      await landing!.refresh();
       return landing!.takeReady();
     });
     expect([again.rel, again.size]).toEqual(['a.ndjson', 16]);
