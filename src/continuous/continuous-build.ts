@@ -116,8 +116,8 @@ export class ContinuousBuild {
   private testTimer: NodeJS.Timeout | null = null;
   /** the test run in flight */
   private testing: Promise<void> | null = null;
-  /** a build is running now */
-  private building = false;
+  /** the build in flight, null between builds */
+  private building: Promise<void> | null = null;
   /** the last test run failed alongside a build: it runs again (same number) before its failure is reported */
   private recheck: { run: number; afterBuild: number } | null = null;
   /** no test run starts but the one at stop */
@@ -126,8 +126,6 @@ export class ContinuousBuild {
   private rechecking = false;
   /** a test run is opening its snapshot: the next build starts once it is open */
   private snapshotOpening: Promise<unknown> | null = null;
-  /** waiting for the build in flight to end */
-  private idleWaiters: Array<() => void> = [];
   /** the connection for the test runs' watermarks, apart from the builds' own */
   private readonly testAdapter: Adapter;
   private readonly testIntervalMs: number;
@@ -167,12 +165,11 @@ export class ContinuousBuild {
       // its snapshot (openSnapshotBetweenBuilds) never sees a build start under it
       while (this.snapshotOpening) await this.snapshotOpening;
       this.buildWanted = false;
-      this.building = true;
+      this.building = this.buildOnce();
       try {
-        await this.buildOnce();
+        await this.building;
       } finally {
-        this.building = false;
-        for (const wake of this.idleWaiters.splice(0)) wake();
+        this.building = null;
       }
     }
     this.startTestsIfDue();
@@ -184,7 +181,7 @@ export class ContinuousBuild {
    * model is then as one build left it, whatever the builds commit while the tests run.
    */
   private async openSnapshotBetweenBuilds(): Promise<Adapter> {
-    while (this.building) await new Promise<void>((r) => this.idleWaiters.push(r));
+    while (this.building) await this.building.catch(() => undefined);
     const opening = createSnapshotAdapter(this.o.ctx.project.target);
     this.snapshotOpening = opening.catch(() => undefined);
     try {
@@ -218,7 +215,7 @@ export class ContinuousBuild {
    */
   private startTestsIfDue(): void {
     if (this.testing || this.stopping) return;
-    const due = this.recheck ? !this.building : this.untestedBuilds > 0 && (this.testIntervalMs === 0 || Date.now() - this.lastTestAt >= this.testIntervalMs);
+    const due = this.recheck ? this.building === null : this.untestedBuilds > 0 && (this.testIntervalMs === 0 || Date.now() - this.lastTestAt >= this.testIntervalMs);
     if (due) {
       this.testing = this.testOnce().finally(() => {
         this.testing = null;
@@ -388,7 +385,7 @@ export class ContinuousBuild {
     if (!again) this.lastTestAt = t0;
     const out = this.o.ctx.out;
     const buildsBefore = this.builds;
-    const buildingAtStart = this.building;
+    const buildingAtStart = this.building !== null;
     out.event('tests_started', { tests: n, after_build: afterBuild, ...(again ? { recheck: true } : {}) });
     const snapshot = !this.snapshotTests.size ? null : await this.openSnapshotBetweenBuilds().catch((e: Error) => {
       this.warnOnce(`could not open a snapshot for the test run (its tests read the models as they are, mid-build too): ${e.message}`);
@@ -410,7 +407,7 @@ export class ContinuousBuild {
     // a failing run's rows are tested again next time, with the newer ones
     if (code === 0 && marks) this.testedUpTo = marks;
     const seconds = (Date.now() - t0) / 1000;
-    const alongsideBuild = buildingAtStart || this.building || this.builds !== buildsBefore;
+    const alongsideBuild = buildingAtStart || this.building !== null || this.builds !== buildsBefore;
     if (code !== 0 && !again && alongsideBuild) {
       // it may have read a model before a build and another after it: not reported until re-checked
       this.recheck = { run: n, afterBuild };
