@@ -10,8 +10,7 @@
  */
 import type { Adapter, Session } from '../adapters/adapter.js';
 import { quoteIdent } from '../project/relation-names.js';
-import type { NodeConfig } from '../project/types.js';
-import type { Node } from '../project/types.js';
+import type { Node, NodeConfig } from '../project/types.js';
 import { FtError } from '../util/errors.js';
 import type { GenericTestContext, GenericTestDefinition } from './generic/types.js';
 
