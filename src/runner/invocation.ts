@@ -212,7 +212,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const watermarks = new Map<string, ChangedRows>(opts.changedSince ?? []);
     // a model reading the database while compiling renders right before it runs, after its parents are built
     const introspector = new Introspector(adapter);
-    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags), deferred, watermark: (id) => watermarks.get(id)?.above, introspector });
+    const { compiler, cache } = newCompiler(project, { isIncremental: (n) => isIncrementalNow(project, n, incrementalFlags, opts.changedSince), deferred, watermark: (id) => watermarks.get(id)?.above, introspector });
     const columnCache = new Map<string, Promise<ColumnDef[]>>();
     await preflightTests({ project, adapter, compiler, runIds: ids, deferred, columnCache });
     // MySQL traps in the SQL about to run: warnings, or with --warn-error nothing runs
@@ -334,11 +334,12 @@ function summarize(ctx: CommandContext, list: NodeResult[], elapsed: number, opt
 
 /**
  * is_incremental() as this invocation knows it: for a model, whether it is being built
- * incrementally; for a singular test, whether every incremental model it reads was (so the
- * test can check only what the build added, see tests/data/*.sql).
+ * incrementally; for a singular test, whether every incremental model it reads was, or (a
+ * continuous build's test run) has a watermark of the rows tested before — so the test can
+ * check only what changed since, see tests/data/*.sql.
  */
-function isIncrementalNow(project: Project, node: Node, flags: Map<string, boolean>): boolean {
+function isIncrementalNow(project: Project, node: Node, flags: Map<string, boolean>, changedSince?: ReadonlyMap<string, ChangedRows>): boolean {
   if (node.resource_type !== 'test') return flags.get(node.unique_id) ?? false;
   const incremental = node.depends_on.nodes.filter((d) => project.nodes.get(d)?.config.materialized === 'incremental');
-  return incremental.length > 0 && incremental.every((d) => flags.get(d) === true);
+  return incremental.length > 0 && incremental.every((d) => flags.get(d) ?? changedSince?.has(d) ?? false);
 }

@@ -100,6 +100,37 @@ describe('ft stream-load --build: tests on their own cadence', () => {
     expect(end.stdout).not.toMatch(/^tests #4/m);
   }, 180_000);
 
+  it('a singular test renders its is_incremental branch in a test run after a passing one: it checks the rows since then, not the whole table', async () => {
+    // the full branch finds the bad row ft did not load (below the tested watermark); the
+    // incremental branch reads only the batches after the last passing run, as after a build
+    const KEY_ROWS = `{{#if (is_incremental)}}
+select id from {{ref "events_clean"}} where k = 'bad' and _batch_id > {{watermark "events_clean"}}
+{{else}}
+select id from {{ref "events_clean"}} where k = 'bad'
+{{/if}}
+`;
+    p = await createProject({ label: 'conttests', yaml: { 'sources.yml': SOURCES }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'key_rows.sql': KEY_ROWS } });
+    const q = p;
+    mkdirSync(q.path('landing'));
+    running = q.spawn([...BUILD, '--test-interval', '1s', '--status-interval', '300ms'], { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0']);
+    await running.waitFor(/^tests #1 ok/m, 60_000);
+    // tested up to batch 1; a row of batch 1 changed behind ft's back is not this run's to see
+    await q.query(`UPDATE \`${q.database}\`.events_clean SET k = 'bad' WHERE _batch_id = 1`);
+    deliver(q, 'b', ['k1']);
+    await running.waitFor(/^tests #2 /m, 60_000);
+    expect(running.output()).toMatch(/^tests #2 ok/m);
+    // what ran (target/run): the incremental branch, above the tested watermark
+    expect(q.read('target/run/proj/tests/key_rows.sql')).toMatch(/_batch_id > 1\b/);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    expect(end.code, end.output).toBe(0);
+    // `ft test` alone renders the full branch: the bad row is found
+    const full = await q.ft(['test', '--select', 'key_rows']);
+    expect(full.code).toBe(1);
+    expect(full.output).toMatch(/Failure in test key_rows/);
+  }, 180_000);
+
   it('--test-interval needs --build, and a duration', async () => {
     const q = await project();
     let r = await q.ft(['stream-load', '--once', '--test-interval', '10s']);
