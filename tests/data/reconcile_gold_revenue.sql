@@ -2,25 +2,25 @@
 -- A full check (`ft test`, --full-refresh): the events, units and revenue of every gold table
 -- and of sessions equal valid_events' totals; sessions has one row per distinct session of
 -- valid_events; kpi_daily's overall row is the sum of its day rows. One failing row per table.
--- After an incremental build (is_incremental: every model here was built incrementally), only
--- what its new events touched, so a check costs the events of the hours it touched, not of
--- the whole day (a continuous build tests every minute): for each touched hour, the hourly
+-- After an incremental build (is_incremental: every model here was built incrementally; in a
+-- continuous build's test run, every one tested up to a watermark before), only what the new
+-- events touched, so a check costs the events of the hours they touched, not of the whole
+-- table (a continuous build tests every minute): for each touched hour, the hourly
 -- tables' events, units and revenue equal valid_events' for that hour; for each touched day,
 -- kpi_daily's and the daily tables' equal the day's product_performance_hourly rows (each hour
 -- of them checked against silver when it was touched); for each touched session, its totals
--- equal its valid events'; kpi_daily's overall row is the sum of its day rows, and
+-- equal its valid events', and each new event's session has a row that took it in; kpi_daily's overall row is the sum of its day rows, and
 -- hourly_sales_pattern adds up to it. One failing row per table and hour, day or session. The
 -- other hours, days and sessions did not change.
 {{#if (is_incremental)}}
-with touched_events as (
-  select event_hour, session_id
+with touched_hours as (
+  -- (the new events are one range of valid_events' clustered key)
+  select distinct event_hour
   from {{ref "valid_events"}}
   where _batch_id > coalesce({{watermark "valid_events"}}, 0)
 ),
-touched_hours as (
-  select distinct event_hour from touched_events
-),
 silver_hours as (
+  -- read from the (event_hour, units_sold, revenue) index alone
   select t.event_hour, count(*) as events, sum(v.units_sold) as units_sold, sum(v.revenue) as revenue
   from touched_hours t
   straight_join {{ref "valid_events"}} v on v.event_hour = t.event_hour
@@ -88,27 +88,37 @@ day_mismatches as (
   left join gold_days g on g.source = src.source and g.day = s.day
   where not (g.events <=> s.events and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
 ),
-touched_sessions as (
-  select distinct session_id from touched_events
-  union
-  select session_id from {{ref "sessions"}} where _max_batch_id > coalesce({{watermark "sessions"}}, 0)
-),
-silver_sessions as (
-  select t.session_id, count(v.session_id) as events, coalesce(sum(v.units_sold), 0) as units_sold, coalesce(sum(v.revenue), 0) as revenue
-  from touched_sessions t
-  left join {{ref "valid_events"}} v on v.session_id = t.session_id
-  group by t.session_id
-),
 session_mismatches as (
+  -- each session the new events touched (its _max_batch_id moved past the watermark): its
+  -- totals equal its valid events' — one dive into valid_events' session index per session,
+  -- no GROUP BY over session ids (a temporary table that spills to disk at ~100,000 sessions)
   select
-    'sessions' as source, s.session_id as day_or_session,
-    g.events, s.events as silver_events,
-    g.units_sold, s.units_sold as silver_units_sold,
-    g.revenue, s.revenue as silver_revenue
-  from silver_sessions s
-  left join {{ref "sessions"}} g on g.session_id = s.session_id
-  -- a session row without valid events (events 0 here) is as wrong as a missing one
-  where not (g.events <=> nullif(s.events, 0) and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
+    'sessions' as source, g.session_id as day_or_session,
+    g.events, (select count(*) from {{ref "valid_events"}} v where v.session_id = g.session_id) as silver_events,
+    g.units_sold, (select coalesce(sum(v.units_sold), 0) from {{ref "valid_events"}} v where v.session_id = g.session_id) as silver_units_sold,
+    g.revenue, (select coalesce(sum(v.revenue), 0) from {{ref "valid_events"}} v where v.session_id = g.session_id) as silver_revenue
+  from {{ref "sessions"}} g
+  where g._max_batch_id > coalesce({{watermark "sessions"}}, 0)
+    -- a session row without valid events (a count of 0 here) is as wrong as a missing one
+    and not ((g.events, g.units_sold, g.revenue) <=> (
+      select nullif(count(*), 0), coalesce(sum(v.units_sold), 0), coalesce(sum(v.revenue), 0)
+      from {{ref "valid_events"}} v
+      where v.session_id = g.session_id
+    ))
+  union all
+  -- each session of a new event that has no row, or a row no build took that event into
+  select
+    'sessions', m.session_id,
+    g.events, (select count(*) from {{ref "valid_events"}} v where v.session_id = m.session_id),
+    g.units_sold, (select coalesce(sum(v.units_sold), 0) from {{ref "valid_events"}} v where v.session_id = m.session_id),
+    g.revenue, (select coalesce(sum(v.revenue), 0) from {{ref "valid_events"}} v where v.session_id = m.session_id)
+  from (
+    select distinct n.session_id
+    from {{ref "valid_events"}} n
+    where n._batch_id > coalesce({{watermark "valid_events"}}, 0)
+      and not exists (select 1 from {{ref "sessions"}} s where s.session_id = n.session_id and s._max_batch_id >= n._batch_id)
+  ) m
+  left join {{ref "sessions"}} g on g.session_id = m.session_id
 ),
 kpi_overall as (
   select

@@ -217,6 +217,36 @@ describe('flash-sale pipeline: incremental builds', () => {
     expect(r.stdout).toMatch(new RegExp(`\\| product_performance_hourly +\\| ${hourSql} `));
   }, 300_000);
 
+  it('after an incremental build the gold = silver check names a touched session whose totals are wrong, and a session no build took its new event into', async () => {
+    // on a copy: two more files of events of sessions already built (fresh ids), each built in turn
+    const editedDb = `${prefix}_sessions`;
+    await cloneDatabase(db, editedDb);
+    const all = delivered.flatMap(validEvents).filter((e) => typeof e.event_ts === 'string' && e.event_ts.startsWith('2026-11-25T1'));
+    const bySession = new Map<string, Ev[]>();
+    for (const e of all) bySession.set(e.session_id, [...(bySession.get(e.session_id) ?? []), e]);
+    const [s1, s2, s3] = [...bySession.keys()];
+    const landing = join(dir, 'slices', 'sessions');
+    mkdirSync(landing, { recursive: true });
+    const deliver = async (name: string, session: string): Promise<string> => {
+      writeLines(join(landing, name), bySession.get(session)!.map((e) => JSON.stringify({ ...e, event_id: freshId() })));
+      await ftOk(dir, editedDb, ['stream-load', '--once', '--path', landing]);
+      return (await ft(dir, editedDb, ['build'])).stdout;
+    };
+    const sessionRow = (session: string): RegExp => new RegExp(`\\| sessions +\\| ${session} `);
+    // s1's row edited behind ft's back: the build adds the new events to a wrong total
+    await query(`UPDATE \`${editedDb}_silver\`.sessions SET revenue = revenue + 1 WHERE session_id = ?`, [s1]);
+    let out = await deliver('zz-s1-000001.ndjson', s1!);
+    expect(failedTests(out)).toContain('reconcile_gold_revenue');
+    expect(out).toMatch(sessionRow(s1!));
+    // another session's _max_batch_id pushed past every batch: sessions' watermark with it, so the
+    // next build takes no new event into sessions — s2's new events have a row that never took them
+    await query(`UPDATE \`${editedDb}_silver\`.sessions SET _max_batch_id = 1000000 WHERE session_id = ?`, [s3]);
+    out = await deliver('zz-s2-000001.ndjson', s2!);
+    expect(failedTests(out)).toContain('reconcile_gold_revenue');
+    expect(out).toMatch(sessionRow(s2!));
+    expect(out).not.toMatch(sessionRow(s1!));
+  }, 300_000);
+
   it('the KPIs equal an independent computation from the event files', async () => {
     expect(delivered.length).toBeGreaterThan(14);
     const expected = expectedKpis(delivered);
