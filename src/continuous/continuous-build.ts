@@ -411,7 +411,12 @@ export class ContinuousBuild {
     if (code !== 0 && !again && alongsideBuild) {
       // it may have read a model before a build and another after it: not reported until re-checked
       this.recheck = { run: n, afterBuild };
-      out.event('tests_recheck', { tests: n, seconds, after_build: afterBuild, failures: failureLines(text) });
+      const failures = failureLines(text);
+      out.event('tests_recheck', { tests: n, seconds, after_build: afterBuild, failures });
+      if (!out.json) {
+        out.info(`tests #${n} failed alongside a build in ${seconds.toFixed(1)}s: checking again once no build runs`);
+        for (const l of failures) out.info(`  ${l}`);
+      }
       return;
     }
     this.lastTests = { run: n, startedAt: new Date(t0).toISOString(), finishedAt: new Date().toISOString(), status: code === 0 ? 'success' : 'error', code, seconds, afterBuild, failures: code === 0 ? [] : failureLines(text) };

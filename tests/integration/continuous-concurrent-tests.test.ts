@@ -143,6 +143,23 @@ describe('ft stream-load --build: a test run alongside the builds', () => {
     expect(results.find((r) => r.unique_id.startsWith('test.proj.accepted_values_events_clean_k'))?.status).toBe('fail');
   }, 180_000);
 
+  it('a re-check is told in the text log too, with the failures it re-checks', async () => {
+    const q = await project();
+    await closeGate(q);
+    running = q.spawn(BUILD.filter((a) => a !== '--log-format' && a !== 'json'), { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0', 'bad']);
+    await running.waitFor(/^stream-load: loaded a\.ndjson/m, 60_000);
+    deliver(q, 'b', ['k1']);
+    await running.waitFor(/^build #\d+ ok .*batches ≤ 2\b/m, 60_000);
+    await openGate(q);
+    await running.waitFor(/^tests #1 FAILED/m, 60_000);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    expect(end.code, end.output).toBe(1);
+    expect(end.stdout).toMatch(/^tests #1 failed alongside a build in \d+\.\ds: checking again once no build runs\n\s+Failure in test accepted_values_events_clean_k/m);
+    expect(end.stdout.indexOf('checking again')).toBeLessThan(end.stdout.indexOf('tests #1 FAILED'));
+  }, 180_000);
+
   it('no build starts while a re-check runs: a batch committed meanwhile is built after it', async () => {
     const q = await project();
     await closeGate(q);
