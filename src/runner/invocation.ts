@@ -64,6 +64,8 @@ export interface InvocationOptions {
   runLock?: boolean;
   /** the results file in target/ (default run_results.json; a continuous build's test run: run_results_tests.json) */
   runResultsFile?: string;
+  /** handed the run's results as run_results.json records them (a continuous build's test run: which tests failed) */
+  onResults?: (results: readonly NodeResult[]) => void;
   /**
    * these data tests run their queries on `adapter` instead of the run's pool: a continuous
    * build's test run reads one snapshot taken between two builds (createSnapshotAdapter,
@@ -278,6 +280,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     cache.save();
     writeManifest(project, graph);
     const elapsed = (Date.now() - started) / 1000;
+    opts.onResults?.(list);
     writeRunResults(project, list, elapsed, { ...opts.args, command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName }, opts.runResultsFile);
     if (opts.junitXml) writeJunitXml(opts.junitXml, project, list, elapsed);
     if (process.env.GITHUB_ACTIONS === 'true') for (const a of githubAnnotations(project, list)) process.stdout.write(`${a}\n`);

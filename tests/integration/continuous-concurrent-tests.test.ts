@@ -1,7 +1,8 @@
 /**
  * Continuous mode runs a test run alongside the builds: tests only read, so they take no run
- * lock and builds keep landing while a slow test runs. One test run at a time; a failure seen
- * while a build ran is re-checked once before it is reported, and it is reported as before
+ * lock and builds keep landing while a slow test runs. One test run at a time; a failure of a
+ * test that read the tables outside the run's snapshot while a build ran is re-checked once
+ * before it is reported (one of tests that all read the snapshot at once), and it is reported as before
  * (tests event, run_results_tests.json, exit code); SIGTERM lets the test run in flight end.
  *
  * The slow test is a singular test that waits for a lock this test holds (GET_LOCK): the test
@@ -37,8 +38,16 @@ afterEach(async () => {
   p = null;
 });
 
-async function project(): Promise<TestProject> {
-  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': KEY_TEST_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE, 'slow_recheck.sql': GATE2 } });
+// the same key test on totals, a table model each build replaces: it reads the table as it is,
+// outside the test run's snapshot, so its failure alongside a build may be the build's half-way
+// state and is re-checked (a failure of tests that read the snapshot is reported at once)
+const TABLE_TEST_YML = KEY_TEST_YML.replace(
+  '  - name: totals\n    config:\n      event_time: last_ts\n',
+  '  - name: totals\n    config:\n      event_time: last_ts\n    columns:\n      - name: k\n        tests:\n          - accepted_values:\n              values: [k0, k1, k2]\n',
+);
+
+async function project(opts: { tableTest?: boolean } = {}): Promise<TestProject> {
+  p = await createProject({ label: 'contconc', yaml: { 'sources.yml': SOURCES, 'models.yml': opts.tableTest === false ? KEY_TEST_YML : TABLE_TEST_YML }, models: { 'events_clean.sql': EVENTS_CLEAN, 'totals.sql': TOTALS }, tests: { 'slow_gate.sql': GATE, 'slow_recheck.sql': GATE2 } });
   mkdirSync(p.path('landing'));
   await p.query(`CREATE DATABASE \`${p.database}_ctl\``);
   await p.query(`CREATE TABLE \`${p.database}_ctl\`.gate (x int)`);
@@ -158,6 +167,26 @@ describe('ft stream-load --build: a test run alongside the builds', () => {
     expect(end.code, end.output).toBe(1);
     expect(end.stdout).toMatch(/^tests #1 failed alongside a build in \d+\.\ds: checking again once no build runs\n\s+Failure in test accepted_values_events_clean_k/m);
     expect(end.stdout.indexOf('checking again')).toBeLessThan(end.stdout.indexOf('tests #1 FAILED'));
+  }, 180_000);
+
+  it('a failure only of tests that read the snapshot is reported at once: no re-check, the builds go on', async () => {
+    const q = await project({ tableTest: false });
+    await closeGate(q);
+    running = q.spawn(BUILD, { timeoutMs: 180_000 });
+    deliver(q, 'a', ['k0', 'bad']);
+    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+    deliver(q, 'b', ['k1']);
+    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
+    await openGate(q);
+    await running.waitFor(/"event":"tests".*"tests":1\b/, 60_000);
+    running.child.kill('SIGTERM');
+    const end = await running.done;
+    expect(end.code, end.output).toBe(1);
+    const evs = events(end.stdout);
+    expect(evs.filter((e) => e.event === 'tests_recheck'), end.stdout).toEqual([]);
+    const reported = evs.filter((e) => e.event === 'tests' && e.tests === 1);
+    expect(reported).toMatchObject([{ status: 'error' }]);
+    expect(reported[0]!.failures!.join('\n')).toMatch(/Failure in test accepted_values_events_clean_k/);
   }, 180_000);
 
   it('no build starts while a re-check runs: a batch committed meanwhile is built after it', async () => {

@@ -38,10 +38,13 @@ unit_tests:
 `,
   'tests/through_table.sql': 'select * from {{ref "eph"}} where id < 0',
   'tests/through_incremental.sql': 'select * from {{ref "eph_inc"}} e join {{ref "outside"}} o on o.id = e.id where e.id < 0',
+  // a loader appends to a source (no DDL): a test of a source and a model reads both at one moment
+  'models/sources.yml': 'version: 2\nsources:\n  - name: raw\n    tables: [{name: events}]\n',
+  'tests/source_and_incremental.sql': 'select * from {{source "raw" "events"}} e join {{ref "inc"}} i on i.id = e.id where i.id < 0',
 };
 
 describe('snapshotReadingTests', () => {
-  it('takes the data tests reading incremental models and what the builds leave alone; not table or view models of the build, nor unit tests', async () => {
+  it('takes the data tests reading incremental models, sources and what the builds leave alone; not table or view models of the build, nor unit tests', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ft-snapreads-'));
     dirs.push(root);
     for (const [rel, text] of Object.entries(FILES)) {
@@ -49,11 +52,12 @@ describe('snapshotReadingTests', () => {
       writeFileSync(join(root, rel), text);
     }
     const project = await loadProject({ projectDir: root, partialParse: false });
-    const built = new Set(['model.p.inc', 'model.p.tbl', 'model.p.vw']);
+    // (a selection such as source:raw+ holds the source too)
+    const built = new Set(['source.p.raw.events', 'model.p.inc', 'model.p.tbl', 'model.p.vw']);
     const tests = [...project.nodes.values()].filter((n) => n.resource_type === 'test').map((n) => n.unique_id);
     const name = (id: string): string => project.nodes.get(id)!.name;
-    expect(tests.map(name).sort()).toEqual(['inc_unit', 'not_null_outside_id', 'not_null_tbl_id', 'not_null_vw_id', 'through_incremental', 'through_table', 'unique_inc_id']);
+    expect(tests.map(name).sort()).toEqual(['inc_unit', 'not_null_outside_id', 'not_null_tbl_id', 'not_null_vw_id', 'source_and_incremental', 'through_incremental', 'through_table', 'unique_inc_id']);
     const reading = [...snapshotReadingTests(project, built, tests)].map(name).sort();
-    expect(reading).toEqual(['not_null_outside_id', 'through_incremental', 'unique_inc_id']);
+    expect(reading).toEqual(['not_null_outside_id', 'source_and_incremental', 'through_incremental', 'unique_inc_id']);
   });
 });
