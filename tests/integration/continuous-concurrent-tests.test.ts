@@ -88,6 +88,25 @@ const events = (out: string): Ev[] => outputEvents<Ev>(out);
 
 const at = (evs: Ev[], pred: (e: Ev) => boolean): number => evs.findIndex(pred);
 
+/**
+ * Test run 1 fails (a bad row) while build 2 runs alongside it: the test run is held at the gate
+ * until build 2 is done. Returns the stopped loader's output and events.
+ */
+async function failAlongsideBuild(q: TestProject): Promise<{ end: Awaited<RunningCli['done']>; evs: Ev[] }> {
+  await closeGate(q);
+  running = q.spawn(BUILD, { timeoutMs: 180_000 });
+  deliver(q, 'a', ['k0', 'bad']);
+  await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
+  deliver(q, 'b', ['k1']);
+  await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
+  await openGate(q);
+  await running.waitFor(/"event":"tests".*"tests":1\b/, 60_000);
+  running.child.kill('SIGTERM');
+  const end = await running.done;
+  expect(end.code, end.output).toBe(1);
+  return { end, evs: events(end.stdout) };
+}
+
 describe('ft stream-load --build: a test run alongside the builds', () => {
   it('builds keep landing while a slow test runs; one test run at a time', async () => {
     const q = await project();
@@ -127,18 +146,7 @@ describe('ft stream-load --build: a test run alongside the builds', () => {
 
   it('a failure seen while a build ran is re-checked once, then reported (tests event, run_results_tests.json, exit 1)', async () => {
     const q = await project();
-    await closeGate(q);
-    running = q.spawn(BUILD, { timeoutMs: 180_000 });
-    deliver(q, 'a', ['k0', 'bad']);
-    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
-    deliver(q, 'b', ['k1']);
-    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
-    await openGate(q);
-    await running.waitFor(/"event":"tests".*"tests":1\b/, 60_000);
-    running.child.kill('SIGTERM');
-    const end = await running.done;
-    expect(end.code, end.output).toBe(1);
-    const evs = events(end.stdout);
+    const { end, evs } = await failAlongsideBuild(q);
     const recheck = at(evs, (e) => e.event === 'tests_recheck' && e.tests === 1);
     const again = at(evs, (e) => e.event === 'tests_started' && e.tests === 1 && e.recheck === true);
     const reported = evs.filter((e) => e.event === 'tests' && e.tests === 1);
@@ -171,18 +179,7 @@ describe('ft stream-load --build: a test run alongside the builds', () => {
 
   it('a failure only of tests that read the snapshot is reported at once: no re-check, the builds go on', async () => {
     const q = await project({ tableTest: false });
-    await closeGate(q);
-    running = q.spawn(BUILD, { timeoutMs: 180_000 });
-    deliver(q, 'a', ['k0', 'bad']);
-    await running.waitFor(/"event":"tests_started".*"tests":1\b/, 60_000);
-    deliver(q, 'b', ['k1']);
-    await running.waitFor(/"event":"build".*"up_to_batch":2\b/, 60_000);
-    await openGate(q);
-    await running.waitFor(/"event":"tests".*"tests":1\b/, 60_000);
-    running.child.kill('SIGTERM');
-    const end = await running.done;
-    expect(end.code, end.output).toBe(1);
-    const evs = events(end.stdout);
+    const { end, evs } = await failAlongsideBuild(q);
     expect(evs.filter((e) => e.event === 'tests_recheck'), end.stdout).toEqual([]);
     const reported = evs.filter((e) => e.event === 'tests' && e.tests === 1);
     expect(reported).toMatchObject([{ status: 'error' }]);
