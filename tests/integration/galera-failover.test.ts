@@ -7,7 +7,7 @@ import type { StreamTarget } from '../../src/stream/types.js';
 import { EVENT_COLUMNS, ndjsonLines, writeAtomically } from '../fixtures/stream/events.js';
 import { uniquePrefix } from '../helpers/db.js';
 import { GaleraCluster, galeraMissing } from '../helpers/galera.js';
-import { createProject, type TestProject } from '../helpers/project-builder.js';
+import { createProject, type RunningCli, type TestProject } from '../helpers/project-builder.js';
 
 /**
  * Failover: a profile lists the three nodes of a Galera cluster of the test's own; the node in use
@@ -91,12 +91,17 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
     });
   }, 300_000);
 
-  /** waits until node 1 runs a statement of database `db` calling sleep(), then kills it */
-  const killWhileSleeping = async (db: string): Promise<void> => {
-    const running = async () => (await cluster.query(0, "SELECT id FROM information_schema.processlist WHERE info LIKE '%sleep(%' AND info LIKE ? AND info NOT LIKE '%processlist%'", [`%${db}%`])).length > 0;
+  /** waits until node 1 runs a statement of `build`'s database calling sleep(), then kills it */
+  const killWhileSleeping = async (db: string, build: RunningCli): Promise<void> => {
+    const sleeping = (node: number) => cluster.query(node, "SELECT id FROM information_schema.processlist WHERE info LIKE '%sleep(%' AND info LIKE ? AND info NOT LIKE '%processlist%'", [`%${db}%`]);
+    const running = async () => (await sleeping(0)).length > 0;
     const end = Date.now() + 90_000;
     while (Date.now() < end && !(await running())) await sleep(100);
-    expect(await running()).toBe(true);
+    if (!(await running())) {
+      // say where the statement went (another node?) and what ft said, for a failure seen only under load
+      const where = await Promise.all([1, 2].map(async (n) => `node ${n + 1}: ${(await sleeping(n).catch(() => [])).length} sleeping`));
+      expect.fail(`node 1 never ran the sleeping statement (${where.join(', ')}); the build so far:\n${build.output()}`);
+    }
     await cluster.kill(0);
   };
 
@@ -111,7 +116,7 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
     projects.push(p);
     const build = p.spawn(['build', '--vars', '{pause: 3}'], { timeoutMs: 240_000 });
     await withNodeKilledBack(0, async () => {
-      await killWhileSleeping(p.database);
+      await killWhileSleeping(p.database, build);
       const r = await build.done;
       expect(r.code, r.output).toBe(0);
       expect(r.output).toMatch(new RegExp(`moved to host 127\\.0\\.0\\.1:${cluster.nodes[1]!.port} \\(127\\.0\\.0\\.1:${cluster.nodes[0]!.port} is gone or not ready`));
@@ -135,7 +140,7 @@ describe.skipIf(missing)('failover to another node of a Galera cluster', () => {
     p.write('models/base.sql', base(20));
     const build = p.spawn(['build', '--vars', '{pause: 3}'], { timeoutMs: 240_000 });
     await withNodeKilledBack(0, async () => {
-      await killWhileSleeping(p.database);
+      await killWhileSleeping(p.database, build);
       const r = await build.done;
       expect(r.code, r.output).toBe(0);
       expect(r.output).toMatch(new RegExp(`moved to host 127\\.0\\.0\\.1:${cluster.nodes[1]!.port}`));

@@ -123,7 +123,7 @@ sources:
       expect(res.get('event_id_unique_where')).toMatchObject({ status: 'pass', failures: 0, message: `enforced by unique index uk_event_id of ${raw()}.events` });
       expect(res.get('id_unique')).toMatchObject({ status: 'pass', failures: 0, message: `enforced by the primary key of ${raw()}.events` });
       // the run file says what happened instead of a query
-      const runFiles = p.list('target/run').filter((f) => f.endsWith('event_id_unique.sql'));
+      const runFiles = p.list('target/run').filter((f) => f.endsWith('/event_id_unique.sql'));
       expect(runFiles).toHaveLength(1);
       expect(p.read(runFiles[0]!)).toMatch(/^-- not run: enforced by unique index uk_event_id of /);
     } finally {
@@ -147,7 +147,7 @@ sources:
     expect(res.get('w_unique')).toMatchObject({ status: 'fail', failures: 1 });
     // a view has no index of its own: its query runs (and passes)
     expect(res.get('view_event_id_unique')).toMatchObject({ status: 'pass', failures: 0, message: 'PASS' });
-    const viewRun = p.list('target/run').find((f) => f.endsWith('view_event_id_unique.sql'));
+    const viewRun = p.list('target/run').find((f) => f.endsWith('/view_event_id_unique.sql'));
     expect(p.read(viewRun!)).toMatch(/GROUP BY `event_id`/);
   });
 
