@@ -134,6 +134,8 @@ export class ContinuousBuild {
   private readonly hasTests: boolean;
   /** the data tests that read a test run's snapshot (snapshot-reads.ts) */
   private readonly snapshotTests: ReadonlySet<string>;
+  /** a test of the selection stores its failures: its DDL ends a test run's snapshot, so no failure is trusted to it */
+  private readonly storesFailures: boolean;
 
   constructor(private readonly o: ContinuousBuildOptions) {
     const { project, graph, state } = o.ctx;
@@ -153,6 +155,7 @@ export class ContinuousBuild {
     const tests = [...withAttachedTests(project, selected, excluded)].filter((id) => project.nodes.get(id)?.resource_type === 'test');
     this.hasTests = tests.length > 0;
     this.snapshotTests = snapshotReadingTests(project, selected, tests);
+    this.storesFailures = tests.some((id) => project.nodes.get(id)?.config.store_failures);
     this.adapter = createAdapter(project.target, 1);
     this.testAdapter = createAdapter(project.target, 1);
     this.loop = new BuildLoop(() => this.step());
@@ -395,12 +398,10 @@ export class ContinuousBuild {
     let code: number;
     let text: string;
     let marks: Map<string, ChangedRows> | null;
-    /** the tests that failed or erred, and whether any stored its failures (that DDL ends the snapshot) */
+    /** the tests that failed or erred */
     let failed: string[] = [];
-    let stored = false;
     const onResults = (results: readonly NodeResult[]): void => {
       failed = results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.unique_id);
-      stored = results.some((r) => this.o.ctx.project.nodes.get(r.unique_id)?.config.store_failures);
     };
     try {
       // the watermarks of the snapshot: what this run tests
@@ -418,7 +419,7 @@ export class ContinuousBuild {
     const alongsideBuild = buildingAtStart || this.building !== null || this.builds !== buildsBefore;
     // a test that read the snapshot saw the models as one build left them: its failure is real,
     // and re-checking it would only hold the builds back for a test run
-    const sawOneBuild = snapshot !== null && !stored && failed.length > 0 && failed.every((id) => this.snapshotTests.has(id));
+    const sawOneBuild = snapshot !== null && !this.storesFailures && failed.length > 0 && failed.every((id) => this.snapshotTests.has(id));
     if (code !== 0 && !again && alongsideBuild && !sawOneBuild) {
       // it may have read a model before a build and another after it: not reported until re-checked
       this.recheck = { run: n, afterBuild };

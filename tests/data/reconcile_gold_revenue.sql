@@ -88,37 +88,36 @@ day_mismatches as (
   left join gold_days g on g.source = src.source and g.day = s.day
   where not (g.events <=> s.events and g.units_sold <=> s.units_sold and g.revenue <=> s.revenue)
 ),
-session_mismatches as (
-  -- each session the new events touched (its _max_batch_id moved past the watermark): its
-  -- totals equal its valid events' — one dive into valid_events' session index per session,
-  -- no GROUP BY over session ids (a temporary table that spills to disk at ~100,000 sessions)
-  select
-    'sessions' as source, g.session_id as day_or_session,
-    g.events, (select count(*) from {{ref "valid_events"}} v where v.session_id = g.session_id) as silver_events,
-    g.units_sold, (select coalesce(sum(v.units_sold), 0) from {{ref "valid_events"}} v where v.session_id = g.session_id) as silver_units_sold,
-    g.revenue, (select coalesce(sum(v.revenue), 0) from {{ref "valid_events"}} v where v.session_id = g.session_id) as silver_revenue
+flagged_sessions as (
+  -- each session the new events touched (its _max_batch_id moved past the watermark) whose
+  -- totals are not its valid events' — one dive into valid_events' session index per session,
+  -- no GROUP BY over session ids (a temporary table that spills to disk at ~100,000 sessions);
+  -- a session row without valid events (a count of 0 here) is as wrong as a missing one
+  select g.session_id
   from {{ref "sessions"}} g
   where g._max_batch_id > coalesce({{watermark "sessions"}}, 0)
-    -- a session row without valid events (a count of 0 here) is as wrong as a missing one
     and not ((g.events, g.units_sold, g.revenue) <=> (
       select nullif(count(*), 0), coalesce(sum(v.units_sold), 0), coalesce(sum(v.revenue), 0)
       from {{ref "valid_events"}} v
       where v.session_id = g.session_id
     ))
-  union all
-  -- each session of a new event that has no row, or a row no build took that event into
+  union
+  -- and each session of a new event that has no row, or a row no build took that event into
+  select n.session_id
+  from {{ref "valid_events"}} n
+  where n._batch_id > coalesce({{watermark "valid_events"}}, 0)
+    and not exists (select 1 from {{ref "sessions"}} s where s.session_id = n.session_id and s._max_batch_id >= n._batch_id)
+),
+session_mismatches as (
+  -- (read once: MariaDB evaluates a CTE at every reference; the few flagged sessions' silver
+  -- totals are looked up here)
   select
-    'sessions', m.session_id,
-    g.events, (select count(*) from {{ref "valid_events"}} v where v.session_id = m.session_id),
-    g.units_sold, (select coalesce(sum(v.units_sold), 0) from {{ref "valid_events"}} v where v.session_id = m.session_id),
-    g.revenue, (select coalesce(sum(v.revenue), 0) from {{ref "valid_events"}} v where v.session_id = m.session_id)
-  from (
-    select distinct n.session_id
-    from {{ref "valid_events"}} n
-    where n._batch_id > coalesce({{watermark "valid_events"}}, 0)
-      and not exists (select 1 from {{ref "sessions"}} s where s.session_id = n.session_id and s._max_batch_id >= n._batch_id)
-  ) m
-  left join {{ref "sessions"}} g on g.session_id = m.session_id
+    'sessions' as source, f.session_id as day_or_session,
+    g.events, (select count(*) from {{ref "valid_events"}} v where v.session_id = f.session_id) as silver_events,
+    g.units_sold, (select coalesce(sum(v.units_sold), 0) from {{ref "valid_events"}} v where v.session_id = f.session_id) as silver_units_sold,
+    g.revenue, (select coalesce(sum(v.revenue), 0) from {{ref "valid_events"}} v where v.session_id = f.session_id) as silver_revenue
+  from flagged_sessions f
+  left join {{ref "sessions"}} g on g.session_id = f.session_id
 ),
 kpi_overall as (
   select
