@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { ServerWarning } from '../adapters/adapter.js';
 import { parseWarning } from '../adapters/mysql/mysql-driver.js';
 import { CsvError, parseCsvText } from '../util/csv.js';
+import { utf8mb4Collate } from '../adapters/mysql/session-collation.js';
 import { FtError } from '../util/errors.js';
 import { inferColumnType, toTsvField } from './seed-types.js';
 import { decorateTable, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
@@ -75,7 +76,7 @@ export async function materializeSeed(ctx: MaterializationContext): Promise<Mate
   const backup = adapter.relation(node.schema, backupName);
   await ctx.exec(`DROP TABLE IF EXISTS ${tmp}, ${backup}`);
   const colSql = (h: string) => (node.config.quote_columns === false ? h : adapter.quote(h));
-  await ctx.exec(`CREATE TABLE ${tmp} (\n  ${header.map((h, i) => `${colSql(h)} ${types[i]}`).join(',\n  ')}\n) CHARACTER SET utf8mb4`);
+  await ctx.exec(`CREATE TABLE ${tmp} (\n  ${header.map((h, i) => `${colSql(h)} ${types[i]}`).join(',\n  ')}\n) CHARACTER SET utf8mb4${await utf8mb4Collate(ctx.session)}`);
   try {
     const tsv = function* (): Generator<Buffer> {
       let chunk = '';

@@ -11,6 +11,7 @@ import { identifierProblem } from './mysql-identifiers.js';
 import { columns, describeRelations, listRelations, relationType } from './mysql-introspector.js';
 import { literal, quoteIdent, relationName } from './mysql-quoting.js';
 import { splitStatements } from './mysql-statements.js';
+import { utf8mb4Collate } from './session-collation.js';
 
 /** MySQL 8.0+ and MariaDB 10.6+ through mysql2. */
 export class MysqlAdapter implements Adapter {
@@ -51,7 +52,8 @@ export class MysqlAdapter implements Adapter {
 
   async ensureSchema(schema: string): Promise<void> {
     if (this.schemas.has(schema)) return;
-    await this.withSession((s) => s.execute(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)} CHARACTER SET utf8mb4`));
+    // in the session's collation (the target database's): seeds and models of every schema compare alike
+    await this.withSession(async (s) => s.execute(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(schema)} CHARACTER SET utf8mb4${await utf8mb4Collate(s)}`));
     this.schemas.add(schema);
   }
 

@@ -18,6 +18,21 @@ export function sessionSetupSql(target: Pick<ResolvedTarget, 'sqlMode'>): string
 }
 
 /**
+ * The statements that give a session the collation of the tables it builds: the target
+ * database's, or, before ft creates it, the server's default for utf8mb4 (which CREATE DATABASE
+ * … CHARACTER SET utf8mb4 gives it). mysql2 otherwise sets utf8mb4_unicode_ci: a column built
+ * from a literal then compared with one of a seed or source table in the server's default
+ * collation fails with "Illegal mix of collations". Two statements: SET evaluates every
+ * expression before it assigns any, so the default must be in place first.
+ */
+export function sessionCollationSql(database: string): string[] {
+  return [
+    'SET NAMES utf8mb4',
+    `SET SESSION collation_connection = COALESCE((SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${stringLiteral(database)} AND DEFAULT_CHARACTER_SET_NAME = 'utf8mb4'), @@session.collation_connection)`,
+  ];
+}
+
+/**
  * mysql2 pool options for a target: UTC sessions, strings for dates, a pool sized to threads.
  * One statement per call (multipleStatements off): SQL that renders to several statements is
  * refused by the server; hooks are split by ft (mysql-statements.ts).

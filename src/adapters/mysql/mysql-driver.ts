@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { ResolvedTarget } from '../../project/types.js';
 import { FtError } from '../../util/errors.js';
 import type { ExecResult, ServerWarning, Session } from '../adapter.js';
-import { poolOptions, sessionSetupSql } from './mysql-connection-options.js';
+import { poolOptions, sessionCollationSql, sessionSetupSql } from './mysql-connection-options.js';
 import { describeHosts, firstUsableHost, hostLabel, isNodeLost, NoHostError, type HostPort } from './mysql-hosts.js';
 import { quoteIdent } from './mysql-quoting.js';
 
@@ -202,11 +202,12 @@ export class MysqlDriver {
       if (this.mayMove(pool, e, hops)) return this.acquire(hops + 1);
       throw connectionError(e, this.inUse());
     }
-    // Once per connection: UTC sessions (timestamps mean the same on every server and client) and
-    // the strict sql_mode (or the profile's), before anything else runs on it.
+    // Once per connection: UTC sessions (timestamps mean the same on every server and client),
+    // the strict sql_mode (or the profile's) and the target's collation, before anything else runs on it.
     const raw = (conn as unknown as { connection?: object }).connection ?? conn;
     if (!this.prepared.has(raw)) {
       try {
+        for (const sql of sessionCollationSql(this.target.database)) await conn.query(sql);
         await conn.query(sessionSetupSql(this.target));
         if (this.snapshot) {
           await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');

@@ -6,6 +6,6 @@ CREATE TABLE `<db>`.`g_seed__ft_tmp` (
   `price` decimal(3,2),
   `active` boolean,
   `day` date
-) CHARACTER SET utf8mb4;
+) CHARACTER SET utf8mb4 COLLATE <collation>;
 
 RENAME TABLE `<db>`.`g_seed__ft_tmp` TO `<db>`.`g_seed`;
