@@ -6,7 +6,7 @@ import { FtError } from '../util/errors.js';
 import { changedRowsRelation, type ChangedRows } from './changed-rows.js';
 import { definitionOf } from './generic/registry.js';
 import type { GenericTestContext } from './generic/types.js';
-import { customTestPartial } from './test-nodes.js';
+import { customTestPartial, REF, SOURCE } from './test-nodes.js';
 
 /** A SQL literal for a YAML value. */
 export function sqlLiteral(v: unknown): string {
@@ -20,8 +20,8 @@ export function sqlLiteral(v: unknown): string {
 /** The relation a test argument names: ref('x'), source('s','t') or a bare model name. */
 function resolver(project: Project, compiler: Compiler, test: Node): (ref: string) => string {
   return (ref: string): string => {
-    const r = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(ref);
-    const s = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(ref);
+    const r = REF.exec(ref);
+    const s = SOURCE.exec(ref);
     const name = r?.[1] ?? (s ? undefined : ref.trim());
     const node = s
       ? sourceNode(project, s[1]!, s[2]!)
@@ -48,8 +48,11 @@ export function compileTest(project: Project, compiler: Compiler, test: Node, ch
   const { column_name: _c, ...args } = test.test_metadata.kwargs;
   const custom = customTestPartial(project, test.test_metadata.name);
   if (custom) {
+    // as dbt renders a test's arguments: `compare_model: ref('x')` is the relation, in lists too
+    const resolve = resolver(project, compiler, test);
+    const relations = (v: unknown): unknown => (typeof v === 'string' && (REF.test(v) || SOURCE.test(v)) ? resolve(v) : Array.isArray(v) ? v.map(relations) : v);
     return compiler.renderTemplate(test, `{{> ${custom}}}`, false, {
-      ...args,
+      ...Object.fromEntries(Object.entries(args).map(([k, v]) => [k, relations(v)])),
       model,
       column_name: test.column_name ? quoteIdent(test.column_name) : undefined,
       column_name_raw: test.column_name ?? undefined,

@@ -10,8 +10,9 @@ import { TestArgumentError } from './generic/types.js';
 import { genericTestNames } from './test-naming.js';
 import { parseTemplate } from '../template/template-analysis.js';
 
-const REF = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
-const SOURCE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
+/** A test argument that is a whole `ref('x')` or `source('s', 't')` call. */
+export const REF = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
+export const SOURCE = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
 
 /** A user-written generic test: a partial named `test_<name>` (macros/test_<name>.sql). */
 export function customTestPartial(project: Project, testName: string): string | undefined {
@@ -187,6 +188,8 @@ export function buildTestNodes(project: Project): void {
     const { name: _n, ...cfg } = decl.config;
     config = mergeConfig(config, cfg);
     if (config.enabled === false) continue;
+    // dbt gives each test of a column the column's tags
+    if (decl.columnTags?.length) config = { ...config, tags: [...new Set([...(config.tags ?? []), ...decl.columnTags])] };
     const deps = [attached.unique_id, ...argumentDependencies(project, decl)];
     const kwargs: Record<string, unknown> = { ...decl.args };
     if (decl.columnName !== undefined) kwargs.column_name = decl.columnName;
