@@ -3,6 +3,7 @@ import { fileSystemError } from '../artifacts/write-error.js';
 import { FtError, isFtError } from '../util/errors.js';
 import { FT_VERSION } from '../version.js';
 import { registerCommands } from './commands.js';
+import { dbtFlagHint, readDbtArgv } from './dbt-flags.js';
 
 /** Runs the ft CLI and returns the exit code (0 ok, 1 a node or test failed, 2 ft could not run). */
 export async function main(argv: string[]): Promise<number> {
@@ -12,18 +13,25 @@ export async function main(argv: string[]): Promise<number> {
     .description('ft — declarative SQL transformations for MySQL')
     .version(FT_VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(withDbtHint(s)) })
     .showSuggestionAfterError(true);
   let code = 0;
   registerCommands(program, (c) => {
     code = c;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(readDbtArgv(argv, (m) => process.stderr.write(`warning: ${m}\n`)), { from: 'user' });
     return code;
   } catch (e) {
     return report(e, debug);
   }
+}
+
+/** commander's "unknown option" error, with what to write instead when the flag is dbt's. */
+function withDbtHint(message: string): string {
+  const flag = /^error: unknown option '([^']+)'/.exec(message)?.[1];
+  const hint = flag ? dbtFlagHint(flag.split('=')[0]!) : undefined;
+  return hint ? `${message.trimEnd()}\n${hint}\n` : message;
 }
 
 function report(e: unknown, debug: boolean): number {
