@@ -265,8 +265,8 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     }
     return out;
   };
-  const declareTests = (raw: RawTest[], attachedTo: string, file: string, columnName?: string): void => {
-    for (const t of raw) testDeclarations.push(parseTestSpec(t, attachedTo, file, columnName));
+  const declareTests = (raw: RawTest[], attachedTo: string, file: string, column?: { name: string; tags: string[] }): void => {
+    for (const t of raw) testDeclarations.push({ ...parseTestSpec(t, attachedTo, file, column?.name), ...(column?.tags.length ? { columnTags: column.tags } : {}) });
   };
   const yamlConfig = new Map<string, Record<string, unknown>>();
   const patchOf = new Map<string, NodePatch>();
@@ -295,7 +295,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     yamlConfig.set(node.unique_id, p.config);
     patchOf.set(node.unique_id, p);
     declareTests(p.tests, node.unique_id, p.file);
-    for (const c of p.columns) declareTests(c.tests, node.unique_id, p.file, c.name);
+    for (const c of p.columns) declareTests(c.tests, node.unique_id, p.file, c);
   }
 
   // Config: defaults < project.yml folders < schema YAML < inline {{config}}.
@@ -390,7 +390,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       node.checksum.checksum = sha256(JSON.stringify([s.schema ?? null, identifier, t]));
       nodes.set(id, node);
       declareTests(t.tests, id, s.file);
-      for (const c of t.columns) declareTests(c.tests, id, s.file, c.name);
+      for (const c of t.columns) declareTests(c.tests, id, s.file, c);
     }
   }
 

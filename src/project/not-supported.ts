@@ -47,7 +47,7 @@ const UNSUPPORTED_ENTRY_KEYS: Record<string, string> = {
 /** Keys each kind of schema YAML entry has that ft reads. */
 export const ENTRY_KEYS = {
   model: new Set(['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'meta', 'constraints', 'time_spine']),
-  column: new Set(['name', 'description', 'data_type', 'required', 'meta', 'tags', 'tests', 'data_tests', 'quote', 'constraints', 'granularity']),
+  column: new Set(['name', 'description', 'data_type', 'required', 'meta', 'tags', 'config', 'tests', 'data_tests', 'quote', 'constraints', 'granularity']),
   source: new Set(['name', 'description', 'schema', 'loaded_at_field', 'freshness', 'meta', 'tags', 'tables', 'config', 'loader']),
   table: new Set(['name', 'identifier', 'description', 'columns', 'tests', 'data_tests', 'loaded_at_field', 'freshness', 'loader', 'meta', 'tags', 'config']),
   exposure: new Set(['name', 'label', 'type', 'owner', 'description', 'url', 'maturity', 'depends_on', 'meta', 'tags', 'config']),

@@ -182,13 +182,16 @@ export function readSchemaFile(doc: YamlWithLines, file: string, text = ''): Sch
       const cl = lineOf(c);
       checkKeys(col, ENTRY_KEYS.column, cl);
       const granularity = readColumnGranularity(col.granularity, doc, file, text, cl);
+      // dbt 1.10 writes a column's tags and meta under config:; both forms are read
+      const config = obj(col.config, 'config', cl);
+      for (const key of Object.keys(config)) if (key !== 'tags' && key !== 'meta') warn(key, lineOf(config) || cl, `a column's config takes tags and meta; "${key}" ignored.`);
       return {
         name: String(col.name),
         description: str(col.description),
         data_type: col.data_type === undefined ? undefined : str(col.data_type),
         required: col.required === undefined ? undefined : Boolean(col.required),
-        meta: obj(col.meta, 'meta', cl),
-        tags: tags(col.tags),
+        meta: { ...obj(col.meta, 'meta', cl), ...obj(config.meta, 'meta', cl) },
+        tags: [...new Set([...tags(col.tags), ...tags(config.tags)])],
         tests: tests(col, cl),
         constraints: constraints(col, cl),
         ...(granularity ? { granularity } : {}),

@@ -52,6 +52,8 @@ export interface TestDeclaration {
   args: Record<string, unknown>;
   config: Record<string, unknown>;
   columnName?: string;
+  /** the column's tags, which dbt gives every test of the column */
+  columnTags?: string[];
   /** unique id of the model, seed or source table it is declared on */
   attachedTo: string;
   file: string;

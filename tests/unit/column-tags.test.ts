@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildGraph } from '../../src/graph/build-graph.js';
+import { selectNodes } from '../../src/graph/selector.js';
+import { loadProject } from '../../src/project/load-project.js';
+
+// A column's tags (and dbt 1.10's column config: {tags, meta}) are given to every test of the
+// column, as dbt does: `ft test -s tag:critical` runs them. They were read and dropped.
+const root = mkdtempSync(join(tmpdir(), 'ft-coltags-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const FILES: Record<string, string> = {
+  'project.yml': 'name: p\nprofile: p\n',
+  'profiles.yml': 'p:\n  target: dev\n  outputs:\n    dev: {type: mysql, database: db}\n',
+  'models/m.sql': 'select 1 as v, 2 as w\n',
+  'models/schema.yml': [
+    'sources:',
+    '  - name: raw',
+    '    tables:',
+    '      - name: t',
+    '        columns: [{name: id, tags: [srccol], data_tests: [unique]}]',
+    'models:',
+    '  - name: m',
+    '    columns:',
+    '      - name: v',
+    '        tags: [coltag]',
+    '        config: {tags: [colcfgtag], meta: {owner: data}}',
+    '        data_tests: [not_null, {accepted_values: {values: [1], config: {tags: [own]}}}]',
+    '      - name: w',
+    '        data_tests: [not_null]',
+    '',
+  ].join('\n'),
+};
+
+describe('column tags on the tests of the column', () => {
+  it('each test of a tagged column carries the tags, beside its own; tag: selects it', async () => {
+    for (const [rel, text] of Object.entries(FILES)) {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      writeFileSync(join(root, rel), text);
+    }
+    const warnings: string[] = [];
+    const project = await loadProject({ projectDir: root, partialParse: false, warn: (m) => warnings.push(m) });
+    const tests = new Map([...project.nodes.values()].filter((n) => n.resource_type === 'test').map((n) => [n.name, n]));
+    expect(tests.get('not_null_m_v')!.tags.sort()).toEqual(['colcfgtag', 'coltag']);
+    expect(tests.get('accepted_values_m_v__1')!.tags.sort()).toEqual(['colcfgtag', 'coltag', 'own']);
+    expect(tests.get('not_null_m_w')!.tags).toEqual([]);
+    expect(tests.get('source_unique_raw_t_id')!.tags).toEqual(['srccol']);
+    expect(project.nodes.get('model.p.m')!.columns.v!.meta).toEqual({ owner: 'data' });
+    const graph = buildGraph(project);
+    const picked = (spec: string): string[] => [...selectNodes(project, graph, { select: [spec] })].map((id) => project.nodes.get(id)!.name).sort();
+    expect(picked('tag:colcfgtag')).toEqual(['accepted_values_m_v__1', 'not_null_m_v']);
+    expect(picked('tag:srccol')).toEqual(['source_unique_raw_t_id']);
+    expect(warnings).toEqual([]);
+  });
+});
