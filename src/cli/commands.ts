@@ -13,6 +13,8 @@ import type { MetricsListFlags, MetricsQueryFlags } from './metrics.js';
 import type { RunFlags } from './run.js';
 import type { FreshnessFlags } from './source-freshness.js';
 import type { StreamLoadFlags } from './stream-load.js';
+import { INDIRECT_SELECTION_MODES } from '../graph/indirect-selection.js';
+import { RESOURCE_TYPE_NAMES } from '../graph/resource-types.js';
 
 // Command modules load when their command runs: `ft --version` or `ft ls` do not pay
 // for the SQL parser, the docs site or the stream loader.
@@ -38,6 +40,18 @@ const cloneCommand = async (f: CloneFlags) => (await import('./clone.js')).clone
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** dbt's --indirect-selection: which tests a selection brings in besides those it names. */
+const indirectSelection = (cmd: Command): Command =>
+  cmd.addOption(
+    new Option('--indirect-selection <mode>', 'tests of the selected nodes: eager (any node they test is selected), cautious (all are), buildable (all are selected or upstream), empty (only tests selected by name)').choices([...INDIRECT_SELECTION_MODES]),
+  );
+
+/** dbt's --resource-type / --exclude-resource-type: keep only, or leave out, nodes of these types. */
+const resourceTypes = (cmd: Command): Command =>
+  cmd
+    .option('--resource-type <type>', `only nodes of this type (repeatable): ${RESOURCE_TYPE_NAMES.join(', ')}, all`, collect)
+    .option('--exclude-resource-type <type>', 'leave out nodes of this type (repeatable)', collect);
+
 /** Every subcommand, one file each; `done` receives the exit code. */
 export function registerCommands(program: Command, done: (code: number) => void): void {
   const selection = (cmd: Command): Command =>
@@ -53,9 +67,8 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await compileCommand(flags)));
   withGlobalFlags(program.command('parse').description('load the project and write target/manifest.json'))
     .action(async (flags) => done(await parseCommand(flags)));
-  selection(withGlobalFlags(program.command('ls').alias('list').description('list the nodes a selection picks')))
+  resourceTypes(indirectSelection(selection(withGlobalFlags(program.command('ls').alias('list').description('list the nodes a selection picks')))))
     .option('--output <fmt>', 'name, path, json or selector', 'name')
-    .option('--resource-type <type>', 'only this resource type (repeatable)', collect)
     .action(async (flags) => done(await lsCommand(flags)));
   withGlobalFlags(program.command('debug').description('check the project, the profile and the connection'))
     .action(async (flags) => done(await debugCommand(flags)));
@@ -95,13 +108,13 @@ export function registerCommands(program: Command, done: (code: number) => void)
   const execution = (cmd: Command): Command =>
     selection(withGlobalFlags(cmd))
       .option('--threads <n>', 'nodes to build at once (default: the profile\'s threads)')
-      .option('--fail-fast', 'stop at the first failure')
-      .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
+      .option('-x, --fail-fast', 'stop at the first failure')
+      .option('-f, --full-refresh', 'rebuild incremental models and seeds from scratch')
       .option('--defer', 'resolve refs to unbuilt parents to the relations in --state')
       .option('--lock-wait <seconds>', 'how long to wait for another run on the same target (default 60)')
       .option('--warn-error', 'treat warnings as errors');
   const tests = (cmd: Command): Command =>
-    cmd
+    resourceTypes(indirectSelection(cmd))
       .option('--store-failures', 'keep failing rows in <target>_test_failures')
       .option('--junit-xml <path>', 'write a JUnit XML report of the tests');
   withGlobalFlags(program.command('stream-load').description('load landing files (or stdin) into the bronze source table, exactly once'))

@@ -38,8 +38,9 @@ export async function openProject(flags: GlobalFlags, out = createOutput({ logFo
  * What --select (or --selector, as `selector:<name>`) asks for — the two together are an
  * error, as in dbt — or, given neither, the selectors.yml entry marked `default: true`.
  */
-export function selectSpecs(flags: { select?: string[] | string; selector?: string }, project: Project): string[] | undefined {
-  if (flags.selector === undefined) return splitSelectors(flags.select) ?? defaultSelection(project);
+export function selectSpecs(flags: { select?: string[] | string; selector?: string; exclude?: string[] | string }, project: Project): string[] | undefined {
+  // as dbt: the default selector stands in only when neither --select nor --exclude is given
+  if (flags.selector === undefined) return splitSelectors(flags.select) ?? (splitSelectors(flags.exclude)?.length ? undefined : defaultSelection(project));
   if (splitSelectors(flags.select)?.length) throw new FtError(`--selector and --select cannot be used together: put the selection in selectors.yml, or write --select selector:${flags.selector} …`);
   return [`selector:${flags.selector}`];
 }

@@ -1,3 +1,5 @@
+import { isIndirectSelection, type IndirectSelection } from '../graph/indirect-selection.js';
+
 /**
  * The flags of ft run/seed/test/build that run_results.json keeps in its `args` (beside the
  * command, selection, threads and target the invocation writes), so `ft retry` repeats them.
@@ -12,6 +14,9 @@ export interface RecordableFlags {
   junitXml?: string;
   lockWait?: string;
   fullRefresh?: boolean;
+  indirectSelection?: IndirectSelection;
+  resourceType?: string[];
+  excludeResourceType?: string[];
 }
 
 /** run_results.json's args (dbt's snake_case names) from the command's flags. */
@@ -25,6 +30,9 @@ export function recordedFlags(flags: RecordableFlags): Record<string, unknown> {
   if (flags.storeFailures) args.store_failures = true;
   if (flags.junitXml !== undefined) args.junit_xml = flags.junitXml;
   if (flags.lockWait !== undefined) args.lock_wait = flags.lockWait;
+  if (flags.indirectSelection !== undefined) args.indirect_selection = flags.indirectSelection;
+  if (flags.resourceType?.length) args.resource_types = flags.resourceType;
+  if (flags.excludeResourceType?.length) args.exclude_resource_types = flags.excludeResourceType;
   return args;
 }
 
@@ -46,5 +54,8 @@ export function flagsFromArgs(args: Record<string, unknown>): RecordableFlags & 
     storeFailures: args.store_failures === true,
     junitXml: str(args.junit_xml),
     lockWait: str(args.lock_wait),
+    indirectSelection: isIndirectSelection(args.indirect_selection) ? args.indirect_selection : undefined,
+    resourceType: list(args.resource_types),
+    excludeResourceType: list(args.exclude_resource_types),
   };
 }

@@ -1,3 +1,6 @@
+import type { IndirectSelection } from '../graph/indirect-selection.js';
+import { resourceTypeSet } from '../graph/resource-types.js';
+import { indirectSelectionOf } from '../graph/selector.js';
 import { invoke, type RunKind } from '../runner/invocation.js';
 import { FtError, isFtError } from '../util/errors.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
@@ -15,6 +18,9 @@ export interface RunFlags extends GlobalFlags {
   junitXml?: string;
   defer?: boolean;
   lockWait?: string;
+  indirectSelection?: IndirectSelection;
+  resourceType?: string[];
+  excludeResourceType?: string[];
 }
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
@@ -42,11 +48,17 @@ async function runInvocation(kind: RunKind, flags: RunFlags, only?: Set<string>)
   if (flags.defer && !flags.state) throw new FtError('--defer needs --state <dir> with the manifest.json of the run to defer to.');
   const threads = positiveInt(flags.threads, '--threads');
   if (threads === 0) throw new FtError('--threads must be at least 1.');
+  const resourceTypes = resourceTypeSet(flags.resourceType);
+  const excludeResourceTypes = resourceTypeSet(flags.excludeResourceType, '--exclude-resource-type');
   const ctx = await openProject(flags);
+  const select = selectSpecs(flags, ctx.project);
   return invoke(ctx, {
     kind,
-    select: selectSpecs(flags, ctx.project),
+    select,
     exclude: splitSelectors(flags.exclude),
+    indirectSelection: indirectSelectionOf(ctx.project, select, flags.indirectSelection),
+    resourceTypes,
+    excludeResourceTypes,
     fullRefresh: flags.fullRefresh,
     threads,
     failFast: flags.failFast,

@@ -28,7 +28,8 @@ import { createAdapter, createSnapshotAdapter } from '../adapters/mysql/mysql-ad
 import type { Adapter } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
-import { matchSelectors, selectNodes, withAttachedTests } from '../graph/selector.js';
+import { withIndirectTests } from '../graph/indirect-selection.js';
+import { excludedNodes, selectNodes } from '../graph/selector.js';
 import { invoke, type InvocationOptions } from '../runner/invocation.js';
 import type { NodeResult } from '../runner/node-result.js';
 import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
@@ -151,8 +152,8 @@ export class ContinuousBuild {
     this.incrementalModels = [...selected].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'model' && n.config.materialized === 'incremental' && typeof n.config.watermark_column === 'string');
     this.testIntervalMs = o.testIntervalMs ?? DEFAULT_TEST_INTERVAL_MS;
     // a selection without tests has no test runs (they would only rewrite run_results.json)
-    const excluded = o.exclude?.length ? matchSelectors(project, graph, o.exclude, state) : new Set<string>();
-    const tests = [...withAttachedTests(project, selected, excluded)].filter((id) => project.nodes.get(id)?.resource_type === 'test');
+    const excluded = excludedNodes(project, graph, o.exclude, state);
+    const tests = [...withIndirectTests(project, graph, selected, excluded)].filter((id) => project.nodes.get(id)?.resource_type === 'test');
     this.hasTests = tests.length > 0;
     this.snapshotTests = snapshotReadingTests(project, selected, tests);
     this.storesFailures = tests.some((id) => project.nodes.get(id)?.config.store_failures);

@@ -6,7 +6,8 @@ import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
 import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest } from './state.js';
 import { RESULT_STATUSES, stateResults } from './state-results.js';
-import { defaultSelectorName, evaluateSelector, loadSelectors, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
+import { withIndirectTests, type IndirectSelection } from './indirect-selection.js';
+import { defaultSelectorName, evaluateSelector, loadSelectors, selectorIndirectSelection, selectorLine, SELECTORS_FILE } from './yaml-selectors.js';
 
 const METHODS = ['tag', 'path', 'file', 'fqn', 'source', 'resource_type', 'test_type', 'test_name', 'state', 'result', 'exposure', 'package', 'config', 'name', 'selector', 'metric', 'semantic_model', 'saved_query'];
 
@@ -17,6 +18,8 @@ export interface SelectOptions {
   state?: StateManifest;
   /** hears each --select/--exclude criterion that matches no enabled node (dbt warns of each) */
   unmatched?: (criterion: string) => void;
+  /** how --exclude takes tests out with the nodes it matches (default eager) */
+  indirectSelection?: IndirectSelection;
 }
 
 interface Atom {
@@ -63,22 +66,58 @@ function glob(pattern: string): RegExp {
   return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
 }
 
+/**
+ * dbt's fqn selection: the leaf name, or the selector's dotted parts from the start of the fqn,
+ * with or without its package (the project's name); from the first part holding a wildcard, the
+ * rest matches as a shell pattern (`marts.*`, `shop.staging.stg_*`).
+ */
+function fqnMatches(fqn: string[], selector: string): boolean {
+  const from = (parts: string[]): boolean => {
+    const flat = parts.flatMap((p) => p.split('.'));
+    const wanted = selector.split('.');
+    if (!flat.length || flat.length < wanted.length) return false;
+    for (let i = 0; i < wanted.length; i++) {
+      if (/[*?[\]]/.test(wanted[i]!)) return fnmatch(wanted.slice(i).join('.')).test(flat.slice(i).join('.'));
+      if (flat[i] !== wanted[i]) return false;
+    }
+    return true;
+  };
+  return fqn.at(-1) === selector || from(fqn) || from(fqn.slice(1));
+}
+
+/** A shell pattern as Python's fnmatch reads it: * any text (dots too), ? one character, [a-z] a class. */
+function fnmatch(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const close = c === '[' ? pattern.indexOf(']', i + 2) : -1;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (close > 0) {
+      const body = pattern.slice(i + 1, close);
+      re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body.replace(/\\/g, '\\\\')}]`;
+      i = close;
+    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}
+
 function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChanges): boolean {
   const v = a.value;
   switch (a.method.split('.')[0]) {
     case 'name': {
-      if (v.includes('*')) return glob(v).test(node.name);
-      if (node.name === v) return node.resource_type !== 'source';
-      // dbt's fqn default: a folder name selects everything under it, package.name works too.
+      if (node.resource_type === 'source') return false;
+      if (node.name === v || fqnMatches(node.fqn, v)) return true;
+      // ft's own, beyond dbt: a name glob (stg_*) anywhere, a folder name at any depth
+      if (/[*?[]/.test(v)) return glob(v).test(node.name);
       const fqn = node.fqn;
       const parts = v.split('.');
-      for (let i = 0; i + parts.length <= fqn.length; i++) {
-        if (parts.every((p, j) => fqn[i + j] === p) && (i + parts.length < fqn.length || i > 0)) return node.resource_type !== 'source';
-      }
+      for (let i = 1; i + parts.length <= fqn.length; i++) if (parts.every((p, j) => fqn[i + j] === p)) return true;
       return false;
     }
     case 'fqn':
-      return node.fqn.join('.') === v || node.fqn.join('.').startsWith(`${v}.`) || node.name === v;
+      // dbt's fqn method reads models, seeds, snapshots and tests (and unit tests), not sources or exposures
+      return node.resource_type !== 'source' && node.resource_type !== 'exposure' && (node.name === v || fqnMatches(node.fqn, v));
     case 'tag':
       return v.includes('*') ? node.tags.some((t) => glob(v).test(t)) : node.tags.includes(v);
     case 'path': {
@@ -170,6 +209,29 @@ export function defaultSelection(project: Project): string[] | undefined {
   return name === undefined ? undefined : [`selector:${name}`];
 }
 
+/**
+ * The indirect selection a selection asks for: a selectors.yml selector's `indirect_selection`
+ * when that selector is the whole selection (`--selector x`, or the default one), else the
+ * command's (`given`), else eager. A selector that sets one inside a larger selection is refused.
+ */
+export function indirectSelectionOf(project: Project, specs: string[] | undefined, given: IndirectSelection | undefined): IndirectSelection {
+  const atoms = (specs ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
+  const selectors = selectorsOf(project);
+  for (const atom of atoms) {
+    const name = /^(?:\d*\+|@)?selector:([^+]+?)(?:\+\d*)?$/.exec(atom)?.[1];
+    const mode = name === undefined ? undefined : selectorIndirectSelection(selectors, name);
+    if (mode === undefined) continue;
+    if (atoms.length === 1) return mode;
+    throw new FtError(
+      `selector "${name}" sets indirect_selection: ${mode}, which ft applies when the selector is the whole selection (--selector ${name}); here it is one part of "${specs!.join(' ')}". Run it alone, or drop its indirect_selection and pass --indirect-selection ${mode}.`,
+      2,
+      SELECTORS_FILE,
+      selectorLine(selectors, name!),
+    );
+  }
+  return given ?? 'eager';
+}
+
 /** `selector:name`: what the selectors.yml entry picks. */
 function namedSelection(project: Project, g: Graph, name: string, changes: StateChanges): Set<string> {
   const selectors = selectorsOf(project);
@@ -226,8 +288,13 @@ function stateChanges(project: Project, state: StateManifest | undefined): State
 }
 
 /** Node ids matched by selector expressions (e.g. those of --exclude). */
-export function matchSelectors(project: Project, g: Graph, specs: string[], state?: StateManifest): Set<string> {
-  return evaluate(project, g, specs, stateChanges(project, state));
+/**
+ * What --exclude takes out: the nodes it matches and, as dbt expands an exclusion like any
+ * selection, the tests its mode brings in with them (eager: every test of an excluded node).
+ */
+export function excludedNodes(project: Project, g: Graph, specs: string[] | undefined, state?: StateManifest, mode?: IndirectSelection, unmatched?: (criterion: string) => void): Set<string> {
+  if (!specs?.length) return new Set();
+  return withIndirectTests(project, g, evaluate(project, g, specs, stateChanges(project, state), unmatched), undefined, mode);
 }
 
 /** dbt's words for a criterion that selects nothing. */
@@ -239,16 +306,6 @@ export function unmatchedMessage(criterion: string): string {
 export function selectNodes(project: Project, g: Graph, opts: SelectOptions): Set<string> {
   const changes = stateChanges(project, opts.state);
   const selected = opts.select?.length ? evaluate(project, g, opts.select, changes, opts.unmatched) : new Set(project.nodes.keys());
-  if (opts.exclude?.length) for (const id of evaluate(project, g, opts.exclude, changes, opts.unmatched)) selected.delete(id);
+  for (const id of excludedNodes(project, g, opts.exclude, opts.state, opts.indirectSelection, opts.unmatched)) selected.delete(id);
   return selected;
-}
-
-/** dbt's eager indirect selection: a test runs when any node it tests is selected. */
-export function withAttachedTests(project: Project, selected: Set<string>, excluded?: Set<string>): Set<string> {
-  const out = new Set(selected);
-  for (const node of project.nodes.values()) {
-    if (node.resource_type !== 'test' || out.has(node.unique_id) || excluded?.has(node.unique_id)) continue;
-    if (node.depends_on.nodes.some((d) => selected.has(d))) out.add(node.unique_id);
-  }
-  return out;
 }

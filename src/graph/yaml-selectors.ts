@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseYaml } from '../project/yaml-file.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { INDIRECT_SELECTION_MODES, isIndirectSelection, type IndirectSelection } from './indirect-selection.js';
 
 /**
  * selectors.yml, as in dbt: named selections for `--selector name` (or `selector:name`
@@ -17,6 +18,8 @@ interface Named {
   line: number;
   /** `default: true`: the selection of a command given no --select or --selector */
   isDefault: boolean;
+  /** the definition's `indirect_selection`, which overrides the command's for this selector */
+  indirect?: IndirectSelection;
 }
 
 /** What evaluating a definition needs: the selection syntax, and every node (for an `exclude` alone). */
@@ -44,7 +47,7 @@ export function loadSelectors(root: string): Map<string, Named> {
     if (e.default !== undefined && typeof e.default !== 'boolean') throw new FtError(`selector "${e.name}": default must be true or false.`, 2, SELECTORS_FILE, line);
     const other = defaultSelectorName(out);
     if (e.default === true && other) throw new FtError(`selectors "${other}" and "${e.name}" both say default: true; keep one.`, 2, SELECTORS_FILE, line);
-    out.set(e.name, { definition: e.definition, line, isDefault: e.default === true });
+    out.set(e.name, { definition: e.definition, line, isDefault: e.default === true, indirect: indirectOf(e.name, e.definition, line) });
   });
   return out;
 }
@@ -61,6 +64,35 @@ export function evaluateSelector(selectors: Map<string, Named>, name: string, ct
   }
   return definitionSet(named.definition, ctx, name, named.line);
 }
+
+/**
+ * The `indirect_selection` a definition sets (on any of its methods). dbt applies it to the
+ * criterion that carries it; ft applies one mode to a whole selection, so two different ones
+ * in one selector are refused rather than one silently read as the other.
+ */
+function indirectOf(name: string, definition: unknown, line: number): IndirectSelection | undefined {
+  const found = new Set<unknown>();
+  const walk = (d: unknown): void => {
+    if (Array.isArray(d)) d.forEach(walk);
+    else if (d && typeof d === 'object') {
+      for (const [k, v] of Object.entries(d)) {
+        if (k === 'indirect_selection') found.add(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(definition);
+  for (const v of found) {
+    if (!isIndirectSelection(v)) throw new FtError(`selector "${name}": indirect_selection must be ${INDIRECT_SELECTION_MODES.join(', ')}, not ${JSON.stringify(v)}.`, 2, SELECTORS_FILE, line);
+  }
+  if (found.size > 1) {
+    throw new FtError(`selector "${name}" sets indirect_selection to ${[...found].join(' and ')}; ft applies one mode to a whole selection. Split it into one selector per mode and run each, or keep one mode.`, 2, SELECTORS_FILE, line);
+  }
+  return found.values().next().value as IndirectSelection | undefined;
+}
+
+/** The `indirect_selection` a named selector sets, if any. */
+export const selectorIndirectSelection = (selectors: Map<string, Named>, name: string): IndirectSelection | undefined => selectors.get(name)?.indirect;
 
 /** The selector marked `default: true`, if any. */
 export const defaultSelectorName = (selectors: Map<string, Named>): string | undefined => [...selectors].find(([, n]) => n.isDefault)?.[0];

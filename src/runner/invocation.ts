@@ -4,7 +4,9 @@ import type { CommandContext } from '../cli/context.js';
 import { formatSample } from './reporter.js';
 import { writeManifest } from '../artifacts/manifest.js';
 import { topoSort } from '../graph/build-graph.js';
-import { matchSelectors, selectNodes, unmatchedMessage, withAttachedTests } from '../graph/selector.js';
+import { withIndirectTests, type IndirectSelection } from '../graph/indirect-selection.js';
+import { keepsResourceType } from '../graph/resource-types.js';
+import { excludedNodes, selectNodes, unmatchedMessage } from '../graph/selector.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { newCompiler } from '../compile/compile-nodes.js';
@@ -35,6 +37,11 @@ export interface InvocationOptions {
   kind: RunKind;
   select?: string[];
   exclude?: string[];
+  /** which tests the selection brings in besides those it names (default eager, as dbt) */
+  indirectSelection?: IndirectSelection;
+  /** --resource-type / --exclude-resource-type: only / never nodes of these types (resource-types.ts) */
+  resourceTypes?: Set<string> | null;
+  excludeResourceTypes?: Set<string> | null;
   fullRefresh?: boolean;
   threads?: number;
   failFast?: boolean;
@@ -75,9 +82,11 @@ export interface InvocationOptions {
 }
 
 /** Which nodes a command runs from a selection. */
-function runnable(ctx: CommandContext, kind: RunKind, selected: Set<string>, excluded: Set<string>): Set<string> {
-  const { project } = ctx;
+function runnable(ctx: CommandContext, opts: InvocationOptions, selected: Set<string>, excluded: Set<string>): Set<string> {
+  const { project, graph } = ctx;
+  const { kind } = opts;
   const keep = (n: Node): boolean => {
+    if (!keepsResourceType(n, opts.resourceTypes ?? null, opts.excludeResourceTypes ?? null)) return false;
     if (n.resource_type === 'model') return (kind === 'run' || kind === 'build') && n.config.materialized !== 'ephemeral';
     if (n.resource_type === 'seed') return kind === 'seed' || kind === 'build';
     if (n.resource_type === 'snapshot') return kind === 'snapshot' || kind === 'build';
@@ -85,7 +94,7 @@ function runnable(ctx: CommandContext, kind: RunKind, selected: Set<string>, exc
     return false;
   };
   let ids = selected;
-  if (kind === 'test' || kind === 'build') ids = withAttachedTests(project, selected, excluded);
+  if (kind === 'test' || kind === 'build') ids = withIndirectTests(project, graph, selected, excluded, opts.indirectSelection);
   return new Set([...ids].filter((id) => keep(project.nodes.get(id)!)));
 }
 
@@ -169,14 +178,14 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   const { project, graph, out, state } = ctx;
   const started = Date.now();
   const unmatched: string[] = [];
-  const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state, unmatched: (c) => unmatched.push(c) });
+  const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state, indirectSelection: opts.indirectSelection, unmatched: (c) => unmatched.push(c) });
   for (const c of unmatched) out.warn(unmatchedMessage(c));
   if (unmatched.length && opts.warnError) {
     out.error(`--warn-error: ${unmatched.length === 1 ? 'a selection criterion matches' : 'selection criteria match'} no enabled node; nothing was run. Check the names with ft ls, or drop --warn-error.`);
     return 1;
   }
-  const excluded = opts.exclude?.length ? matchSelectors(project, graph, opts.exclude, state) : new Set<string>();
-  const runs = runnable(ctx, opts.kind, selected, excluded);
+  const excluded = excludedNodes(project, graph, opts.exclude, state, opts.indirectSelection);
+  const runs = runnable(ctx, opts, selected, excluded);
   if (opts.skipTests) for (const id of runs) if (project.nodes.get(id)!.resource_type === 'test') runs.delete(id);
   const ids = opts.only ? new Set([...runs].filter((id) => opts.only!.has(id))) : runs;
   const threads = Math.max(1, opts.threads ?? project.target.threads);

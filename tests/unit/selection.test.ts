@@ -118,6 +118,22 @@ describe('selection syntax', () => {
     expect(sel(undefined, ['path:models/bronze path:models/silver', 'path:models/gold', 'resource_type:test'])).toEqual(['customers', 'dash', 'raw.events']);
   });
   it('wildcards in names', () => expect(sel(['g_*'])).toEqual(['g_daily', 'g_weekly']));
+  it('a dotted fqn as dbt reads it: the whole of it, without the package, and wildcards from any part', () => {
+    // the model's own fqn selected nothing before (only fqn prefixes of other nodes matched)
+    expect(sel(['s.gold.g_daily'])).toEqual(['g_daily']);
+    expect(sel(['fqn:s.gold.g_weekly'])).toEqual(['g_weekly']);
+    expect(sel(['gold.g_daily'])).toEqual(['g_daily']);
+    expect(sel(['s.gold.*'])).toEqual(['g_daily', 'g_weekly']);
+    expect(sel(['gold.*'])).toEqual(['g_daily', 'g_weekly']);
+    expect(sel(['silver.s_*'])).toEqual(['s_customers', 's_events']);
+    expect(sel(['s.gold.g_d?ily'])).toEqual(['g_daily']);
+    expect(sel(['gold.g_[!d]*'])).toEqual(['g_weekly']);
+    // fqn:* is everything but sources and exposures, as dbt's default include
+    expect(sel(['fqn:*'])).toEqual(['TEST', 'b_events', 'customers', 'g_daily', 'g_weekly', 's_customers', 's_events']);
+    // a bare selector is ft's name-or-fqn, which also reads exposures (as before)
+    expect(sel(['s.*'])).toEqual(['TEST', 'b_events', 'customers', 'dash', 'g_daily', 'g_weekly', 's_customers', 's_events']);
+    expect(sel(['other.gold.*'])).toEqual([]);
+  });
 
   it('a bad selector is an error with the fix', () => {
     const bad = (s: string): string => {
