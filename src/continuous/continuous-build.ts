@@ -30,6 +30,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
 import { withIndirectTests } from '../graph/indirect-selection.js';
 import { excludedNodes, selectNodes } from '../graph/selector.js';
+import { failureStorage } from '../testing/failure-storage.js';
 import { invoke, type InvocationOptions } from '../runner/invocation.js';
 import type { NodeResult } from '../runner/node-result.js';
 import { readWatermark, type ChangedRows } from '../testing/changed-rows.js';
@@ -156,7 +157,7 @@ export class ContinuousBuild {
     const tests = [...withIndirectTests(project, graph, selected, excluded)].filter((id) => project.nodes.get(id)?.resource_type === 'test');
     this.hasTests = tests.length > 0;
     this.snapshotTests = snapshotReadingTests(project, selected, tests);
-    this.storesFailures = tests.some((id) => project.nodes.get(id)?.config.store_failures);
+    this.storesFailures = tests.some((id) => failureStorage(project.nodes.get(id)!) !== null);
     this.adapter = createAdapter(project.target, 1);
     this.testAdapter = createAdapter(project.target, 1);
     this.loop = new BuildLoop(() => this.step());

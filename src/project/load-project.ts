@@ -505,7 +505,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   };
   project.semantic = linkSemanticLayer(semanticDecls, nodes, config.name, warn);
   project.dashboards = linkDashboards(dashboardDecls, nodes, project.semantic);
-  buildTestNodes(project);
+  buildTestNodes(project, warn);
   buildUnitTestNodes(project, unitTestSpecs);
   cache.save();
   return project;
@@ -564,7 +564,7 @@ function parseTestSpec(t: RawTest, attachedTo: string, file: string, columnName?
   const args: Record<string, unknown> = { ...((argsBlock as Record<string, unknown>) ?? {}) };
   // dbt accepts test config keys at the top level of the test entry too.
   for (const [k, v] of Object.entries(rest)) {
-    if (['severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'tags', 'enabled', 'meta', 'fail_calc'].includes(k)) config[k] = v;
+    if (['severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'store_failures_as', 'tags', 'enabled', 'meta', 'fail_calc', 'alias', 'schema', 'database'].includes(k)) config[k] = v;
     else args[k] = v;
   }
   if (typeof name === 'string') config.name = name;

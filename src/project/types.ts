@@ -38,6 +38,8 @@ export interface NodeConfig {
   where?: string | null;
   limit?: number | null;
   store_failures?: boolean;
+  /** tests: table, view or ephemeral (failure-storage.ts) */
+  store_failures_as?: string;
   /** a column every incremental run raises on the rows it writes (see testing/changed-rows.ts) */
   watermark_column?: string;
   /** test: `changed_rows` reads only what this invocation's incremental run changed */

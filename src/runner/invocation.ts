@@ -12,7 +12,8 @@ import type { Node } from '../project/types.js';
 import { newCompiler } from '../compile/compile-nodes.js';
 import { lintInvocation } from '../lint/lint-run.js';
 import type { ChangedRows } from '../testing/changed-rows.js';
-import { executeTest, failuresSchema } from '../testing/execute-test.js';
+import { executeTest } from '../testing/execute-test.js';
+import { failureStorage, failuresSchema } from '../testing/failure-storage.js';
 import { executeUnitTest } from '../testing/unit/execute-unit-test.js';
 import { preflightTests } from '../testing/preflight.js';
 import { githubAnnotations } from '../testing/github-annotations.js';
@@ -339,7 +340,8 @@ function summarize(ctx: CommandContext, list: NodeResult[], elapsed: number, opt
     const head = r.status === 'error' ? `Error in ${node.resource_type} ${node.name} (${where})` : `${r.status === 'warn' ? 'Warning' : 'Failure'} in test ${node.name} (${where}): ${r.failures} failing row${r.failures === 1 ? '' : 's'}`;
     out.info(`\n${head}\n  ${r.message.split('\n').join('\n  ')}`);
     if (r.sample?.length) out.info(formatSample(r.sample).replace(/^/gm, '  '));
-    if (r.status !== 'error' && (opts.storeFailures || node.config.store_failures)) out.info(`  failing rows stored in ${failuresSchema(project)}.${node.alias}`);
+    const storage = r.status !== 'error' ? failureStorage(node, opts.storeFailures) : null;
+    if (storage) out.info(`  failing rows stored in ${failuresSchema(project, node)}.${node.alias}${storage === 'view' ? ' (a view)' : ''}`);
   }
   out.info(`\nDone. PASS=${summary.pass} WARN=${summary.warn} ERROR=${summary.error} FAIL=${summary.fail} SKIP=${summary.skip} TOTAL=${summary.total}`);
 }

@@ -30,6 +30,7 @@ import { boolArg, columnExpr, stringListArg } from './generic/helpers.js';
 import type { GenericTestDefinition } from './generic/types.js';
 import { uniqueCombinationOfColumns } from './generic/unique-combination-of-columns.js';
 import { unique } from './generic/unique.js';
+import { failureStorage } from './failure-storage.js';
 import { customTestPartial } from './test-nodes.js';
 import { testStatus } from './thresholds.js';
 import { splitRelationName } from '../project/relation-names.js';
@@ -69,7 +70,7 @@ const PREFIX_SAFE_COLLATION = /(^binary$|_bin$|_general_(nopad_)?c[is]$|_general
  * ("enforced by unique index ft_uk_… of db.events"), or null: then its query runs as usual.
  */
 export async function enforcedByIndex(test: Node, def: GenericTestDefinition | undefined, opts: EnforcedByIndexOptions): Promise<string | null> {
-  if (opts.storeFailures || test.config.store_failures) return null;
+  if (failureStorage(test, opts.storeFailures)) return null;
   if (!def || !test.test_metadata || !test.attached_node) return null;
   // a project's own test_unique replaces the built-in one: its query is not ours to judge
   if (customTestPartial(opts.project, test.test_metadata.name)) return null;

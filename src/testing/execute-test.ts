@@ -3,6 +3,7 @@ import type { Adapter, ColumnDef } from '../adapters/adapter.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import type { Compiler } from '../template/compiler.js';
+import { failureStorage, failuresSchema } from './failure-storage.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { scopesToChangedRows, type ChangedRows } from './changed-rows.js';
@@ -39,10 +40,6 @@ export interface TestOutcome {
   message: string;
 }
 
-/** The schema failing rows are stored in: `<target database>_test_failures`. */
-export function failuresSchema(project: Project): string {
-  return `${project.target.database}_test_failures`;
-}
 
 /** The columns of the relation a test is attached to, read once per run. */
 function columnsOf(attached: Node, opts: TestRunOptions): Promise<ColumnDef[]> {
@@ -128,11 +125,17 @@ export async function executeTest(test: Node, opts: TestRunOptions): Promise<Tes
     const status = testStatus(failures, test.config, test.declared_at?.file, test.declared_at?.line);
     let sample: Record<string, unknown>[] = [];
     if (failures > 0) sample = await s.query(`SELECT * FROM (\n${inner}\n) AS ft_sample LIMIT 5`);
-    if (opts.storeFailures || test.config.store_failures) {
-      const schema = failuresSchema(project);
+    const storage = failureStorage(test, opts.storeFailures);
+    if (storage) {
+      const schema = failuresSchema(project, test);
       await adapter.ensureSchema(schema);
       const rel = adapter.relation(schema, test.alias);
-      const stmts = [`DROP TABLE IF EXISTS ${rel}`, `CREATE TABLE ${rel} AS\n${inner}`];
+      // what an earlier run stored may be the other kind (store_failures_as changed)
+      const before = await adapter.relationType(schema, test.alias);
+      const stmts = [
+        ...(before ? [adapter.ddl.dropRelation(rel, before)] : []),
+        storage === 'view' ? `CREATE VIEW ${rel} AS\n${inner}` : `CREATE TABLE ${rel} AS\n${inner}`,
+      ];
       for (const st of stmts) {
         statements.push(st);
         await s.execute(st);

@@ -1,3 +1,4 @@
+import { STORE_FAILURES_AS } from './failure-storage.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { didYouMean } from '../util/suggest.js';
@@ -150,7 +151,7 @@ export function argumentDependencies(project: Project, decl: TestDeclaration): s
 }
 
 /** Turns every schema-YAML test declaration into a test node with dbt's name and id. */
-export function buildTestNodes(project: Project): void {
+export function buildTestNodes(project: Project, warn: (message: string) => void = () => undefined): void {
   const folders = new FolderConfig(project.config.tests, 'tests');
   for (const decl of project.testDeclarations) {
     const attached = project.nodes.get(decl.attachedTo);
@@ -181,13 +182,17 @@ export function buildTestNodes(project: Project): void {
     });
     const name = typeof decl.config.name === 'string' ? decl.config.name : generated.name;
     // dbt's alias: the short name, within MySQL's 64-character identifier limit (failure tables use it)
-    const alias = typeof decl.config.name === 'string' ? decl.config.name.slice(0, 64) : generated.alias;
+    const named = typeof decl.config.name === 'string' ? decl.config.name.slice(0, 64) : generated.alias;
     const fqn = [project.config.name, ...attached.fqn.slice(1, -1), name];
     let config = defaultConfig('test');
     for (const layer of folders.layersFor(fqn)) config = mergeConfig(config, layer);
     const { name: _n, ...cfg } = decl.config;
     config = mergeConfig(config, cfg);
     if (config.enabled === false) continue;
+    if (config.store_failures_as !== undefined && !(STORE_FAILURES_AS as readonly unknown[]).includes(config.store_failures_as)) {
+      throw new FtError(`test ${name}: store_failures_as must be ${STORE_FAILURES_AS.join(', ')}, not ${JSON.stringify(config.store_failures_as)}.`, 2, decl.file, decl.line);
+    }
+    if (config.database !== undefined) warn(`${decl.file}:${decl.line}: test ${name}: "database" ignored: MySQL has no database above the schema; use schema: for where failing rows are stored.`);
     // dbt gives each test of a column the column's tags
     if (decl.columnTags?.length) config = { ...config, tags: [...new Set([...(config.tags ?? []), ...decl.columnTags])] };
     const deps = [attached.unique_id, ...argumentDependencies(project, decl)];
@@ -213,7 +218,8 @@ export function buildTestNodes(project: Project): void {
       checksum: { name: 'sha256', checksum: sha256(JSON.stringify([decl.testName, decl.namespace, kwargs, decl.config])) },
       database: null,
       schema: project.target.database,
-      alias,
+      // the failures table's name: the alias config, else the test's short name
+      alias: typeof config.alias === 'string' && config.alias ? config.alias.slice(0, 64) : named,
       relation_name: null,
       patch_path: `${decl.file}:${decl.line}`,
       test_metadata: { name: decl.testName, kwargs, namespace: decl.namespace ?? null },
