@@ -378,7 +378,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
         alias: identifier,
         relation_name: relationName(schema, identifier),
         loaded_at_field: t.loaded_at_field ?? s.loaded_at_field ?? null,
-        freshness: (t.freshness !== undefined ? t.freshness : s.freshness ?? null) as Node['freshness'],
+        freshness: mergeFreshness(s.freshness, t.freshness) as Node['freshness'],
         loader: t.loader ?? null,
         meta: { ...s.meta, ...t.meta },
         tags: [...new Set([...s.tags, ...t.tags])],
@@ -533,6 +533,19 @@ function renderYamlString(text: string, target: ResolvedTarget, file: string, li
   } catch (e) {
     throw new FtError(`cannot render "${text}": ${(e as Error).message.split('\n')[0]}. Only {{target.database}}, {{target.name}} and {{env_var "X"}} are available here.`, 2, file, line);
   }
+}
+
+/**
+ * A table's freshness over its source's, key by key as dbt merges them (merge_freshness_time_thresholds):
+ * a table that sets only warn_after keeps the source's error_after. `freshness: null` on the table
+ * turns the check off; a key set to null changes nothing.
+ */
+function mergeFreshness(source: unknown, table: unknown): unknown {
+  if (table === null) return null;
+  if (table === undefined) return source ?? null;
+  if (!source || typeof source !== 'object' || typeof table !== 'object' || Array.isArray(table)) return table;
+  const set = Object.entries(table as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
+  return { ...(source as Record<string, unknown>), ...Object.fromEntries(set) };
 }
 
 /** A YAML test entry (`unique`, `{relationships: {to: ref('x'), field: id}}`, `{name: .., test_name: ..}`). */
