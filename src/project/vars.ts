@@ -17,13 +17,16 @@ export function parseVarsFlag(text: string | undefined): Record<string, unknown>
   return v as Record<string, unknown>;
 }
 
-/** project.yml's vars (dbt's package-scoped form flattened) under --vars. */
+/**
+ * project.yml's vars under --vars, in dbt's order: --vars, then the project's package-scoped
+ * block (`vars: {my_project: {x: 1}}`), then the global ones — whatever order the file has.
+ */
 export function resolveVars(config: ProjectConfig, cli: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const global: Record<string, unknown> = {};
+  let scoped: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config.vars)) {
-    // dbt allows vars scoped by package: vars: {my_project: {x: 1}}
-    if (k === config.name && v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);
-    else out[k] = v;
+    if (k === config.name && v && typeof v === 'object' && !Array.isArray(v)) scoped = v as Record<string, unknown>;
+    else global[k] = v;
   }
-  return { ...out, ...cli };
+  return { ...global, ...scoped, ...cli };
 }
