@@ -499,6 +499,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     helpersReadEnv,
     docs,
     testDeclarations,
+    disabled,
     env,
     globalKey,
     warnings,

@@ -20,6 +20,8 @@ export interface Project {
   helpersReadEnv: boolean;
   docs: Map<string, string>;
   testDeclarations: TestDeclaration[];
+  /** models, seeds and snapshots with enabled: false, by name (a test that reads one is disabled with it) */
+  disabled?: ReadonlyMap<string, Node>;
   env: typeof Handlebars;
   /** hash of everything global that changes rendering: vars, target, macros */
   globalKey: string;

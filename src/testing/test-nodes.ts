@@ -123,9 +123,13 @@ function checkCustomArgs(project: Project, partial: string, decl: TestDeclaratio
   }
 }
 
-/** Node ids a test argument points at (`ref('x')`, `source('s','t')`, or a bare model name for `to:`). */
-export function argumentDependencies(project: Project, decl: TestDeclaration): string[] {
+/**
+ * Node ids a test argument points at (`ref('x')`, `source('s','t')`, or a bare model name for
+ * `to:`), or the disabled node one of them names.
+ */
+export function argumentDependencies(project: Project, decl: TestDeclaration): string[] | { disabled: Node } {
   const out: string[] = [];
+  let off: Node | undefined;
   const visit = (v: unknown, key: string): void => {
     if (typeof v === 'string') {
       const r = REF.exec(v);
@@ -134,6 +138,10 @@ export function argumentDependencies(project: Project, decl: TestDeclaration): s
       const name = r?.[1] ?? (bareModelArg ? v : undefined);
       if (name) {
         const n = project.nodes.get(`model.${project.config.name}.${name}`) ?? project.nodes.get(`seed.${project.config.name}.${name}`);
+        if (!n && project.disabled?.has(name)) {
+          off ??= project.disabled.get(name);
+          return;
+        }
         if (!n) {
           const pool = [...project.nodes.values()].filter((x) => x.resource_type === 'model' || x.resource_type === 'seed').map((x) => x.name);
           throw new FtError(`test ${decl.testName}: argument ${key} refers to "${name}", which is no model or seed.${didYouMean(name, pool)}`, 2, decl.file, decl.line);
@@ -147,7 +155,7 @@ export function argumentDependencies(project: Project, decl: TestDeclaration): s
     } else if (Array.isArray(v)) v.forEach((x) => visit(x, key));
   };
   for (const [k, v] of Object.entries(decl.args)) visit(v, k);
-  return out;
+  return off ? { disabled: off } : out;
 }
 
 /** Turns every schema-YAML test declaration into a test node with dbt's name and id. */
@@ -195,7 +203,13 @@ export function buildTestNodes(project: Project, warn: (message: string) => void
     if (config.database !== undefined) warn(`${decl.file}:${decl.line}: test ${name}: "database" ignored: MySQL has no database above the schema; use schema: for where failing rows are stored.`);
     // dbt gives each test of a column the column's tags
     if (decl.columnTags?.length) config = { ...config, tags: [...new Set([...(config.tags ?? []), ...decl.columnTags])] };
-    const deps = [attached.unique_id, ...argumentDependencies(project, decl)];
+    const reads = argumentDependencies(project, decl);
+    if (!Array.isArray(reads)) {
+      // as dbt: a test of an enabled node that reads a disabled one is disabled, with a warning
+      warn(`${decl.file}:${decl.line}: test ${name} is disabled: it reads ${reads.disabled.resource_type} ${reads.disabled.name} (${reads.disabled.original_file_path}), whose config has enabled: false.`);
+      continue;
+    }
+    const deps = [attached.unique_id, ...reads];
     const kwargs: Record<string, unknown> = { ...decl.args };
     if (decl.columnName !== undefined) kwargs.column_name = decl.columnName;
     const node: Node = {
