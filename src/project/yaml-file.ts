@@ -24,6 +24,30 @@ export interface YamlWithLines {
 /** Values an alias may add to a file in all (its anchored content copied at each alias): beyond, an alias bomb. */
 const MAX_ALIAS_VALUES = 200_000;
 
+/**
+ * A key written twice in one mapping. PyYAML (dbt's reader) keeps the last one without a word;
+ * ft names both lines, so the one not meant is removed rather than silently lost.
+ */
+function duplicateKey(text: string, file: string, pos: number, line: number): FtError {
+  const key = /^(?:"([^"]*)"|'([^']*)'|([^:,}\n]+?))\s*:/.exec(text.slice(pos));
+  const name = (key?.[1] ?? key?.[2] ?? key?.[3] ?? '').trim();
+  const lines = text.split('\n');
+  const indent = /^\s*(?:- )?/.exec(lines[line - 1] ?? '')![0].length;
+  let first = 0;
+  for (let i = line - 2; i >= 0 && name; i--) {
+    const l = lines[i]!;
+    if (!l.trim() || l.trim().startsWith('#')) continue;
+    const at = /^\s*(?:- )?/.exec(l)![0].length;
+    if (at === indent && new RegExp(`^\\s*(?:- )?["']?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`).test(l)) {
+      first = i + 1;
+      break;
+    }
+    if (at < indent) break;
+  }
+  const where = first ? ` (first at line ${first})` : '';
+  return new FtError(`the key "${name}" is written twice in one mapping${where}. dbt's YAML reader keeps the last one silently; remove the one you do not mean.`, 2, file, line);
+}
+
 export function parseYaml(text: string, file: string): YamlWithLines {
   // Plain files (nearly all) take the fast path; anything else, and every error, the yaml library.
   const fast = fastParseYaml(text);
@@ -40,6 +64,7 @@ export function parseYaml(text: string, file: string): YamlWithLines {
     let line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
     const what = err.message.split('\n')[0]!;
     if (/Maximum call stack size exceeded/.test(what)) throw tooDeep(file, line);
+    if (err.code === 'DUPLICATE_KEY') throw duplicateKey(text, file, err.pos[0], line);
     // An unclosed quote or bracket is reported where the file ends; point at where it opens.
     const opener = /closing "quote/.test(what) ? '"' : /closing 'quote/.test(what) ? "'" : /end with a \]/.test(what) ? '[' : /end with a \}/.test(what) ? '{' : '';
     if (opener) {

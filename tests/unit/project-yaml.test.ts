@@ -189,6 +189,21 @@ describe('fast YAML reader', () => {
     expect(formatOf(() => parseYaml('a: 1\nb: "open\n', 'models/x.yml'))).toMatch(/^models\/x\.yml:2: malformed YAML/);
   });
 
+  it('a key written twice in one mapping names both lines and the fix (dbt keeps the last one silently)', () => {
+    const err = (text: string): string => {
+      try {
+        parseYaml(text, 'models/s.yml');
+      } catch (e) {
+        return (e as FtError).format();
+      }
+      return 'no error';
+    };
+    expect(err('models:\n  - name: m\n    data_type: int\n    columns: []\n    data_type: bigint\n')).toBe(
+      'models/s.yml:5: the key "data_type" is written twice in one mapping (first at line 3). dbt\'s YAML reader keeps the last one silently; remove the one you do not mean.',
+    );
+    expect(err('m: {a: 1, a: 2}\n')).toMatch(/^models\/s\.yml:1: the key "a" is written twice in one mapping\. /);
+  });
+
   it('says which reader took a file', () => {
     expect(parseYaml('a: 1\n', 'x.yml').via).toBe('fast');
     expect(parseYaml('a: &x 1\nb: *x\n', 'x.yml').via).toBe('library');
