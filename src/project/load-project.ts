@@ -275,6 +275,12 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     const pkg = p.file.startsWith(`${PACKAGES_DIR}/`) ? p.file.split('/')[1] : undefined;
     const node = (pkg && p.kind === 'models' ? nodes.get(`model.${pkg}.${p.name}`) : undefined) ?? byName(p.kind, p.name);
     if (!node) {
+      // the name is a node of another kind (a seed described under models:, say): say where it goes
+      const other = (['models', 'seeds', 'snapshots'] as const).filter((k) => k !== p.kind).find((k) => byName(k, p.name));
+      if (other) {
+        const kind = other === 'models' ? 'model' : other === 'seeds' ? 'seed' : 'snapshot';
+        throw new FtError(`"${p.name}" is a ${kind}, described here under ${p.kind}:. Move this entry (and its tests) under ${other}:.`, 2, p.file, p.line);
+      }
       const pool = [...nodes.values()].filter((n) => n.resource_type === (p.kind === 'models' ? 'model' : 'seed')).map((n) => n.name);
       throw new FtError(
         `${p.kind === 'models' ? 'model' : 'seed'} "${p.name}" is described here but no ${p.kind === 'models' ? `${p.name}.sql exists under ${config.modelPaths.join(', ')}` : `${p.name}.csv exists under ${config.seedPaths.join(', ')}`}.${didYouMean(p.name, pool)} Fix the name or remove the entry.`,
