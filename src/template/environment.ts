@@ -7,11 +7,12 @@ import { FtError } from '../util/errors.js';
 import type { RenderState } from './render-context.js';
 import { INTROSPECTION_HELPERS, registerIntrospectionHelpers } from './introspection-helpers.js';
 import { LIBRARY_HELPER_NAMES, libraryHelpers } from './library/library-helpers.js';
+import { NAMING_MACROS, registerNamingMacros } from './naming-macros.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
 
 /** Helpers every ft template can call (besides Handlebars' if/unless/each/with/lookup). */
-export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal', ...INTROSPECTION_HELPERS, ...LIBRARY_HELPER_NAMES, ...LOGIC_HELPER_NAMES];
+export const CORE_HELPERS = ['ref', 'source', 'var', 'env_var', 'config', 'is_incremental', 'doc', 'watermark', 'literal', ...INTROSPECTION_HELPERS, ...LIBRARY_HELPER_NAMES, ...LOGIC_HELPER_NAMES, ...NAMING_MACROS];
 
 function state(options: unknown): RenderState {
   const st = (options as { data?: { ft?: RenderState } })?.data?.ft;
@@ -66,6 +67,7 @@ export function createEnvironment(partials: Map<string, string>, jsHelpers: Map<
   });
   hb.registerHelper('literal', literalHelper);
   registerIntrospectionHelpers(hb);
+  registerNamingMacros(hb);
   // dbt's macros by their dbt names (dbt.*, dbt_utils.*, dbt_date.*); the project's own helpers below win
   for (const [name, fn] of libraryHelpers()) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
   for (const [name, body] of partials) hb.registerPartial(name, body);

@@ -39,6 +39,29 @@ describe('project overrides of generate_schema_name and generate_alias_name', ()
     expect(await p.query(`select n from \`${p.prefix}_model\`.named_by_config`)).toEqual([{ n: 2 }]);
   });
 
+  it("dbt's built-in naming macros, called from an override: generate_schema_name_for_env, default__generate_schema_name, default__generate_alias_name", async () => {
+    p = await createProject({
+      label: 'genenv',
+      macros: {
+        'generate_schema_name.sql': '{{#if (eq target.name "prod")}}{{generate_schema_name_for_env custom_schema_name node}}{{else}}{{default__generate_schema_name custom_schema_name node}}{{/if}}',
+        'generate_alias_name.sql': '{{default__generate_alias_name custom_alias_name node}}_t',
+      },
+    });
+    const custom = `${p.prefix}x`;
+    p.write('models/plain.sql', '{{config materialized="table"}}\nselect 1 as n');
+    p.write('models/custom.sql', `{{config materialized="table" schema="${custom}"}}\nselect n from {{ref "plain"}}`);
+    p.write('profiles.yml', p.read('profiles.yml').replace(/(\n\s+)dev:/, '$1prod:$1  type: mysql$1  host: 127.0.0.1$1  port: 3306$1  user: root$1  password: ""$1  database: ' + p.prefix + '$1dev:'));
+    const dev = await p.ft(['build']);
+    expect(dev.code, dev.output).toBe(0);
+    expect(await tablesIn(p.prefix)).toEqual(['plain_t']);
+    expect(await tablesIn(`${p.prefix}_${custom}`)).toEqual(['custom_t']);
+    const prod = await p.ft(['build', '-t', 'prod']);
+    expect(prod.code, prod.output).toBe(0);
+    // on prod the custom schema is used as it is
+    expect(await tablesIn(custom)).toEqual(['custom_t']);
+    expect(await p.query(`select n from \`${custom}\`.custom_t`)).toEqual([{ n: 1 }]);
+  });
+
   it('says which macro gave an empty name, for which node', async () => {
     p = await createProject({
       label: 'genempty',
