@@ -31,6 +31,7 @@ import { runProjectHooks } from './project-hooks.js';
 import { checkRelationNames } from '../materializations/relation-check.js';
 import { Introspector } from '../template/introspector.js';
 import { unenforcedConstraintWarnings } from '../materializations/constraints-ddl.js';
+import { viewDocsWarnings } from '../materializations/view-docs-warnings.js';
 
 export type RunKind = 'run' | 'seed' | 'test' | 'build' | 'snapshot';
 
@@ -205,6 +206,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     const server = await adapter.server();
     out.event('server', { flavor: server.flavor, version: server.version });
     for (const m of unenforcedConstraintWarnings(project, ids, server)) out.warn(m);
+    for (const m of viewDocsWarnings(project, ids)) out.warn(m);
     if (opts.runLock !== false) {
       const lockName = `ft_run:${project.target.database}`;
       const wait = opts.lockWait ?? 60;

@@ -153,6 +153,24 @@ describe('model config', () => {
     expect(cols[1]!.t).toMatch(/^varchar\(1\)/);
   });
 
+  it('persist_docs on a view: one warning naming the file, line and view (MySQL keeps no comments on views)', async () => {
+    const v = await createProject({
+      label: 'viewdocs',
+      models: { 'shown.sql': 'select 1 as id', 'bare.sql': 'select 1 as id' },
+      yaml: {
+        'schema.yml': 'models:\n  - name: shown\n    description: Described.\n    config: {persist_docs: {relation: true}}\n  - name: bare\n    config: {persist_docs: {relation: true}}\n',
+      },
+    });
+    try {
+      const r = await v.ft(['run']);
+      expect(r.code, r.output).toBe(0);
+      expect(r.stderr).toContain('warning: models/schema.yml:2: persist_docs on view shown: MySQL and MariaDB keep no comments on views');
+      expect(r.stderr).not.toContain('view bare');
+    } finally {
+      await v.cleanup();
+    }
+  });
+
   it('a failing on-run-start hook stops the run before any model, naming the hook', async () => {
     const own = await fresh();
     try {
