@@ -8,6 +8,7 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { scopesToChangedRows, type ChangedRows } from './changed-rows.js';
 import { compileTest } from './compile-test.js';
+import { checksColumnFirst } from './test-nodes.js';
 import { enforcedByIndex } from './enforced-by-index.js';
 import { withReads } from '../template/introspector.js';
 import { definitionOf } from './generic/registry.js';
@@ -53,7 +54,7 @@ function columnsOf(attached: Node, opts: TestRunOptions): Promise<ColumnDef[]> {
 
 /** Checks that a column test's column exists, so a typo is a clear error naming the YAML line. */
 async function checkColumn(test: Node, opts: TestRunOptions): Promise<void> {
-  if (!test.column_name || !test.attached_node) return;
+  if (!test.column_name || !test.attached_node || !checksColumnFirst(opts.project, test)) return;
   const attached = opts.project.nodes.get(test.attached_node);
   if (!attached?.relation_name) return;
   const list = await columnsOf(attached, opts);

@@ -20,6 +20,13 @@ export function customTestPartial(project: Project, testName: string): string | 
   return project.partials.has(`test_${testName}`) ? `test_${testName}` : undefined;
 }
 
+/**
+ * Whether ft checks, before the query, that a column test's column exists: for its built-in
+ * tests, whose SQL names it. A project's own generic test may be about the column's presence
+ * (dbt-expectations' expect_column_to_exist): it runs, and its query says.
+ */
+export const checksColumnFirst = (project: Project, test: Node): boolean => !(test.test_metadata && customTestPartial(project, test.test_metadata.name));
+
 /** What a custom generic test's partial reads: every name, and those printed bare (`{{min_value}}`) outside any guard. */
 interface PartialArgs {
   referenced: Set<string>;
