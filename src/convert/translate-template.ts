@@ -227,8 +227,14 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
     if (e.t === 'call') {
       const callee = dotted(e.f);
       if (callee === 'config') {
-        if (e.args.length) throw new Untranslatable('config()', 'config() takes only key=value arguments');
-        return `{{config${e.kw.map(([k, v]) => ` ${k}=${configValue(k, v)}`).join('')}}}`;
+        // dbt also takes one dict: config({"materialized": "table"}), its keys literal strings
+        const dict = e.args.length === 1 && e.args[0]!.t === 'dict' ? e.args[0]!.items : undefined;
+        if (dict && !dict.every(([k]) => k.t === 'lit' && typeof k.v === 'string' && /^[A-Za-z_][\w-]*$/.test(k.v))) {
+          throw new Untranslatable('config()', 'config() with a dict whose keys are not literal names');
+        }
+        if (e.args.length && !dict) throw new Untranslatable('config()', 'config() takes key=value arguments or one dict');
+        const kw: Array<[string, Expr]> = [...(dict ?? []).map(([k, v]) => [String((k as { v: string }).v).replace(/-/g, '_'), v] as [string, Expr]), ...e.kw];
+        return `{{config${kw.map(([k, v]) => ` ${k}=${configValue(k, v)}`).join('')}}}`;
       }
       if (callee === 'log' || callee === 'print') return '';
       const sig = callee ? t.macroOf(callee) : undefined;

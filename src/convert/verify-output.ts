@@ -50,7 +50,8 @@ export function verifyOutput(v: VerifyInput, partials: ReadonlySet<string>, jsHe
     return found;
   }
   for (const h of analysis.helpers) {
-    if (known.has(h.value)) continue;
+    // a path into the context ({{../role}} inside an {{#each}}, {{this.name}}, {{@key}}) is a value, not a helper
+    if (known.has(h.value) || /^(?:\.\.\/|\.\/|this[./]|@)/.test(h.value)) continue;
     const ns = h.value.includes('.') ? h.value.split('.')[0] : undefined;
     const why = ns
       ? `ft's library has no ${h.value}${ns === 'dbt' || ns === 'dbt_utils' || ns === 'dbt_date' ? '' : ` (package ${ns} is not built in: convert it with ft convert, or write the helper in macros/*.js)`}`

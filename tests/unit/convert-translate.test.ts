@@ -54,6 +54,13 @@ describe('ft convert: expressions', () => {
     );
   });
 
+  it("config with one dict, as dbt also takes it (mattermost's 84 models): its keys become key=value", () => {
+    expect(hb(`{{ config({"materialized": "table", "unique_key": ['id'], "post-hook": "analyze table {{ this }}",}) }}`)).toBe(
+      `{{config materialized="table" unique_key='["id"]' post_hook="analyze table {{this}}"}}`,
+    );
+    expect(leftover(`{{ config({x ~ 'y': 1}) }}`)).toEqual(['config()']);
+  });
+
   it('config values from a {% set %} are literals too', () => {
     expect(hb(`{% set keys = ['a', 'b'] %}{% set m = 'table' %}{{ config(materialized=m, unique_key=keys) }}`)).toBe(`{{config materialized="table" unique_key='["a","b"]'}}`);
   });

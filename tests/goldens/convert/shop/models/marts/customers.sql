@@ -1,3 +1,4 @@
+{{config materialized="table" tags='["mart"]'}}
 
 with customers as (
     select * from {{ref "raw_customers"}}

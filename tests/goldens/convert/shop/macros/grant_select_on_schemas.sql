@@ -1,0 +1,3 @@
+  {{#each schemas}}
+    grant select on {{this}}.* to {{../role}};
+  {{/each}}
