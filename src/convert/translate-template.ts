@@ -43,7 +43,7 @@ type Frame =
   | { type: 'if'; verbatim: boolean; line: number; sets: Map<string, Binding> }
   | { type: 'for'; verbatim: boolean; line: number; names: Map<string, Binding> }
   | { type: 'set'; name: string; line: number; prev: Emitter; out: Emitter }
-  | { type: 'macro'; kind: 'macro' | 'test'; name: string; line: number; prev: Emitter; out: Emitter; names: Map<string, Binding>; js?: string }
+  | { type: 'macro'; kind: 'macro' | 'test'; name: string; line: number; prev: Emitter; out: Emitter; names: Map<string, Binding>; js?: string; conditional: Set<string> }
   | { type: 'snapshot'; name: string; line: number; prev: Emitter; out: Emitter }
   | { type: 'docs'; line: number }
   | { type: 'verbatim'; keyword: string; line: number }
@@ -135,16 +135,24 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
 
   const leftover = (construct: string, text: string, why: string, at = line) => leftovers.push({ file: opts.file, line: at, construct, text: shorten(text), why });
 
+  const conditionalSet = (n: string): Untranslatable => new Untranslatable('conditional set', `"${n}" is set inside an {% if %} and used after it: inline the value in each branch`);
   const lookup = (n: string): Binding | undefined => {
     for (let i = frames.length - 1; i >= 0; i--) {
       const f = frames[i]!;
+      // set in an {% if %} of this macro that has ended: its value depends on the branch (even over an argument of that name)
+      if (f.type === 'macro' && f.conditional.has(n)) throw conditionalSet(n);
       const b = f.type === 'for' || f.type === 'macro' || f.type === 'hbs' ? f.names.get(n) : f.type === 'if' ? f.sets.get(n) : undefined;
       if (b) return b;
       if (f.type === 'macro') return undefined; // a macro sees only its arguments and its own sets
     }
     const b = fileSets.get(n);
-    if (!b && conditional.has(n)) throw new Untranslatable('conditional set', `"${n}" is set inside an {% if %} and used after it: inline the value in each branch`);
+    if (!b && conditional.has(n)) throw conditionalSet(n);
     return b;
+  };
+  /** A name set inside an {% if %} branch that has ended: the enclosing macro's, else the file's. */
+  const markConditional = (names: Iterable<string>): void => {
+    const macro = [...frames].reverse().find((f): f is Extract<Frame, { type: 'macro' }> => f.type === 'macro');
+    for (const n of names) (macro ? macro.conditional : conditional).add(n);
   };
   const inMacro = () => frames.some((f) => f.type === 'macro');
   const eachDepth = () => {
@@ -290,7 +298,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         if (top?.type !== 'if') return unmatched(source);
         if (top.verbatim) return emit(source);
         try {
-          for (const n of top.sets.keys()) conditional.add(n);
+          markConditional(top.sets.keys());
           top.sets = new Map();
           emit(`{{else if ${tr().param(substitute(parseExpr(rest), lookup))}}}`);
         } catch (err) {
@@ -300,7 +308,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       }
       case 'else': {
         if (top?.type === 'if') {
-          for (const n of top.sets.keys()) conditional.add(n);
+          markConditional(top.sets.keys());
           top.sets = new Map();
           return emit(top.verbatim ? source : '{{else}}');
         }
@@ -310,7 +318,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
       case 'endif': {
         const f = closeFrame('if');
         if (!f || f.type !== 'if') return unmatched(source);
-        for (const n of f.sets.keys()) conditional.add(n);
+        markConditional(f.sets.keys());
         return emit(f.verbatim ? source : '{{/if}}');
       }
       case 'for':
@@ -470,7 +478,7 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
     try {
       const sig = parseSignature(rest);
       const js = keyword === 'macro' ? opts.macros.get(sig.name)?.js : undefined;
-      const f: Frame = { type: 'macro', kind: keyword, name: sig.name, line, prev: out, out: new Emitter(line), names: new Map(sig.params.map((p) => [p.name, { kind: 'arg', depth: 0, dflt: p.dflt } as Binding])), js };
+      const f: Frame = { type: 'macro', kind: keyword, name: sig.name, line, prev: out, out: new Emitter(line), names: new Map(sig.params.map((p) => [p.name, { kind: 'arg', depth: 0, dflt: p.dflt } as Binding])), js, conditional: new Set() };
       frames.push(f);
       out = f.out;
     } catch (err) {

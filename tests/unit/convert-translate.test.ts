@@ -61,6 +61,13 @@ describe('ft convert: expressions', () => {
     expect(leftover(`{{ config({x ~ 'y': 1}) }}`)).toEqual(['config()']);
   });
 
+  it('a {% set %} in an {% if %} of a macro, read after it, is reported (it was dropped, and the loop over it rendered nothing)', () => {
+    const r = convert(`{% test t(model, column_list, quote_columns=False) %}\n{% if not quote_columns %}\n  {%- set columns = column_list %}\n{% else %}\n  {%- set columns = [] %}\n{% endif %}\nselect {% for c in columns %}{{ c }}{% endfor %} from {{ model }}\n{% endtest %}`, 'macro-file');
+    expect(r.leftovers.map((l) => [l.line, l.construct, l.text])).toEqual([[7, 'conditional set', '{% for c in columns %}']]);
+    // over an argument of the same name too
+    expect(convert(`{% macro m(col) %}{% if var('up') %}{% set col = col | upper %}{% endif %}{{ col }}{% endmacro %}`, 'macro-file').leftovers.map((l) => l.construct)).toEqual(['conditional set']);
+  });
+
   it('config values from a {% set %} are literals too', () => {
     expect(hb(`{% set keys = ['a', 'b'] %}{% set m = 'table' %}{{ config(materialized=m, unique_key=keys) }}`)).toBe(`{{config materialized="table" unique_key='["a","b"]'}}`);
   });
