@@ -72,7 +72,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   // every folder is listed once for the whole load (and not again if the caller listed it)
   const listings: Listings = opts.stamps?.listings ?? new Map();
   // with the macros of the packages ft deps installed
-  const { partials, helpers, macroTexts, helpersReadEnv } = await loadProjectMacros(root, config, listings);
+  const { partials, helpers, macroTexts, helpersReadEnv, partialFiles } = await loadProjectMacros(root, config, listings);
   const env = createEnvironment(partials, helpers);
   // target.type: the library of dbt macros renders some SQL for type mariadb only
   const globalKey = sha256(JSON.stringify([vars, target.database, target.targetName, target.type, macroTexts, readEnv('FT_CACHE_SALT') ?? '']));
@@ -428,7 +428,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   };
   // Refs and sources with literal names inside partials count for every template that uses them.
   const partialAnalyses = new Map<string, TemplateAnalysis>();
-  for (const [name, body] of partials) partialAnalyses.set(name, analyseTemplate(parseTemplate(body, `${config.macroPaths[0]}/${name}.sql`), name));
+  for (const [name, body] of partials) partialAnalyses.set(name, analyseTemplate(parseTemplate(body, partialFiles.get(name) ?? `${config.macroPaths[0]}/${name}.sql`), name));
   const withPartials = (a: TemplateAnalysis): { refs: TemplateAnalysis['refs']; sources: TemplateAnalysis['sources'] } => {
     const refs = [...a.refs];
     const sources = [...a.sources];
@@ -501,6 +501,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
     nodes,
     analyses,
     partials,
+    partialFiles,
     helpers,
     helpersReadEnv,
     docs,

@@ -18,6 +18,8 @@ export interface Macros {
   macroTexts: string[];
   /** a JS helper may read the environment: whatever uses helpers depends on all of it */
   helpersReadEnv: boolean;
+  /** each partial's file, relative to the project (a package's: under dbt_packages/) */
+  partialFiles: Map<string, string>;
 }
 
 /** A user's helper, which Ctrl-C can end even if it never returns. */
@@ -42,14 +44,24 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
   const helpers = new Map<string, HelperFn>();
   const macroTexts: string[] = [];
   let helpersReadEnv = false;
+  const partialFiles = new Map<string, string>();
+  const unreadable: FtError[] = [];
   // .js is CommonJS or ESM by the nearest package.json's type, as Node reads it; .cjs and .mjs always their own
   for (const f of discover(root, config.macroPaths, ['.sql', '.js', '.mjs', '.cjs'], listings)) {
     const text = readFileSync(f.abs, 'utf8');
     macroTexts.push(f.rel, text);
     const base = f.inResource.replace(/\.(sql|[cm]?js)$/, '').split('/').pop()!;
     if (f.rel.endsWith('.sql')) {
-      parseTemplate(text, f.rel);
+      try {
+        parseTemplate(text, f.rel);
+      } catch (e) {
+        // every file that cannot be read is reported at once (a converted package may hold dozens)
+        if (!(e instanceof FtError)) throw e;
+        unreadable.push(e);
+        continue;
+      }
       partials.set(base, text);
+      partialFiles.set(base, f.rel);
     } else {
       helpersReadEnv ||= mayReadEnv(text);
       let mod: Record<string, unknown>;
@@ -69,5 +81,7 @@ export async function loadMacros(root: string, config: ProjectConfig, listings?:
       }
     }
   }
-  return { partials, helpers, macroTexts, helpersReadEnv };
+  if (unreadable.length === 1) throw unreadable[0];
+  if (unreadable.length) throw new FtError(`${unreadable.length} macro files cannot be read:\n${unreadable.map((e) => `  ${e.format()}`).join('\n')}`, 2);
+  return { partials, helpers, macroTexts, helpersReadEnv, partialFiles };
 }

@@ -12,7 +12,11 @@ export async function loadProjectMacros(root: string, config: ProjectConfig, lis
   const own = await loadMacros(root, config, listings);
   for (const pkg of installedPackages(root)) {
     const theirs = await loadMacros(root, { ...config, macroPaths: [`${pkg.dir}/macros`] }, listings);
-    for (const [name, body] of theirs.partials) if (!own.partials.has(name)) own.partials.set(name, body);
+    for (const [name, body] of theirs.partials) {
+      if (own.partials.has(name)) continue;
+      own.partials.set(name, body);
+      own.partialFiles.set(name, theirs.partialFiles.get(name)!);
+    }
     for (const [name, fn] of theirs.helpers) {
       if (!own.helpers.has(name)) own.helpers.set(name, fn);
       if (!name.includes('.')) own.helpers.set(`${pkg.name}.${name}`, fn);

@@ -15,6 +15,8 @@ export interface Project {
   /** parse results of every templated node (models, singular tests), by unique id */
   analyses: Map<string, TemplateAnalysis>;
   partials: Map<string, string>;
+  /** each partial's file (a package's under dbt_packages/), for messages */
+  partialFiles?: Map<string, string>;
   helpers: Map<string, HelperFn>;
   /** a macros/*.js file may read the environment (it names `process`) */
   helpersReadEnv: boolean;

@@ -112,7 +112,7 @@ function partialArgs(project: Project, partial: string): PartialArgs {
 /** A custom generic test's arguments against what its partial reads: an unknown or missing one is a YAML error. */
 function checkCustomArgs(project: Project, partial: string, decl: TestDeclaration, where: string): void {
   const { referenced, required } = partialArgs(project, partial);
-  const file = `${project.config.macroPaths[0] ?? 'macros'}/${partial}.sql`;
+  const file = project.partialFiles?.get(partial) ?? `${project.config.macroPaths[0] ?? 'macros'}/${partial}.sql`;
   const uses = [...referenced].filter((n) => !PROVIDED.has(n) && !project.helpers.has(n));
   for (const key of Object.keys(decl.args)) {
     if (referenced.has(key)) continue;
