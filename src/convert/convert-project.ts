@@ -203,7 +203,7 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     if (!elsewhere) for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
     if (place(outPath, fixed.text, file, out.startLine)) {
       if (fixed.text !== original) translated++;
-      if (!elsewhere) leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0 }, partialNames, jsHelpers));
+      if (!elsewhere) leftovers.push(...verifyOutput({ file, text: fixed.text, out, partial, hasLeftovers: own > 0 || fixed.flags.length > 0, projectName }, partialNames, jsHelpers));
     }
   };
 

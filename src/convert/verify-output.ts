@@ -14,6 +14,8 @@ export interface VerifyInput {
   partial: boolean;
   /** the file already has leftovers: a parse error is their echo, not news */
   hasLeftovers: boolean;
+  /** the converted project's name: `<name>.x` calls its own macro x */
+  projectName?: string;
 }
 
 /**
@@ -53,7 +55,10 @@ export function verifyOutput(v: VerifyInput, partials: ReadonlySet<string>, jsHe
     // a path into the context ({{../role}} inside an {{#each}}, {{this.name}}, {{@key}}) is a value, not a helper
     if (known.has(h.value) || /^(?:\.\.\/|\.\/|this[./]|@)/.test(h.value)) continue;
     const ns = h.value.includes('.') ? h.value.split('.')[0] : undefined;
-    const why = ns
+    const own = ns !== undefined && ns === v.projectName;
+    const why = own
+      ? `this project has no macro ${h.value.slice(ns!.length + 1)} it could call (one that did not convert is listed with its own leftovers)`
+      : ns
       ? `ft's library has no ${h.value}${ns === 'dbt' || ns === 'dbt_utils' || ns === 'dbt_date' ? '' : ` (package ${ns} is not built in: convert it with ft convert, or write the helper in macros/*.js)`}`
       : `ft has no helper "${h.value}": write it in macros/*.js, or as a macro`;
     found.push({ file: v.file, line: at(h.line), construct: ns ? `helper ${ns}.*` : 'unknown helper', text: h.value, why });
