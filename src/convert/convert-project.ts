@@ -1,3 +1,4 @@
+import { rawColumnNames } from './column-name-raw.js';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
@@ -196,8 +197,8 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     return true;
   };
   /** Dialect fixes, then the output read as ft will read it; `own` are the file's leftovers so far. */
-  const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined, own: number) => {
-    const fixed = fixDialect(out.text);
+  const finish = (file: string, outPath: string, out: Emitter, partial: boolean, original: string | undefined, own: number, test = false) => {
+    const fixed = fixDialect(test ? rawColumnNames(out.text) : out.text);
     // another database's version of a dispatched macro: never called on MySQL, so its SQL needs no decision
     const elsewhere = OTHER_ADAPTER.test(basename(outPath));
     if (!elsewhere) for (const f of fixed.flags) leftovers.push({ file, line: out.lineOfOutputLine(f.line), construct: f.construct, text: f.text, why: f.why });
@@ -230,7 +231,7 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
         }
         const dir = b.kind === 'snapshot' || under(rel, paths.macros) ? dirname(rel) : firstMacroDir;
         const outPath = `${dir === '.' ? '' : `${dir}/`}${b.name}.sql`;
-        finish(rel, outPath, b.out, b.kind !== 'snapshot', outPath === rel ? text : undefined, r.leftovers.length);
+        finish(rel, outPath, b.out, b.kind !== 'snapshot', outPath === rel ? text : undefined, r.leftovers.length, b.kind === 'test');
       }
       if (r.main) {
         finish(rel, rel, r.main, kind === 'partial', text, r.leftovers.length);
