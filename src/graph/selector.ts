@@ -165,8 +165,10 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
       // not graph nodes: on the graph, the models they read
       return semanticReads(project, a.method as SemanticResourceType, v).has(node.unique_id);
     case 'config': {
-      const key = a.method.slice('config.'.length);
-      const cv = (node.config as Record<string, unknown>)[key];
+      // a nested key as dbt reads it: config.meta.owner:finance
+      const path = a.method.slice('config.'.length).split('.');
+      let cv: unknown = node.config;
+      for (const k of path) cv = cv && typeof cv === 'object' && !Array.isArray(cv) ? (cv as Record<string, unknown>)[k] : undefined;
       if (Array.isArray(cv)) return cv.map(String).includes(v);
       return cv !== undefined && String(cv) === v;
     }

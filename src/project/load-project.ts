@@ -317,8 +317,11 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       checkConfigKeys(inline, node.original_file_path, 1, warn);
       cfg = mergeConfig(cfg, inline);
     }
+    // as dbt: a YAML entry's meta and config meta are one (config's keys win), in config.meta and meta alike
+    if (node.meta && Object.keys(node.meta).length) cfg = { ...cfg, meta: { ...node.meta, ...(cfg.meta ?? {}) } };
     node.config = cfg;
     node.tags = cfg.tags;
+    if (cfg.meta && Object.keys(cfg.meta).length) node.meta = cfg.meta;
   }
   // the project's own level of snapshots: is known before any snapshot is written
   snapshotFolders.layersFor([config.name]);

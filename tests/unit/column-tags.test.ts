@@ -23,6 +23,7 @@ const FILES: Record<string, string> = {
     '        columns: [{name: id, tags: [srccol], data_tests: [unique]}]',
     'models:',
     '  - name: m',
+    '    meta: {owner: finance}',
     '    columns:',
     '      - name: v',
     '        tags: [coltag]',
@@ -52,6 +53,9 @@ describe('column tags on the tests of the column', () => {
     const picked = (spec: string): string[] => [...selectNodes(project, graph, { select: [spec] })].map((id) => project.nodes.get(id)!.name).sort();
     expect(picked('tag:colcfgtag')).toEqual(['accepted_values_m_v__1', 'not_null_m_v']);
     expect(picked('tag:srccol')).toEqual(['source_unique_raw_t_id']);
+    // a YAML entry's meta is config.meta too, as in dbt, and config.meta.<key>: selects by it
+    expect(project.nodes.get('model.p.m')!.config.meta).toEqual({ owner: 'finance' });
+    expect(picked('config.meta.owner:finance')).toEqual(['m']);
     expect(warnings).toEqual([]);
   });
 });
