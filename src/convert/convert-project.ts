@@ -83,29 +83,37 @@ function walk(root: string, skip: Set<string>): string[] {
 /** dbt packages ft has built in (by the last part of their name) */
 const BUILT_IN_PACKAGES = new Set(['dbt_utils', 'dbt_date']);
 
-/** What packages.yml / dependencies.yml bring: built into ft, or to convert from their own folder. */
-function packageNotes(root: string): string[] {
+/**
+ * What packages.yml / dependencies.yml bring: built into ft (a note), a local folder ft deps
+ * installs (a note), or a package to convert from its own folder — hand work, so a leftover:
+ * the project's tests and macro calls from it fail until it is converted and listed as local.
+ */
+function packageNotes(root: string): { notes: string[]; leftovers: Leftover[] } {
   const notes: string[] = [];
+  const leftovers: Leftover[] = [];
   for (const f of ['packages.yml', 'dependencies.yml']) {
     if (!existsSync(join(root, f))) continue;
+    const text = readFileSync(join(root, f), 'utf8');
     let doc: { packages?: Array<Record<string, unknown>> };
     try {
-      doc = (parse(readFileSync(join(root, f), 'utf8')) ?? {}) as typeof doc;
+      doc = (parse(text) ?? {}) as typeof doc;
     } catch {
       continue;
     }
+    const lines = text.split('\n');
     for (const p of doc.packages ?? []) {
       const name = String(p.package ?? p.git ?? p.local ?? '');
       const short = name.replace(/\.git$/, '').split(/[/:]/).pop()!.replace(/-/g, '_');
       if (!name) continue;
-      notes.push(
-        BUILT_IN_PACKAGES.has(short)
-          ? `${f}: ${name} is built into ft ({{${short}.…}}): nothing to install.`
-          : `${f}: ${name} is not built into ft: get its source, convert it with ft convert <its folder> --out <folder>, list that folder as \`- local: <folder>\` and run ft deps.`,
-      );
+      if (BUILT_IN_PACKAGES.has(short)) notes.push(`${f}: ${name} is built into ft ({{${short}.…}}): nothing to install.`);
+      else if (p.local !== undefined) notes.push(`${f}: ${name} is a local package: ft deps installs it (convert it with ft convert first if it is still dbt's Jinja).`);
+      else {
+        const line = lines.findIndex((l) => l.includes(name)) + 1 || 1;
+        leftovers.push({ file: f, line, construct: 'package', text: name, why: 'not built into ft: get its source, convert it with ft convert <its folder> --out <folder>, list that folder as `- local: <folder>` and run ft deps' });
+      }
     }
   }
-  return notes;
+  return { notes, leftovers };
 }
 
 /** `ft convert`: a dbt project's templates to ft's, the rest as it is. Nothing is written when the input is unusable. */
@@ -257,7 +265,9 @@ export function convertProject(opts: ConvertOptions): ConvertResult {
     } else if (!outputs.has(rel)) write(rel, undefined);
   }
 
-  notes.push(...packageNotes(root));
+  const packages = packageNotes(root);
+  notes.push(...packages.notes);
+  leftovers.push(...packages.leftovers);
   if (skippedElsewhere) notes.push(`${skippedElsewhere} construct${skippedElsewhere === 1 ? '' : 's'} without a Handlebars form in other databases' versions of dispatched macros (postgres__x, snowflake__x, …) ${skippedElsewhere === 1 ? 'is' : 'are'} not listed: ft calls mysql__x or default__x.`);
 
   if (convertedProfile) {

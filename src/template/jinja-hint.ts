@@ -65,6 +65,8 @@ export function jinjaHint(source: string): { line: number; hint: string } | unde
       const ns = name!.slice(0, dot);
       return { line, hint: `"${first[0]}" is Jinja calling ${name}, which ft's library of dbt macros does not have: define it in a macros/*.js file (export const ${ns} = { ${name!.slice(dot + 1)}(...args) { return 'SQL'; } }), then write {{${name} …}} with its arguments separated by spaces` };
     }
+    // ft has no return(): a partial's text is its value
+    if (name === 'return') return { line, hint: `"${first[0]}" is Jinja; an ft macro (a partial) gives its text, so write the value itself in its place — a value computed from the arguments needs a JS helper in macros/*.js` };
     const converted = name === 'is_incremental' ? undefined : handlebarsCall(name!, args!);
     const instead =
       name === 'is_incremental' ? '{{#if (is_incremental)}} … {{/if}}' : converted === undefined ? `{{${name} …}}, its arguments separated by spaces` : `{{${converted}}}`;

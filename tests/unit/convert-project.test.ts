@@ -121,11 +121,11 @@ describe('ft convert on fixture projects', () => {
     expect(text).toMatch(/type: mysql[\s\S]*type: mysql/);
   });
 
-  it('packages.yml: dbt_utils is built in, another package is to convert from its folder', () => {
+  it('packages.yml: dbt_utils is built in; another package is a leftover to convert from its folder (the project cannot run without it)', () => {
     const r = convertProject({ projectDir: join(FIXTURES, 'constructs'), out: join(temp(), 'c') });
-    expect(r.notes.filter((n) => n.startsWith('packages.yml'))).toEqual([
-      'packages.yml: dbt-labs/dbt_utils is built into ft ({{dbt_utils.…}}): nothing to install.',
-      'packages.yml: https://github.com/example-org/dbt-shop-macros.git is not built into ft: get its source, convert it with ft convert <its folder> --out <folder>, list that folder as `- local: <folder>` and run ft deps.',
+    expect(r.notes.filter((n) => n.startsWith('packages.yml'))).toEqual(['packages.yml: dbt-labs/dbt_utils is built into ft ({{dbt_utils.…}}): nothing to install.']);
+    expect(r.leftovers.filter((l) => l.file === 'packages.yml').map((l) => [l.construct, l.text, l.why])).toEqual([
+      ['package', 'https://github.com/example-org/dbt-shop-macros.git', 'not built into ft: get its source, convert it with ft convert <its folder> --out <folder>, list that folder as `- local: <folder>` and run ft deps'],
     ]);
   });
 

@@ -29,7 +29,7 @@ describe('macro files that cannot be read', () => {
     expect(e.exitCode).toBe(2);
     const text = e.format();
     expect(text).toMatch(/^2 macro files cannot be read:\n/);
-    expect(text).toContain(`  macros/one.sql:2: "{{ return('') }}" is Jinja; ft templates are Handlebars: write {{return ""}}.`);
+    expect(text).toContain(`  macros/one.sql:2: "{{ return('') }}" is Jinja; an ft macro (a partial) gives its text, so write the value itself in its place`);
     expect(text).toMatch(/\n {2}macros\/two\.sql:\d+: /);
   });
 });
