@@ -44,6 +44,11 @@ function scan(t: string): Tok[] {
       i = Math.min(n, i + 2);
       while (t.charCodeAt(i) === 125) i++;
       out.push({ k: 'tag', s, e: i });
+    } else if (c === 123 /* { */ && (t.charCodeAt(i + 1) === 37 /* % */ || t.charCodeAt(i + 1) === 35) /* # */) {
+      // Jinja left as it was written (a leftover already reported): not SQL, nothing in it is touched
+      const close = t.indexOf(t.charCodeAt(i + 1) === 37 ? '%}' : '#}', i + 2);
+      i = close < 0 ? n : close + 2;
+      out.push({ k: 'tag', s, e: i });
     } else if (c === 45 /* - */ && t.charCodeAt(i + 1) === 45) {
       const nl = t.indexOf('\n', i);
       i = nl < 0 ? n : nl;
@@ -306,7 +311,7 @@ export function fixDialect(input: string): { text: string; flags: DialectFlag[] 
   }
 
   // what needs a decision (scanned only when the text outside template tags names one)
-  if (!MAY_FLAG.test(text.includes('{{') ? text.replace(/\{\{[\s\S]*?\}\}/g, '') : text)) return { text, flags };
+  if (!MAY_FLAG.test(/\{[{%#]/.test(text) ? text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, '') : text)) return { text, flags };
   toks = scan(text);
   const sig = toks.filter((t) => t.k !== 'ws' && t.k !== 'comment');
   const word = (t: Tok | undefined) => (t?.k === 'word' ? text.slice(t.s, t.e).toLowerCase() : '');
