@@ -62,6 +62,7 @@ describe('ft convert: SQL that MySQL reads differently', () => {
     expect(once).toBe("select concat(cast(a as signed), '-', b) -- x\nfrom t");
     expect(fix(once)).toBe(once);
   });
+
   it('Jinja left as written (a leftover) is not SQL: its double quotes are not flagged', () => {
     const r = fixDialect(`select 1 {% set cols = columns | map(attribute="name") | list %}{# "x" #} from t where x = "a"`);
     expect(r.flags.map((f) => f.text)).toEqual(['"a"']);
