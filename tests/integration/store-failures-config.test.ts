@@ -60,7 +60,8 @@ describe('store_failures_as, schema and alias of a test', () => {
   it('a store_failures_as that is not table, view or ephemeral is an error naming the file and line', async () => {
     const original = p.read('models/schema.yml');
     try {
-      p.write('models/schema.yml', original.replace('store_failures_as: view}', 'store_failures_as: tabel}'));
+      // u5's entry, whatever the other test did to u2's (vitest shuffles the order)
+      p.write('models/schema.yml', original.replace('{name: u5, store_failures_as: view}', '{name: u5, store_failures_as: tabel}'));
       const r = await p.ft(['ls']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('models/schema.yml:10: test u5: store_failures_as must be table, view, ephemeral, not "tabel".');
