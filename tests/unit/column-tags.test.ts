@@ -1,19 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../src/graph/build-graph.js';
 import { selectNodes } from '../../src/graph/selector.js';
-import { loadProject } from '../../src/project/load-project.js';
+import { loadFiles } from '../helpers/project-files.js';
 
 // A column's tags (and dbt 1.10's column config: {tags, meta}) are given to every test of the
 // column, as dbt does: `ft test -s tag:critical` runs them. They were read and dropped.
-const root = mkdtempSync(join(tmpdir(), 'ft-coltags-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
 const FILES: Record<string, string> = {
-  'project.yml': 'name: p\nprofile: p\n',
-  'profiles.yml': 'p:\n  target: dev\n  outputs:\n    dev: {type: mysql, database: db}\n',
   'models/m.sql': 'select 1 as v, 2 as w\n',
   'models/schema.yml': [
     'sources:',
@@ -37,12 +29,8 @@ const FILES: Record<string, string> = {
 
 describe('column tags on the tests of the column', () => {
   it('each test of a tagged column carries the tags, beside its own; tag: selects it', async () => {
-    for (const [rel, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(root, rel)), { recursive: true });
-      writeFileSync(join(root, rel), text);
-    }
     const warnings: string[] = [];
-    const project = await loadProject({ projectDir: root, partialParse: false, warn: (m) => warnings.push(m) });
+    const project = await loadFiles(FILES, (m) => warnings.push(m));
     const tests = new Map([...project.nodes.values()].filter((n) => n.resource_type === 'test').map((n) => [n.name, n]));
     expect(tests.get('not_null_m_v')!.tags.sort()).toEqual(['colcfgtag', 'coltag']);
     expect(tests.get('accepted_values_m_v__1')!.tags.sort()).toEqual(['colcfgtag', 'coltag', 'own']);
