@@ -229,6 +229,28 @@ describe('ft convert: expressions', () => {
     expect(hb(t)).toBe(t);
   });
 
+  it("SQL in YAML values (a test's expression, where, a freshness filter) is checked as a model's SQL is, at its line; the YAML is kept", () => {
+    const y = [
+      'models:',
+      '  - name: m',
+      '    data_tests:',
+      '      - dbt_utils.expression_is_true:',
+      "          expression: date_trunc('month', start_date) = start_date",
+      `      - dbt_utils.expression_is_true: {expression: "a || b = 'x'", config: {where: "d::date > '2020-01-01'"}}`,
+      "      - not_null: {config: {where: \"status <> 'done'\"}}",
+      '    columns:',
+      '      - name: id   # expression: listagg(x) in a comment',
+      '',
+    ].join('\n');
+    const r = translateYaml(y, 'models/s.yml', new Map(), 'p');
+    expect(r.text).toBe(y);
+    expect(r.leftovers.map((l) => [l.line, l.construct, l.why])).toEqual([
+      [5, 'function date_trunc()', 'no MySQL function of this meaning: {{dbt.date_trunc "day" "col"}}, or date_format / date()'],
+      [6, 'SQL in YAML', "MySQL reads this differently: write concat(a, b) = 'x'"],
+      [6, 'SQL in YAML', "MySQL reads this differently: write cast(d as date) > '2020-01-01'"],
+    ]);
+  });
+
   it('Jinja in YAML values: Handlebars strings take the quote the YAML value leaves free', () => {
     const y = `models:\n  - name: a\n    description: "{{ doc('a') }}"\n    config:\n      enabled: "{{ var('on', true) }}"\n  - name: b\n    description: '{{ doc("b") }}'\n`;
     const r = translateYaml(y, 'm.yml', MACROS, 'proj');
