@@ -112,7 +112,8 @@ export function registerCommands(program: Command, done: (code: number) => void)
       .option('-f, --full-refresh', 'rebuild incremental models and seeds from scratch')
       .option('--defer', 'resolve refs to unbuilt parents to the relations in --state')
       .option('--lock-wait <seconds>', 'how long to wait for another run on the same target (default 60)')
-      .option('--warn-error', 'treat warnings as errors');
+      .option('--warn-error', 'treat warnings as errors')
+      .option('--warn-error-options <yaml>', 'dbt\'s: which warnings are errors, e.g. \'{"error": "all", "warn": ["NoNodesForSelectionCriteria"]}\'');
   const tests = (cmd: Command): Command =>
     resourceTypes(indirectSelection(cmd))
       .option('--store-failures', 'keep failing rows in <target>_test_failures')

@@ -46,7 +46,6 @@ const COSMETIC: Record<string, boolean> = {
 /** What to write instead of a dbt flag ft does not take. */
 const INSTEAD: Record<string, string> = {
   '--empty': 'ft cannot build with empty refs yet; leave it out (ft compile checks every template without a server; a build on a CI target runs the SQL)',
-  '--warn-error-options': 'ft has --warn-error, which makes every warning an error (selection criteria that match nothing, MySQL traps, tests of severity warn); use it, or leave the flag out',
   '--favor-state': "ft's --defer takes a parent from --state only when this target does not have it; leave --favor-state out",
   '--defer-state': 'ft defers to the manifest in --state; write --state <dir>',
   '--quiet': 'ft has no quiet mode; leave it out, or use --log-format json and keep the lines you need',

@@ -10,6 +10,7 @@ export interface RecordableFlags {
   defer?: boolean;
   failFast?: boolean;
   warnError?: boolean;
+  warnErrorOptions?: string;
   storeFailures?: boolean;
   junitXml?: string;
   lockWait?: string;
@@ -27,6 +28,7 @@ export function recordedFlags(flags: RecordableFlags): Record<string, unknown> {
   if (flags.defer) args.defer = true;
   if (flags.failFast) args.fail_fast = true;
   if (flags.warnError) args.warn_error = true;
+  if (flags.warnErrorOptions !== undefined) args.warn_error_options = flags.warnErrorOptions;
   if (flags.storeFailures) args.store_failures = true;
   if (flags.junitXml !== undefined) args.junit_xml = flags.junitXml;
   if (flags.lockWait !== undefined) args.lock_wait = flags.lockWait;
@@ -51,6 +53,7 @@ export function flagsFromArgs(args: Record<string, unknown>): RecordableFlags & 
     defer: args.defer === true,
     failFast: args.fail_fast === true,
     warnError: args.warn_error === true,
+    warnErrorOptions: str(args.warn_error_options),
     storeFailures: args.store_failures === true,
     junitXml: str(args.junit_xml),
     lockWait: str(args.lock_wait),

@@ -2,6 +2,7 @@ import type { IndirectSelection } from '../graph/indirect-selection.js';
 import { resourceTypeSet } from '../graph/resource-types.js';
 import { indirectSelectionOf } from '../graph/selector.js';
 import { invoke, type RunKind } from '../runner/invocation.js';
+import { parseWarnErrorOptions } from '../runner/warn-errors.js';
 import { FtError, isFtError } from '../util/errors.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 import { createOutput } from './output.js';
@@ -14,6 +15,7 @@ export interface RunFlags extends GlobalFlags {
   threads?: string;
   failFast?: boolean;
   warnError?: boolean;
+  warnErrorOptions?: string;
   storeFailures?: boolean;
   junitXml?: string;
   defer?: boolean;
@@ -63,6 +65,7 @@ async function runInvocation(kind: RunKind, flags: RunFlags, only?: Set<string>)
     threads,
     failFast: flags.failFast,
     warnError: flags.warnError,
+    warnErrors: flags.warnErrorOptions !== undefined ? parseWarnErrorOptions(flags.warnErrorOptions) : undefined,
     storeFailures: flags.storeFailures,
     junitXml: flags.junitXml,
     defer: flags.defer,

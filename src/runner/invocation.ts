@@ -6,6 +6,7 @@ import { writeManifest } from '../artifacts/manifest.js';
 import { topoSort } from '../graph/build-graph.js';
 import { withIndirectTests, type IndirectSelection } from '../graph/indirect-selection.js';
 import { keepsResourceType } from '../graph/resource-types.js';
+import { EVERY_WARNING_AN_ERROR, type WarnErrors, type WarningKind } from './warn-errors.js';
 import { excludedNodes, selectNodes, unmatchedMessage } from '../graph/selector.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
@@ -48,6 +49,8 @@ export interface InvocationOptions {
   threads?: number;
   failFast?: boolean;
   warnError?: boolean;
+  /** --warn-error-options: which warnings are errors, and which are not shown (warn-errors.ts); --warn-error is all of them */
+  warnErrors?: WarnErrors;
   storeFailures?: boolean;
   junitXml?: string;
   defer?: boolean;
@@ -181,8 +184,10 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   const started = Date.now();
   const unmatched: string[] = [];
   const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state, indirectSelection: opts.indirectSelection, unmatched: (c) => unmatched.push(c) });
-  for (const c of unmatched) out.warn(unmatchedMessage(c));
-  if (unmatched.length && opts.warnError) {
+  const errors = opts.warnError ? EVERY_WARNING_AN_ERROR : opts.warnErrors;
+  const isError = (kind: WarningKind): boolean => Boolean(errors?.error.has(kind));
+  if (!errors?.silence.has('no_nodes')) for (const c of unmatched) out.warn(unmatchedMessage(c));
+  if (unmatched.length && isError('no_nodes')) {
     out.error(`--warn-error: ${unmatched.length === 1 ? 'a selection criterion matches' : 'selection criteria match'} no enabled node; nothing was run. Check the names with ft ls, or drop --warn-error.`);
     return 1;
   }
@@ -232,7 +237,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     // MySQL traps in the SQL about to run: warnings, or with --warn-error nothing runs
     const { warnings: traps, later: lintLater } = lintInvocation(project, graph, ids, compiler, { deferred });
     for (const m of traps) out.warn(m);
-    if (traps.length && opts.warnError) {
+    if (traps.length && isError('mysql_trap')) {
       out.error(`--warn-error: ${traps.length} MySQL trap${traps.length === 1 ? '' : 's'} in the SQL to run (warned of above); nothing was run. Write the MySQL each warning gives, or list the rule in the node's lint_ignore config where the construct is meant.`);
       return 1;
     }
@@ -271,10 +276,10 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
           }
           if (node.resource_type === 'test') {
             const { value: t, retries } = await retryTransient(() => executeTest(node, { project, adapter: opts.reads?.tests.has(id) ? opts.reads.adapter : adapter, compiler, columnCache, storeFailures: Boolean(opts.storeFailures), pendingWrites, watermarks }));
-            const status = t.status === 'warn' && opts.warnError ? 'fail' : t.status;
+            const status = t.status === 'warn' && isError('test_warn') ? 'fail' : t.status;
             return { ...base, ...timing(), status, message: t.message, rowsAffected: null, failures: t.failures, sample: t.sample, runPath: t.runPath, ...(retries ? { retries } : {}) };
           }
-          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks, lintLater: { nodes: lintLater, warn: (m) => out.warn(m), warnError: Boolean(opts.warnError) } });
+          const m = await executeModel(node, { project, adapter, compiler, fullRefresh: Boolean(opts.fullRefresh), incrementalFlags, pendingWrites, watermarks, lintLater: { nodes: lintLater, warn: (m) => out.warn(m), warnError: isError('mysql_trap') } });
           return { ...base, ...timing(), status: 'success', message: m.message, rowsAffected: m.rowsAffected, merged: m.merged, failures: null, compiledPath: m.compiledPath, runPath: m.runPath, retries: m.retries };
         } catch (e) {
           if (cancelled) return { ...base, ...timing(), status: 'error', message: 'cancelled', rowsAffected: null, failures: null };
