@@ -69,6 +69,7 @@ export function registerCommands(program: Command, done: (code: number) => void)
     .action(async (flags) => done(await parseCommand(flags)));
   resourceTypes(indirectSelection(selection(withGlobalFlags(program.command('ls').alias('list').description('list the nodes a selection picks')))))
     .option('--output <fmt>', 'name, path, json or selector', 'name')
+    .option('--output-keys <keys...>', 'with --output json: only these keys (unique_id, name, resource_type, config, depends_on, package_name, fqn, alias, schema, tags, …)')
     .action(async (flags) => done(await lsCommand(flags)));
   withGlobalFlags(program.command('debug').description('check the project, the profile and the connection'))
     .action(async (flags) => done(await debugCommand(flags)));

@@ -89,6 +89,9 @@ export function readDbtArgv(argv: string[], warn: (message: string) => void): st
     rest = [...rest.slice(0, path), ...before, ...rest.slice(path)];
   } else rest = [...before, ...rest];
   const out: string[] = [];
+  // dbt's ls: --models implies --resource-type model
+  const listing = rest[0] === 'ls' || rest[0] === 'list';
+  let models = false;
   for (let j = 0; j < rest.length; j++) {
     const arg = rest[j]!;
     // everything after `--` is an argument, not a flag
@@ -100,6 +103,7 @@ export function readDbtArgv(argv: string[], warn: (message: string) => void): st
     // dbt's older spelling of --select
     if (flag === '-m' || flag === '--models') {
       out.push(arg.replace(flag, '--select'));
+      models = true;
       continue;
     }
     const done = ALREADY_SO[flag];
@@ -114,6 +118,11 @@ export function readDbtArgv(argv: string[], warn: (message: string) => void): st
       continue;
     }
     out.push(arg);
+  }
+  if (listing && models) {
+    // before a `--`, and after the values -m took (an option ends a variadic list)
+    const dash = out.indexOf('--');
+    out.splice(dash < 0 ? out.length : dash, 0, '--resource-type', 'model');
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { withIndirectTests, type IndirectSelection } from '../graph/indirect-sel
 import { keepsResourceType, RESOURCE_TYPE_NAMES, resourceTypeOf, resourceTypeSet } from '../graph/resource-types.js';
 import { excludedNodes, indirectSelectionOf, selectNodes, unmatchedMessage } from '../graph/selector.js';
 import { FtError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { semanticListing } from '../metrics/list-semantic.js';
 import { openProject, selectSpecs, splitSelectors, type GlobalFlags } from './context.js';
 
@@ -12,11 +13,24 @@ export interface LsFlags extends GlobalFlags {
   excludeResourceType?: string[];
   indirectSelection?: IndirectSelection;
   output?: string;
+  /** --output json: only these keys of each node (dbt's --output-keys) */
+  outputKeys?: string[];
 }
+
+/** What --output json prints of a node by default, and what --output-keys may pick from. */
+const JSON_KEYS = ['unique_id', 'name', 'resource_type', 'original_file_path', 'config', 'depends_on'];
+const MORE_JSON_KEYS = ['package_name', 'path', 'fqn', 'alias', 'schema', 'tags', 'description', 'meta', 'relation_name'];
 
 /** ft ls: the nodes a selector picks, as names, paths or JSON. */
 export async function lsCommand(flags: LsFlags): Promise<number> {
   const output = flags.output ?? 'name';
+  const keys = flags.outputKeys?.flatMap((k) => k.split(/[\s,]+/)).filter(Boolean);
+  if (keys?.length) {
+    const known = [...JSON_KEYS, ...MORE_JSON_KEYS];
+    const bad = keys.find((k) => !known.includes(k));
+    if (bad) throw new FtError(`--output-keys "${bad}" is not a key ft lists.${didYouMean(bad, known)} Use ${known.join(', ')}.`);
+    if (output !== 'json') throw new FtError('--output-keys picks the keys of --output json; add --output json.');
+  }
   if (!['name', 'path', 'json', 'selector'].includes(output)) throw new FtError(`--output must be name, path, json or selector, not "${output}".`);
   const { project, graph, out, state } = await openProject(flags);
   const select = selectSpecs(flags, project);
@@ -36,7 +50,13 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
     if (output === 'name') lines.push(n.resource_type === 'source' ? `${n.source_name}.${n.name}` : n.name);
     else if (output === 'path') lines.push(n.original_file_path);
     else if (output === 'selector') lines.push(n.fqn.join('.'));
-    else lines.push(JSON.stringify({ unique_id: n.unique_id, name: n.name, resource_type: type, original_file_path: n.original_file_path, config: { materialized: n.config.materialized, tags: n.tags }, depends_on: n.depends_on }));
+    else {
+      const all: Record<string, unknown> = { unique_id: n.unique_id, name: n.name, resource_type: type, original_file_path: n.original_file_path, config: { materialized: n.config.materialized, tags: n.tags }, depends_on: n.depends_on };
+      if (keys?.length) {
+        Object.assign(all, { package_name: n.package_name, path: n.path, fqn: n.fqn, alias: n.alias, schema: n.schema, tags: n.tags, description: n.description, meta: n.meta, relation_name: n.relation_name ?? null });
+        lines.push(JSON.stringify(Object.fromEntries(keys.map((k) => [k, all[k]]))));
+      } else lines.push(JSON.stringify(all));
+    }
   }
   lines.push(...semanticListing(project, types, select, output));
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');

@@ -104,6 +104,16 @@ describe('indirect selection and resource types, as dbt selects', () => {
     expect(await ls('-s', 'path:models', '--exclude', 'b', '--indirect-selection', 'cautious')).toEqual(['a', 'c', 'not_null_a_id', REL, 'unique_c_id'].sort());
   });
 
+  it("ls as dbt's: -m lists models only, --output-keys picks the keys of --output json", async () => {
+    expect(await ls('-m', 'a+')).toEqual(['a', 'b']);
+    const r = await p.ft(['ls', '-s', 'b', '--resource-type', 'model', '--output', 'json', '--output-keys', 'name', 'resource_type', 'fqn']);
+    expect(r.code, r.output).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ name: 'b', resource_type: 'model', fqn: ['proj', 'b'] });
+    const bad = await p.ft(['ls', '--output', 'json', '--output-keys', 'nam']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--output-keys "nam" is not a key ft lists. Did you mean "name"');
+  });
+
   it('the default selector stands in only when neither --select nor --exclude is given', async () => {
     const q = await createProject({
       label: 'inddef',

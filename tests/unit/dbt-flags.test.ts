@@ -23,6 +23,8 @@ describe('dbt command lines', () => {
   it('-m/--models are --select; flags whose effect ft has are dropped; log-only ones are dropped with a warning', () => {
     delete process.env.NO_COLOR;
     expect(read('run', '-m', 'a', 'b', '--models=c')).toEqual(['run', '--select', 'a', 'b', '--select=c']);
+    // dbt's ls: --models implies --resource-type model
+    expect(read('ls', '-m', 'a+')).toEqual(['ls', '--select', 'a+', '--resource-type', 'model']);
     expect(read('--no-use-colors', '--no-version-check', 'ls', '--no-send-anonymous-usage-stats')).toEqual(['ls']);
     expect(process.env.NO_COLOR).toBe('1');
     expect(warnings).toEqual([]);
