@@ -19,9 +19,33 @@ export function runsIncrementally(materialized: string, existing: 'table' | 'vie
   return !fullRefresh && configFullRefresh !== true;
 }
 
+const sameColumns = (a: string[], b: string[]): boolean => a.length === b.length && a.every((c) => b.some((k) => k.toLowerCase() === c.toLowerCase()));
+
+/**
+ * The unique index an earlier unique_key left (ft_uk_…, not one of the indexes config): dropped
+ * when the key changed. Left in place it kept refusing, or (merge) matching, rows by the old key.
+ */
+async function dropStaleKeyIndexes(ctx: MaterializationContext, keys: string[]): Promise<void> {
+  const configured = new Set((ctx.node.config.indexes ?? []).filter((ix) => ix.unique).map((ix) => indexName(Array.isArray(ix.columns) ? ix.columns : [String(ix.columns)], true)));
+  const rel = ctx.adapter.relation(ctx.node.schema, ctx.node.alias);
+  for (const [name, ix] of await indexNames(ctx.session, ctx.node.schema, ctx.node.alias)) {
+    if (!ix.unique || !name.startsWith('ft_uk_') || configured.has(name) || (keys.length && sameColumns(ix.columns, keys))) continue;
+    await ctx.exec(`ALTER TABLE ${rel} DROP INDEX ${ctx.adapter.quote(name)}`);
+  }
+}
+
 async function ensureUniqueIndex(ctx: MaterializationContext, keys: string[]): Promise<void> {
   const idx = await indexNames(ctx.session, ctx.node.schema, ctx.node.alias);
-  const covered = [...idx.values()].some((i) => i.unique && i.columns.length === keys.length && i.columns.every((c) => keys.some((k) => k.toLowerCase() === c.toLowerCase())));
+  // ON DUPLICATE KEY UPDATE matches on every unique index: another one would merge rows the key keeps apart
+  const other = [...idx].find(([, i]) => i.unique && !sameColumns(i.columns, keys));
+  if (other) {
+    throw new FtError(
+      `${ctx.node.relation_name} has unique index ${other[0]} on (${other[1].columns.join(', ')}) besides unique_key (${keys.join(', ')}); the merge would also match rows on it. Drop that index, make it the unique_key, or use incremental_strategy "delete+insert".`,
+      1,
+      ctx.node.original_file_path,
+    );
+  }
+  const covered = [...idx.values()].some((i) => i.unique && sameColumns(i.columns, keys));
   if (covered) return;
   try {
     await ctx.exec(ctx.adapter.ddl.addIndex(ctx.adapter.relation(ctx.node.schema, ctx.node.alias), indexName(keys, true), keys, true));
@@ -101,6 +125,7 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
   if (contractEnforced(node)) await createContractNewRows(ctx, tmp);
   else await ctx.exec(adapter.ddl.createTableAs(tmp, ctx.sql, true));
   try {
+    await dropStaleKeyIndexes(ctx, keys);
     const tmpCols = await temporaryColumns(ctx.session, tmp);
     const targetCols = await tableColumns(ctx.session, node.schema, node.alias);
     const columns = await reconcileSchema(ctx, tmpCols, targetCols);

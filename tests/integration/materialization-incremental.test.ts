@@ -140,6 +140,31 @@ describe('incremental materialization', () => {
     ]);
   });
 
+  it('a changed unique_key: the old key index goes, the merge matches on the new key only; another unique index is refused', async () => {
+    await build('pairs_merge');
+    // merged on a alone first, then on (a, b): the index on a stayed and merged (2, 'y') into (2, 'x')
+    p.write('models/pairs.yml', 'models:\n  - name: pairs_merge\n    config:\n      unique_key: a\n      incremental_strategy: merge\n');
+    await p.query(`drop table ${p.rel('pairs_merge')}`);
+    await p.query(`delete from ${raw('pairs')} where b = 'y'`);
+    await build('pairs_merge');
+    expect(await uniqueIndexes('pairs_merge')).toEqual(['a']);
+    p.write('models/pairs.yml', 'models:\n  - name: pairs_merge\n    config:\n      unique_key: [a, b]\n      incremental_strategy: merge\n');
+    await p.query(`insert into ${raw('pairs')} values (2, 'y', 40)`);
+    const r = await p.ft(['run', '-s', 'pairs_merge']);
+    expect(r.code, r.output).toBe(0);
+    expect(await uniqueIndexes('pairs_merge')).toEqual(['a,b']);
+    expect(await rows('pairs_merge', 'a, b')).toEqual([
+      { a: 1, b: 'x', total: 10 },
+      { a: 2, b: 'x', total: 30 },
+      { a: 2, b: 'y', total: 40 },
+    ]);
+    // a unique index of the user's on another column would match rows too: refused, naming it
+    await p.query(`alter table ${p.rel('pairs_merge')} add unique index uq_total (total)`);
+    const other = await p.ft(['run', '-s', 'pairs_merge']);
+    expect(other.code).toBe(1);
+    expect(other.output).toContain('has unique index uq_total on (total) besides unique_key (a, b); the merge would also match rows on it.');
+  });
+
   it('merge ensures a unique index on a table built without one', async () => {
     await build('ev_merge');
     await sixEvents();
