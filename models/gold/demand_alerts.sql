@@ -1,4 +1,5 @@
-{{config materialized="view"}}
+{{!-- a view: MySQL keeps no comments on views, so the folder's persist_docs is off here --}}
+{{config materialized="view" persist_docs='{"relation": false}'}}
 -- The flagged spikes and drops of demand_anomalies, newest first by default in BI tools.
 select
   a.product_id,

@@ -36,15 +36,6 @@ async function dropStaleKeyIndexes(ctx: MaterializationContext, keys: string[]):
 
 async function ensureUniqueIndex(ctx: MaterializationContext, keys: string[]): Promise<void> {
   const idx = await indexNames(ctx.session, ctx.node.schema, ctx.node.alias);
-  // ON DUPLICATE KEY UPDATE matches on every unique index: another one would merge rows the key keeps apart
-  const other = [...idx].find(([, i]) => i.unique && !sameColumns(i.columns, keys));
-  if (other) {
-    throw new FtError(
-      `${ctx.node.relation_name} has unique index ${other[0]} on (${other[1].columns.join(', ')}) besides unique_key (${keys.join(', ')}); the merge would also match rows on it. Drop that index, make it the unique_key, or use incremental_strategy "delete+insert".`,
-      1,
-      ctx.node.original_file_path,
-    );
-  }
   const covered = [...idx.values()].some((i) => i.unique && sameColumns(i.columns, keys));
   if (covered) return;
   try {
@@ -129,7 +120,9 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
     const tmpCols = await temporaryColumns(ctx.session, tmp);
     const targetCols = await tableColumns(ctx.session, node.schema, node.alias);
     const columns = await reconcileSchema(ctx, tmpCols, targetCols);
-    const predicates = node.config.incremental_predicates ?? [];
+    // one predicate may be written as a string, as dbt takes it
+    const given = node.config.incremental_predicates;
+    const predicates = given === undefined || given === null ? [] : Array.isArray(given) ? given : [given];
     let rows = 0;
     let merged: MaterializationResult['merged'];
     if (strategy === 'append') {

@@ -37,6 +37,7 @@ import type { SemanticDeclarations } from '../metrics/types.js';
 import { buildUnitTestNodes } from '../testing/unit/unit-test-nodes.js';
 import type { UnitTestSpec } from '../testing/unit/unit-test-spec.js';
 import { applyContract, resolveConstraintRefs } from './contract-config.js';
+import { checkIncrementalConfig } from './incremental-config.js';
 import { resolveConfigExprs } from '../template/config-expr.js';
 import { renderConfigTemplates, renderYamlTemplates } from './yaml-templates.js';
 import { generateAliasName, generateSchemaName } from './generate-names.js';
@@ -342,6 +343,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
   for (const node of nodes.values()) if (node.resource_type === 'snapshot') snapshotSettings(node);
   // contracts and constraints, now that each node's config is final
   for (const node of nodes.values()) applyContract(node, patchOf.get(node.unique_id), warn);
+  for (const node of nodes.values()) checkIncrementalConfig(node);
 
   // Relations: two nodes building one relation would overwrite each other's table.
   const builtBy = new Map<string, Node>();

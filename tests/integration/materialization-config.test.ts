@@ -164,7 +164,7 @@ describe('model config', () => {
     try {
       const r = await v.ft(['run']);
       expect(r.code, r.output).toBe(0);
-      expect(r.stderr).toContain('warning: models/schema.yml:2: persist_docs on view shown: MySQL and MariaDB keep no comments on views');
+      expect(r.stderr).toContain('warning: persist_docs on view shown (models/schema.yml:2): MySQL and MariaDB keep no comments on views');
       expect(r.stderr).not.toContain('view bare');
     } finally {
       await v.cleanup();
