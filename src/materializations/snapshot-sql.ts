@@ -61,14 +61,14 @@ export function isCurrent(s: SnapshotSettings, alias: string): string {
   return s.validToCurrent ? `(${to} = ${openValidTo(s)} OR ${to} IS NULL)` : `${to} IS NULL`;
 }
 
-/** The time a source row's version starts: updated_at (timestamp strategy) or the run's time (check). */
+/** The time a source row's version starts: updated_at (timestamp strategy, or check when given) or the run's time. */
 export function versionTime(x: SnapshotSql, alias: string): string {
-  return x.settings.strategy === 'timestamp' ? `CAST(${alias}.${q(x.settings.updatedAt!)} AS ${TIME})` : nowValue(x);
+  return x.settings.updatedAt ? `CAST(${alias}.${q(x.settings.updatedAt)} AS ${TIME})` : nowValue(x);
 }
 
 /** dbt_scd_id as dbt-mysql hashes it: md5 of the key columns and the version's time joined by '|'. */
 export function scdId(x: SnapshotSql, alias: string): string {
-  const time = x.settings.strategy === 'timestamp' ? `${alias}.${q(x.settings.updatedAt!)}` : `'${x.now}'`;
+  const time = x.settings.updatedAt ? `${alias}.${q(x.settings.updatedAt)}` : `'${x.now}'`;
   const args = [...x.settings.uniqueKey.map((k) => `${alias}.${q(k)}`), time].map((a) => `coalesce(cast(${a} as char), '')`);
   return `md5(concat_ws('|', ${args.join(', ')}))`;
 }

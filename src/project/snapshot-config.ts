@@ -65,6 +65,11 @@ export function snapshotSettings(node: Node): SnapshotSettings {
   } else {
     if (c.check_cols === undefined || c.check_cols === null) fail('the check strategy needs `check_cols: all` or a list of the columns to compare (e.g. check_cols: [price, status]).');
     checkCols = c.check_cols === 'all' ? 'all' : columnList(c.check_cols, 'check_cols');
+    // dbt's check strategy dates a new version by updated_at when it is given, else by the run's time
+    if (c.updated_at !== undefined && c.updated_at !== null) {
+      if (typeof c.updated_at !== 'string' || !IDENT.test(c.updated_at.trim())) fail('updated_at must name a column of the source (it dates each new version), or be left out to date them by the run.');
+      updatedAt = String(c.updated_at).trim();
+    }
   }
   // dbt's rule: both keys at once is an error; invalidate_hard_deletes: true is hard_deletes: invalidate
   const legacy = c.invalidate_hard_deletes;

@@ -66,11 +66,13 @@ const STATES = (t: string): string[][] => [
 ];
 
 describe('snapshot histories', () => {
-  it('timestamp, check [price] and check all, each with hard_deletes ignore, invalidate and new_record', async () => {
+  it('timestamp, check [price], check all and check [price] with updated_at, each with hard_deletes ignore, invalidate and new_record', async () => {
     const strategies: Array<[string, Record<string, unknown>, Partial<ModelOptions>]> = [
       ['ts', { strategy: 'timestamp', updated_at: 'updated_at' }, { strategy: 'timestamp', updatedAt: 'updated_at' }],
       ['cklist', { strategy: 'check', check_cols: ['price'] }, { strategy: 'check', checkCols: ['price'] }],
       ['ckall', { strategy: 'check', check_cols: 'all' }, { strategy: 'check', checkCols: 'all' }],
+      // check with updated_at: versions dated by the row's updated_at, as dbt dates them (they were dated by the run)
+      ['ckupd', { strategy: 'check', check_cols: ['price'], updated_at: 'updated_at' }, { strategy: 'check', checkCols: ['price'], updatedAt: 'updated_at' }],
     ];
     const cases: Case[] = [];
     const yaml: string[] = ['snapshots:'];

@@ -55,8 +55,9 @@ export class SnapshotModel {
     const run = this.runs++;
     const T: Time = { run };
     const srcCols = source.length ? Object.keys(source[0]!) : [];
-    const upd = (r: Row): Time => (this.o.strategy === 'timestamp' ? micro(String(r[this.o.updatedAt!])) : T);
-    const hashTime = (r: Row): string | Time => (this.o.strategy === 'timestamp' ? String(r[this.o.updatedAt!]) : T);
+    // dbt: a version starts at updated_at (timestamp; check too when it is given), else at the run's time
+    const upd = (r: Row): Time => (this.o.updatedAt ? micro(String(r[this.o.updatedAt])) : T);
+    const hashTime = (r: Row): string | Time => (this.o.updatedAt ? String(r[this.o.updatedAt]) : T);
     const newVersion = (r: Row): Version => {
       const row: Row = {};
       for (const c of new Set([...this.tableCols, ...srcCols])) row[c] = r[c] ?? null;
