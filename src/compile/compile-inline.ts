@@ -1,6 +1,8 @@
 import { sourceNode, type Project } from '../project/project.js';
 import { CompileCache } from '../template/compile-cache.js';
 import { Compiler, type CompileOptions } from '../template/compiler.js';
+import { CORE_HELPERS } from '../template/environment.js';
+import { checkTemplateNames } from '../template/helper-messages.js';
 import { analyseTemplate, parseTemplate } from '../template/template-analysis.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -15,6 +17,8 @@ const INLINE = '--inline';
  */
 export function compileInline(project: Project, text: string, opts: CompileOptions = {}): string {
   const analysis = analyseTemplate(parseTemplate(text, INLINE), INLINE);
+  // the names a model file's are checked against: an unknown one would print nothing
+  checkTemplateNames(analysis, INLINE, new Set([...CORE_HELPERS, ...project.helpers.keys()]), project.partials);
   const byName = new Map<string, string>();
   for (const n of project.nodes.values()) if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') byName.set(n.name, n.unique_id);
   const deps = new Set<string>();

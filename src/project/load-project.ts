@@ -5,7 +5,7 @@ import { createHandlebarsEnv } from '../template/handlebars-lib.js';
 import { createEnvironment, CORE_HELPERS } from '../template/environment.js';
 import { analyseTemplate, parseTemplate, type TemplateAnalysis } from '../template/template-analysis.js';
 import { jinjaHint } from '../template/jinja-hint.js';
-import { checkPartialHelpers, lookupIsCall, unknownHelperMessage } from '../template/helper-messages.js';
+import { checkPartialHelpers, checkTemplateNames } from '../template/helper-messages.js';
 import { readEnv } from '../util/env-reads.js';
 import { FtError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -96,17 +96,7 @@ export async function loadProject(opts: LoadOptions): Promise<Project> {
       analysis = analyseTemplate(parseTemplate(raw, file.rel), file.rel);
       cache.set(file.rel, checksum, analysis);
     }
-    for (const h of analysis.helpers) {
-      if (!known.has(h.value)) {
-        throw new FtError(unknownHelperMessage(h.value, h.column, known, partials), 2, file.rel, h.line);
-      }
-    }
-    for (const l of analysis.lookups) {
-      if (!known.has(l.value) && !['target', 'run_started_at', 'invocation_id'].includes(l.value.split('.')[0]!)) {
-        if (lookupIsCall(l.value, partials)) throw new FtError(unknownHelperMessage(l.value, l.column, known, partials), 2, file.rel, l.line);
-        throw new FtError(`unknown helper or variable "${l.value}" at column ${l.column}.${didYouMean(l.value, known)} Use {{var "${l.value}"}} for a project var, or define a helper in macros/*.js.`, 2, file.rel, l.line);
-      }
-    }
+    checkTemplateNames(analysis, file.rel, known, partials);
     // a `{% … %}` statement is plain text to Handlebars: it would reach MySQL as it stands
     const jinja = raw.includes('{%') ? jinjaHint(raw) : undefined;
     if (jinja) warn(`${file.rel}:${jinja.line}: ${jinja.hint}. As written it is sent to the server as text.`);

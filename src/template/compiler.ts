@@ -114,11 +114,17 @@ export class Compiler {
         this.templates.set(source, tpl);
       }
     }
+    const t = p.target;
     const root = new ThisRelation(node.schema, node.alias, node.relation_name ?? cteName(node), {
-      name: p.target.targetName,
-      schema: p.target.database,
-      database: p.target.database,
-      type: p.target.type,
+      name: t.targetName,
+      schema: t.database,
+      database: t.database,
+      type: t.type,
+      profile_name: t.profileName,
+      threads: t.threads,
+      host: t.host,
+      port: t.port,
+      user: t.user,
     });
     Object.assign(root, extraContext);
     let out: string;

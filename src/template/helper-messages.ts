@@ -2,6 +2,8 @@ import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { analyseTemplate, parseTemplate } from './template-analysis.js';
 import { LIBRARY_NAMESPACES } from './namespaced-calls.js';
+import { TARGET_FIELDS } from './render-context.js';
+import type { TemplateAnalysis } from './template-analysis.js';
 
 /**
  * What to say of a helper name the project does not define, so the fix is in the message: a
@@ -23,6 +25,26 @@ export function unknownHelperMessage(name: string, column: number, known: Set<st
     return `${at}${didYouMean(name, known)} A namespaced helper comes from ft's library (dbt.*, dbt_utils.*, dbt_date.*) or from a ${macroDir}/*.js file exporting its namespace: export const ${ns} = { ${bare}(...args) { return 'SQL'; } }.`;
   }
   return `${at}${didYouMean(name, known)} Define it in a ${macroDir}/*.js file or fix the name.`;
+}
+
+/**
+ * The names a template uses, checked before it renders: helpers the project has, `target.<field>`
+ * of ft's target, and variables it knows — an unknown one would render as empty text.
+ */
+export function checkTemplateNames(analysis: TemplateAnalysis, file: string, known: Set<string>, partials: ReadonlyMap<string, unknown>): void {
+  for (const h of analysis.helpers) {
+    if (!known.has(h.value)) throw new FtError(unknownHelperMessage(h.value, h.column, known, partials), 2, file, h.line);
+  }
+  for (const l of analysis.lookups) {
+    const [first, field] = l.value.split('.');
+    if (first === 'target' && field !== undefined && !(TARGET_FIELDS as readonly string[]).includes(field)) {
+      throw new FtError(`target.${field} at column ${l.column} is not known; ft's target has ${TARGET_FIELDS.join(', ')}.${didYouMean(field, TARGET_FIELDS)}`, 2, file, l.line);
+    }
+    if (!known.has(l.value) && !['target', 'run_started_at', 'invocation_id'].includes(first!)) {
+      if (lookupIsCall(l.value, partials)) throw new FtError(unknownHelperMessage(l.value, l.column, known, partials), 2, file, l.line);
+      throw new FtError(`unknown helper or variable "${l.value}" at column ${l.column}.${didYouMean(l.value, known)} Use {{var "${l.value}"}} for a project var, or define a helper in macros/*.js.`, 2, file, l.line);
+    }
+  }
 }
 
 /** Whether a bare `{{name}}` the project does not define reads as a helper call: a partial's name, or a library namespace's. */

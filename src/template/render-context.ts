@@ -17,6 +17,24 @@ export interface RenderState {
 }
 
 /**
+ * `{{target.…}}` as dbt's target: its name, schema (MySQL's database), type, profile_name, threads,
+ * and the server's host, port and user. Never the password.
+ */
+export interface TargetView {
+  name: string;
+  schema: string;
+  database: string;
+  type: string;
+  profile_name: string;
+  threads: number;
+  host: string;
+  port: number;
+  user: string;
+}
+
+export const TARGET_FIELDS: ReadonlyArray<keyof TargetView> = ['name', 'schema', 'database', 'type', 'profile_name', 'threads', 'host', 'port', 'user'];
+
+/**
  * The root context of a template: `{{this}}` prints the node's relation, and
  * `{{this.schema}}`, `{{this.name}}`, `{{target.name}}` read its parts, as in dbt;
  * `{{run_started_at}}` and `{{invocation_id}}` are the invocation's.
@@ -29,7 +47,7 @@ export class ThisRelation {
     readonly schema: string,
     readonly name: string,
     readonly relation: string,
-    readonly target: { name: string; schema: string; database: string; type: string },
+    readonly target: TargetView,
   ) {}
 
   get identifier(): string {
