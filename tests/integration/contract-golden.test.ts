@@ -44,7 +44,7 @@ models:
       - {name: id, data_type: int}
       - {name: code, data_type: varchar(5)}
   - name: c_inc
-    config: {contract: {enforced: true}}
+    config: {contract: {enforced: true}, on_schema_change: fail}
     columns:
       - {name: id, data_type: int, constraints: [{type: primary_key}]}
       - {name: qty, data_type: bigint}
