@@ -1,3 +1,4 @@
+import { FtError } from '../util/errors.js';
 import type { NodeConfig, ResourceType } from './types.js';
 
 /** Every config key ft understands; anything else gets a warning with the closest key. */
@@ -33,6 +34,23 @@ function asList(v: unknown): string[] {
   return [String(v)];
 }
 
+/**
+ * Hooks as dbt takes them: SQL text, or `{sql: …, transaction: …}` (its SQL; ft runs every hook
+ * on the model's session, outside any transaction of its own), one or a list. An object without
+ * `sql` was printed as "[object Object]" and sent to the server.
+ */
+function hookList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map((h) => {
+    if (h && typeof h === 'object' && !Array.isArray(h)) {
+      const sql = (h as { sql?: unknown }).sql;
+      if (typeof sql !== 'string') throw new FtError(`a hook is SQL text or {sql: "…", transaction: true|false}; got ${JSON.stringify(h)}.`, 2);
+      return sql;
+    }
+    return String(h);
+  });
+}
+
 /** Normalises a key (`+materialized`, `pre-hook`) to its config name. */
 export function normaliseKey(key: string): string {
   const k = key.startsWith('+') ? key.slice(1) : key;
@@ -55,7 +73,7 @@ export function mergeConfig(base: NodeConfig, layer: Record<string, unknown>): N
     const key = normaliseKey(rawKey);
     if (value === undefined) continue;
     if (key === 'tags' || key === 'pre_hook' || key === 'post_hook') {
-      const merged = [...(out[key] as string[]), ...asList(value)];
+      const merged = [...(out[key] as string[]), ...(key === 'tags' ? asList(value) : hookList(value))];
       out[key] = key === 'tags' ? [...new Set(merged)] : merged;
     } else if (key === 'meta' || key === 'persist_docs' || key === 'column_types') {
       // dicts merge key by key across levels, as dbt merges them (a file's column_types add to its folder's)
