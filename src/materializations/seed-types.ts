@@ -7,6 +7,9 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.(\d{1,6}))?)?(Z|[+-
 
 const BIGINT_MAX = 9223372036854775807n;
 
+/** A CSV value dbt loads as NULL: empty, or null in any case (its agate null_values). */
+export const isNullValue = (v: string): boolean => v === '' || (v.length === 4 && v.toLowerCase() === 'null');
+
 /** Digits of an integer part, leading zeros and sign left out (at least 1). */
 function intDigitsOf(v: string, end: number): number {
   let i = v[0] === '-' || v[0] === '+' ? 1 : 0;
@@ -27,7 +30,7 @@ export function inferColumnType(values: Iterable<string>): string {
   let scale = 0;
   let fsp = 0;
   for (const v of values) {
-    if (v === '') continue;
+    if (isNullValue(v)) continue;
     n++;
     // characters, not UTF-16 units; counted only when it can matter (≤ 255 units is ≤ 255 characters)
     if (v.length > maxLen) maxLen = Math.max(maxLen, v.length > 255 ? [...v].length : v.length);
@@ -71,7 +74,7 @@ const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** A CSV value in the form LOAD DATA's tab-separated input expects (\N for NULL). */
 export function toTsvField(v: string, type: string): string {
-  if (v === '') return '\\N';
+  if (isNullValue(v)) return '\\N';
   let out = v;
   if (type === 'boolean') out = /^true$/i.test(v) ? '1' : '0';
   else if (type.startsWith('datetime') || type.startsWith('timestamp')) out = v.replace('T', ' ').replace(/(Z|[+-]00:?00)$/, '');

@@ -6,7 +6,7 @@ import { parseWarning } from '../adapters/mysql/mysql-driver.js';
 import { CsvError, parseCsvText } from '../util/csv.js';
 import { utf8mb4Collate } from '../adapters/mysql/session-collation.js';
 import { FtError } from '../util/errors.js';
-import { inferColumnType, toTsvField } from './seed-types.js';
+import { inferColumnType, isNullValue, toTsvField } from './seed-types.js';
 import { decorateTable, siblingName, type MaterializationContext, type MaterializationResult } from './materialization-context.js';
 import { existingType } from './table.js';
 
@@ -106,7 +106,7 @@ export async function materializeSeed(ctx: MaterializationContext): Promise<Mate
       // The server refuses LOAD DATA LOCAL: batched multi-row INSERTs instead (strict sql_mode:
       // a bad value is an error naming its row in the batch).
       for (let i = 0; i < rows.length; i += 1000) {
-        const values = rows.slice(i, i + 1000).map((r) => `(${r.map((v, j) => (v === '' ? 'NULL' : adapter.literal(types[j] === 'boolean' ? (/^true$/i.test(v) ? 1 : 0) : types[j]!.startsWith('datetime') ? v.replace('T', ' ').replace(/Z$/, '') : v))).join(', ')})`);
+        const values = rows.slice(i, i + 1000).map((r) => `(${r.map((v, j) => (isNullValue(v) ? 'NULL' : adapter.literal(types[j] === 'boolean' ? (/^true$/i.test(v) ? 1 : 0) : types[j]!.startsWith('datetime') ? v.replace('T', ' ').replace(/Z$/, '') : v))).join(', ')})`);
         try {
           await ctx.session.execute(`INSERT INTO ${tmp} (${header.map(adapter.quote).join(', ')}) VALUES ${values.join(', ')}`);
         } catch (e) {

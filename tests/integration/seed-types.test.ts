@@ -171,5 +171,11 @@ describe('seeds', () => {
     expect(toTsvField('2024-01-01T10:00:00Z', 'datetime')).toBe('2024-01-01 10:00:00');
     expect(toTsvField('a\tb\\c\nd', 'varchar(255)')).toBe('a\\tb\\\\c\\nd');
     expect(toTsvField('plain', 'varchar(255)')).toBe('plain');
+    // null in any case is NULL, as dbt loads it (agate's null_values); it kept the text 'null'
+    expect(inferColumnType(['1', 'null', 'NULL', ''])).toBe('int');
+    expect(toTsvField('NULL', 'varchar(255)')).toBe('\\N');
+    expect(toTsvField('Null', 'int')).toBe('\\N');
+    expect(toTsvField('nullable', 'varchar(255)')).toBe('nullable');
+    expect(inferColumnType(['None', 'x'])).toBe('varchar(255)');
   });
 });
