@@ -244,6 +244,8 @@ export function translateTemplate(src: string, opts: TranslateOptions): Translat
         const kw: Array<[string, Expr]> = [...(dict ?? []).map(([k, v]) => [String((k as { v: string }).v).replace(/-/g, '_'), v] as [string, Expr]), ...e.kw];
         return `{{config${kw.map(([k, v]) => ` ${k}=${configValue(k, v)}`).join('')}}}`;
       }
+      // dbt's log() and print(): Handlebars' own log prints the message as ft renders
+      if ((callee === 'log' || callee === 'print') && e.args.length) return `{{log ${e.args.map((a) => t.param(substitute(a, lookup))).join(' ')}}}`;
       if (callee === 'log' || callee === 'print') return '';
       const sig = callee ? t.macroOf(callee) : undefined;
       if (sig && !sig.js) return partialCall(sig, e, t);

@@ -68,7 +68,9 @@ async function reconcileSchema(ctx: MaterializationContext, tmpCols: ColumnDef[]
       changed.length ? `changed types ${changed.map((c) => c.name).join(', ')}` : '',
     ].filter(Boolean).join('; ');
     if (mode === 'fail') {
-      throw new FtError(`the model's columns no longer match ${ctx.node.relation_name} (${what}) and on_schema_change is "fail". Run with --full-refresh, or set on_schema_change to append_new_columns or sync_all_columns.`, 1, ctx.node.original_file_path);
+      // full_refresh: false keeps --full-refresh from rebuilding the table: then it is no way out
+      const rebuild = ctx.node.config.full_refresh === false ? 'Remove full_refresh: false and run with --full-refresh' : 'Run with --full-refresh';
+      throw new FtError(`the model's columns no longer match ${ctx.node.relation_name} (${what}) and on_schema_change is "fail". ${rebuild}, or set on_schema_change to append_new_columns or sync_all_columns.`, 1, ctx.node.original_file_path);
     }
     if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
       for (const c of added) await ctx.exec(ctx.adapter.ddl.addColumn(rel, c.name, c.type));

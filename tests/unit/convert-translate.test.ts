@@ -68,6 +68,11 @@ describe('ft convert: expressions', () => {
     expect(convert(`{% macro m(col) %}{% if var('up') %}{% set col = col | upper %}{% endif %}{{ col }}{% endmacro %}`, 'macro-file').leftovers.map((l) => l.construct)).toEqual(['conditional set']);
   });
 
+  it("dbt's log() and print() become Handlebars' log (they were dropped without a word)", () => {
+    expect(hb(`{{ log("hello " ~ var('x'), info=True) }}select 1`)).toBe('{{log (cat "hello " (var "x"))}}select 1');
+    expect(hb(`{{ print('done') }}`)).toBe('{{log "done"}}');
+  });
+
   it('config values from a {% set %} are literals too', () => {
     expect(hb(`{% set keys = ['a', 'b'] %}{% set m = 'table' %}{{ config(materialized=m, unique_key=keys) }}`)).toBe(`{{config materialized="table" unique_key='["a","b"]'}}`);
   });
