@@ -1,4 +1,5 @@
-import type { Adapter, ColumnDef, Session } from '../adapters/adapter.js';
+import { FtError } from '../util/errors.js';
+import { isTransient, type Adapter, type ColumnDef, type Session } from '../adapters/adapter.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { md5 } from '../util/hash.js';
@@ -39,8 +40,20 @@ export function siblingName(name: string, suffix: string): string {
  * Runs a node's pre- or post-hooks: each rendered, then split into single statements (the
  * connection takes one per call) and run in order, each recorded for target/run.
  */
-export async function runHooks(ctx: MaterializationContext, hooks: string[]): Promise<void> {
-  for (const hook of hooks) for (const stmt of ctx.adapter.splitStatements(ctx.render(hook))) await ctx.exec(stmt);
+export async function runHooks(ctx: MaterializationContext, hooks: string[], which: 'pre-hook' | 'post-hook' = 'post-hook'): Promise<void> {
+  for (const [i, hook] of hooks.entries()) {
+    try {
+      for (const stmt of ctx.adapter.splitStatements(ctx.render(hook))) await ctx.exec(stmt);
+    } catch (e) {
+      // a lost node, a deadlock or a cancel is not the hook's fault: retried or stopped as it is
+      if (isTransient(e) || (e instanceof FtError && e.exitCode === 130)) throw e;
+      // say it was a hook, which one, and (after a build) that the table is already in place
+      const err = e as { message?: string; sqlMessage?: string; errno?: number };
+      const after = which === 'post-hook' ? ' The model itself was built; its relation is in place.' : ' The model was not built.';
+      const what = `${which} ${hooks.length > 1 ? `${i + 1} of ${hooks.length} ` : ''}of ${ctx.node.name} failed: ${err.sqlMessage ?? (e instanceof FtError ? e.message : err.message) ?? String(e)}.${after} Fix the hook in its config.`;
+      throw new FtError(what, 1, e instanceof FtError && e.file ? e.file : ctx.node.original_file_path, e instanceof FtError ? e.line : undefined);
+    }
+  }
 }
 
 export function indexName(columns: string[], unique: boolean): string {

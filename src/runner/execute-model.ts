@@ -108,7 +108,7 @@ async function buildOnce(node: Node, opts: ModelRunOptions, session: Session, st
       statements.push(stmt);
     },
   };
-  await runHooks(ctx, node.config.pre_hook);
+  await runHooks(ctx, node.config.pre_hook, 'pre-hook');
   let result: MaterializationResult;
   switch (node.resource_type === 'seed' || node.resource_type === 'snapshot' ? node.resource_type : node.config.materialized) {
     case 'seed':

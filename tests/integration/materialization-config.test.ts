@@ -171,6 +171,25 @@ describe('model config', () => {
     }
   });
 
+  it("a failing model hook says it was the hook, which one, and whether the model was built", async () => {
+    const h = await createProject({
+      label: 'hookfail',
+      models: {
+        'post.sql': '{{config materialized="table" post_hook=\'["select 1", "insert into no_such_db_xyz.t values (1)"]\'}}\nselect 1 as id',
+        'pre.sql': '{{config materialized="table" pre_hook="insert into no_such_db_xyz.t values (1)"}}\nselect 1 as id',
+      },
+    });
+    try {
+      const r = await h.ft(['run']);
+      expect(r.code).toBe(1);
+      expect(r.output).toMatch(/post-hook 2 of 2 of post failed: .*no_such_db_xyz.* The model itself was built; its relation is in place\. Fix the hook in its config\./);
+      expect(r.output).toMatch(/pre-hook of pre failed: .*no_such_db_xyz.* The model was not built\./);
+      expect(await h.query('select id from ' + h.rel('post'))).toEqual([{ id: 1 }]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('a failing on-run-start hook stops the run before any model, naming the hook', async () => {
     const own = await fresh();
     try {
