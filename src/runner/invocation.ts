@@ -301,7 +301,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     writeRunResults(project, list, elapsed, { ...opts.args, command: opts.kind, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), threads, target: project.target.targetName }, opts.runResultsFile);
     if (opts.junitXml) writeJunitXml(opts.junitXml, project, list, elapsed);
     if (process.env.GITHUB_ACTIONS === 'true') for (const a of githubAnnotations(project, list)) process.stdout.write(`${a}\n`);
-    if (!cancelled && opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-end', out);
+    if (!cancelled && opts.kind !== 'test' && opts.kind !== 'seed') await runProjectHooks(project, compiler, adapter, 'on-run-end', out, list);
     summarize(ctx, list, elapsed, opts);
     if (cancelled) return 130;
     const unresolved = list.filter((r) => r.internalError).map((r) => r.unique_id);

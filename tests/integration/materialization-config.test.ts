@@ -190,6 +190,30 @@ describe('model config', () => {
     }
   });
 
+  it("on-run-end sees dbt's results, schemas and database_schemas", async () => {
+    const h = await createProject({
+      label: 'runend',
+      models: { 'one.sql': '{{config materialized="table"}}\nselect 1 as id', 'two.sql': '{{config schema="mart"}}\nselect 2 as id' },
+      project: {
+        'on-run-start': ['create table if not exists {{target.schema}}.audit (what text)'],
+        'on-run-end': [
+          "insert into {{target.schema}}.audit values ('{{#each results}}{{this.node.name}}={{this.status}};{{/each}}|{{#each schemas}}{{this}},{{/each}}|{{#each database_schemas}}{{this.[1]}},{{/each}}')",
+        ],
+      },
+    });
+    try {
+      const r = await h.ft(['run']);
+      expect(r.code, r.output).toBe(0);
+      const [row] = await h.query<{ what: string }>(`select what from ${h.rel('audit')}`);
+      const [names, schemas, pairs] = row!.what.split('|');
+      expect(names!.split(';').filter(Boolean).sort()).toEqual(['one=success', 'two=success']);
+      expect(schemas!.split(',').filter(Boolean).sort()).toEqual([h.schema(), h.schema('mart')].sort());
+      expect(pairs!.split(',').filter(Boolean).sort()).toEqual([h.schema(), h.schema('mart')].sort());
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('a failing on-run-start hook stops the run before any model, naming the hook', async () => {
     const own = await fresh();
     try {
