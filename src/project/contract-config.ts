@@ -136,6 +136,10 @@ export function applyContract(node: Node, patch: NodePatch | undefined, warn: (m
     if (!c.data_type || !c.data_type.trim()) {
       throw new FtError(`column ${c.name} of ${node.name} has no data_type, and the model's contract is enforced: add data_type (e.g. data_type: int) or remove the column.`, 2, file, c.line);
     }
+    // as dbt warns since 1.7: a numeric without precision is decimal(10,0) on MySQL, which rounds
+    if (/^\s*(numeric|decimal|dec|fixed)\s*$/i.test(c.data_type)) {
+      warn(`${file}:${c.line}: column ${c.name} of ${node.name} is declared ${c.data_type.trim()} without precision and scale: MySQL makes it decimal(10,0), rounding every fraction away. Write e.g. ${c.data_type.trim()}(18,2).`);
+    }
   }
   const names = new Set(declared.map((c) => c.name.toLowerCase()));
   for (const c of all) {

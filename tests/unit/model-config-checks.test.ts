@@ -36,3 +36,17 @@ describe('incremental model config', () => {
     expect(await refused('{{config materialized="incremental" unique_key="id" incremental_strategy="delete+insert" incremental_predicates="id > 0"}}\nselect 1 as id')).toBe('loaded');
   });
 });
+
+describe('contract column types', () => {
+  it('a numeric declared without precision is warned of (MySQL rounds it to decimal(10,0)), as dbt warns', async () => {
+    const warnings: string[] = [];
+    await loadFiles(
+      {
+        'models/m.sql': '{{config materialized="table"}}\nselect cast(1.5 as decimal(5,2)) as c_num, 2 as c_ok',
+        'models/m.yml': 'models:\n  - name: m\n    config: {contract: {enforced: true}}\n    columns:\n      - {name: c_num, data_type: numeric}\n      - {name: c_ok, data_type: "numeric(10,2)"}\n',
+      },
+      (m) => warnings.push(m),
+    );
+    expect(warnings).toEqual(['models/m.yml:5: column c_num of m is declared numeric without precision and scale: MySQL makes it decimal(10,0), rounding every fraction away. Write e.g. numeric(18,2).']);
+  });
+});
