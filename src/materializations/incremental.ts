@@ -131,6 +131,16 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
       rows = (await ctx.exec(adapter.ddl.insertSelect(target, columns, tmp))).affectedRows;
     } else if (strategy === 'merge') {
       await ensureUniqueIndex(ctx, keys);
+      // two new rows of one key: ON DUPLICATE KEY UPDATE would keep one of them at random, and miscount
+      const keyList = keys.map((k) => adapter.quote(k)).join(', ');
+      const [dup] = await ctx.session.query<Record<string, unknown>>(`select ${keyList} from ${tmp} group by ${keyList} having count(*) > 1 limit 1`);
+      if (dup) {
+        throw new FtError(
+          `unique_key (${keys.join(', ')}) is not unique in this run's new rows of ${node.relation_name} (e.g. ${keys.map((k) => `${k} = ${JSON.stringify(dup[k])}`).join(', ')}): a merge would keep one of them. Deduplicate the model's SQL, or use incremental_strategy "delete+insert" to keep both.`,
+          1,
+          node.original_file_path,
+        );
+      }
       // the new rows whose key is there already: they update, the others insert (affected rows
       // cannot tell: an update counts 2, an unchanged row 1 like an insert). Not written to target/run.
       const on = keys.map((k) => `x.${adapter.quote(k)} = t.${adapter.quote(k)}`).join(' and ');

@@ -185,6 +185,16 @@ describe('incremental materialization', () => {
     expect((await p.ft(['run', '-s', 'ev_merge'])).code).toBe(0);
   });
 
+  it('merge refuses new rows that repeat a key (one would be kept at random), naming one; the table is untouched', async () => {
+    await build('pairs_merge');
+    await p.query(`insert into ${raw('pairs')} values (3, 'z', 50), (3, 'z', 60)`);
+    const r = await p.ft(['run', '-s', 'pairs_merge']);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('unique_key (a, b) is not unique in this run\'s new rows of');
+    expect(r.output).toContain('(e.g. a = 3, b = "z"): a merge would keep one of them.');
+    expect((await rows('pairs_merge', 'a, b')).length).toBe(3);
+  });
+
   it('delete+insert replaces the matching rows in one transaction', async () => {
     await build('ev_delins');
     await sixEvents();
