@@ -113,6 +113,7 @@ export interface Ddl {
   dropColumn(relation: string, column: string): string;
   modifyColumnType(relation: string, column: string, type: string): string;
   insertSelect(target: string, columns: string[], from: string): string;
-  upsert(target: string, columns: string[], from: string, keys: string[]): string;
+  /** `updateOnly`: the columns a matched row takes (dbt's merge_update_columns); default every one but the key */
+  upsert(target: string, columns: string[], from: string, keys: string[], updateOnly?: string[]): string;
   deleteMatching(target: string, from: string, keys: string[], predicates: string[]): string;
 }

@@ -11,6 +11,21 @@ export function uniqueKeyColumns(key: string | string[] | undefined): string[] {
   return (Array.isArray(key) ? key : String(key).split(',')).map((k) => String(k).trim()).filter(Boolean);
 }
 
+/**
+ * dbt's merge_update_columns (only these change on a matched row) or merge_exclude_columns
+ * (all but these); undefined: every column. One naming a column the model lacks is an error.
+ */
+export function mergeUpdateColumns(config: Record<string, unknown>, columns: string[]): string[] | undefined {
+  const only = config.merge_update_columns;
+  const except = config.merge_exclude_columns;
+  if (only === undefined && except === undefined) return undefined;
+  if (only !== undefined && except !== undefined) throw new FtError('set merge_update_columns or merge_exclude_columns, not both (as dbt).', 2);
+  const list = uniqueKeyColumns((only ?? except) as string | string[]);
+  const missing = list.find((c) => !columns.some((x) => x.toLowerCase() === c.toLowerCase()));
+  if (missing) throw new FtError(`${only !== undefined ? 'merge_update_columns' : 'merge_exclude_columns'} names "${missing}", which is not a column of the model (it has ${columns.join(', ')}).`, 2);
+  return only !== undefined ? list : columns.filter((c) => !list.some((x) => x.toLowerCase() === c.toLowerCase()));
+}
+
 /** Whether this run builds the node incrementally (dbt's is_incremental()). */
 export function runsIncrementally(materialized: string, existing: 'table' | 'view' | null, fullRefresh: boolean, configFullRefresh: unknown): boolean {
   if (materialized !== 'incremental' || existing !== 'table') return false;
@@ -145,7 +160,7 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
       // cannot tell: an update counts 2, an unchanged row 1 like an insert). Not written to target/run.
       const on = keys.map((k) => `x.${adapter.quote(k)} = t.${adapter.quote(k)}`).join(' and ');
       const [found] = await ctx.session.query<{ n: number | string }>(`select count(*) as n from ${tmp} t where exists (select 1 from ${target} x where ${on})`);
-      const res = await ctx.exec(adapter.ddl.upsert(target, columns, tmp, keys));
+      const res = await ctx.exec(adapter.ddl.upsert(target, columns, tmp, keys, mergeUpdateColumns(node.config, columns)));
       merged = mergeCounts(res.info, Number(found?.n ?? 0));
       rows = merged ? merged.inserted + merged.updated : res.affectedRows;
     } else {

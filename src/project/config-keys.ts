@@ -4,7 +4,7 @@ import type { NodeConfig, ResourceType } from './types.js';
 /** Every config key ft understands; anything else gets a warning with the closest key. */
 export const KNOWN_CONFIG_KEYS = new Set([
   'enabled', 'materialized', 'alias', 'schema', 'database', 'tags', 'meta', 'docs', 'group', 'access', 'contract',
-  'unique_key', 'incremental_strategy', 'incremental_predicates', 'on_schema_change', 'indexes',
+  'unique_key', 'incremental_strategy', 'incremental_predicates', 'merge_update_columns', 'merge_exclude_columns', 'on_schema_change', 'indexes',
   'pre_hook', 'post_hook', 'pre-hook', 'post-hook', 'persist_docs', 'full_refresh', 'column_types', 'quote_columns',
   'delimiter', 'severity', 'warn_if', 'error_if', 'where', 'limit', 'store_failures', 'fail_calc', 'quoting',
   'grants', 'packages', 'sql_header', 'batch_size', 'lookback', 'event_time', 'freshness', 'loaded_at_field',

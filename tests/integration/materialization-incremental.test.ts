@@ -195,6 +195,27 @@ describe('incremental materialization', () => {
     expect((await rows('pairs_merge', 'a, b')).length).toBe(3);
   });
 
+  it('merge_update_columns / merge_exclude_columns: a matched row takes only those columns, as in dbt', async () => {
+    await build('pairs_merge');
+    p.write('models/pairs.yml', 'models:\n  - name: pairs_merge\n    config:\n      unique_key: [a, b]\n      incremental_strategy: merge\n      merge_exclude_columns: [total]\n');
+    await p.query(`update ${raw('pairs')} set total = 99 where a = 1 and b = 'x'`);
+    await p.query(`insert into ${raw('pairs')} values (2, 'y', 40)`);
+    const r = await p.ft(['run', '-s', 'pairs_merge']);
+    expect(r.code, r.output).toBe(0);
+    expect(runSql('pairs_merge')).toMatch(/ON DUPLICATE KEY UPDATE\n\s+`a` = VALUES\(`a`\)/);
+    // the new row goes in whole; the matched one keeps its total
+    expect(await rows('pairs_merge', 'a, b')).toEqual([
+      { a: 1, b: 'x', total: 10 },
+      { a: 1, b: 'y', total: 20 },
+      { a: 2, b: 'x', total: 30 },
+      { a: 2, b: 'y', total: 40 },
+    ]);
+    p.write('models/pairs.yml', 'models:\n  - name: pairs_merge\n    config:\n      unique_key: [a, b]\n      incremental_strategy: merge\n      merge_update_columns: [totl]\n');
+    const bad = await p.ft(['run', '-s', 'pairs_merge']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.output).toContain('merge_update_columns names "totl", which is not a column of the model (it has a, b, total).');
+  });
+
   it('delete+insert replaces the matching rows in one transaction', async () => {
     await build('ev_delins');
     await sixEvents();

@@ -34,8 +34,8 @@ export const mysqlDdl: Ddl = {
   modifyColumnType: (relation, column, type) => `ALTER TABLE ${relation} MODIFY COLUMN ${quoteIdent(column)} ${type}`,
   insertSelect: (target, columns, from) => `INSERT INTO ${target} (${cols(columns)})\nSELECT ${cols(columns)} FROM ${from}`,
   // VALUES() works on MariaDB and MySQL 8 (where it is deprecated but still accepted).
-  upsert: (target, columns, from, keys) => {
-    const updates = columns.filter((c) => !keys.includes(c));
+  upsert: (target, columns, from, keys, updateOnly) => {
+    const updates = columns.filter((c) => !keys.includes(c) && (!updateOnly || updateOnly.some((u) => u.toLowerCase() === c.toLowerCase())));
     const set = (updates.length ? updates : keys).map((c) => `${quoteIdent(c)} = VALUES(${quoteIdent(c)})`).join(',\n  ');
     return `INSERT INTO ${target} (${cols(columns)})\nSELECT ${cols(columns)} FROM ${from}\nON DUPLICATE KEY UPDATE\n  ${set}`;
   },
