@@ -46,6 +46,10 @@ export function snapshotSettings(node: Node): SnapshotSettings {
     );
   }
   const columnList = (v: unknown, key: string): string[] => {
+    // dbt allows an expression as unique_key (concat(a, '-', b)); ft keys on columns: say how to get one
+    if (typeof v === 'string' && /[()|+']/.test(v)) {
+      fail(`${key} "${v}" is an expression; ft's snapshots key on columns. Add it to the snapshot's query as a column (select ${v.trim()} as snapshot_key, …) and set ${key}: snapshot_key.`);
+    }
     // inline {{config}} takes literals only: a list there is written "a, b"
     const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : null;
     if (!list || !list.length || list.some((x) => typeof x !== 'string' || !IDENT.test(x.trim()))) {

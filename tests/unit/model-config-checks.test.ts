@@ -50,3 +50,15 @@ describe('contract column types', () => {
     expect(warnings).toEqual(['models/m.yml:5: column c_num of m is declared numeric without precision and scale: MySQL makes it decimal(10,0), rounding every fraction away. Write e.g. numeric(18,2).']);
   });
 });
+
+describe('snapshot unique_key', () => {
+  it('an expression (dbt allows one) is refused when the project loads, with the column to add instead', async () => {
+    const e = await loadFiles({
+      'models/m.sql': 'select 1 as id, 2 as region',
+      'snapshots/s.yml': `snapshots:\n  - name: s\n    relation: ref('m')\n    config: {strategy: check, check_cols: all, unique_key: "concat(id, '-', region)"}\n`,
+    }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(FtError);
+    expect((e as FtError).format()).toContain(`unique_key "concat(id, '-', region)" is an expression; ft's snapshots key on columns. Add it to the snapshot's query as a column (select concat(id, '-', region) as snapshot_key, …) and set unique_key: snapshot_key.`);
+    expect((e as FtError).format()).toMatch(/^snapshots\/s\.yml:2: /);
+  });
+});
