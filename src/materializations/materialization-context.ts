@@ -42,8 +42,10 @@ export function siblingName(name: string, suffix: string): string {
  */
 export async function runHooks(ctx: MaterializationContext, hooks: string[], which: 'pre-hook' | 'post-hook' = 'post-hook'): Promise<void> {
   for (const [i, hook] of hooks.entries()) {
+    // a hook that cannot be rendered is bad input, reported as such (exit 2)
+    const statements = ctx.adapter.splitStatements(ctx.render(hook));
     try {
-      for (const stmt of ctx.adapter.splitStatements(ctx.render(hook))) await ctx.exec(stmt);
+      for (const stmt of statements) await ctx.exec(stmt);
     } catch (e) {
       // a lost node, a deadlock or a cancel is not the hook's fault: retried or stopped as it is
       if (isTransient(e) || (e instanceof FtError && e.exitCode === 130)) throw e;

@@ -33,6 +33,7 @@ import { checkRelationNames } from '../materializations/relation-check.js';
 import { Introspector } from '../template/introspector.js';
 import { unenforcedConstraintWarnings } from '../materializations/constraints-ddl.js';
 import { viewDocsWarnings } from '../materializations/view-docs-warnings.js';
+import { foreignKeyWarnings } from '../materializations/foreign-key-warnings.js';
 
 export type RunKind = 'run' | 'seed' | 'test' | 'build' | 'snapshot';
 
@@ -212,6 +213,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     out.event('server', { flavor: server.flavor, version: server.version });
     for (const m of unenforcedConstraintWarnings(project, ids, server)) out.warn(m);
     for (const m of viewDocsWarnings(project, ids)) out.warn(m);
+    if (opts.kind === 'run' || opts.kind === 'build') for (const m of foreignKeyWarnings(project, ids)) out.warn(m);
     if (opts.runLock !== false) {
       const lockName = `ft_run:${project.target.database}`;
       const wait = opts.lockWait ?? 60;

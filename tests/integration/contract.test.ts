@@ -164,6 +164,10 @@ models:
     // rebuilding the referenced table alone works (the old one is dropped although the key follows it)
     const again = await t.ft(['run', '-s', 'customers']);
     expect(again.code, again.output).toBe(0);
+    // …and says what it leaves behind: the child's key follows the replaced table
+    expect(again.stderr).toContain('warning: orders has a foreign key to customers, which this run rebuilds without it: the key will point at the replaced table until orders is built again. Select customers+ to rebuild both.');
+    const both = await t.ft(['run', '-s', 'customers+']);
+    expect(both.stderr).not.toContain('has a foreign key to');
     // and the whole build puts the key back on the new table
     const all = await t.ft(['run']);
     expect(all.code, all.output).toBe(0);
