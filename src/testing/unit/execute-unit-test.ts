@@ -45,7 +45,7 @@ export async function executeUnitTest(test: Node, opts: { project: Project; adap
     const columns = await inputColumns(node, loaded, adapter, what, file, g.line);
     // rows: [] of an input nothing describes (often one the tested branch does not read): no rows, no columns to speak of
     if (!columns.length) fixtures.push('SELECT NULL AS `__ft_no_columns` FROM DUAL WHERE 1 = 0');
-    else fixtures.push(fixtureSelect(columns, loaded.rows, (v) => adapter.literal(v)));
+    else fixtures.push(fixtureSelect(columns, loaded.rows, (v) => adapter.literal(v), { what, file, line: g.line }));
   }
   const sql = renderUnitTest(project, def, fixtures);
   test.compiled_code = sql;

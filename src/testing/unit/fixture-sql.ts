@@ -72,9 +72,39 @@ export async function inputColumns(node: Node, given: { columns: string[]; rows:
   return out;
 }
 
+/**
+ * Why a fixture value cannot be of its column's type, or undefined when it can. A CAST in a
+ * SELECT is not covered by the strict sql_mode: 'abc' would become 0, an invalid date NULL and
+ * a long text a cut one, and a wrong fixture could pass.
+ */
+export function fixtureValueProblem(v: unknown, cast: string): string | undefined {
+  if (v === null || v === undefined || typeof v === 'boolean' || v instanceof Date) return undefined;
+  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : undefined;
+  if (s === undefined) return undefined;
+  const base = cast.toLowerCase();
+  if ((base === 'signed' || base === 'unsigned') && !INT.test(s)) return 'not a whole number';
+  if ((base.startsWith('decimal') || base === 'double') && !NUM.test(s)) return 'not a number';
+  if (base === 'date' || base.startsWith('datetime')) {
+    if (!(base === 'date' ? DATE : DATETIME).test(s) && !DATE.test(s)) return `not a ${base === 'date' ? 'date (YYYY-MM-DD)' : 'datetime (YYYY-MM-DD hh:mm:ss)'}`;
+    const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, m - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return 'not a date of the calendar';
+  }
+  const width = /^char\((\d+)\)$/.exec(base)?.[1];
+  if (width && [...String(v)].length > Number(width)) return `longer than the column's ${width} characters`;
+  return undefined;
+}
+
 /** The rows as one SELECT: a CAST per column and row, UNION ALL; no rows: a SELECT that returns none. */
-export function fixtureSelect(columns: TypedColumn[], rows: Row[], literal: (v: unknown) => string): string {
+export function fixtureSelect(columns: TypedColumn[], rows: Row[], literal: (v: unknown) => string, where?: { what: string; file: string; line: number }): string {
   if (!columns.length) throw new FtError('a unit test input has no columns: give at least one column in its rows.');
+  rows.forEach((row, i) => {
+    for (const c of columns) {
+      const v = cell(row, c.name);
+      const problem = fixtureValueProblem(v, c.cast);
+      if (problem) throw new FtError(`${where?.what ?? 'a unit test input'}: row ${i + 1}, column ${c.name}: ${JSON.stringify(v)} is ${problem} (${c.cast}), so the server would turn it into another value. Fix the fixture.`, 2, where?.file, where?.line);
+    }
+  });
   const value = (v: unknown): string => {
     if (v instanceof Date) return literal(v.toISOString().slice(0, 23).replace('T', ' '));
     if (v !== null && typeof v === 'object') return literal(JSON.stringify(v));
