@@ -21,6 +21,8 @@ export interface CompileOptions {
   watermark?: (id: string) => string | undefined;
   /** reads the database for get_columns_in_relation, get_relation, run_query (none: a render asking fails with IntrospectionPending) */
   introspector?: Introspector;
+  /** values of the root context every render sees instead of ft's (a unit test's overrides of invocation_id, run_started_at) */
+  context?: Record<string, unknown>;
 }
 
 /** What rendering reads of a project (a patch compile builds just this from the manifest). */
@@ -126,7 +128,7 @@ export class Compiler {
       port: t.port,
       user: t.user,
     });
-    Object.assign(root, extraContext);
+    Object.assign(root, this.opts.context, extraContext);
     let out: string;
     try {
       out = tpl

@@ -68,6 +68,29 @@ describe('unit tests', { timeout: 120_000 }, () => {
     expect(await p.tables()).toEqual([]);
   });
 
+  it("overrides invocation_id and a library macro (dbt_utils.star), as dbt's docs do", async () => {
+    p = await createProject({
+      label: 'unitovr',
+      models: {
+        'orders.sql': "select 1 as id, 10.50 as amount, 'open' as status",
+        'tagged.sql': 'select {{dbt_utils.star (ref "orders") except=(array "amount")}}, \'{{invocation_id}}\' as inv from {{ref "orders"}}',
+      },
+      yaml: {
+        'unit.yml': unit([
+          '  - name: tagged_rows',
+          '    model: tagged',
+          "    given: [{input: ref('orders'), rows: [{id: 1, amount: 3, status: open}]}]",
+          '    overrides:',
+          '      macros: {invocation_id: "123", dbt_utils.star: "id, status"}',
+          '    expect: {rows: [{id: 1, status: open, inv: "123"}]}',
+        ]),
+      },
+    });
+    const r = await p.ft(['test']);
+    expect(r.code, r.output).toBe(0);
+    expect(result(p, 'unit_test.proj.tagged.tagged_rows')).toMatchObject({ status: 'pass' });
+  });
+
   it('fails with a diff of expected against actual rows, the differing cells marked, in the log, JSON log and run_results.json', async () => {
     p = await createProject({
       label: 'unitfail',

@@ -9,7 +9,7 @@ import { CompileCache } from '../../template/compile-cache.js';
 import { Compiler, injectCtes, type RenderProject } from '../../template/compiler.js';
 import { createEnvironment, type HelperFn } from '../../template/environment.js';
 import { sha256 } from '../../util/hash.js';
-import type { UnitTestDefinition } from './unit-test-spec.js';
+import { CONTEXT_OVERRIDES, type UnitTestDefinition } from './unit-test-spec.js';
 
 /** The CTE name a given input is read through. */
 export const fixtureCte = (index: number, isThis: boolean): string => quoteIdent(isThis ? '__ft_unit_this' : `__ft_unit_given_${index}`);
@@ -51,14 +51,17 @@ export function renderUnitTest(project: Project, def: UnitTestDefinition, fixtur
   nodes.set(self.unique_id, self);
   const { macros } = def.overrides;
   let env = project.env;
-  const overridden = Object.keys(macros).filter((m) => m !== 'is_incremental');
+  // invocation_id and run_started_at are values of the context, not macros: given to every render
+  const context = Object.fromEntries(CONTEXT_OVERRIDES.filter((m) => m in macros).map((m) => [m, macros[m]]));
+  const overridden = Object.keys(macros).filter((m) => m !== 'is_incremental' && !(CONTEXT_OVERRIDES as readonly string[]).includes(m));
   if (overridden.length) {
     const partials = new Map(project.partials);
     const helpers = new Map<string, HelperFn>(project.helpers);
     for (const name of overridden) {
       const value = macros[name];
       if (partials.has(name)) partials.set(name, value === null || value === undefined ? '' : String(value));
-      if (helpers.has(name)) helpers.set(name, () => value);
+      // a project helper, or one of ft's library (dbt_utils.star …): the project's helpers win over the library
+      else helpers.set(name, () => value);
     }
     env = createEnvironment(partials, helpers);
   }
@@ -72,7 +75,7 @@ export function renderUnitTest(project: Project, def: UnitTestDefinition, fixtur
     helpersReadEnv: project.helpersReadEnv,
   };
   const incremental = macros.is_incremental === true || macros.is_incremental === 'true';
-  const compiler = new Compiler(renderProject, new CompileCache(project.root, false), { isIncremental: (n) => n.unique_id === model.unique_id && incremental });
+  const compiler = new Compiler(renderProject, new CompileCache(project.root, false), { isIncremental: (n) => n.unique_id === model.unique_id && incremental, context });
   const sql = withEnv(def.overrides.env_vars, () => compiler.compile(self));
   const ctes = def.given.map((g, i) => [fixtureCte(i, g.input.kind === 'this'), fixtures[i]!] as [string, string]);
   return injectCtes(sql.trim().replace(/;\s*$/, ''), ctes);

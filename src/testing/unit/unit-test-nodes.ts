@@ -3,10 +3,11 @@
 import { defaultConfig } from '../../project/config-keys.js';
 import { sourceNode, type Project } from '../../project/project.js';
 import type { Node } from '../../project/types.js';
+import { LIBRARY_HELPER_NAMES } from '../../template/library/library-helpers.js';
 import { FtError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
 import { didYouMean } from '../../util/suggest.js';
-import type { InputRef, UnitTestSpec } from './unit-test-spec.js';
+import { CONTEXT_OVERRIDES, type InputRef, type UnitTestSpec } from './unit-test-spec.js';
 
 const describeInput = (i: InputRef): string => (i.kind === 'ref' ? `ref('${i.name}')` : i.kind === 'source' ? `source('${i.source}', '${i.table}')` : 'this');
 
@@ -78,9 +79,10 @@ export function buildUnitTestNodes(project: Project, specs: UnitTestSpec[]): voi
       throw new FtError(`unit test ${spec.name}: overrides.macros.is_incremental is true, so ${spec.model} reads {{this}}; add a given for it (- input: this, with the rows the table holds before the run; rows: [] for none).`, ...where());
     }
     for (const name of Object.keys(spec.overrides.macros)) {
-      if (name === 'is_incremental' || project.partials.has(name) || project.helpers.has(name)) continue;
-      const known = ['is_incremental', ...project.partials.keys(), ...project.helpers.keys()];
-      throw new FtError(`unit test ${spec.name}: overrides.macros names "${name}", which is no macro of this project.${didYouMean(name, known)} Override is_incremental, a macros/*.sql partial or a macros/*.js helper.`, ...where());
+      // dbt's docs override invocation_id and dbt_utils.star: context values and ft's library helpers count
+      if (name === 'is_incremental' || project.partials.has(name) || project.helpers.has(name) || LIBRARY_HELPER_NAMES.includes(name) || (CONTEXT_OVERRIDES as readonly string[]).includes(name)) continue;
+      const known = ['is_incremental', ...CONTEXT_OVERRIDES, ...project.partials.keys(), ...project.helpers.keys()];
+      throw new FtError(`unit test ${spec.name}: overrides.macros names "${name}", which is no macro of this project.${didYouMean(name, known)} Override is_incremental, invocation_id, run_started_at, a macros/*.sql partial, a macros/*.js helper or a macro of ft's library (dbt_utils.star …).`, ...where());
     }
     const id = `unit_test.${p}.${spec.model}.${spec.name}`;
     const prev = project.nodes.get(id);

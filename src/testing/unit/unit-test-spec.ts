@@ -40,3 +40,6 @@ export interface UnitTestDefinition extends UnitTestSpec {
   /** unique id of each given's node, in the order of `given` */
   input_ids: string[];
 }
+
+/** What a unit test's overrides.macros may set that is a value of the context, not a macro. */
+export const CONTEXT_OVERRIDES = ['invocation_id', 'run_started_at'] as const;
