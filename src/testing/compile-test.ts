@@ -39,10 +39,9 @@ function resolver(project: Project, compiler: Compiler, test: Node): (ref: strin
 export function compileTest(project: Project, compiler: Compiler, test: Node, changed?: ChangedRows): string {
   if (!test.test_metadata) return compiler.compile(test);
   const attached = project.nodes.get(test.attached_node!)!;
-  if (attached.resource_type === 'model' && attached.config.materialized === 'ephemeral') {
-    throw new FtError(`test ${test.name} is on ephemeral model ${attached.name}, which has no table to test. Materialize it as a view or table.`, 2, test.declared_at?.file, test.declared_at?.line);
-  }
-  const relation = compiler.relationFor(attached);
+  // an ephemeral model has no relation: the test reads its SQL, inlined as dbt inlines it
+  const ephemeral = attached.resource_type === 'model' && attached.config.materialized === 'ephemeral';
+  const relation = ephemeral ? `(\n${compiler.compile(attached).trim().replace(/;\s*$/, '')}\n) AS ${quoteIdent(attached.name)}` : compiler.relationFor(attached);
   const where = test.config.where;
   const model = where ? `(SELECT * FROM ${relation} WHERE ${where}) AS ft_where` : relation;
   const { column_name: _c, ...args } = test.test_metadata.kwargs;

@@ -46,6 +46,34 @@ describe('ephemeral materialization', () => {
     expect(r.output).not.toMatch(/model \S+\.adults\b/);
   });
 
+  it('generic tests on an ephemeral model read its SQL inlined, as dbt does (they stopped the build, exit 2)', async () => {
+    const e = await createProject({
+      label: 'ephtest',
+      seeds: { 'people.csv': 'id,name,age\n1,ann,31\n2,bob,17\n2,cy,45\n' },
+      models: {
+        'adults.sql': '{{config materialized="ephemeral"}}\nselect id, name, age from {{ref "people"}} where age >= 18',
+        'named.sql': '{{config materialized="ephemeral"}}\nselect id, upper(name) as name from {{ref "adults"}}',
+      },
+      yaml: {
+        'schema.yml': 'models:\n  - name: named\n    columns:\n      - {name: id, data_tests: [unique, {not_null: {config: {where: "id > 0"}}}]}\n      - {name: name, data_tests: [{accepted_values: {values: [ANN, CY]}}]}\n',
+      },
+    });
+    try {
+      const r = await e.ft(['build']);
+      // ids 1 and 2 once each among the adults: unique passes; bob (17) is not an adult
+      expect(r.code, r.output).toBe(0);
+      const status = Object.fromEntries((e.readJson('target/run_results.json').results as Array<{ unique_id: string; status: string }>).map((x) => [x.unique_id.split('.')[2], x.status]));
+      expect(status).toMatchObject({ unique_named_id: 'pass', not_null_named_id: 'pass', accepted_values_named_name__ANN__CY: 'pass' });
+      // and a failing one fails
+      await e.query(`insert into ${e.rel('people')} values (1, 'dup', 50)`);
+      const again = await e.ft(['test']);
+      expect(again.code).toBe(1);
+      expect(again.output).toMatch(/FAIL \d+ unique_named_id/);
+    } finally {
+      await e.cleanup();
+    }
+  });
+
   it('hoists the ephemeral CTEs, parents first, into the model\'s own WITH', async () => {
     // its own compile: the compiled SQL does not depend on the other test's build
     const c = await p.ft(['compile']);
