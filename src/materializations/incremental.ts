@@ -63,9 +63,30 @@ async function ensureUniqueIndex(ctx: MaterializationContext, keys: string[]): P
   }
 }
 
+const TEXT_WIDTH = /^(var)?char\((\d+)\)/i;
+
+/**
+ * A text column of the table narrower than the new rows' (varchar(5) against varchar(17)) is
+ * widened first, whatever on_schema_change says, as dbt's expand_target_column_types does on
+ * MySQL: the rows would be refused with "Data too long". Its collation and NULL-ness are kept.
+ */
+async function widenTextColumns(ctx: MaterializationContext, tmpCols: ColumnDef[], targetCols: ColumnDef[]): Promise<void> {
+  const rel = ctx.adapter.relation(ctx.node.schema, ctx.node.alias);
+  for (const t of targetCols) {
+    const n = tmpCols.find((c) => c.name.toLowerCase() === t.name.toLowerCase());
+    const have = TEXT_WIDTH.exec(t.type);
+    const need = n && TEXT_WIDTH.exec(n.type);
+    if (!have || !need || Number(need[2]) <= Number(have[2])) continue;
+    const type = `${have[1] ? 'varchar' : 'char'}(${need[2]})${t.collation ? ` COLLATE ${t.collation}` : ''}${t.nullable ? '' : ' NOT NULL'}`;
+    await ctx.exec(ctx.adapter.ddl.modifyColumnType(rel, t.name, type));
+    t.type = t.type.replace(TEXT_WIDTH, `${have[1] ?? ''}char(${need[2]})`);
+  }
+}
+
 /** on_schema_change: compares the new rows' columns with the table's and acts. Returns the columns to insert. */
 async function reconcileSchema(ctx: MaterializationContext, tmpCols: ColumnDef[], targetCols: ColumnDef[]): Promise<string[]> {
   const mode = ctx.node.config.on_schema_change ?? 'ignore';
+  await widenTextColumns(ctx, tmpCols, targetCols);
   const lower = (c: ColumnDef) => c.name.toLowerCase();
   const targetNames = new Set(targetCols.map(lower));
   const tmpNames = new Set(tmpCols.map(lower));

@@ -216,6 +216,15 @@ describe('incremental materialization', () => {
     expect(bad.output).toContain('merge_update_columns names "totl", which is not a column of the model (it has a, b, total).');
   });
 
+  it('a text column narrower than the new rows is widened, as dbt-mysql does (it failed with Data too long); on_schema_change: fail is not tripped', async () => {
+    p.write('models/labels.sql', '{{config materialized="incremental" unique_key="id" on_schema_change="fail"}}\nselect id, {{#if (var "longer" false)}}\'much-longer-label\'{{else}}\'short\'{{/if}} as label from {{source "raw" "events"}}');
+    await build('labels');
+    const r = await p.ft(['run', '-s', 'labels', '--vars', '{longer: true}']);
+    expect(r.code, r.output).toBe(0);
+    expect(runSql('labels')).toMatch(/ALTER TABLE `[^`]+`\.`labels` MODIFY COLUMN `label` varchar\(17\)/);
+    expect((await rows('labels')).map((x) => x.label)).toEqual(['much-longer-label', 'much-longer-label', 'much-longer-label']);
+  });
+
   it('delete+insert replaces the matching rows in one transaction', async () => {
     await build('ev_delins');
     await sixEvents();
