@@ -77,7 +77,7 @@ export function jinjaHint(source: string): { line: number; hint: string } | unde
     for: '{{#each …}} … {{/each}}',
     set: 'a var in project.yml or --vars, read with {{var "name"}}',
     macro: 'a partial in macros/<name>.sql ({{> name}}) or a helper in macros/*.js',
-    snapshot: 'a snapshots/<name>.sql file holding the SELECT and {{config strategy=… unique_key=…}}, or a `snapshots:` entry in schema YAML',
+    snapshot: 'a snapshots/<name>.sql file holding the SELECT and {{config strategy=… unique_key=…}}, or a `snapshots:` entry in schema YAML (ft convert rewrites dbt\'s snapshot blocks so)',
   };
   return { line, hint: `"${first[0]}" is a Jinja statement; ft templates are Handlebars: use ${instead[statement![1] ?? ''] ?? '{{#if}}, {{#each}}, partials or helpers'}` };
 }
