@@ -1,6 +1,6 @@
 import { withIndirectTests, type IndirectSelection } from '../graph/indirect-selection.js';
 import { keepsResourceType, RESOURCE_TYPE_NAMES, resourceTypeOf, resourceTypeSet } from '../graph/resource-types.js';
-import { excludedNodes, indirectSelectionOf, selectNodes, unmatchedMessage } from '../graph/selector.js';
+import { indirectSelectionOf, selection, unmatchedMessage } from '../graph/selector.js';
 import { FtError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { semanticListing } from '../metrics/list-semantic.js';
@@ -36,9 +36,9 @@ export async function lsCommand(flags: LsFlags): Promise<number> {
   const select = selectSpecs(flags, project);
   const exclude = splitSelectors(flags.exclude);
   const mode = indirectSelectionOf(project, select, flags.indirectSelection);
-  let ids = selectNodes(project, graph, { select, exclude, state, indirectSelection: mode, unmatched: (c) => out.warn(unmatchedMessage(c)) });
+  const chosen = selection(project, graph, { select, exclude, state, indirectSelection: mode, unmatched: (c) => out.warn(unmatchedMessage(c)) });
   // as dbt's ls: the tests of selected nodes are listed with them (indirect selection, eager by default)
-  if (select?.length) ids = withIndirectTests(project, graph, ids, excludedNodes(project, graph, exclude, state, mode), mode);
+  const ids = select?.length ? withIndirectTests(project, graph, chosen.selected, chosen.excluded, mode) : chosen.selected;
   const only = resourceTypeSet(flags.resourceType);
   const without = resourceTypeSet(flags.excludeResourceType, '--exclude-resource-type');
   const types = only || without ? new Set(RESOURCE_TYPE_NAMES.filter((t) => (!only || only.has(t)) && !without?.has(t))) : null;

@@ -29,7 +29,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
 import { withIndirectTests } from '../graph/indirect-selection.js';
-import { excludedNodes, selectNodes } from '../graph/selector.js';
+import { selection } from '../graph/selector.js';
 import { failureStorage } from '../testing/failure-storage.js';
 import { invoke, type InvocationOptions } from '../runner/invocation.js';
 import type { NodeResult } from '../runner/node-result.js';
@@ -141,7 +141,7 @@ export class ContinuousBuild {
 
   constructor(private readonly o: ContinuousBuildOptions) {
     const { project, graph, state } = o.ctx;
-    const selected = selectNodes(project, graph, { select: o.select, exclude: o.exclude, state, unmatched: (c) => o.ctx.out.warn(`--build ${c}: matches no enabled node`) });
+    const { selected, excluded } = selection(project, graph, { select: o.select, exclude: o.exclude, state, unmatched: (c) => o.ctx.out.warn(`--build ${c}: matches no enabled node`) });
     const probes = [...selected]
       .map((id) => project.nodes.get(id)!)
       .filter((n) => n.resource_type === 'model' && n.config.materialized !== 'ephemeral')
@@ -153,7 +153,6 @@ export class ContinuousBuild {
     this.incrementalModels = [...selected].map((id) => project.nodes.get(id)!).filter((n) => n.resource_type === 'model' && n.config.materialized === 'incremental' && typeof n.config.watermark_column === 'string');
     this.testIntervalMs = o.testIntervalMs ?? DEFAULT_TEST_INTERVAL_MS;
     // a selection without tests has no test runs (they would only rewrite run_results.json)
-    const excluded = excludedNodes(project, graph, o.exclude, state);
     const tests = [...withIndirectTests(project, graph, selected, excluded)].filter((id) => project.nodes.get(id)?.resource_type === 'test');
     this.hasTests = tests.length > 0;
     this.snapshotTests = snapshotReadingTests(project, selected, tests);

@@ -49,7 +49,7 @@ function whole(f: YamlFields, o: Record<string, unknown>, key: string, line: num
   return n;
 }
 
-/** `format: percent` for every value, or `format: {conversion_rate: percent, …}` per value. */
+/** `format: percent` for every value, or `format: {<value>: percent, …}` per value. */
 function perValue<T extends string>(f: YamlFields, o: Record<string, unknown>, key: string, allowed: readonly T[], line: number): { all?: T; each: Record<string, T> } {
   const v = o[key];
   if (v === undefined || v === null) return { each: {} };

@@ -2,6 +2,7 @@ import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { semanticReads, type SemanticResourceType } from '../metrics/semantic-selection.js';
 import { FtError } from '../util/errors.js';
+import { fnmatch } from '../util/fnmatch.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Graph } from './build-graph.js';
 import { compareWithState, STATE_SELECTORS, type NodeChange, type StateManifest } from './state.js';
@@ -62,10 +63,6 @@ function parseAtom(raw: string): Atom {
   };
 }
 
-function glob(pattern: string): RegExp {
-  return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-}
-
 /**
  * dbt's fqn selection: the leaf name, or the selector's dotted parts from the start of the fqn,
  * with or without its package (the project's name); from the first part holding a wildcard, the
@@ -85,23 +82,6 @@ function fqnMatches(fqn: string[], selector: string): boolean {
   return fqn.at(-1) === selector || from(fqn) || from(fqn.slice(1));
 }
 
-/** A shell pattern as Python's fnmatch reads it: * any text (dots too), ? one character, [a-z] a class. */
-function fnmatch(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    const close = c === '[' ? pattern.indexOf(']', i + 2) : -1;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (close > 0) {
-      const body = pattern.slice(i + 1, close);
-      re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
 function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChanges): boolean {
   const v = a.value;
   switch (a.method.split('.')[0]) {
@@ -109,7 +89,7 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
       if (node.resource_type === 'source') return false;
       if (node.name === v || fqnMatches(node.fqn, v)) return true;
       // ft's own, beyond dbt: a name glob (stg_*) anywhere, a folder name at any depth
-      if (/[*?[]/.test(v)) return glob(v).test(node.name);
+      if (/[*?[]/.test(v)) return fnmatch(v).test(node.name);
       const fqn = node.fqn;
       const parts = v.split('.');
       for (let i = 1; i + parts.length <= fqn.length; i++) if (parts.every((p, j) => fqn[i + j] === p)) return true;
@@ -119,10 +99,10 @@ function matchesAtom(project: Project, node: Node, a: Atom, changes: StateChange
       // dbt's fqn method reads models, seeds, snapshots and tests (and unit tests), not sources or exposures
       return node.resource_type !== 'source' && node.resource_type !== 'exposure' && (node.name === v || fqnMatches(node.fqn, v));
     case 'tag':
-      return v.includes('*') ? node.tags.some((t) => glob(v).test(t)) : node.tags.includes(v);
+      return /[*?[]/.test(v) ? node.tags.some((t) => fnmatch(v).test(t)) : node.tags.includes(v);
     case 'path': {
       const p = v.replace(/\/+$/, '');
-      return node.original_file_path === p || node.original_file_path.startsWith(`${p}/`) || glob(p).test(node.original_file_path);
+      return node.original_file_path === p || node.original_file_path.startsWith(`${p}/`) || fnmatch(p).test(node.original_file_path);
     }
     case 'file':
       return node.original_file_path.split('/').pop() === v || node.original_file_path.split('/').pop() === `${v}.sql`;
@@ -294,7 +274,7 @@ function stateChanges(project: Project, state: StateManifest | undefined): State
  * What --exclude takes out: the nodes it matches and, as dbt expands an exclusion like any
  * selection, the tests its mode brings in with them (eager: every test of an excluded node).
  */
-export function excludedNodes(project: Project, g: Graph, specs: string[] | undefined, state?: StateManifest, mode?: IndirectSelection, unmatched?: (criterion: string) => void): Set<string> {
+function excludedNodes(project: Project, g: Graph, specs: string[] | undefined, state?: StateManifest, mode?: IndirectSelection, unmatched?: (criterion: string) => void): Set<string> {
   if (!specs?.length) return new Set();
   return withIndirectTests(project, g, evaluate(project, g, specs, stateChanges(project, state), unmatched), undefined, mode);
 }
@@ -306,8 +286,14 @@ export function unmatchedMessage(criterion: string): string {
 
 /** Node ids chosen by --select minus --exclude (everything when no --select). */
 export function selectNodes(project: Project, g: Graph, opts: SelectOptions): Set<string> {
+  return selection(project, g, opts).selected;
+}
+
+/** --select minus --exclude, and what --exclude took out (its tests too): callers that add tests leave those out. */
+export function selection(project: Project, g: Graph, opts: SelectOptions): { selected: Set<string>; excluded: Set<string> } {
   const changes = stateChanges(project, opts.state);
   const selected = opts.select?.length ? evaluate(project, g, opts.select, changes, opts.unmatched) : new Set(project.nodes.keys());
-  for (const id of excludedNodes(project, g, opts.exclude, opts.state, opts.indirectSelection, opts.unmatched)) selected.delete(id);
-  return selected;
+  const excluded = excludedNodes(project, g, opts.exclude, opts.state, opts.indirectSelection, opts.unmatched);
+  for (const id of excluded) selected.delete(id);
+  return { selected, excluded };
 }

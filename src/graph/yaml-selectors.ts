@@ -7,7 +7,7 @@ import { INDIRECT_SELECTION_MODES, isIndirectSelection, type IndirectSelection }
 
 /**
  * selectors.yml, as in dbt: named selections for `--selector name` (or `selector:name`
- * inside a selection). A definition is a selection string (`tag:nightly +kpi_daily`), a
+ * inside a selection). A definition is a selection string (`tag:nightly +orders`), a
  * method (`{method: tag, value: nightly, children: true}` or `{tag: nightly}`), or a
  * `union:` / `intersection:` of definitions, either of which may hold `exclude:` items.
  */

@@ -1,6 +1,7 @@
 // `metric:<name>`, `semantic_model:<name>` and `saved_query:<name>` in a selection. They are
 // not graph nodes: on the graph such a selector picks the models they read (so
 // `ft build -s +metric:revenue` builds what revenue needs), and `ft ls` lists them as well.
+import { fnmatch } from '../util/fnmatch.js';
 import type { Project } from '../project/project.js';
 import { metricModels, type SemanticLayer } from './semantic-layer.js';
 import { usesTimeSpine } from './time-spines.js';
@@ -8,13 +9,12 @@ import { usesTimeSpine } from './time-spines.js';
 export const SEMANTIC_RESOURCE_TYPES = ['semantic_model', 'metric', 'saved_query'] as const;
 export type SemanticResourceType = (typeof SEMANTIC_RESOURCE_TYPES)[number];
 
-const glob = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 
 /** Names of the entries of one kind a value (a name or a glob) matches. */
 export function matchingEntries(layer: SemanticLayer | undefined, kind: SemanticResourceType, value: string): string[] {
   if (!layer) return [];
   const names = kind === 'metric' ? layer.metrics.keys() : kind === 'semantic_model' ? layer.models.keys() : layer.savedQueries.keys();
-  const re = glob(value);
+  const re = fnmatch(value);
   return [...names].filter((n) => re.test(n));
 }
 

@@ -7,7 +7,7 @@ import { topoSort } from '../graph/build-graph.js';
 import { withIndirectTests, type IndirectSelection } from '../graph/indirect-selection.js';
 import { keepsResourceType } from '../graph/resource-types.js';
 import { EVERY_WARNING_AN_ERROR, type WarnErrors, type WarningKind } from './warn-errors.js';
-import { excludedNodes, selectNodes, unmatchedMessage } from '../graph/selector.js';
+import { selection, unmatchedMessage } from '../graph/selector.js';
 import type { Project } from '../project/project.js';
 import type { Node } from '../project/types.js';
 import { newCompiler } from '../compile/compile-nodes.js';
@@ -184,7 +184,7 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
   const { project, graph, out, state } = ctx;
   const started = Date.now();
   const unmatched: string[] = [];
-  const selected = selectNodes(project, graph, { select: opts.select, exclude: opts.exclude, state, indirectSelection: opts.indirectSelection, unmatched: (c) => unmatched.push(c) });
+  const { selected, excluded } = selection(project, graph, { select: opts.select, exclude: opts.exclude, state, indirectSelection: opts.indirectSelection, unmatched: (c) => unmatched.push(c) });
   const errors = opts.warnError ? EVERY_WARNING_AN_ERROR : opts.warnErrors;
   const isError = (kind: WarningKind): boolean => Boolean(errors?.error.has(kind));
   if (!errors?.silence.has('no_nodes')) for (const c of unmatched) out.warn(unmatchedMessage(c));
@@ -192,7 +192,6 @@ export async function invoke(ctx: CommandContext, opts: InvocationOptions): Prom
     out.error(`--warn-error: ${unmatched.length === 1 ? 'a selection criterion matches' : 'selection criteria match'} no enabled node; nothing was run. Check the names with ft ls, or drop --warn-error.`);
     return 1;
   }
-  const excluded = excludedNodes(project, graph, opts.exclude, state, opts.indirectSelection);
   const runs = runnable(ctx, opts, selected, excluded);
   if (opts.skipTests) for (const id of runs) if (project.nodes.get(id)!.resource_type === 'test') runs.delete(id);
   const ids = opts.only ? new Set([...runs].filter((id) => opts.only!.has(id))) : runs;
