@@ -36,21 +36,26 @@ export function runsIncrementally(materialized: string, existing: 'table' | 'vie
 
 const sameColumns = (a: string[], b: string[]): boolean => a.length === b.length && a.every((c) => b.some((k) => k.toLowerCase() === c.toLowerCase()));
 
+type Indexes = Awaited<ReturnType<typeof indexNames>>;
+
 /**
  * The unique index an earlier unique_key left (ft_uk_…, not one of the indexes config): dropped
  * when the key changed. Left in place it kept refusing, or (merge) matching, rows by the old key.
+ * Returns the indexes that stay (read once for this run and ensureUniqueIndex).
  */
-async function dropStaleKeyIndexes(ctx: MaterializationContext, keys: string[]): Promise<void> {
+async function dropStaleKeyIndexes(ctx: MaterializationContext, keys: string[]): Promise<Indexes> {
   const configured = new Set((ctx.node.config.indexes ?? []).filter((ix) => ix.unique).map((ix) => indexName(Array.isArray(ix.columns) ? ix.columns : [String(ix.columns)], true)));
   const rel = ctx.adapter.relation(ctx.node.schema, ctx.node.alias);
-  for (const [name, ix] of await indexNames(ctx.session, ctx.node.schema, ctx.node.alias)) {
+  const idx = await indexNames(ctx.session, ctx.node.schema, ctx.node.alias);
+  for (const [name, ix] of idx) {
     if (!ix.unique || !name.startsWith('ft_uk_') || configured.has(name) || (keys.length && sameColumns(ix.columns, keys))) continue;
     await ctx.exec(`ALTER TABLE ${rel} DROP INDEX ${ctx.adapter.quote(name)}`);
+    idx.delete(name);
   }
+  return idx;
 }
 
-async function ensureUniqueIndex(ctx: MaterializationContext, keys: string[]): Promise<void> {
-  const idx = await indexNames(ctx.session, ctx.node.schema, ctx.node.alias);
+async function ensureUniqueIndex(ctx: MaterializationContext, keys: string[], idx: Indexes): Promise<void> {
   const covered = [...idx.values()].some((i) => i.unique && sameColumns(i.columns, keys));
   if (covered) return;
   try {
@@ -154,7 +159,7 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
   if (contractEnforced(node)) await createContractNewRows(ctx, tmp);
   else await ctx.exec(adapter.ddl.createTableAs(tmp, ctx.sql, true));
   try {
-    await dropStaleKeyIndexes(ctx, keys);
+    const indexes = await dropStaleKeyIndexes(ctx, keys);
     const tmpCols = await temporaryColumns(ctx.session, tmp);
     const targetCols = await tableColumns(ctx.session, node.schema, node.alias);
     const columns = await reconcileSchema(ctx, tmpCols, targetCols);
@@ -166,7 +171,7 @@ export async function materializeIncremental(ctx: MaterializationContext, increm
     if (strategy === 'append') {
       rows = (await ctx.exec(adapter.ddl.insertSelect(target, columns, tmp))).affectedRows;
     } else if (strategy === 'merge') {
-      await ensureUniqueIndex(ctx, keys);
+      await ensureUniqueIndex(ctx, keys, indexes);
       // two new rows of one key: ON DUPLICATE KEY UPDATE would keep one of them at random, and miscount
       const keyList = keys.map((k) => adapter.quote(k)).join(', ');
       const [dup] = await ctx.session.query<Record<string, unknown>>(`select ${keyList} from ${tmp} group by ${keyList} having count(*) > 1 limit 1`);
