@@ -27,21 +27,10 @@ const ALREADY_SO: Record<string, () => void> = {
  * dbt flags that change only how dbt logs or caches, which ft has no setting for: dropped
  * with a warning (and the value after them). Anything else ft does not take is an error.
  */
-const COSMETIC: Record<string, boolean> = {
-  '--printer-width': true,
-  '--log-path': true,
-  '--log-format-file': true,
-  '--log-level-file': true,
-  '--use-colors-file': false,
-  '--no-use-colors-file': false,
-  '--populate-cache': false,
-  '--no-populate-cache': false,
-  '--cache-selected-only': false,
-  '--no-cache-selected-only': false,
-  '--static-parser': false,
-  '--no-static-parser': false,
-  '--no-anonymous-usage-stats': false,
-};
+const COSMETIC = new Set([
+  '--printer-width', '--log-path', '--log-format-file', '--log-level-file', '--use-colors-file', '--no-use-colors-file',
+  '--populate-cache', '--no-populate-cache', '--cache-selected-only', '--no-cache-selected-only', '--static-parser', '--no-static-parser', '--no-anonymous-usage-stats',
+]);
 
 /** What to write instead of a dbt flag ft does not take. */
 const INSTEAD: Record<string, string> = {
@@ -111,8 +100,8 @@ export function readDbtArgv(argv: string[], warn: (message: string) => void): st
       done();
       continue;
     }
-    if (flag in COSMETIC) {
-      const skip = COSMETIC[flag] && !arg.includes('=') ? 1 : 0;
+    if (COSMETIC.has(flag)) {
+      const skip = TAKES_VALUE.has(flag) && !arg.includes('=') ? 1 : 0;
       warn(`ft ignores dbt's ${flag}${skip && rest[j + 1] !== undefined ? ` ${rest[j + 1]}` : ''}: it only changes how dbt logs or caches. Leave it out to silence this.`);
       j += skip;
       continue;

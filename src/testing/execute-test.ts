@@ -41,7 +41,6 @@ export interface TestOutcome {
   message: string;
 }
 
-
 /** The columns of the relation a test is attached to, read once per run. */
 function columnsOf(attached: Node, opts: TestRunOptions): Promise<ColumnDef[]> {
   let cols = opts.columnCache.get(attached.relation_name!);
